@@ -1,0 +1,27 @@
+"""The FastAPI application: wiring only. Routes live in ``api.routes``, one module a concern.
+
+Routes are plain ``def`` functions: FastAPI runs them in its thread pool, and pyoxigraph
+releases the GIL while it evaluates a query, so a slow query never blocks the event loop.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from api.settings import Settings
+from graph.store import Store
+
+
+def create_app(settings: Settings, store: Store) -> FastAPI:
+    """The civicgraph application over ``store``, configured by ``settings``."""
+    from api.routes import health
+
+    app = FastAPI(
+        title="civicgraph",
+        summary="A linked-data knowledge graph of civic organisations and their tools.",
+        version="0.1.0",
+    )
+    app.state.settings = settings
+    app.state.store = store
+    app.include_router(health.router)
+    return app

@@ -1,0 +1,79 @@
+"""The ``civicgraph`` command line.
+
+Exit codes: 0 on success, 1 when data fails validation (syntax or shapes) or the store fails,
+2 on a usage error (bad option, unknown query, bad parameter, malformed SPARQL). Errors go to
+stderr as one sentence; a shape report follows it, one violation per line.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from api.settings import Settings
+from graph import errors
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: errors that mean "the command was used wrongly" (exit 2); the others in graph.errors exit 1
+USAGE_ERRORS = (
+    errors.UnknownQuery, errors.ParameterError, errors.QuerySyntaxError,
+    errors.UnknownFormat, errors.ForbiddenOperation,
+)
+
+
+def _fail(error: errors.CivicgraphError) -> None:
+    click.echo(f"civicgraph: error: {error}", err=True)
+    if isinstance(error, errors.ShapeViolation):
+        for violation in error.violations:
+            click.echo(f"  - {violation}", err=True)
+    raise SystemExit(2 if isinstance(error, USAGE_ERRORS) else 1)
+
+
+def reports_errors(command: F) -> F:
+    """Turn civicgraph's own errors into one sentence on stderr and the right exit code."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except errors.CivicgraphError as error:
+            _fail(error)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def store_option(command: F) -> F:
+    return click.option(
+        "--store", "store", default=None, metavar="PATH|URL|memory",
+        help="Store location (default: $CIVICGRAPH_STORE, else the embedded store in "
+        "~/.local/share/civicgraph/store).",
+    )(command)
+
+
+def settings_from(**overrides: Any) -> Settings:
+    """Settings from the environment, with the options that were given on the command line."""
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="civicgraph")
+def main() -> None:
+    """civicgraph: a linked-data knowledge graph of civic organisations and their tools."""
+
+
+def _register_commands() -> None:
+    # Each concern keeps its commands in its own module; they attach themselves to ``main``.
+    from api.commands import data, query, serve  # noqa: F401
+
+
+_register_commands()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,66 @@
+"""civicgraph's settings, read once at the edge and passed down as arguments.
+
+Every setting comes from the environment with the prefix ``CIVICGRAPH_`` (for example
+``CIVICGRAPH_STORE``) and can be overridden by the matching command-line option. Each one is
+documented in the README's "Settings" table; ``tests/api/test_settings.py`` checks that.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from graph.namespaces import DEFAULT_BASE
+
+#: The placeholder the curator token must never keep in production.
+PLACEHOLDER_TOKENS = frozenset({"", "change-me", "changeme", "secret", "token"})
+
+
+def default_store_location() -> str:
+    """``$XDG_DATA_HOME/civicgraph/store``, i.e. ``~/.local/share/civicgraph/store`` by default."""
+    data_home = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return str(Path(data_home) / "civicgraph" / "store")
+
+
+class Settings(BaseSettings):
+    """All of civicgraph's settings. Field docs are the README's documentation."""
+
+    model_config = SettingsConfigDict(env_prefix="CIVICGRAPH_", extra="ignore")
+
+    store: str = Field(
+        default_factory=default_store_location,
+        description="Where the data lives: a directory (embedded Oxigraph store), `memory`, "
+        "or the URL of a SPARQL 1.1 server.",
+    )
+    base_iri: str = Field(
+        default=DEFAULT_BASE,
+        description="Base of the IRIs minted for resources (`{base}id/{kind}/{slug}`).",
+    )
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="The URL at which this server is reached, used in service descriptions "
+        "and links.",
+    )
+    host: str = Field(default="127.0.0.1", description="Interface the server listens on.")
+    port: int = Field(default=8000, description="Port the server listens on.")
+    curator_token: str = Field(
+        default="",
+        description="Bearer token that allows writes (SPARQL Update, Graph Store, imports) and "
+        "reading restricted graphs. Empty means writes are disabled.",
+    )
+    query_timeout: float = Field(
+        default=30.0, description="Seconds a SPARQL query may run before it is stopped (503)."
+    )
+    result_limit: int = Field(
+        default=100_000, description="Largest number of results a query may return."
+    )
+    small_count_threshold: int = Field(
+        default=5, description="Membership counts below this are suppressed in public figures."
+    )
+    node_budget: int = Field(
+        default=1500, description="Most nodes a map sends to the browser before aggregating."
+    )
+    log_level: str = Field(default="info", description="Log level of the server.")

@@ -1,0 +1,57 @@
+"""HTML rendering: one Jinja2 environment, autoescaped, with the reader's language.
+
+Every page extends ``base.html``. Text from the data is always escaped by Jinja2's
+autoescape; nothing marks data as safe.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+LANGUAGES: tuple[str, ...] = ("fr", "en")
+DEFAULT_LANGUAGE = "en"
+
+environment = Environment(
+    loader=PackageLoader("api", "templates"),
+    autoescape=select_autoescape(default=True, default_for_string=True),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def preferred_language(request: Request, available: Sequence[str] = LANGUAGES) -> str:
+    """The reader's language: ``?lang=`` first, then ``Accept-Language`` (by q-value)."""
+    asked = request.query_params.get("lang")
+    if asked in available:
+        return asked
+    ranked: list[tuple[float, int, str]] = []
+    for position, part in enumerate(request.headers.get("accept-language", "").split(",")):
+        tag, _, params = part.strip().partition(";")
+        q = 1.0
+        if params.strip().startswith("q="):
+            try:
+                q = float(params.strip()[2:])
+            except ValueError:
+                q = 0.0
+        ranked.append((-q, position, tag.strip().lower().split("-")[0]))
+    for _, _, tag in sorted(ranked):
+        if tag in available:
+            return tag
+    return DEFAULT_LANGUAGE
+
+
+def render(request: Request, template: str, context: Mapping[str, Any],
+           *, status_code: int = 200, headers: Mapping[str, str] | None = None) -> HTMLResponse:
+    """Render ``template`` with ``context`` plus ``request``, ``lang`` and ``settings``."""
+    lang = context.get("lang") or preferred_language(request)
+    full = {"request": request, "lang": lang, "settings": request.app.state.settings, **context}
+    html = environment.get_template(template).render(full)
+    response = HTMLResponse(html, status_code=status_code, headers=dict(headers or {}))
+    response.headers.setdefault("Content-Language", lang)
+    response.headers.setdefault("Vary", "Accept, Accept-Language")
+    return response

@@ -1,0 +1,127 @@
+"""The errors of the ``graph`` layer.
+
+Every error carries the context a person needs to fix the input (line, node, constraint,
+name); ``api/errors.py`` maps them to HTTP status codes in one place, and the CLI maps them
+to exit codes.
+
+    CivicgraphError
+    ├── InputError                 bad input from a user: a 4xx, exit code 1 or 2
+    │   ├── UnknownFormat          a file extension or media type we cannot parse
+    │   ├── RdfSyntaxError         the RDF does not parse (line, column)
+    │   ├── ShapeViolation         the data parses but breaks SHACL shapes (the report)
+    │   ├── QuerySyntaxError       a SPARQL query or update does not parse (message, position)
+    │   ├── UnknownQuery           no catalogue query of that name
+    │   ├── ParameterError         a catalogue parameter is missing or of the wrong type
+    │   └── ForbiddenOperation     SPARQL that would reach the network (SERVICE, LOAD, ...)
+    ├── NotFound                   no such graph or resource
+    └── StoreError                 the store failed (I/O, remote server unreachable): a 503
+        └── StoreUnavailable       the remote store cannot be reached right now
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+class CivicgraphError(Exception):
+    """Base of every error raised on purpose by civicgraph."""
+
+
+class InputError(CivicgraphError):
+    """The input given by a user is wrong; nothing was changed."""
+
+
+class UnknownFormat(InputError):
+    def __init__(self, what: str, known: Sequence[str] = ()) -> None:
+        self.what = what
+        self.known = tuple(known)
+        hint = f" (known: {', '.join(self.known)})" if self.known else ""
+        super().__init__(f"unknown RDF format {what!r}{hint}")
+
+
+class RdfSyntaxError(InputError):
+    def __init__(
+        self, message: str, *, source: str | None = None, line: int | None = None,
+        column: int | None = None,
+    ) -> None:
+        self.message = message
+        self.source = source
+        self.line = line
+        self.column = column
+        where = source or "input"
+        if line is not None:
+            where += f", line {line}"
+            if column is not None:
+                where += f", column {column}"
+        super().__init__(f"{where}: {message}")
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One SHACL validation result, flattened for people and JSON."""
+
+    focus_node: str
+    path: str | None
+    constraint: str          # e.g. "sh:MinCountConstraintComponent"
+    shape: str | None
+    message: str
+    value: str | None = None
+    severity: str = "Violation"
+
+    def __str__(self) -> str:
+        path = f" {self.path}" if self.path else ""
+        value = f" (value {self.value})" if self.value else ""
+        return f"{self.focus_node}{path}: {self.message} [{self.constraint}]{value}"
+
+
+class ShapeViolation(InputError):
+    def __init__(self, violations: Sequence[Violation], *, source: str | None = None) -> None:
+        self.violations = tuple(violations)
+        self.source = source
+        first = str(self.violations[0]) if self.violations else "no details"
+        more = f" (and {len(self.violations) - 1} more)" if len(self.violations) > 1 else ""
+        super().__init__(
+            f"{source or 'input'} does not conform to the shapes: {first}{more}"
+        )
+
+
+class QuerySyntaxError(InputError):
+    def __init__(self, message: str, *, line: int | None = None, column: int | None = None) -> None:
+        self.message = message
+        self.line = line
+        self.column = column
+        super().__init__(message)
+
+
+class UnknownQuery(InputError):
+    def __init__(self, name: str) -> None:
+        self.name = name
+        super().__init__(f"no catalogue query named {name!r}")
+
+
+class ParameterError(InputError):
+    def __init__(self, parameter: str, problem: str) -> None:
+        self.parameter = parameter
+        self.problem = problem
+        super().__init__(f"parameter {parameter!r}: {problem}")
+
+
+class ForbiddenOperation(InputError):
+    def __init__(self, operation: str) -> None:
+        self.operation = operation
+        super().__init__(f"{operation} is not allowed: civicgraph never reaches the network")
+
+
+class NotFound(CivicgraphError):
+    def __init__(self, what: str) -> None:
+        self.what = what
+        super().__init__(f"not found: {what}")
+
+
+class StoreError(CivicgraphError):
+    """The store failed; the request may be retried later."""
+
+
+class StoreUnavailable(StoreError):
+    """The remote store cannot be reached."""
