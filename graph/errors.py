@@ -12,10 +12,15 @@ to exit codes.
     │   ├── QuerySyntaxError       a SPARQL query or update does not parse (message, position)
     │   ├── UnknownQuery           no catalogue query of that name
     │   ├── ParameterError         a catalogue parameter is missing or of the wrong type
-    │   └── ForbiddenOperation     SPARQL that would reach the network (SERVICE, LOAD, ...)
+    │   ├── ForbiddenOperation     SPARQL that would reach the network (SERVICE, LOAD, ...)
+    │   └── SpreadsheetError       a CSV or XLSX file cannot be read (encoding, format, empty)
     ├── NotFound                   no such graph or resource
-    └── StoreError                 the store failed (I/O, remote server unreachable): a 503
-        └── StoreUnavailable       the remote store cannot be reached right now
+    ├── QueryHeaderError           a catalogue .rq file has a bad header (a defect: a 500)
+    ├── StoreError                 the store failed (I/O, remote server unreachable): a 503
+    │   └── StoreUnavailable       the remote store cannot be reached right now
+    └── LimitExceeded              a query passed a limit of the service: a 503
+        ├── QueryTimeout           it ran longer than the time limit and was stopped
+        └── ResultTooLarge         its result holds more rows than the result cap
 """
 
 from __future__ import annotations
@@ -113,6 +118,32 @@ class ForbiddenOperation(InputError):
         super().__init__(f"{operation} is not allowed: civicgraph never reaches the network")
 
 
+class QueryHeaderError(CivicgraphError):
+    """A catalogue query file is malformed; raised when the catalogue is loaded."""
+
+    def __init__(self, name: str, problem: str, *, line: int | None = None) -> None:
+        self.name = name
+        self.problem = problem
+        self.line = line
+        where = f"{name}.rq" + (f", line {line}" if line is not None else "")
+        super().__init__(f"{where}: {problem}")
+
+
+class SpreadsheetError(InputError):
+    def __init__(self, message: str, *, source: str | None = None, sheet: str | None = None,
+                 row: int | None = None) -> None:
+        self.message = message
+        self.source = source
+        self.sheet = sheet
+        self.row = row
+        where = source or "spreadsheet"
+        if sheet is not None:
+            where += f", sheet {sheet!r}"
+        if row is not None:
+            where += f", row {row}"
+        super().__init__(f"{where}: {message}")
+
+
 class NotFound(CivicgraphError):
     def __init__(self, what: str) -> None:
         self.what = what
@@ -125,3 +156,25 @@ class StoreError(CivicgraphError):
 
 class StoreUnavailable(StoreError):
     """The remote store cannot be reached."""
+
+
+class LimitExceeded(CivicgraphError):
+    """A query was stopped because it passed a limit of the service; nothing was returned."""
+
+
+class QueryTimeout(LimitExceeded):
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        super().__init__(
+            f"the query was stopped after {seconds:g} s, the time limit of this service; "
+            "make it more selective or add a LIMIT"
+        )
+
+
+class ResultTooLarge(LimitExceeded):
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        super().__init__(
+            f"the result holds more than {limit} rows, the most this service returns; "
+            "add a LIMIT or use the dumps"
+        )
