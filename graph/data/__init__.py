@@ -1,0 +1,1 @@
+"""Data bundled with civicgraph: the example dataset and the script that writes it."""

@@ -1,0 +1,58 @@
+"""The bundled example dataset: which file goes into which named graph, with what access.
+
+>>> [g.name for g in EXAMPLE_GRAPHS]
+['example', 'example-members', 'example-consent']
+>>> example_path(EXAMPLE_GRAPHS[0]).name
+'example.ttl'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib.resources import files
+from importlib.resources.abc import Traversable
+from typing import Final
+
+from graph.namespaces import CG, graph_iri
+
+CC_BY_4: Final = "https://creativecommons.org/licenses/by/4.0/"
+PUBLIC: Final = CG + "Public"
+RESTRICTED: Final = CG + "Restricted"
+
+
+@dataclass(frozen=True)
+class ExampleGraph:
+    """One file of the example dataset and the named graph it is loaded into."""
+
+    name: str           # the graph name: its IRI is graph_iri(name)
+    file: str           # file name in graph/data/example/
+    access: str         # PUBLIC or RESTRICTED (cg:Public / cg:Restricted)
+    title: str
+    source: str         # the source label recorded in the meta graph
+    licence: str = CC_BY_4
+
+    @property
+    def iri(self) -> str:
+        return graph_iri(self.name)
+
+    @property
+    def public(self) -> bool:
+        return self.access == PUBLIC
+
+
+EXAMPLE_GRAPHS: Final[tuple[ExampleGraph, ...]] = (
+    ExampleGraph("example", "example.ttl", PUBLIC,
+                 "civicgraph example dataset (public part)",
+                 "civicgraph example dataset: graph/data/example/example.ttl"),
+    ExampleGraph("example-members", "members.ttl", RESTRICTED,
+                 "civicgraph example dataset: fictional members",
+                 "civicgraph example dataset: graph/data/example/members.ttl"),
+    ExampleGraph("example-consent", "consent.ttl", RESTRICTED,
+                 "civicgraph example dataset: consent records",
+                 "civicgraph example dataset: graph/data/example/consent.ttl"),
+)
+
+
+def example_path(graph: ExampleGraph) -> Traversable:
+    """The bundled Turtle file of ``graph`` (works from a wheel as from a checkout)."""
+    return files("graph.data").joinpath("example", graph.file)
