@@ -1,0 +1,237 @@
+"""Reading spreadsheets: CSV and XLSX files as tables of cell values.
+
+A file becomes one ``Table`` per sheet (a CSV file is one sheet named after the file). Row
+numbers are those a person sees in a spreadsheet program: the header is row 1, the first data
+row is row 2, and blank rows keep their number but are not returned.
+
+Decisions, so that what is imported is exactly what the person sees:
+
+- CSV must be UTF-8, with or without a byte-order mark. Anything else is refused with the row
+  of the first undecodable byte and, when the bytes read as Windows-1252 or Latin-1 (what Excel
+  writes on Windows by default), that suggestion.
+- The CSV delimiter is taken from the header row: ``,``, ``;`` (French Excel) or a tab.
+- XLSX formula cells are not evaluated and their cached results are not trusted (a file saved
+  by a script has none, and a stale one would be imported silently): each formula cell comes
+  back as a ``Formula`` value, which the importer reports as an error of that cell.
+- Sheets whose name starts with ``_`` (the templates' ``_help`` sheet) are not data.
+- Legacy ``.xls`` and OpenDocument ``.ods`` files are refused with the way to convert them.
+
+>>> tables = read_table(b"name;commune\\nVECAM;Paris\\n", "orgs.csv")
+>>> tables[0].header, tables[0].rows[0].values
+(('name', 'commune'), ('VECAM', 'Paris'))
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import PurePath
+from typing import TypeAlias
+
+from graph.errors import SpreadsheetError
+
+#: the extensions ``read_table`` accepts
+FORMATS = ("csv", "xlsx")
+
+_UTF8_BOM = b"\xef\xbb\xbf"
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls (and .doc)
+
+
+@dataclass(frozen=True)
+class Formula:
+    """An XLSX cell holding a formula (never evaluated)."""
+
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+CellValue: TypeAlias = str | int | float | bool | dt.date | dt.datetime | Formula | None
+
+
+@dataclass(frozen=True)
+class Row:
+    """One non-blank data row: its number in the sheet and its values, aligned with the header."""
+
+    number: int
+    values: tuple[CellValue, ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    """One sheet: its name, its header (as written) and its non-blank data rows."""
+
+    name: str
+    header: tuple[str, ...]
+    rows: list[Row]
+    header_row: int = 1
+
+
+def read_table(data: bytes, filename: str) -> list[Table]:
+    """The tables in ``data``, a CSV or XLSX file called ``filename``; raises ``SpreadsheetError``
+    for an empty, undecodable or unsupported file."""
+    suffix = PurePath(filename).suffix.lower().lstrip(".")
+    if not data.strip():
+        raise SpreadsheetError("the file is empty", source=filename)
+    if data.startswith(_OLE_MAGIC) or suffix == "xls":
+        raise SpreadsheetError(
+            "this is a legacy Excel 97-2003 .xls file; save it as .xlsx "
+            "(File › Save as › Excel workbook) or as CSV UTF-8", source=filename)
+    if suffix in ("ods", "fods"):
+        raise SpreadsheetError(
+            "OpenDocument spreadsheets are not read; save it as .xlsx or as CSV UTF-8",
+            source=filename)
+    if data.startswith(_ZIP_MAGIC):
+        if suffix not in ("xlsx", "xlsm", ""):
+            raise SpreadsheetError(
+                f"the file is a zip archive (an .xlsx workbook?) but is named .{suffix}",
+                source=filename)
+        tables = _read_xlsx(data, filename)
+    elif suffix in ("xlsx", "xlsm"):
+        raise SpreadsheetError("the file is named .xlsx but is not an Excel workbook",
+                               source=filename)
+    elif suffix in ("csv", "txt", "tsv", ""):
+        tables = [_read_csv(data, filename)]
+    else:
+        raise SpreadsheetError(
+            f"unknown spreadsheet format .{suffix} (known: {', '.join(FORMATS)})",
+            source=filename)
+    if not tables:
+        raise SpreadsheetError("the file has no sheet with a header row", source=filename)
+    return tables
+
+
+# ------------------------------------------------------------------------------------ CSV
+
+
+def _read_csv(data: bytes, filename: str) -> Table:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise SpreadsheetError(
+            "the file is encoded in UTF-16 (Excel's 'Unicode text'); save it as 'CSV UTF-8'",
+            source=filename)
+    body = data[len(_UTF8_BOM):] if data.startswith(_UTF8_BOM) else data
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise _encoding_error(body, error, filename) from None
+    first_line = text.split("\n", 1)[0]
+    delimiter = max((",", ";", "\t"), key=first_line.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        records = list(reader)
+    except csv.Error as error:
+        raise SpreadsheetError(f"the CSV does not parse: {error}", source=filename,
+                               row=reader.line_num) from None
+    header_index = next((i for i, r in enumerate(records) if any(c.strip() for c in r)), None)
+    if header_index is None:
+        raise SpreadsheetError("the file is empty", source=filename)
+    header = tuple(c.strip() for c in records[header_index])
+    rows = [
+        Row(number, tuple(c.strip() or None for c in record))
+        for number, record in enumerate(records[header_index + 1:], start=header_index + 2)
+        if any(c.strip() for c in record)
+    ]
+    return Table(PurePath(filename).stem, header, rows, header_row=header_index + 1)
+
+
+def _encoding_error(body: bytes, error: UnicodeDecodeError, filename: str) -> SpreadsheetError:
+    prefix = body[:error.start]
+    line = prefix.count(b"\n") + 1
+    # The record number can differ from the line when a quoted cell spans lines.
+    try:
+        row = len(list(csv.reader(io.StringIO(prefix.decode("utf-8"), newline=""))))
+    except (UnicodeDecodeError, csv.Error):
+        row = line
+    row = max(row, 1)
+    bad = body[error.start:error.start + 4].hex(" ")
+    suggestion = ""
+    for encoding, name in (("cp1252", "Windows-1252"), ("latin-1", "Latin-1 (ISO-8859-1)")):
+        try:
+            sample = body.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        word = _word_around(sample, len(body[:error.start].decode("utf-8", "replace")))
+        suggestion = (f"; it looks like {name}{f' ({word!r})' if word else ''}: save it as "
+                      f"'CSV UTF-8' or convert it with `iconv -f {encoding.upper()} -t UTF-8`")
+        break
+    return SpreadsheetError(
+        f"the file is not UTF-8: undecodable bytes {bad} on line {line}{suggestion}",
+        source=filename, row=row)
+
+
+def _word_around(text: str, position: int) -> str:
+    start = position
+    while start > 0 and not text[start - 1].isspace() and text[start - 1] not in ",;\t":
+        start -= 1
+    end = position
+    while end < len(text) and not text[end].isspace() and text[end] not in ",;\t":
+        end += 1
+    return text[start:end][:40]
+
+
+# ----------------------------------------------------------------------------------- XLSX
+
+
+def _read_xlsx(data: bytes, filename: str) -> list[Table]:
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as error:
+        raise SpreadsheetError(f"the workbook cannot be read: {error}", source=filename) from None
+    try:
+        tables = []
+        for sheet in workbook.worksheets:
+            if sheet.title.startswith("_"):
+                continue
+            table = _read_sheet(sheet)
+            if table is not None:
+                tables.append(table)
+        return tables
+    finally:
+        workbook.close()
+
+
+def _read_sheet(sheet: object) -> Table | None:
+    header: tuple[str, ...] | None = None
+    header_row = 0
+    rows: list[Row] = []
+    for cells in sheet.iter_rows():  # type: ignore[attr-defined]
+        values = tuple(_cell_value(cell) for cell in cells)
+        if not any(v is not None for v in values):
+            continue
+        number = next(c.row for c in cells if hasattr(c, "row"))
+        if header is None:
+            header = tuple("" if v is None else str(v).strip() for v in values)
+            header_row = number
+            continue
+        rows.append(Row(number, values))
+    if header is None:
+        return None
+    return Table(sheet.title, header, rows, header_row=header_row)  # type: ignore[attr-defined]
+
+
+def _cell_value(cell: object) -> CellValue:
+    value = getattr(cell, "value", None)
+    if getattr(cell, "data_type", None) == "f":
+        text = getattr(value, "text", value)  # ArrayFormula keeps its formula in .text
+        return Formula(str(text))
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, dt.time | dt.timedelta):
+        return str(value)
+    return value  # type: ignore[no-any-return]
+
+
+def iter_cells(table: Table) -> Iterator[tuple[int, str, CellValue]]:
+    """Every (row number, header, value) of ``table``; handy in tests and reports."""
+    for row in table.rows:
+        for name, value in zip(table.header, row.values, strict=False):
+            yield row.number, name, value
