@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -40,6 +39,7 @@ from graph.namespaces import (
     graph_iri,
     iri_for,
 )
+from graph.privacy import refresh_public_view
 from graph.store import Store
 from graph.tabular import Table, read_table
 
@@ -76,10 +76,11 @@ class Target:
 def import_spreadsheet(
     store: Store, data: bytes, filename: str, *, source: str, licence: str | None = None,
     imported_by: str = "civicgraph", skip_invalid: bool = False, kind: str | None = None,
-    base: str = DEFAULT_BASE, now: dt.datetime | None = None,
-    on_restricted_change: Iterable[object] = (),
+    base: str = DEFAULT_BASE, now: dt.datetime | None = None, threshold: int = 5,
 ) -> ImportReport:
-    """Import ``data`` (CSV or XLSX bytes named ``filename``) as ``source``; see the module."""
+    """Import ``data`` (CSV or XLSX bytes named ``filename``) as ``source``; see the module.
+    ``threshold`` is the smallest membership count published when the public view of persons
+    is recomputed (after an import of members or consent)."""
     report = ImportReport(source=source, filename=filename)
     if not source.strip():
         report.problems.append(Problem("--source is required: name where the data comes from"))
@@ -115,6 +116,9 @@ def import_spreadsheet(
         store.replace_graph(graph, triples, metadata=meta)
         report.graphs[graph] = len(triples)
     report.stored = True
+    if target.restricted in report.graphs:
+        # consent may have changed: the public view follows at once
+        refresh_public_view(store, threshold=threshold, now=moment)
     return report
 
 

@@ -484,6 +484,8 @@ def _consent(m: RowMapper, e: Entry, cells: dict[str, CellValue]) -> None:
     e.unique_key = ("consent", e.subject)
     m.typed(e, DPV + "Consent")
     m.add(e, e.subject, DPV + "hasPurpose", ox.NamedNode(CG + "PublicationInCivicgraph"))
+    e.statements.append((Ref(("person",), person, m.kind.column("person").en),
+                         ox.NamedNode(CG + "publicationConsent"), ox.NamedNode(e.subject)))
     status = CHOICES["consent_status"].get(norm(as_text_safe(cells["status"])))
     withdrawn = "withdrawn_on" in cells
     if status == DPV + "ConsentGiven" and withdrawn:
@@ -542,6 +544,7 @@ def _resolve(entry: Entry, index: Index, node: Node | Object) -> ox.NamedNode | 
     try:
         return ox.NamedNode(index.resolve(node.kinds, node.text))
     except ReferenceProblem as error:
-        entry.problems.append(Problem(str(error), entry.sheet, entry.row, node.column,
-                                      node.text))
+        problem = Problem(str(error), entry.sheet, entry.row, node.column, node.text)
+        if problem not in entry.problems:
+            entry.problems.append(problem)
         return None
