@@ -14,7 +14,8 @@ from graph.store import Store
 
 def create_app(settings: Settings, store: Store) -> FastAPI:
     """The civicgraph application over ``store``, configured by ``settings``."""
-    from api.routes import health
+    from api import errors, querying, security
+    from api.routes import health, sparql
 
     app = FastAPI(
         title="civicgraph",
@@ -23,5 +24,9 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
     )
     app.state.settings = settings
     app.state.store = store
+    errors.install(app)
+    security.install(app, settings)
+    querying.install(app, settings)  # wraps app.state.store so query snapshots follow writes
     app.include_router(health.router)
+    app.include_router(sparql.router)
     return app

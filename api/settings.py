@@ -57,6 +57,16 @@ class Settings(BaseSettings):
     result_limit: int = Field(
         default=100_000, description="Largest number of results a query may return."
     )
+    query_workers: int = Field(
+        default_factory=lambda: max(2, os.cpu_count() or 2),
+        description="Worker processes that run SPARQL queries on the embedded store (they are "
+        "killed past the time limit); 0 runs queries in threads, which answer at the limit "
+        "but cannot stop the query.",
+    )
+    client_concurrency: int = Field(
+        default=8, description="Most queries one client (IP address) may have running at "
+        "once; more get 429 with Retry-After."
+    )
     small_count_threshold: int = Field(
         default=5, description="Membership counts below this are suppressed in public figures."
     )

@@ -1,0 +1,42 @@
+"""The query engine the routes share, and the store view each reader gets.
+
+``install`` wraps the application's store in a ``VersionedStore`` (so query snapshots follow
+every write, whoever makes it) and attaches a ``QueryEngine`` (``graph.execution``) that
+runs every query outside the event loop, under ``CIVICGRAPH_QUERY_TIMEOUT`` and
+``CIVICGRAPH_RESULT_LIMIT``. Worker processes start with the application and stop when it
+shuts down.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+
+from api.security import reader_scope
+from api.settings import Settings
+from graph.execution import QueryEngine, StoreView
+from graph.snapshots import VersionedStore
+from graph.store import Store
+
+
+def install(app: FastAPI, settings: Settings) -> None:
+    """Give ``app`` its query engine over ``app.state.store``."""
+    store: Store = app.state.store
+    if not isinstance(store, VersionedStore):
+        store = VersionedStore(store)
+        app.state.store = store
+    engine = QueryEngine(store, timeout=settings.query_timeout,
+                         result_limit=settings.result_limit, workers=settings.query_workers)
+    app.state.engine = engine
+    app.router.add_event_handler("startup", engine.start)
+    app.router.add_event_handler("shutdown", engine.close)
+
+
+def engine_of(request: Request) -> QueryEngine:
+    """The application's query engine."""
+    engine: QueryEngine = request.app.state.engine
+    return engine
+
+
+def reader_view(request: Request) -> StoreView:
+    """What the request's reader may see (public graphs, or all for a curator)."""
+    return engine_of(request).view(reader_scope(request))

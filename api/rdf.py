@@ -1,0 +1,45 @@
+"""RDF documents as HTTP responses: the formats offered to content negotiation, and writing
+triples in the chosen one (Oxigraph's writers, civicgraph's prefixes)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import pyoxigraph as ox
+from fastapi.responses import Response
+
+from graph.namespaces import PREFIXES
+from graph.results import format_named
+
+#: Graph formats a document is offered in, by Accept order of preference (Turtle first).
+RDF_TYPES: tuple[str, ...] = (
+    "text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml",
+)
+#: The same, with the aliases clients also send.
+RDF_OFFERS: tuple[str, ...] = (
+    *RDF_TYPES, "application/x-turtle", "application/x-json+ld", "text/plain",
+)
+#: File suffixes of the linked-data documents, and their media types.
+SUFFIXES: Mapping[str, str] = {
+    "ttl": "text/turtle", "jsonld": "application/ld+json", "nt": "application/n-triples",
+    "rdf": "application/rdf+xml",
+}
+
+
+def serialize(triples: Iterable[ox.Triple], media_type: str,
+              prefixes: Mapping[str, str] = PREFIXES) -> tuple[bytes, str]:
+    """``triples`` written in the format of ``media_type``, and the canonical media type."""
+    fmt = format_named(media_type)
+    body = ox.serialize(list(triples), format=fmt.oxigraph(), prefixes=dict(prefixes))
+    return body, fmt.media_type
+
+
+def rdf_response(triples: Iterable[ox.Triple], media_type: str, *,
+                 headers: Mapping[str, str] | None = None, status_code: int = 200,
+                 prefixes: Mapping[str, str] = PREFIXES) -> Response:
+    """A response holding ``triples`` in the format of ``media_type``."""
+    body, canonical = serialize(triples, media_type, prefixes)
+    if canonical.startswith("text/") or canonical == "application/n-triples":
+        canonical += "; charset=utf-8"
+    all_headers = {"Vary": "Accept", **(headers or {})}
+    return Response(body, media_type=canonical, headers=all_headers, status_code=status_code)

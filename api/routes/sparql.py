@@ -1,0 +1,236 @@
+"""``/sparql``: the SPARQL 1.1 Protocol (query and update) and the Service Description.
+
+- Query by ``GET ?query=``, ``POST`` form-encoded (``query=``) or ``POST`` with
+  ``Content-Type: application/sparql-query``; ``default-graph-uri`` and ``named-graph-uri``
+  honoured. Results by ``Accept`` (q-values) or ``?format=``; 406 when nothing fits.
+- Update by ``POST`` form-encoded (``update=``) or ``application/sparql-update``, with the
+  curator's bearer token; 204 when done.
+- ``GET /sparql`` without a query: the Service Description (Turtle, JSON-LD, N-Triples,
+  RDF/XML); a browser is sent to the query page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+
+from api.errors import BadRequest, NotAcceptable, UnsupportedMediaType
+from api.negotiation import choose, negotiate
+from api.querying import engine_of
+from api.rdf import RDF_OFFERS, rdf_response
+from api.security import client_slot, reader_scope, require_curator
+from graph.namespaces import PREFIXES
+from graph.publishing import FORMATS, SD, service_description
+from graph.results import ResultFormat, format_named, formats_for
+from graph.sparql import Dataset, QueryInfo, analyse_query, analyse_update, job_formats
+
+router = APIRouter(tags=["SPARQL"])
+
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+QUERY_TYPE = "application/sparql-query"
+UPDATE_TYPE = "application/sparql-update"
+
+
+@dataclass
+class ProtocolRequest:
+    """The SPARQL protocol fields of a request, wherever they were sent."""
+
+    query: str | None = None
+    update: str | None = None
+    default_graphs: list[str] = field(default_factory=list)
+    named_graphs: list[str] = field(default_factory=list)
+    using_graphs: list[str] = field(default_factory=list)
+    format: str | None = None
+
+    @property
+    def dataset(self) -> Dataset | None:
+        if not self.default_graphs and not self.named_graphs:
+            return None
+        return Dataset(tuple(self.default_graphs), tuple(self.named_graphs))
+
+
+def _first(values: list[str]) -> str | None:
+    return values[0] if values else None
+
+
+async def protocol_request(request: Request) -> ProtocolRequest:
+    """Read the protocol fields from the URL and, for POST, from the body."""
+    fields: dict[str, list[str]] = {}
+    for name, value in request.query_params.multi_items():
+        fields.setdefault(name, []).append(value)
+    if request.method == "POST":
+        media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if media_type in FORM_TYPES:
+            form = await request.form()
+            for name, value in form.multi_items():
+                if isinstance(value, str):
+                    fields.setdefault(name, []).append(value)
+        elif media_type in (QUERY_TYPE, UPDATE_TYPE):
+            body = (await request.body()).decode("utf-8", errors="strict")
+            if "query" in fields or "update" in fields:
+                raise BadRequest("send the query either in the body or in the URL, not both")
+            fields["query" if media_type == QUERY_TYPE else "update"] = [body]
+        else:
+            raise UnsupportedMediaType(media_type, [*FORM_TYPES, QUERY_TYPE, UPDATE_TYPE])
+    for name in ("query", "update"):
+        if len(fields.get(name, [])) > 1:
+            raise BadRequest(f"give one {name}, not {len(fields[name])}")
+    return ProtocolRequest(
+        query=_first(fields.get("query", [])), update=_first(fields.get("update", [])),
+        default_graphs=fields.get("default-graph-uri", []),
+        named_graphs=fields.get("named-graph-uri", []),
+        using_graphs=fields.get("using-graph-uri", []) + fields.get("using-named-graph-uri", []),
+        format=_first(fields.get("format", [])),
+    )
+
+
+Protocol = Annotated[ProtocolRequest, Depends(protocol_request)]
+
+
+def result_format(request: Request, info: QueryInfo, asked: str | None) -> ResultFormat | None:
+    """The format for the query's results: ``format=`` if given, else by ``Accept``.
+    None when the query's form is unknown (the engine will report its syntax error)."""
+    if info.form is None:
+        return None
+    offered = formats_for(info.result_kind)
+    if asked:
+        chosen = format_named(asked)
+        if chosen not in offered:
+            raise NotAcceptable([f.name for f in offered])
+        return chosen
+    media_types = [f.media_type for f in offered] + [a for f in offered for a in f.aliases]
+    if choose(request.headers.get("accept"), media_types) is None:
+        raise NotAcceptable([f.media_type for f in offered])
+    return format_named(negotiate(request, media_types))
+
+
+def _answer_query(request: Request, protocol: ProtocolRequest) -> Response:
+    assert protocol.query is not None
+    if protocol.update is not None:
+        raise BadRequest("give a query or an update, not both")
+    info = analyse_query(protocol.query)
+    chosen = result_format(request, info, protocol.format)
+    engine = engine_of(request)
+    job = engine.job(protocol.query, reader_scope(request), dataset=protocol.dataset,
+                     **job_formats(info, chosen))
+    with client_slot(request):
+        answer = engine.run(job)
+    media_type = answer.media_type
+    if media_type.startswith("text/"):
+        media_type += "; charset=utf-8"
+    return Response(answer.body, media_type=media_type, headers={"Vary": "Accept"})
+
+
+def _answer_update(request: Request, protocol: ProtocolRequest) -> Response:
+    assert protocol.update is not None
+    if protocol.query is not None:
+        raise BadRequest("give a query or an update, not both")
+    require_curator(request)
+    if protocol.using_graphs:
+        raise BadRequest("using-graph-uri and using-named-graph-uri are not supported; "
+                         "write USING in the update")
+    analyse_update(protocol.update)
+    with client_slot(request):
+        request.app.state.store.update(protocol.update)
+    return Response(status_code=204)
+
+
+def _describe_service(request: Request) -> Response:
+    chosen = negotiate(request, [*RDF_OFFERS, "text/html"])
+    if chosen == "text/html":
+        return RedirectResponse("/query", status_code=303)
+    settings = request.app.state.settings
+    public = settings.public_url.rstrip("/")
+    triples = service_description(
+        engine_of(request).view("public"), endpoint=f"{public}/sparql",
+        void_url=f"{public}/.well-known/void", timeout=settings.query_timeout,
+        result_limit=settings.result_limit,
+    )
+    return rdf_response(triples, chosen, prefixes={**PREFIXES, "sd": SD, "formats": FORMATS})
+
+
+_QUERY_EXAMPLE = "SELECT ?org ?label WHERE { ?org a <http://www.w3.org/ns/org#Organization> ; <http://www.w3.org/2000/01/rdf-schema#label> ?label } LIMIT 10"  # noqa: E501
+
+_GET_DOC = {
+    "parameters": [
+        {"name": "query", "in": "query", "required": False, "schema": {"type": "string"},
+         "description": "A SPARQL 1.1 query. Without it, the Service Description.",
+         "example": _QUERY_EXAMPLE},
+        {"name": "default-graph-uri", "in": "query", "required": False,
+         "schema": {"type": "array", "items": {"type": "string"}}, "explode": True,
+         "description": "Graphs whose union is the default graph (public ones only, "
+         "unless the request carries a curator token)."},
+        {"name": "named-graph-uri", "in": "query", "required": False,
+         "schema": {"type": "array", "items": {"type": "string"}}, "explode": True,
+         "description": "Graphs that GRAPH may reach."},
+        {"name": "format", "in": "query", "required": False,
+         "schema": {"type": "string", "enum": [f.name for f in (*formats_for("solutions"),
+                                                                 *formats_for("graph"))]},
+         "description": "The result format, instead of Accept."},
+    ],
+    "responses": {
+        "200": {"description": "Query results, or the Service Description.",
+                "content": {f.media_type: {} for f in (*formats_for("solutions"),
+                                                     *formats_for("graph"))}},
+        "400": {"description": "Malformed query (message with line and column), or "
+                "SERVICE / LOAD."},
+        "406": {"description": "No acceptable result format."},
+        "429": {"description": "Too many queries at once from this client (Retry-After)."},
+        "503": {"description": "The query passed the time limit or the result cap."},
+    },
+}
+
+_POST_DOC = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/x-www-form-urlencoded": {
+                "schema": {"type": "object", "properties": {
+                    "query": {"type": "string"}, "update": {"type": "string"},
+                    "default-graph-uri": {"type": "array", "items": {"type": "string"}},
+                    "named-graph-uri": {"type": "array", "items": {"type": "string"}},
+                }},
+                "example": {"query": _QUERY_EXAMPLE},
+            },
+            QUERY_TYPE: {"schema": {"type": "string"}, "example": _QUERY_EXAMPLE},
+            UPDATE_TYPE: {"schema": {"type": "string"}, "example":
+                          'INSERT DATA { GRAPH <https://w3id.org/civicgraph/graph/notes> '
+                          '{ <https://w3id.org/civicgraph/id/org/vecam> '
+                          '<http://www.w3.org/2000/01/rdf-schema#comment> "checked" } }'},
+        },
+    },
+    "responses": {
+        **_GET_DOC["responses"],  # type: ignore[dict-item]
+        "204": {"description": "The update was applied."},
+        "401": {"description": "An update without a valid curator token."},
+        "403": {"description": "Writes are disabled on this server."},
+        "415": {"description": "A body of another media type."},
+    },
+}
+
+
+@router.api_route("/sparql", methods=["GET", "HEAD"], summary="SPARQL query (GET)",
+                  openapi_extra=_GET_DOC, response_class=Response)
+def sparql_get(request: Request,
+               protocol: Protocol) -> Response:
+    """Run a SPARQL query given in the URL, or describe the service when there is none."""
+    if protocol.update is not None:
+        raise BadRequest("updates must be sent with POST")
+    if protocol.query is None:
+        return _describe_service(request)
+    return _answer_query(request, protocol)
+
+
+@router.post("/sparql", summary="SPARQL query or update (POST)", openapi_extra=_POST_DOC,
+             response_class=Response)
+def sparql_post(request: Request,
+                protocol: Protocol) -> Response:
+    """Run a SPARQL query or, with the curator token, an update."""
+    if protocol.update is not None:
+        return _answer_update(request, protocol)
+    if protocol.query is None:
+        raise BadRequest("the request holds neither a query nor an update")
+    return _answer_query(request, protocol)

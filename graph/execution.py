@@ -1,0 +1,152 @@
+"""The query engine of the service: every query under the time limit and the result cap.
+
+``QueryEngine.run`` takes a ``QueryJob`` and returns a complete serialised ``Answer``, or
+raises ``QueryTimeout`` / ``ResultTooLarge`` before anything was sent. How it is stopped
+depends on the store:
+
+- embedded stores (on disk or in memory): in worker processes over snapshots
+  (``graph.workers``); a query past the limit is killed;
+- a remote SPARQL server: in a thread that waits for the HTTP answer; past the limit the
+  caller gets ``QueryTimeout`` at once, and the remote request is abandoned, ending at the
+  remote store's own HTTP timeout (set the server's query timeout too, e.g. Fuseki's
+  ``arq:queryTimeout``, so the remote engine stops as well);
+- ``workers=0`` runs embedded stores in threads the same way: the answer is prompt, but the
+  query keeps a CPU until it ends (for debugging, or where processes cannot be started).
+
+``QueryEngine.view(scope)`` is a read-only ``Store`` whose queries go through the engine and
+see only what ``scope`` may read; resource pages, search and the catalogue run on it.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from typing import BinaryIO
+
+import pyoxigraph as ox
+
+from graph.access import public_graphs
+from graph.errors import QueryTimeout, StoreError
+from graph.results import Answer, parse_answer
+from graph.snapshots import Snapshots, VersionedStore
+from graph.sparql import Dataset, QueryJob, Scope, execute
+from graph.store import QueryResult, Store, Term
+from graph.workers import QueryPool
+
+
+class QueryEngine:
+    """Runs queries on ``store`` with at most ``timeout`` seconds and ``result_limit`` rows."""
+
+    def __init__(self, store: Store, *, timeout: float = 30.0, result_limit: int = 100_000,
+                 workers: int = 2) -> None:
+        self.store = store
+        self.timeout = timeout
+        self.result_limit = result_limit
+        self.workers = workers
+        self._pool: QueryPool | None = None
+        self._threads: concurrent.futures.ThreadPoolExecutor | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def uses_processes(self) -> bool:
+        """Whether queries run in worker processes that can be stopped."""
+        return self.workers > 0 and isinstance(self.store, VersionedStore) \
+            and self.store.kind in ("memory", "oxigraph")
+
+    def run(self, job: QueryJob) -> Answer:
+        """The complete answer to ``job``; blocks the calling thread."""
+        if self.uses_processes:
+            return self._process_pool().run(job, timeout=self.timeout)
+        future = self._thread_pool().submit(execute, self.store, job)
+        try:
+            return future.result(timeout=self.timeout)
+        except concurrent.futures.TimeoutError:
+            future.cancel()
+            raise QueryTimeout(self.timeout) from None
+
+    def start(self) -> None:
+        """Start the worker processes now rather than with the first query."""
+        if self.uses_processes:
+            self._process_pool()
+
+    def job(self, sparql: str, scope: Scope, **options: object) -> QueryJob:
+        """A ``QueryJob`` with this engine's result cap."""
+        return QueryJob(sparql, scope, limit=self.result_limit, **options)  # type: ignore[arg-type]
+
+    def view(self, scope: Scope) -> StoreView:
+        """A read-only store of what ``scope`` may read, queried through this engine."""
+        return StoreView(self, scope)
+
+    def _process_pool(self) -> QueryPool:
+        with self._lock:
+            if self._pool is None:
+                assert isinstance(self.store, VersionedStore)
+                self._pool = QueryPool(Snapshots(self.store), size=self.workers,
+                                       timeout=self.timeout)
+            return self._pool
+
+    def _thread_pool(self) -> concurrent.futures.ThreadPoolExecutor:
+        with self._lock:
+            if self._threads is None:
+                self._threads = concurrent.futures.ThreadPoolExecutor(
+                    max_workers=max(self.workers, 4), thread_name_prefix="civicgraph-query")
+            return self._threads
+
+    def close(self) -> None:
+        """Stop the workers and delete the snapshots."""
+        with self._lock:
+            if self._pool is not None:
+                self._pool.close()
+                self._pool = None
+            if self._threads is not None:
+                self._threads.shutdown(wait=False, cancel_futures=True)
+                self._threads = None
+
+
+class StoreView(Store):
+    """What ``scope`` may read of the engine's store; queries run through the engine.
+
+    ``default_graph=None`` is the union of the visible graphs; graphs outside them are
+    ignored. Writes are refused."""
+
+    def __init__(self, engine: QueryEngine, scope: Scope) -> None:
+        self.engine = engine
+        self.scope = scope
+        self.kind = engine.store.kind
+
+    def query(self, sparql: str, *, substitutions: Mapping[str, Term] | None = None,
+              default_graph: Sequence[str] | None = None,
+              named_graphs: Sequence[str] | None = None) -> QueryResult:
+        dataset = Dataset(None if default_graph is None else tuple(default_graph),
+                          None if named_graphs is None else tuple(named_graphs))
+        job = self.engine.job(sparql, self.scope, dataset=dataset,
+                              substitutions=dict(substitutions or {}),
+                              solutions_format="tsv", graph_format="ntriples")
+        return parse_answer(self.engine.run(job))
+
+    def update(self, sparql: str) -> None:
+        raise StoreError("a store view is read-only")
+
+    def replace_graph(self, graph: str, triples: Iterable[ox.Triple | ox.Quad],
+                      *, metadata: Iterable[ox.Triple] = ()) -> None:
+        raise StoreError("a store view is read-only")
+
+    def drop_graph(self, graph: str) -> None:
+        raise StoreError("a store view is read-only")
+
+    def graphs(self) -> list[str]:
+        store = self.engine.store
+        return public_graphs(store) if self.scope == "public" else store.graphs()
+
+    def count(self, graph: str | None = None) -> int:
+        graphs = self.graphs()
+        if graph is not None:
+            return self.engine.store.count(graph) if graph in graphs else 0
+        return sum(self.engine.store.count(g) for g in graphs)
+
+    def dump(self, out: BinaryIO, format: ox.RdfFormat,
+             graphs: Sequence[str] | None = None) -> None:
+        visible = self.graphs()
+        wanted = visible if graphs is None else [g for g in graphs if g in visible]
+        self.engine.store.dump(out, format, wanted)

@@ -1,0 +1,180 @@
+"""SPARQL result formats, and serialising a result under a size cap.
+
+Results are written by Oxigraph's own writers. The cap counts solutions (SELECT) or triples
+(CONSTRUCT, DESCRIBE) while they are produced, so a result past the cap is abandoned as soon as
+it is known to be too large, never truncated: ``serialize_result`` returns the whole body or
+raises ``ResultTooLarge``.
+
+SELECT results are first written as SPARQL TSV, whose lines are exactly one solution each
+(the header aside), and counted on the fly; another format is then written from that TSV by
+Oxigraph (TSV keeps every RDF term exactly).
+
+>>> format_named("json").media_type
+'application/sparql-results+json'
+>>> format_named("ttl").media_type
+'text/turtle'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Final, Literal
+
+import pyoxigraph as ox
+
+from graph.errors import ResultTooLarge, UnknownFormat
+from graph.store import QueryResult
+
+ResultKind = Literal["solutions", "boolean", "graph"]
+
+
+@dataclass(frozen=True)
+class ResultFormat:
+    """A serialisation offered for query results: solutions (and booleans) or graphs."""
+
+    name: str
+    media_type: str
+    extension: str
+    kind: Literal["solutions", "graph"]
+    #: other media types that clients send for the same format
+    aliases: tuple[str, ...] = ()
+    #: other short names accepted by the ``format`` parameter
+    names: tuple[str, ...] = ()
+
+    @property
+    def media_types(self) -> tuple[str, ...]:
+        return (self.media_type, *self.aliases)
+
+    def oxigraph(self) -> ox.QueryResultsFormat | ox.RdfFormat:
+        """The matching Oxigraph format."""
+        if self.kind == "solutions":
+            return _SOLUTION_WRITERS[self.name]
+        return _GRAPH_WRITERS[self.name]
+
+
+#: Formats for SELECT and ASK, the default first.
+SOLUTION_FORMATS: Final = (
+    ResultFormat("json", "application/sparql-results+json", "srj", "solutions",
+                 aliases=("application/json", "text/javascript", "application/javascript"),
+                 names=("srj",)),
+    ResultFormat("xml", "application/sparql-results+xml", "srx", "solutions",
+                 aliases=("application/xml", "text/xml"), names=("srx",)),
+    ResultFormat("csv", "text/csv", "csv", "solutions"),
+    ResultFormat("tsv", "text/tab-separated-values", "tsv", "solutions"),
+)
+
+#: Formats for CONSTRUCT and DESCRIBE, the default first.
+GRAPH_FORMATS: Final = (
+    ResultFormat("turtle", "text/turtle", "ttl", "graph", aliases=("application/x-turtle",),
+                 names=("ttl",)),
+    ResultFormat("ntriples", "application/n-triples", "nt", "graph", aliases=("text/plain",),
+                 names=("nt", "n-triples")),
+    ResultFormat("nquads", "application/n-quads", "nq", "graph", names=("nq", "n-quads")),
+    ResultFormat("trig", "application/trig", "trig", "graph"),
+    ResultFormat("jsonld", "application/ld+json", "jsonld", "graph",
+                 aliases=("application/x-json+ld",), names=("json-ld",)),
+    ResultFormat("rdfxml", "application/rdf+xml", "rdf", "graph", names=("rdf", "xml-rdf")),
+)
+
+_SOLUTION_WRITERS: Final[Mapping[str, ox.QueryResultsFormat]] = {
+    "json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV,
+}
+_GRAPH_WRITERS: Final[Mapping[str, ox.RdfFormat]] = {
+    "turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES,
+    "nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG,
+    "jsonld": ox.RdfFormat.JSON_LD, "rdfxml": ox.RdfFormat.RDF_XML,
+}
+
+
+def formats_for(kind: ResultKind) -> tuple[ResultFormat, ...]:
+    """The formats a result of ``kind`` can be written in, the default first."""
+    return GRAPH_FORMATS if kind == "graph" else SOLUTION_FORMATS
+
+
+def format_named(name: str) -> ResultFormat:
+    """The format called ``name`` (``json``, ``ttl``, …) or with that media type."""
+    wanted = name.strip().lower()
+    for fmt in (*SOLUTION_FORMATS, *GRAPH_FORMATS):
+        if wanted in (fmt.name, fmt.extension, *fmt.names, *fmt.media_types):
+            return fmt
+    known = [f.name for f in (*SOLUTION_FORMATS, *GRAPH_FORMATS)]
+    raise UnknownFormat(name, known)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A serialised query result: its body, media type and size."""
+
+    kind: ResultKind
+    body: bytes
+    media_type: str
+    #: solutions or triples in the result (1 for a boolean)
+    count: int
+
+
+class _CountingSink:
+    """A binary sink for Oxigraph's writers that stops them past ``limit`` TSV lines."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.lines = 0
+        self.chunks: list[bytes] = []
+
+    def write(self, data: bytes) -> int:
+        self.lines += data.count(b"\n")
+        # the first line is the header
+        if self.lines - 1 > self.limit:
+            raise ResultTooLarge(self.limit)
+        self.chunks.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+
+def _counted(triples: Iterable[ox.Triple], limit: int, seen: list[int]) -> Iterator[ox.Triple]:
+    for count, triple in enumerate(triples, start=1):
+        if count > limit:
+            raise ResultTooLarge(limit)
+        seen[0] = count
+        yield triple
+
+
+def serialize_result(result: QueryResult, *, solutions: ResultFormat, graph: ResultFormat,
+                     limit: int, prefixes: Mapping[str, str] | None = None) -> Answer:
+    """Write ``result`` in ``solutions`` (SELECT, ASK) or ``graph`` format (CONSTRUCT,
+    DESCRIBE); ``ResultTooLarge`` when it holds more than ``limit`` solutions or triples."""
+    if isinstance(result, ox.QueryBoolean):
+        body = result.serialize(format=_SOLUTION_WRITERS[solutions.name])
+        return Answer("boolean", body, solutions.media_type, 1)
+    if isinstance(result, ox.QuerySolutions):
+        sink = _CountingSink(limit)
+        try:
+            result.serialize(sink, format=ox.QueryResultsFormat.TSV)
+        except OSError as error:
+            # Oxigraph wraps what the sink raised; give back the error it carried
+            if isinstance(error.__cause__ or error.__context__, ResultTooLarge):
+                raise ResultTooLarge(limit) from None
+            raise
+        tsv = b"".join(sink.chunks)
+        count = max(sink.lines - 1, 0)
+        if solutions.name == "tsv":
+            return Answer("solutions", tsv, solutions.media_type, count)
+        body = ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV).serialize(
+            format=_SOLUTION_WRITERS[solutions.name])
+        return Answer("solutions", body, solutions.media_type, count)
+    seen = [0]
+    body = ox.serialize(_counted(result, limit, seen), format=_GRAPH_WRITERS[graph.name],
+                        prefixes=dict(prefixes) if prefixes else None)
+    return Answer("graph", body, graph.media_type, seen[0])
+
+
+def parse_answer(answer: Answer) -> QueryResult:
+    """The pyoxigraph result that ``answer`` serialises (for callers that want terms)."""
+    if answer.kind == "graph":
+        fmt = _GRAPH_WRITERS[format_named(answer.media_type).name]
+        return (quad.triple for quad in ox.parse(answer.body, format=fmt))
+    fmt_solutions = _SOLUTION_WRITERS[format_named(answer.media_type).name]
+    return ox.parse_query_results(answer.body, fmt_solutions)

@@ -1,0 +1,226 @@
+"""Read-only copies of the store for the query workers, renewed after every write.
+
+The query workers (``graph.workers``) are separate processes, so that a query past the time
+limit can be stopped by killing its process (pyoxigraph has no way to cancel a query). They
+cannot share the store object of the server process, so each reads a *snapshot*:
+
+- for the embedded on-disk store, a RocksDB checkpoint made by ``pyoxigraph.Store.backup``:
+  hard links to the immutable table files, about 15 ms at 10^6 triples, opened with
+  ``Store.read_only`` (about 45 ms). Opening the live store read-only from another process
+  is undefined behaviour while the server writes it (pyoxigraph's documentation); a checkpoint
+  is never written, so reading it is safe;
+- for the in-memory store, an N-Quads dump that each worker loads into its own memory store
+  (fine for tests and small data; the memory store is not meant for large graphs).
+
+``VersionedStore`` wraps the server's store and counts its writes; a snapshot is taken again
+only when a query arrives after a write, so a reader always sees what was written before it
+asked. Snapshots no worker reads any more are deleted.
+"""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+import tempfile
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO, Literal
+
+import pyoxigraph as ox
+
+from graph.errors import StoreError
+from graph.namespaces import STAGING_PREFIX
+from graph.store import QueryResult, Store, Term
+
+
+class VersionedStore(Store):
+    """``inner`` with a counter of its writes (``version``); everything else is delegated."""
+
+    def __init__(self, inner: Store) -> None:
+        self.inner = inner
+        self.kind = inner.kind
+        self.version = 0
+        self._lock = threading.Lock()
+
+    def _wrote(self) -> None:
+        with self._lock:
+            self.version += 1
+
+    def query(self, sparql: str, *, substitutions: Mapping[str, Term] | None = None,
+              default_graph: Sequence[str] | None = None,
+              named_graphs: Sequence[str] | None = None) -> QueryResult:
+        return self.inner.query(sparql, substitutions=substitutions,
+                                default_graph=default_graph, named_graphs=named_graphs)
+
+    def update(self, sparql: str) -> None:
+        try:
+            self.inner.update(sparql)
+        finally:
+            self._wrote()
+
+    def replace_graph(self, graph: str, triples: Iterable[ox.Triple | ox.Quad],
+                      *, metadata: Iterable[ox.Triple] = ()) -> None:
+        try:
+            self.inner.replace_graph(graph, triples, metadata=metadata)
+        finally:
+            self._wrote()
+
+    def drop_graph(self, graph: str) -> None:
+        try:
+            self.inner.drop_graph(graph)
+        finally:
+            self._wrote()
+
+    def graphs(self) -> list[str]:
+        return self.inner.graphs()
+
+    def count(self, graph: str | None = None) -> int:
+        return self.inner.count(graph)
+
+    def dump(self, out: BinaryIO, format: ox.RdfFormat,
+             graphs: Sequence[str] | None = None) -> None:
+        self.inner.dump(out, format, graphs)
+
+    def close(self) -> None:
+        self.inner.close()
+
+    def __getattr__(self, name: str) -> Any:
+        # backend-specific helpers (e.g. an import function's fast path) stay reachable
+        return getattr(self.inner, name)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A read-only copy of the store at ``version``, as a worker opens it."""
+
+    id: int
+    version: int
+    kind: Literal["checkpoint", "nquads"]
+    path: str
+
+
+def _oxigraph_store(store: Store) -> ox.Store | None:
+    """The on-disk pyoxigraph store inside an embedded backend, if there is one."""
+    for name in ("ox", "oxigraph", "_store", "store", "_ox"):
+        candidate = getattr(store, name, None)
+        if isinstance(candidate, ox.Store):
+            return candidate
+    return None
+
+
+class Snapshots:
+    """Makes snapshots of a ``VersionedStore`` on demand and deletes those nobody reads."""
+
+    def __init__(self, store: VersionedStore, directory: str | None = None) -> None:
+        self.store = store
+        inner = _oxigraph_store(store.inner)
+        # a checkpoint is made of hard links, so it must sit on the store's file system
+        self._native = inner if store.kind == "oxigraph" and inner is not None else None
+        location = getattr(store.inner, "path", None) or getattr(store.inner, "location", None)
+        parent = str(Path(location).resolve().parent) if self._native and location else None
+        self.directory = Path(tempfile.mkdtemp(prefix=".civicgraph-snapshots-",
+                                               dir=directory or parent))
+        self._ids = itertools.count(1)
+        self._current: Snapshot | None = None
+        self._all: dict[int, Snapshot] = {}
+        self._lock = threading.Lock()
+
+    def current(self) -> Snapshot:
+        """A snapshot holding every write made so far (made now if the store changed)."""
+        with self._lock:
+            version = self.store.version
+            if self._current is not None and self._current.version == version:
+                return self._current
+            number = next(self._ids)
+            path = self.directory / str(number)
+            if self._native is not None:
+                self._native.backup(str(path))
+                snapshot = Snapshot(number, version, "checkpoint", str(path))
+            else:
+                with open(path, "wb") as out:
+                    self.store.inner.dump(out, ox.RdfFormat.N_QUADS)
+                snapshot = Snapshot(number, version, "nquads", str(path))
+            self._current = snapshot
+            self._all[number] = snapshot
+            return snapshot
+
+    def collect(self, in_use: Iterable[int]) -> None:
+        """Delete the snapshots that are neither current nor in ``in_use``."""
+        with self._lock:
+            keep = set(in_use) | ({self._current.id} if self._current else set())
+            for number in [n for n in self._all if n not in keep]:
+                snapshot = self._all.pop(number)
+                if snapshot.kind == "checkpoint":
+                    shutil.rmtree(snapshot.path, ignore_errors=True)
+                else:
+                    Path(snapshot.path).unlink(missing_ok=True)
+
+    def close(self) -> None:
+        """Delete every snapshot."""
+        with self._lock:
+            self._all.clear()
+            self._current = None
+            shutil.rmtree(self.directory, ignore_errors=True)
+
+
+class SnapshotStore(Store):
+    """A snapshot opened for reading, in a worker process. Writes are refused."""
+
+    kind = "snapshot"
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        if snapshot.kind == "checkpoint":
+            self._store = ox.Store.read_only(snapshot.path)
+        else:
+            self._store = ox.Store()
+            self._store.bulk_load(path=snapshot.path, format=ox.RdfFormat.N_QUADS)
+        self.snapshot = snapshot
+
+    def query(self, sparql: str, *, substitutions: Mapping[str, Term] | None = None,
+              default_graph: Sequence[str] | None = None,
+              named_graphs: Sequence[str] | None = None) -> QueryResult:
+        from graph.sparql import syntax_error
+
+        options: dict[str, Any] = {}
+        if default_graph is None:
+            options["use_default_graph_as_union"] = True
+        else:
+            options["default_graph"] = [ox.NamedNode(g) for g in default_graph]
+        if named_graphs is not None:
+            options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        if substitutions:
+            options["substitutions"] = {ox.Variable(k): v for k, v in substitutions.items()}
+        try:
+            return self._store.query(sparql, **options)
+        except SyntaxError as error:
+            raise syntax_error(error) from None
+
+    def update(self, sparql: str) -> None:
+        raise StoreError("a snapshot is read-only")
+
+    def replace_graph(self, graph: str, triples: Iterable[ox.Triple | ox.Quad],
+                      *, metadata: Iterable[ox.Triple] = ()) -> None:
+        raise StoreError("a snapshot is read-only")
+
+    def drop_graph(self, graph: str) -> None:
+        raise StoreError("a snapshot is read-only")
+
+    def graphs(self) -> list[str]:
+        return sorted(g.value for g in self._store.named_graphs()
+                      if isinstance(g, ox.NamedNode) and not g.value.startswith(STAGING_PREFIX))
+
+    def count(self, graph: str | None = None) -> int:
+        if graph is None:
+            return len(self._store)
+        return sum(1 for _ in self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+
+    def dump(self, out: BinaryIO, format: ox.RdfFormat,
+             graphs: Sequence[str] | None = None) -> None:
+        wanted = self.graphs() if graphs is None else list(graphs)
+        ox.serialize(self._quads(wanted), out, format=format)
+
+    def _quads(self, graphs: Sequence[str]) -> Iterator[ox.Quad]:
+        for graph in graphs:
+            yield from self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph))

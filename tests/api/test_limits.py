@@ -1,0 +1,99 @@
+"""Limits that hold: the time limit, the result cap and the per-client concurrency limit."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.api.stores import example_store
+
+# A cross product of the whole store with itself, three times: it never ends on its own, and
+# COUNT makes Oxigraph compute it inside the first step, where no deadline check can reach.
+ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+SMALL = "ASK { ?s a <http://www.w3.org/ns/org#Organization> }"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def _workers(server: Any) -> set[int]:
+    pool = server.app.state.engine._pool
+    return {w.process.pid for w in pool._all}
+
+
+def test_a_slow_query_is_stopped_with_503_while_others_are_answered(serve: Any) -> None:
+    with serve(example_store(), query_timeout=2.0, query_workers=2) as server:
+        before = _workers(server)
+        slow: dict[str, Any] = {}
+
+        def run_slow() -> None:
+            started = time.monotonic()
+            slow["response"] = httpx.get(f"{server.url}/sparql", params={"query": ENDLESS},
+                                         timeout=30)
+            slow["seconds"] = time.monotonic() - started
+
+        thread = threading.Thread(target=run_slow)
+        thread.start()
+        time.sleep(0.5)
+        started = time.monotonic()
+        quick = httpx.get(f"{server.url}/sparql", params={"query": SMALL}, timeout=30)
+        quick_seconds = time.monotonic() - started
+        thread.join(30)
+
+        assert quick.status_code == 200 and quick.json()["boolean"] is True
+        assert quick_seconds < 1.0
+        response = slow["response"]
+        assert response.status_code == 503
+        assert response.json()["error"] == "QueryTimeout"
+        assert "stopped after 2 s" in response.json()["message"]
+        assert 1.9 < slow["seconds"] < 5
+        # the worker that ran it was killed, and a fresh one took its place
+        killed = before - _workers(server)
+        assert len(killed) == 1 and not any(_alive(pid) for pid in killed)
+        deadline = time.monotonic() + 20
+        while len(_workers(server)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(_workers(server)) == 2
+        again = httpx.get(f"{server.url}/sparql", params={"query": SMALL}, timeout=30)
+        assert again.status_code == 200
+
+
+@pytest.mark.parametrize(("query", "status"), [
+    ("SELECT ?s WHERE { ?s ?p ?o } LIMIT 10", 200),
+    ("SELECT ?s WHERE { ?s ?p ?o } LIMIT 11", 503),
+    ("CONSTRUCT WHERE { ?s ?p ?o } LIMIT 10", 200),
+    ("CONSTRUCT WHERE { ?s ?p ?o } LIMIT 11", 503),
+])
+def test_result_cap_refuses_whole_results_never_truncates(serve: Any, query: str,
+                                                          status: int) -> None:
+    with serve(example_store(), result_limit=10, query_workers=1) as server:
+        for accept in ("application/sparql-results+json", "text/csv", "text/turtle"):
+            response = httpx.get(f"{server.url}/sparql", params={"query": query},
+                                 headers={"Accept": f"{accept}, */*;q=0.1"}, timeout=30)
+            assert response.status_code == status, response.text
+            if status == 503:
+                assert response.json()["error"] == "ResultTooLarge"
+
+
+def test_too_many_queries_from_one_client_get_429(serve: Any) -> None:
+    with serve(example_store(), client_concurrency=1, query_timeout=2.0) as server:
+        thread = threading.Thread(target=httpx.get, args=(f"{server.url}/sparql",),
+                                  kwargs={"params": {"query": ENDLESS}, "timeout": 30})
+        thread.start()
+        time.sleep(0.5)
+        response = httpx.get(f"{server.url}/sparql", params={"query": SMALL}, timeout=30)
+        thread.join(30)
+        assert response.status_code == 429
+        assert int(response.headers["retry-after"]) >= 1
+        after = httpx.get(f"{server.url}/sparql", params={"query": SMALL}, timeout=30)
+        assert after.status_code == 200
