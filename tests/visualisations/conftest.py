@@ -1,0 +1,148 @@
+"""Fixtures for the visualisation tests: a small hand-made graph whose projections are known,
+and the example dataset, each in an in-memory store with its meta graph."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import BinaryIO
+
+import pyoxigraph as ox
+import pytest
+
+from graph.namespaces import CG, DCTERMS, META_GRAPH, PROV, RDF, VOCABULARY_GRAPH, XSD, graph_iri
+from graph.store import QueryResult, Store, Term, open_store
+
+ID = "https://w3id.org/civicgraph/id/"
+DATA = Path(__file__).parent / "data"
+PUBLIC_GRAPH = graph_iri("tiny")
+SECRET_GRAPH = graph_iri("restricted/tiny")
+XSS = "<img src=x onerror=alert(1)>"
+
+PREFIXES = """
+@prefix cg: <https://w3id.org/civicgraph/ns#> .
+@prefix id: <https://w3id.org/civicgraph/id/> .
+@prefix org: <http://www.w3.org/ns/org#> .
+@prefix prov: <http://www.w3.org/ns/prov#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix schema: <https://schema.org/> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+"""
+
+CONCEPTS = (DATA / "concepts.ttl").read_text("utf-8")
+
+TINY = (DATA / "tiny.ttl").read_text("utf-8")
+
+SECRET = (DATA / "secret.ttl").read_text("utf-8")
+
+
+class _MemoryStore(Store):
+    """A stand-in for ``open_store("memory")`` until the backends land (same contract)."""
+
+    kind = "memory"
+
+    def __init__(self) -> None:
+        self._store = ox.Store()
+
+    def query(self, sparql: str, *, substitutions: Mapping[str, Term] | None = None,
+              default_graph: Sequence[str] | None = None,
+              named_graphs: Sequence[str] | None = None) -> QueryResult:
+        kwargs: dict[str, object] = {}
+        if default_graph is None:
+            kwargs["use_default_graph_as_union"] = True
+        else:
+            kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graph]
+        if named_graphs is not None:
+            kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        if substitutions:
+            kwargs["substitutions"] = {ox.Variable(k): v for k, v in substitutions.items()}
+        return self._store.query(sparql, **kwargs)  # type: ignore[arg-type]
+
+    def update(self, sparql: str) -> None:
+        self._store.update(sparql)
+
+    def replace_graph(self, graph: str, triples: Iterable[ox.Triple | ox.Quad], *,
+                      metadata: Iterable[ox.Triple] = ()) -> None:
+        g = ox.NamedNode(graph)
+        meta = ox.NamedNode(META_GRAPH)
+        self._store.remove_graph(g) if g in set(self._store.named_graphs()) else None
+        for quad in list(self._store.quads_for_pattern(g, None, None, meta)):
+            self._store.remove(quad)
+        self._store.extend([ox.Quad(t.subject, t.predicate, t.object, g) for t in triples])
+        self._store.extend([ox.Quad(t.subject, t.predicate, t.object, meta) for t in metadata])
+
+    def drop_graph(self, graph: str) -> None:
+        self._store.remove_graph(ox.NamedNode(graph))
+
+    def graphs(self) -> list[str]:
+        return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def count(self, graph: str | None = None) -> int:
+        if graph is None:
+            return len(self._store)
+        return sum(1 for _ in self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+
+    def dump(self, out: BinaryIO, format: ox.RdfFormat,
+             graphs: Sequence[str] | None = None) -> None:
+        self._store.dump(out, format)
+
+
+def memory_store() -> Store:
+    """``open_store("memory")``, or the stand-in while it is not implemented."""
+    try:
+        return open_store("memory")
+    except NotImplementedError:
+        return _MemoryStore()
+
+
+def meta(graph: str, access: str = "Public") -> list[ox.Triple]:
+    s = ox.NamedNode(graph)
+    return [
+        ox.Triple(s, ox.NamedNode(RDF + "type"), ox.NamedNode(PROV + "Entity")),
+        ox.Triple(s, ox.NamedNode(DCTERMS + "title"), ox.Literal(graph)),
+        ox.Triple(s, ox.NamedNode(PROV + "generatedAtTime"),
+                  ox.Literal("2026-11-29T10:00:00Z", datatype=ox.NamedNode(XSD + "dateTime"))),
+        ox.Triple(s, ox.NamedNode(CG + "access"), ox.NamedNode(CG + access)),
+    ]
+
+
+def turtle(text: str) -> list[ox.Triple]:
+    """Parse ``text``, where ``id:kind/slug`` abbreviates an instance IRI."""
+    text = re.sub(r"\bid:([a-z-]+)/([A-Za-z0-9-]+)", rf"<{ID}\1/\2>", text)
+    return list(ox.parse((PREFIXES + text).encode(), ox.RdfFormat.TURTLE))
+
+
+def tiny_store() -> Store:
+    store = memory_store()
+    store.replace_graph(VOCABULARY_GRAPH, turtle(CONCEPTS), metadata=meta(VOCABULARY_GRAPH))
+    store.replace_graph(PUBLIC_GRAPH, turtle(TINY), metadata=meta(PUBLIC_GRAPH))
+    store.replace_graph(SECRET_GRAPH, turtle(SECRET), metadata=meta(SECRET_GRAPH, "Restricted"))
+    return store
+
+
+@pytest.fixture
+def tiny() -> Iterator[Store]:
+    store = tiny_store()
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="session")
+def tiny_table():  # type: ignore[no-untyped-def]
+    from visualisations.table import load_table
+
+    store = tiny_store()
+    try:
+        yield load_table(store)
+    finally:
+        store.close()
+
+
+def iri(kind: str, slug: str) -> str:
+    return f"{ID}{kind}/{slug}"
+
+
+NOW = dt.datetime(2026, 11, 29, 12, 0, tzinfo=dt.UTC)

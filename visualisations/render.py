@@ -1,0 +1,294 @@
+"""Rendering a map: the only module that knows pyvis.
+
+``build_view`` turns a built map into pyvis's node and edge lists — filled directly, never
+through ``Network.from_nx``, which is quadratic — with colours, sizes, positions (physics
+off), plain-text tooltips, links and a legend. ``render_html`` writes the standalone map
+document (used by the embed view and the static export). Text from the data reaches the page
+only as JSON inside a ``<script type="application/json">`` block (``<``, ``>``, ``&`` escaped)
+or through autoescaped templates, and the browser code puts it in the page as text, so a
+label such as ``<img src=x onerror=alert(1)>`` is shown, never run. Nothing is fetched from
+another site: vis-network is pyvis's own copy, served by civicgraph.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyvis
+from jinja2 import Environment, PackageLoader, select_autoescape
+from pyvis.network import Network
+
+from visualisations.maps import BuiltMap
+from visualisations.metrics import communities
+
+LabelOf = Callable[[str, str], str]
+LinkOf = Callable[[str], str | None]
+
+#: colour-blind-safe first (Okabe-Ito), then more distinct hues; "other" is grey
+PALETTE: tuple[str, ...] = (
+    "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#7F3C8D",
+    "#3969AC", "#11A579", "#E73F74", "#80BA5A", "#B68E00",
+)
+OTHER = "#9AA0A6"
+#: colours and shapes of the nodes that are not organisations
+KIND_STYLE: dict[str, tuple[str, str]] = {
+    "organisation": ("#0072B2", "dot"),
+    "group": ("#0072B2", "hexagon"),
+    "software": ("#33415C", "square"),
+    "practice": ("#B35806", "triangle"),
+    "effect": ("#B2182B", "star"),
+    "concept": ("#B35806", "triangle"),
+    "event": ("#5E3C99", "diamond"),
+    "resource": ("#6B7280", "diamond"),
+}
+COLOUR_BY = ("community", "field", "kind")
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "fr": {
+        "organisation": "Collectif", "group": "Groupe de collectifs", "software": "Logiciel",
+        "practice": "Pratique", "effect": "Effet", "concept": "Concept", "event": "Événement",
+        "resource": "Ressource", "usage": "Usage", "effect-observation": "Effet observé",
+        "community": "Communauté", "field": "Domaine", "kind": "Type", "other": "Autres",
+        "weight": "poids", "organisations": "collectifs", "links": "liens",
+        "since": "depuis", "status": "statut", "waves": "vagues", "category": "catégorie",
+        "dep": "département", "open_group": "Cliquer pour ouvrir ce groupe",
+        "grouped": "Cette carte regroupe {n} collectifs par {key} : cliquer sur un groupe "
+                   "l'ouvre en carte détaillée.",
+        "dropped_nodes": "Les {n} nœuds les moins reliés ne sont pas affichés.",
+        "dropped_edges": "Les {n} liens les plus faibles ne sont pas affichés.",
+        "truncated": "Une partie des liens n'est pas affichée.",
+        "key_community": "communauté", "key_field": "domaine", "key_kind": "type",
+        "key_dep": "département",
+    },
+    "en": {
+        "organisation": "Organisation", "group": "Group of organisations",
+        "software": "Software", "practice": "Practice", "effect": "Effect",
+        "concept": "Concept", "event": "Event", "resource": "Resource", "usage": "Usage",
+        "effect-observation": "Effect observed",
+        "community": "Community", "field": "Field", "kind": "Kind", "other": "Others",
+        "weight": "weight", "organisations": "organisations", "links": "links",
+        "since": "since", "status": "status", "waves": "waves", "category": "category",
+        "dep": "département", "open_group": "Click to open this group",
+        "grouped": "This map groups {n} organisations by {key}: click a group to open it "
+                   "as a detailed map.",
+        "dropped_nodes": "The {n} least connected nodes are not shown.",
+        "dropped_edges": "The {n} lightest links are not shown.",
+        "truncated": "Some links are not shown.",
+        "key_community": "community", "key_field": "field", "key_kind": "kind",
+        "key_dep": "département",
+    },
+}
+
+
+@dataclass
+class MapView:
+    """Everything the map document needs, data text unescaped (the template escapes it)."""
+
+    title: str
+    lang: str
+    nodes: list[dict[str, Any]]
+    edges: list[dict[str, Any]]
+    options: dict[str, Any]
+    legend: list[dict[str, str]] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    description: str = ""
+
+    def payload(self) -> dict[str, Any]:
+        """The JSON the browser code reads."""
+        return {"nodes": self.nodes, "edges": self.edges, "options": self.options,
+                "lang": self.lang}
+
+    def top_nodes(self, n: int = 40) -> list[dict[str, Any]]:
+        """The ``n`` biggest nodes, for the text alternative of the canvas."""
+        return sorted(self.nodes, key=lambda d: (-d["value"], d["name"]))[:n]
+
+
+def asset_files() -> dict[str, Path]:
+    """The files the map document loads, by the name it loads them under."""
+    vis = Path(pyvis.__file__).parent / "lib" / "vis-9.1.2"
+    own = Path(__file__).parent / "static"
+    return {
+        "vis-network.min.js": vis / "vis-network.min.js",
+        "vis-network.css": vis / "vis-network.css",
+        "civicmap.js": own / "civicmap.js",
+        "civicmap.css": own / "civicmap.css",
+    }
+
+
+def _fmt(n: float, lang: str) -> str:
+    text = f"{n:,.0f}" if float(n).is_integer() else f"{n:,.1f}"
+    return text.replace(",", "\u202f") if lang == "fr" else text
+
+
+def _colour_key(data: dict[str, Any], colour_by: str, community: int | None) -> str | None:
+    if data["kind"] == "group":
+        key = data.get("group_key")
+        if (colour_by == "field" and key == "field") or (colour_by == "kind" and key == "kind"):
+            return str(data.get("group_value"))
+        if colour_by == "community":
+            return None if community is None else str(community)
+        return None
+    if data["kind"] != "organisation":
+        return None
+    if colour_by == "field":
+        return data.get("field")
+    if colour_by == "kind":
+        return data.get("org_kind")
+    return None if community is None else str(community)
+
+
+def build_view(built: BuiltMap, *, title: str, lang: str = "en", colour_by: str = "community",
+               label: LabelOf, link: LinkOf, expand: LinkOf | None = None,
+               description: str = "", seed: int = 42) -> MapView:
+    """The pyvis node and edge lists of ``built``, and its legend and notices."""
+    m = MESSAGES[lang if lang in MESSAGES else "en"]
+    g = built.graph
+    if colour_by not in COLOUR_BY:
+        colour_by = "community"
+    community = communities(g, seed) if colour_by == "community" else {}
+    keys = {n: _colour_key(d, colour_by, community.get(n)) for n, d in g.nodes(data=True)}
+    counts = Counter(k for k in keys.values() if k is not None)
+    ranked = [k for k, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+    colour = {k: PALETTE[i] for i, k in enumerate(ranked[:len(PALETTE)])}
+
+    net = Network(directed=False, cdn_resources="remote")
+    ids: dict[object, int] = {}
+    strength = dict(g.degree(weight="weight"))
+    for i, (node, data) in enumerate(sorted(g.nodes(data=True), key=lambda nd: str(nd[0]))):
+        ids[node] = i
+        kind = data.get("kind", "resource")
+        base_colour, shape = KIND_STYLE.get(kind, KIND_STYLE["resource"])
+        key = keys[node]
+        fill = colour.get(key, OTHER) if key is not None else base_colour
+        name = str(data.get(f"label_{lang}") or data.get("label_en") or node)
+        x, y = built.positions.get(node, (0.0, 0.0))
+        entry: dict[str, Any] = {
+            "id": i, "label": name, "name": name, "shape": shape, "color": fill,
+            "value": round(float(strength.get(node, 0)) or 1.0, 2), "x": x, "y": y,
+            "title": _tooltip(data, name, strength.get(node, 0), g.degree(node), m, label,
+                              lang, colour_by, key),
+            "kind": kind,
+        }
+        iri = data.get("iri")
+        url = link(iri) if iri else None
+        if url:
+            entry["url"] = url
+        if kind == "group" and expand is not None:
+            target = expand(str(node))
+            if target:
+                entry["url"] = target
+        if g.graph.get("centre") == node:
+            entry["borderWidth"] = 4
+        net.nodes.append(entry)
+        net.node_ids.append(i)
+        net.node_map[i] = entry
+    for a, b, data in sorted(g.edges(data=True), key=lambda e: (ids[e[0]], ids[e[1]])):
+        weight = float(data.get("weight", 1))
+        net.edges.append({"from": ids[a], "to": ids[b], "value": weight,
+                          "title": f"{m['weight']} {_fmt(weight, lang)}"})
+    net.options = _options()
+    legend = [{"label": _legend_label(k, colour_by, label, lang, m), "colour": colour[k],
+               "shape": "dot"} for k in ranked[:len(PALETTE)]]
+    if len(ranked) > len(PALETTE):
+        legend.append({"label": m["other"], "colour": OTHER, "shape": "dot"})
+    kinds_present = sorted({str(d.get("kind", "resource")) for _, d in g.nodes(data=True)})
+    for kind in kinds_present:
+        fill, shape = KIND_STYLE.get(kind, KIND_STYLE["resource"])
+        legend.append({"label": m.get(kind, kind), "colour": fill if kind not in (
+            "organisation", "group") or not ranked else "#FFFFFF", "shape": shape,
+            "outline": "1"})
+    nodes, edges, _, _, _, _ = net.get_network_data()
+    return MapView(title=title, lang=lang, nodes=nodes, edges=edges, options=net.options,
+                   legend=legend, notices=_notices(built, m, lang), description=description)
+
+
+def _legend_label(key: str, colour_by: str, label: LabelOf, lang: str,
+                  m: dict[str, str]) -> str:
+    if colour_by == "community":
+        return f"{m['community']} {key}"
+    if key == "none":
+        return m["other"]
+    return label(key, lang)
+
+
+def _tooltip(data: dict[str, Any], name: str, strength: float, degree: int,
+             m: dict[str, str], label: LabelOf, lang: str, colour_by: str,
+             key: str | None) -> str:
+    kind = data.get("kind", "resource")
+    lines = [name, m.get(kind, kind)]
+    if kind == "group":
+        lines.append(f"{_fmt(data.get('count', 0), lang)} {m['organisations']}")
+        lines.append(m["open_group"])
+    if kind == "organisation":
+        facts = []
+        if data.get("field"):
+            facts.append(f"{m['field']}: {label(data['field'], lang)}")
+        if data.get("org_kind"):
+            facts.append(f"{m['kind']}: {label(data['org_kind'], lang)}")
+        if data.get("departement"):
+            facts.append(f"{m['dep']} {data['departement']}")
+        lines += facts
+        if data.get("since"):
+            lines.append(f"{m['since']} {data['since']}")
+        if data.get("statuses"):
+            lines.append(f"{m['status']}: " + ", ".join(label(s, lang) for s in data["statuses"]))
+        if data.get("waves"):
+            lines.append(f"{m['waves']}: " + ", ".join(label(w, lang) for w in data["waves"]))
+    if kind == "software" and data.get("category"):
+        lines.append(f"{m['category']}: {label(data['category'], lang)}")
+    if data.get("organisations"):
+        lines.append(f"{_fmt(data['organisations'], lang)} {m['organisations']}")
+    if colour_by == "community" and key is not None:
+        lines.append(f"{m['community']} {key}")
+    lines.append(f"{_fmt(degree, lang)} {m['links']} · {m['weight']} {_fmt(strength, lang)}")
+    return "\n".join(lines)
+
+
+def _notices(built: BuiltMap, m: dict[str, str], lang: str) -> list[str]:
+    r = built.reduction
+    out = []
+    if r.grouped_by:
+        out.append(m["grouped"].format(n=_fmt(r.organisations, lang),
+                                       key=m[f"key_{r.grouped_by}"]))
+    if r.dropped_nodes:
+        out.append(m["dropped_nodes"].format(n=_fmt(r.dropped_nodes, lang)))
+    if r.dropped_edges:
+        out.append(m["dropped_edges"].format(n=_fmt(r.dropped_edges, lang)))
+    if built.graph.graph.get("truncated"):
+        out.append(m["truncated"])
+    return out
+
+
+def _options() -> dict[str, Any]:
+    return {
+        "physics": {"enabled": False},
+        "layout": {"improvedLayout": False},
+        "interaction": {"hover": True, "tooltipDelay": 120, "hideEdgesOnDrag": True,
+                        "keyboard": {"enabled": True, "bindToWindow": False}},
+        "nodes": {"borderWidth": 1, "font": {"size": 14, "face": "system-ui, sans-serif",
+                                             "strokeWidth": 3, "strokeColor": "#ffffff"},
+                  "scaling": {"min": 6, "max": 40,
+                              "label": {"enabled": True, "min": 11, "max": 22,
+                                        "drawThreshold": 7, "maxVisible": 28}}},
+        "edges": {"smooth": False, "color": {"color": "#8A94A6", "highlight": "#1B1F24",
+                                             "hover": "#1B1F24", "opacity": 0.45},
+                  "scaling": {"min": 1, "max": 8}},
+    }
+
+
+_ENV = Environment(loader=PackageLoader("visualisations", "templates"),
+                   autoescape=select_autoescape(default=True, default_for_string=True),
+                   trim_blocks=True, lstrip_blocks=True)
+
+
+def render_html(view: MapView, *, assets: str, home: str | None = None,
+                licence_url: str = "https://creativecommons.org/licenses/by/4.0/") -> str:
+    """The standalone map document; ``assets`` is the URL prefix of ``asset_files()``."""
+    m = MESSAGES[view.lang if view.lang in MESSAGES else "en"]
+    return _ENV.get_template("map.html").render(
+        view=view, payload=view.payload(), assets=assets.rstrip("/"), home=home,
+        licence_url=licence_url, m=m, lang=view.lang)
