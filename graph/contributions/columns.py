@@ -276,7 +276,7 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
          )),
     Kind("attendance", "attendance", "participation", "event",
          "One row per organisation attending an event (long attendance lists).", (
-             _c("event", "event", "événement", "ref", "The event.", "seminar-2026-03",
+             _c("event", "event", "événement", "ref", "The event.", "journee-publique-2025",
                 required=True, target=("event",)),
              _c("organisation", "organisation", "organisation", "ref",
                 "The attending organisation.", "VECAM", required=True, target=("org",)),
@@ -349,7 +349,8 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
              _c("effect", "effect", "effet", "concept", "The effect observed.",
                 "roles-redistributed", required=True, target=("effect",),
                 predicate=CG + "effect"),
-             _c("usage", "usage", "usage", "ref", "The usage it was observed on.", "",
+             _c("usage", "usage", "usage", "ref", "The usage it was observed on.",
+                "aidants-essonne-facebook-2025",
                 multi=True, target=("usage",), predicate=CG + "onUsage"),
              _c("experience", "experience", "expérience", "ref",
                 "The experience report it was observed in.", "", multi=True,
@@ -368,7 +369,8 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
              _c("involves", "organisations", "organisations", "ref",
                 "Organisations involved.", "VECAM", required=True, multi=True,
                 target=("org",), predicate=CG + "involves"),
-             _c("needs", "needs", "besoins", "ref", "Needs it answers.", "", multi=True,
+             _c("needs", "needs", "besoins", "ref", "Needs it answers.",
+                "cartographier-entraide", multi=True,
                 target=("need",), predicate=CG + "answersNeed"),
              _c("events", "events", "événements", "ref", "Events where it was worked on.", "",
                 multi=True, target=("event",), predicate=CG + "workedOnAt"),
@@ -429,13 +431,16 @@ def detect_kind(sheet_name: str, header: tuple[str, ...]) -> Kind | None:
     for kind in KINDS.values():
         if wanted in (norm(kind.en), norm(kind.fr), norm(kind.name)):
             return kind
-    best: tuple[int, Kind] | None = None
+    best: tuple[int, int, Kind] | None = None
     for kind in KINDS.values():
         found = {c.key for h in header if (c := kind.column_for(h)) is not None}
         required = {c.key for c in kind.columns if c.required}
-        if required <= found and (best is None or len(found) > best[0]):
-            best = (len(found), kind)
-    return best[1] if best else None
+        # complete kinds first, then the most columns recognised (the import then names the
+        # required columns that are missing)
+        score = (int(required <= found), len(found) * 100 + len(found & required))
+        if len(found) >= 2 and (best is None or score > best[:2]):
+            best = (*score, kind)
+    return best[2] if best else None
 
 
 def columns_markdown() -> str:

@@ -219,7 +219,12 @@ def _curated(entries: list[Entry], index: Index, base: str) -> list[Entry]:
     added: dict[str, Entry] = {}
     while pending:
         iri = pending.pop()
-        if iri in added or index.known(iri):
+        if iri in added:
+            continue
+        if index.known(iri):
+            # the store has it already: the table's other names ("Jitsi") still lead to it
+            for kind, defined, names, wikidata in table.entries[iri].defines:
+                index.add(kind, defined, names, wikidata)
             continue
         definition = added[iri] = table.entries[iri]
         for kind, defined, names, wikidata in definition.defines:

@@ -162,7 +162,11 @@ def _add_concepts(index: Index, result: object) -> set[str]:
         kind = scheme.value.removeprefix(prefix)
         seen.add(kind)
         label = row["label"]
-        index.add("concept:" + kind, concept.value, [label.value] if label is not None else [])
+        names = [label.value] if label is not None else []
+        if label is not None and " ou " in label.value:
+            # "Trésorier ou trésorière": either form names the concept
+            names += [part.strip() for part in label.value.split(" ou ")]
+        index.add("concept:" + kind, concept.value, names)
     return seen
 
 
