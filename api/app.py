@@ -15,7 +15,7 @@ from graph.store import Store
 def create_app(settings: Settings, store: Store) -> FastAPI:
     """The civicgraph application over ``store``, configured by ``settings``."""
     from api import errors, querying, security
-    from api.routes import health, sparql
+    from api.routes import health, imports, sparql
 
     app = FastAPI(
         title="civicgraph",
@@ -29,4 +29,5 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
     querying.install(app, settings)  # wraps app.state.store so query snapshots follow writes
     app.include_router(health.router)
     app.include_router(sparql.router)
+    app.include_router(imports.router)
     return app
