@@ -4,7 +4,7 @@ holds the patterns the query catalogue is tested on."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
+from typing import Literal
 
 import pyoxigraph as ox
 import pyshacl
@@ -14,13 +14,9 @@ import rdflib
 from graph.data.build_example import build
 from graph.example import EXAMPLE_GRAPHS, ExampleGraph, example_path
 from graph.namespaces import CG, ID, prefix_block
+from graph.vocabulary import shapes_path, vocabulary_files
 
-ROOT = Path(__file__).resolve().parents[2]
-ONTOLOGY = ROOT / "ontology"
-VOCABULARY_FILES = [
-    ONTOLOGY / "civicgraph.ttl", ONTOLOGY / "reused.ttl", ONTOLOGY / "alignments.ttl",
-    *sorted((ONTOLOGY / "schemes").glob("*.ttl")),
-]
+VOCABULARY_FILES = vocabulary_files()
 PUBLIC = next(g for g in EXAMPLE_GRAPHS if g.name == "example")
 MEMBERS = next(g for g in EXAMPLE_GRAPHS if g.name == "example-members")
 CONSENT = next(g for g in EXAMPLE_GRAPHS if g.name == "example-consent")
@@ -83,31 +79,32 @@ def test_manifest_names_public_and_restricted_graphs() -> None:
 
 # -- shapes ------------------------------------------------------------------------------------
 
-def _validate(graph: ExampleGraph, shapes: str, with_vocabulary: bool) -> tuple[bool, str]:
+def _validate(graph: ExampleGraph, shapes: Literal["core", "public"],
+              with_vocabulary: bool) -> tuple[bool, str]:
     data = rdflib.Graph().parse(data=example_path(graph).read_bytes(), format="turtle")
     if with_vocabulary:
         for path in VOCABULARY_FILES:
             data.parse(path)
     conforms, _, text = pyshacl.validate(
-        data, shacl_graph=rdflib.Graph().parse(ONTOLOGY / "shapes" / shapes),
+        data, shacl_graph=rdflib.Graph().parse(shapes_path(shapes)),
         inference="none", allow_warnings=True)
     return bool(conforms), str(text)
 
 
 @pytest.mark.parametrize("graph", EXAMPLE_GRAPHS, ids=lambda g: g.name)
 def test_file_conforms_to_the_core_shapes(graph: ExampleGraph) -> None:
-    conforms, report = _validate(graph, "core.ttl", with_vocabulary=True)
+    conforms, report = _validate(graph, "core", with_vocabulary=True)
     assert conforms, report[:3000]
 
 
 def test_public_file_conforms_to_the_public_profile() -> None:
-    conforms, report = _validate(PUBLIC, "public-profile.ttl", with_vocabulary=False)
+    conforms, report = _validate(PUBLIC, "public", with_vocabulary=False)
     assert conforms, report[:3000]
 
 
 def test_members_file_breaks_the_public_profile() -> None:
     """The profile is not vacuous: the restricted members file must fail it."""
-    conforms, _ = _validate(MEMBERS, "public-profile.ttl", with_vocabulary=False)
+    conforms, _ = _validate(MEMBERS, "public", with_vocabulary=False)
     assert not conforms
 
 
