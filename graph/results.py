@@ -73,7 +73,7 @@ GRAPH_FORMATS: Final = (
     ResultFormat("nquads", "application/n-quads", "nq", "graph", names=("nq", "n-quads")),
     ResultFormat("trig", "application/trig", "trig", "graph"),
     ResultFormat("jsonld", "application/ld+json", "jsonld", "graph",
-                 aliases=("application/x-json+ld",), names=("json-ld",)),
+                 aliases=("application/x-json+ld", "application/json"), names=("json-ld",)),
     ResultFormat("rdfxml", "application/rdf+xml", "rdf", "graph", names=("rdf", "xml-rdf")),
 )
 
@@ -91,6 +91,19 @@ _GRAPH_WRITERS: Final[Mapping[str, ox.RdfFormat]] = {
 def formats_for(kind: ResultKind) -> tuple[ResultFormat, ...]:
     """The formats a result of ``kind`` can be written in, the default first."""
     return GRAPH_FORMATS if kind == "graph" else SOLUTION_FORMATS
+
+
+def format_for(media_type: str, kind: ResultKind) -> ResultFormat:
+    """The format of ``kind`` that ``media_type`` (or one of its aliases) names.
+
+    >>> format_for("application/json", "graph").name
+    'jsonld'
+    """
+    wanted = media_type.strip().lower()
+    for fmt in formats_for(kind):
+        if wanted in fmt.media_types:
+            return fmt
+    raise UnknownFormat(media_type, [f.media_type for f in formats_for(kind)])
 
 
 def format_named(name: str) -> ResultFormat:

@@ -24,7 +24,7 @@ from api.rdf import RDF_OFFERS, rdf_response
 from api.security import client_slot, reader_scope, require_curator
 from graph.namespaces import PREFIXES
 from graph.publishing import FORMATS, SD, service_description
-from graph.results import ResultFormat, format_named, formats_for
+from graph.results import ResultFormat, format_for, format_named, formats_for
 from graph.sparql import Dataset, QueryInfo, analyse_query, analyse_update, job_formats
 
 router = APIRouter(tags=["SPARQL"])
@@ -104,7 +104,7 @@ def result_format(request: Request, info: QueryInfo, asked: str | None) -> Resul
     media_types = [f.media_type for f in offered] + [a for f in offered for a in f.aliases]
     if choose(request.headers.get("accept"), media_types) is None:
         raise NotAcceptable([f.media_type for f in offered])
-    return format_named(negotiate(request, media_types))
+    return format_for(negotiate(request, media_types), info.result_kind)
 
 
 def _answer_query(request: Request, protocol: ProtocolRequest) -> Response:
