@@ -94,8 +94,12 @@ class TurtleDocument:
         rendered: list[str] = []
         for predicate, objects in pairs:
             values = [objects] if isinstance(objects, str) else list(objects or [])
-            if values:
-                rendered.append(f"{predicate} {', '.join(values)}")
+            if not values:
+                continue
+            joined = ", ".join(values)
+            if len(values) > 1 and len(predicate) + len(joined) > 90:
+                joined = ",\n        ".join(values)   # one long value per line
+            rendered.append(f"{predicate} {joined}")
         if not rendered:
             return
         body = " ;\n    ".join(rendered)
