@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 
 from graph.store import Store
@@ -12,3 +15,11 @@ from tests.privacy.stores import load_example, memory_store
 def example() -> Store:
     """A fresh store holding the example dataset and its public view of persons."""
     return load_example(memory_store())
+
+
+@pytest.fixture(scope="session")
+def serve() -> Callable[..., Any]:
+    """``with serve(store) as live:`` — a real server on a free loopback port."""
+    from tests.api.conftest import running
+
+    return running
