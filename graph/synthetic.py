@@ -180,8 +180,9 @@ def _shared_pool() -> tuple[ox.Triple, ...]:
 
 @cache
 def _communes() -> tuple[str, ...]:
-    return tuple(sorted({t.subject.value.rsplit("/", 1)[1] for t in _shared_pool()
-                         if t.subject.value.startswith(f"{ID}commune/")}))
+    subjects = {t.subject for t in _shared_pool()}
+    return tuple(sorted(s.value.rsplit("/", 1)[1] for s in subjects
+                        if isinstance(s, ox.NamedNode) and s.value.startswith(f"{ID}commune/")))
 
 
 # ------------------------------------------------------------------------------------------
