@@ -22,7 +22,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from types import TracebackType
-from typing import BinaryIO, TypeAlias
+from typing import Any, BinaryIO, TypeAlias
 
 import pyoxigraph as ox
 
@@ -61,6 +61,17 @@ class Store(ABC):
         transaction: a reader sees the old content or the new, never a mix, and an
         interrupted call leaves the old content in place."""
 
+    def replace_graphs(self, contents: Mapping[str, Iterable[ox.Triple | ox.Quad]],
+                       *, metadata: Iterable[ox.Triple] = ()) -> None:
+        """``replace_graph`` for several graphs at once, all in one transaction (an import of
+        a TriG or N-Quads file). The descriptions of every graph of ``contents`` are replaced
+        by ``metadata``. Backends override this; the default handles one graph only."""
+        if len(contents) != 1:
+            raise NotImplementedError(
+                f"{type(self).__name__} cannot replace several graphs in one transaction")
+        (graph, triples), = contents.items()
+        self.replace_graph(graph, triples, metadata=metadata)
+
     @abstractmethod
     def drop_graph(self, graph: str) -> None:
         """Remove a named graph and its description in the meta graph (one transaction)."""
@@ -79,7 +90,7 @@ class Store(ABC):
         """Write the quads of ``graphs`` (all named graphs when None) to ``out`` in ``format``
         (N-Quads or TriG)."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - a backend without resources has nothing to do
         """Release the store (files, connections)."""
 
     def __enter__(self) -> Store:
@@ -90,7 +101,21 @@ class Store(ABC):
         self.close()
 
 
-def open_store(location: str, **options: object) -> Store:
+def open_store(location: str, **options: Any) -> Store:
     """Open the store named by ``location``: ``"memory"``, an ``http(s)://`` URL of a SPARQL
-    endpoint (see ``RemoteStore`` for the URL forms), or a directory path (created if absent)."""
-    raise NotImplementedError  # filled in by the backends' author
+    server (``options`` go to ``graph.backends.remote.RemoteStore``: ``query_url``,
+    ``update_url``, ``store_url``, ``timeout``, ...), or a directory path (created if absent)
+    for the embedded on-disk store. Leftovers of an interrupted import are removed on opening.
+
+    >>> with open_store("memory") as store:
+    ...     store.kind, store.graphs()
+    ('memory', [])
+    """
+    if location == "memory":
+        from graph.backends.embedded import MemoryStore
+        return MemoryStore()
+    if location.startswith(("http://", "https://")):
+        from graph.backends.remote import RemoteStore
+        return RemoteStore(location, **options)
+    from graph.backends.embedded import OxigraphStore
+    return OxigraphStore(location)
