@@ -22,7 +22,8 @@ TERM_TYPES = {
     OWL.NamedIndividual,
 }
 
-#: every cg: term MODEL.md names, plus two added here (cg:HostingKind, cg:publicationConsent)
+#: every cg: term MODEL.md names, plus cg:HostingKind and cg:publicationConsent (added here) and
+#: the derived-figure terms other parts of civicgraph write
 MODEL_TERMS = {
     "classes": [
         "Programme",
@@ -41,6 +42,8 @@ MODEL_TERMS = {
         "EffectObservation",
         "CoDesignProject",
         "HostingKind",
+        "RoleCount",  # derived figures (graph/privacy.py)
+        "Community",  # derived metrics (visualisations/metrics.py)
     ],
     "object properties": [
         "partner",
@@ -69,9 +72,23 @@ MODEL_TERMS = {
         "workedOnAt",
         "access",
         "publicationConsent",
+        "roleCount",
+        "community",
     ],
     "datatype properties": [
         "departement",
+        "memberCount",
+        "count",
+        "communityNumber",
+        "size",
+        "degree",
+        "weightedDegree",
+        "betweenness",
+        "participationCoefficient",
+        "bridgingRank",
+        "algorithm",
+        "parameters",
+        "networkxVersion",
         "isFreeSoftware",
         "framalibreId",
         "observedOn",
@@ -165,9 +182,11 @@ def test_model_term_is_declared(ontology_graph: Graph, kind: str, name: str) -> 
 
 
 def test_cg_classes_specialise_reused_classes(ontology_graph: Graph) -> None:
-    """Reuse before invent: every new class but cg:HostingKind sits under a reused class."""
+    """Reuse before invent: every new class sits under a reused class, except the value class
+    cg:HostingKind and the classes of derived figures (cg:RoleCount, cg:Community)."""
+    exempt = {URIRef(CG + name) for name in ("HostingKind", "RoleCount", "Community")}
     for cls in ontology_graph.subjects(RDF.type, OWL.Class):
-        if cls == URIRef(CG + "HostingKind"):
+        if cls in exempt:
             continue
         assert list(ontology_graph.objects(cls, RDFS.subClassOf)), cls
 
@@ -228,4 +247,22 @@ def used_cg_terms() -> dict[str, set[str]]:
 def test_every_cg_term_used_in_the_package_is_defined(ontology_graph: Graph) -> None:
     defined = {str(t) for t in cg_terms(ontology_graph)}
     undefined = {term: files for term, files in used_cg_terms().items() if term not in defined}
+    assert not undefined
+
+
+def test_every_cg_term_in_queries_and_bundled_data_is_defined(ontology_graph: Graph) -> None:
+    """The query catalogues and the bundled data use only terms the vocabulary defines."""
+    defined = {str(t) for t in cg_terms(ontology_graph)}
+    repo = ontology_dir().parent
+    used: dict[str, set[str]] = {}
+    for folder in ("graph", "api", "visualisations"):
+        for path in sorted((repo / folder).rglob("*.rq")):
+            for name in re.findall(r"\bcg:([A-Za-z_][\w-]*)", path.read_text(encoding="utf-8")):
+                used.setdefault(CG + name, set()).add(str(path.relative_to(repo)))
+        for path in sorted((repo / folder).rglob("*.ttl")):
+            for node in Graph().parse(path, format="turtle").all_nodes():
+                if isinstance(node, URIRef) and str(node).startswith(CG):
+                    used.setdefault(str(node), set()).add(str(path.relative_to(repo)))
+    assert used, "nothing scanned"
+    undefined = {term: files for term, files in used.items() if term not in defined}
     assert not undefined
