@@ -15,7 +15,7 @@ from graph.store import Store
 def create_app(settings: Settings, store: Store) -> FastAPI:
     """The civicgraph application over ``store``, configured by ``settings``."""
     from api import errors, querying, security
-    from api.routes import health, imports, sparql
+    from api.routes import health, home, imports, maps, sparql
 
     app = FastAPI(
         title="civicgraph",
@@ -30,4 +30,7 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
     app.include_router(health.router)
     app.include_router(sparql.router)
     app.include_router(imports.router)
+    maps.install(app)  # the map service (after querying.install: it reads app.state.store)
+    app.include_router(home.router)
+    app.include_router(maps.router)
     return app

@@ -131,3 +131,50 @@ def _other_nodes(table: UsageTable, f: Filters, projection: str, software: str |
     if projection == "org-org":
         return 0
     return len({u.software for u, _ in select(table, f)})
+
+
+def build_neighbourhood(g: nx.Graph, *, budget: int = 1500, seed: int = 7) -> BuiltMap:
+    """A neighbourhood graph (``neighbourhood.neighbourhood``) laid out for rendering."""
+    reduction = aggregate.Reduction()
+    reduction.dropped_nodes = aggregate.prune(g, budget, [g.graph.get("centre")])
+    return BuiltMap(g, reduction, positions(g, seed=seed))
+
+
+def tool_index(table: UsageTable, lang: str = "en") -> list[tuple[str, str, int]]:
+    """``(software IRI, label, organisations using it)`` for every software, most used first."""
+    users: dict[str, set[str]] = {}
+    for usage in table.usages:
+        users.setdefault(usage.software, set()).add(usage.org)
+    return sorted(((sw, table.label(sw, lang), len(orgs)) for sw, orgs in users.items()),
+                  key=lambda t: (-t[2], t[1].lower(), t[0]))
+
+
+#: filter parameter -> the scheme its choices come from
+_SCHEMES = {"field": "field", "practice": "practice", "category": "tool-category",
+            "kind": "org-kind", "status": "status"}
+
+
+def filter_choices(table: UsageTable, lang: str = "en") -> dict[str, list[tuple[str, str]]]:
+    """The values offered by each filter control: ``(slug or code, label)``; broader concepts
+    first, narrower ones indented with a non-breaking prefix."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    for parameter, scheme in _SCHEMES.items():
+        concepts = table.concepts_in(scheme)
+        ordered: list[tuple[str, str]] = []
+
+        def walk(parent: str | None, depth: int, concepts: list[str] = concepts,
+                 ordered: list[tuple[str, str]] = ordered) -> None:
+            children = sorted((c for c in concepts
+                               if next(iter(table.broader.get(c, ())), None) == parent),
+                              key=lambda c: table.label(c, lang).lower())
+            for child in children:
+                slug = child.rsplit("/", 1)[-1]
+                ordered.append((slug, "\u2003" * depth + table.label(child, lang)))
+                walk(child, depth + 1)
+
+        walk(None, 0)
+        out[parameter] = ordered
+    waves = sorted({w for u in table.usages for w in u.waves})
+    out["wave"] = [(w.rsplit("/", 1)[-1], table.label(w, lang)) for w in waves]
+    out["dep"] = [(d, d) for d in sorted(set(table.org_departement.values()))]
+    return out

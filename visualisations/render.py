@@ -116,6 +116,7 @@ def asset_files() -> dict[str, Path]:
         "vis-network.css": vis / "vis-network.css",
         "civicmap.js": own / "civicmap.js",
         "civicmap.css": own / "civicmap.css",
+        "favicon.svg": own / "favicon.svg",
     }
 
 
@@ -132,6 +133,8 @@ def _colour_key(data: dict[str, Any], colour_by: str, community: int | None) -> 
         if colour_by == "community":
             return None if community is None else str(community)
         return None
+    if colour_by == "community":
+        return None if community is None else str(community)
     if data["kind"] != "organisation":
         return None
     if colour_by == "field":
@@ -154,6 +157,11 @@ def build_view(built: BuiltMap, *, title: str, lang: str = "en", colour_by: str 
     counts = Counter(k for k in keys.values() if k is not None)
     ranked = [k for k, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
     colour = {k: PALETTE[i] for i, k in enumerate(ranked[:len(PALETTE)])}
+    if colour_by == "community":  # number communities 1, 2, ... from the largest shown
+        rank = {k: str(i + 1) for i, k in enumerate(ranked)}
+        keys = {n: rank.get(k) if k is not None else None for n, k in keys.items()}
+        colour = {rank[k]: c for k, c in colour.items()}
+        ranked = [rank[k] for k in ranked]
 
     net = Network(directed=False, cdn_resources="remote")
     ids: dict[object, int] = {}
@@ -292,3 +300,43 @@ def render_html(view: MapView, *, assets: str, home: str | None = None,
     return _ENV.get_template("map.html").render(
         view=view, payload=view.payload(), assets=assets.rstrip("/"), home=home,
         licence_url=licence_url, m=m, lang=view.lang)
+
+
+def render_svg(view: MapView, *, width: int = 320, height: int = 200, max_edges: int = 3000
+               ) -> str:
+    """A small static picture of the map (the gallery's thumbnails): no text, no script."""
+    from xml.sax.saxutils import quoteattr
+
+    if not view.nodes:
+        return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+                f'width="{width}" height="{height}"><rect width="100%" height="100%" '
+                f'fill="#f6f8fa"/></svg>')
+    xs = [n["x"] for n in view.nodes]
+    ys = [n["y"] for n in view.nodes]
+    span = max(max(xs) - min(xs), max(ys) - min(ys), 1.0)
+    pad = 12
+    k = min((width - 2 * pad) / span, (height - 2 * pad) / span)
+    cx = (max(xs) + min(xs)) / 2
+    cy = (max(ys) + min(ys)) / 2
+    big = max(n["value"] for n in view.nodes) or 1.0
+
+    def at(node: dict[str, Any]) -> tuple[float, float]:
+        return (round(width / 2 + (node["x"] - cx) * k, 1),
+                round(height / 2 + (node["y"] - cy) * k, 1))
+
+    by_id = {n["id"]: n for n in view.nodes}
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+             f'width="{width}" height="{height}" role="img">',
+             '<rect width="100%" height="100%" fill="#ffffff"/>',
+             '<g stroke="#8a94a6" stroke-opacity="0.35" stroke-width="0.6">']
+    heaviest = sorted(view.edges, key=lambda e: -e["value"])[:max_edges]
+    for edge in heaviest:
+        (x1, y1), (x2, y2) = at(by_id[edge["from"]]), at(by_id[edge["to"]])
+        parts.append(f'<line x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}"/>')
+    parts.append('</g><g stroke="#1b1f24" stroke-width="0.4">')
+    for node in sorted(view.nodes, key=lambda n: n["value"]):
+        x, y = at(node)
+        r = round(1.5 + 6.5 * (node["value"] / big) ** 0.5, 1)
+        parts.append(f'<circle cx="{x}" cy="{y}" r="{r}" fill={quoteattr(node["color"])}/>')
+    parts.append("</g></svg>")
+    return "".join(parts)

@@ -146,3 +146,29 @@ def iri(kind: str, slug: str) -> str:
 
 
 NOW = dt.datetime(2026, 11, 29, 12, 0, tzinfo=dt.UTC)
+
+
+def example_store() -> Store:
+    """The vocabulary and the example dataset (public and restricted graphs), in memory."""
+    from graph.example import EXAMPLE_GRAPHS, example_path
+    from graph.vocabulary import vocabulary_triples
+
+    store = memory_store()
+    store.replace_graph(VOCABULARY_GRAPH, vocabulary_triples(), metadata=meta(VOCABULARY_GRAPH))
+    for graph in EXAMPLE_GRAPHS:
+        triples = [q.triple for q in ox.parse(example_path(graph).read_bytes(),
+                                              format=ox.RdfFormat.TURTLE)]
+        store.replace_graph(graph.iri, triples,
+                            metadata=meta(graph.iri, "Public" if graph.public else "Restricted"))
+    return store
+
+
+@pytest.fixture(scope="session")
+def example_table():  # type: ignore[no-untyped-def]
+    from visualisations.table import load_table
+
+    store = example_store()
+    try:
+        yield load_table(store)
+    finally:
+        store.close()

@@ -1,0 +1,276 @@
+"""The maps: the gallery, one page per map (filters kept in the URL), the embed view (the
+standalone map document, for an iframe), thumbnails, exports and the map assets.
+
+URLs: ``/maps``, ``/maps/{name}``, ``/maps/tools``, ``/maps/tool/{slug}``,
+``/maps/neighbourhood?iri=…``, each with ``/embed``, ``/thumbnail.svg`` and
+``/export.{gexf,graphml,json,nodes.csv,edges.csv}`` below it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from api.templating import preferred_language, render
+from graph.errors import NotFound, ParameterError
+from visualisations import maps
+from visualisations.aggregate import GROUP_KEYS, expand_filters
+from visualisations.export import FORMATS
+from visualisations.filters import Filters
+from visualisations.render import COLOUR_BY, LinkOf, asset_files
+from visualisations.service import MapRequest, Maps
+
+router = APIRouter(tags=["maps"])
+
+ASSETS = "/maps/assets"
+#: the embed view runs our scripts only, and may be framed anywhere
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+       "img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'")
+NEIGHBOURHOOD = "neighbourhood"
+
+
+def install(app: FastAPI) -> None:
+    """Attach the map service to ``app`` and start reading the usage table."""
+    settings = app.state.settings
+    service = Maps(app.state.store, base=settings.base_iri, budget=settings.node_budget)
+    app.state.maps = service
+    service.warm()
+    if not any(getattr(route, "name", None) == "static" for route in app.routes):
+        app.mount("/static", StaticFiles(packages=[("api", "static")]), name="static")
+
+
+def maps_of(request: Request) -> Maps:
+    return request.app.state.maps  # type: ignore[no-any-return]
+
+
+def link_for(base: str) -> LinkOf:
+    """IRI -> the URL that opens it here: our own resources on their ``/id/`` page."""
+    prefix = base + "id/"
+
+    def link(iri: str) -> str | None:
+        if iri.startswith(prefix):
+            return "/id/" + iri[len(prefix):]
+        if iri.startswith(("https://", "http://")):
+            return iri
+        return None
+
+    return link
+
+
+def _path(name: str, subject: str | None, base: str) -> str:
+    if name == "tool":
+        return f"/maps/tool/{subject.rsplit('/', 1)[-1]}" if subject else "/maps/tools"
+    return f"/maps/{name}"
+
+
+def _map_request(request: Request, name: str, subject: str | None = None) -> MapRequest:
+    settings = request.app.state.settings
+    params = request.query_params
+    filters = Filters.from_query(params.multi_items(), base=settings.base_iri)
+    colour = params.get("colour", "community")
+    group = params.get("group") or None
+    if colour not in COLOUR_BY:
+        raise ParameterError("colour", f"one of {', '.join(COLOUR_BY)}")
+    if group is not None and group not in GROUP_KEYS:
+        raise ParameterError("group", f"one of {', '.join(GROUP_KEYS)}")
+    return MapRequest(name, filters, preferred_language(request), colour, group, subject)
+
+
+def _query(r: MapRequest, filters: Filters | None = None) -> str:
+    pairs = (filters or r.filters).to_query()
+    if r.colour_by != "community":
+        pairs.append(("colour", r.colour_by))
+    if r.group_by:
+        pairs.append(("group", r.group_by))
+    if r.name == NEIGHBOURHOOD and r.subject:
+        pairs.append(("iri", r.subject))
+    pairs.append(("lang", r.lang))
+    return urlencode(pairs)
+
+
+def _title(r: MapRequest, service: Maps) -> tuple[str, str]:
+    if r.name == "tool":
+        assert r.subject is not None
+        if r.subject not in service.table().software:
+            raise NotFound(f"software {r.subject}")
+        name = service.table().label(r.subject, r.lang)
+        return (f"{name} : qui l'utilise, pour quoi" if r.lang == "fr"
+                else f"{name}: who uses it, for what"), maps.TOOL_SPEC.description[r.lang]
+    if r.name == NEIGHBOURHOOD:
+        assert r.subject is not None
+        return (("Voisinage de " if r.lang == "fr" else "Neighbourhood of ") + r.subject,
+                "")
+    spec = maps.BY_NAME[r.name]
+    return spec.title[r.lang], spec.description[r.lang]
+
+
+def _expander(r: MapRequest, base: str) -> LinkOf:
+    def expand(node: str) -> str | None:
+        if not node.startswith("group:"):
+            return None
+        return f"{_path(r.name, r.subject, base)}?{_query(r, expand_filters(r.filters, node))}"
+    return expand
+
+
+def _embed(request: Request, r: MapRequest) -> HTMLResponse:
+    service = maps_of(request)
+    base = request.app.state.settings.base_iri
+    title, _ = _title(r, service)
+    html = service.document(r, title=title, link=link_for(base), expand=_expander(r, base),
+                            assets=ASSETS, home=f"/?lang={r.lang}")
+    return HTMLResponse(html, headers={"Content-Security-Policy": CSP,
+                                       "Content-Language": r.lang,
+                                       "Vary": "Accept-Language"})
+
+
+def _page(request: Request, r: MapRequest) -> HTMLResponse:
+    service = maps_of(request)
+    base = request.app.state.settings.base_iri
+    title, description = _title(r, service)
+    path = _path(r.name, r.subject, base)
+    choices = maps.filter_choices(service.table(), r.lang) if r.name != NEIGHBOURHOOD else {}
+    query = _query(r)
+    return render(request, "maps/map.html", {
+        "lang": r.lang, "title": title, "description": description, "path": path,
+        "embed_url": f"{path}/embed?{query}", "query": query, "map": r,
+        "choices": choices, "formats": list(FORMATS), "group_keys": GROUP_KEYS,
+        "colours": COLOUR_BY, "selected": _selected(r),
+        "public_url": request.app.state.settings.public_url.rstrip("/"),
+    })
+
+
+def _selected(r: MapRequest) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for key, value in r.filters.to_query():
+        out.setdefault(key, value)
+    return out
+
+
+def _thumbnail(request: Request, r: MapRequest) -> Response:
+    base = request.app.state.settings.base_iri
+    svg = maps_of(request).thumbnail(r, link=link_for(base))
+    return Response(svg, media_type="image/svg+xml",
+                    headers={"Cache-Control": "public, max-age=300"})
+
+
+def _export(request: Request, r: MapRequest, format: str) -> Response:
+    if format not in FORMATS:
+        raise NotFound(f"export format {format!r}")
+    suffix, media_type = FORMATS[format]
+    full = request.query_params.get("full") in ("1", "true")
+    body = maps_of(request).export(r, format, full=full)
+    stem = r.name if r.name != "tool" or not r.subject else f"tool-{r.subject.rsplit('/', 1)[-1]}"
+    return Response(body, media_type=media_type, headers={
+        "Content-Disposition": f'attachment; filename="{stem}{suffix}"'})
+
+
+def _software(request: Request, slug: str) -> str:
+    return f"{request.app.state.settings.base_iri}id/software/{slug}"
+
+
+def _resource(request: Request) -> str:
+    iri = request.query_params.get("iri", "").strip()
+    if not iri.startswith(("https://", "http://")):
+        raise ParameterError("iri", "the IRI of a resource (https://…)")
+    return iri
+
+
+@router.get("/maps", response_class=HTMLResponse, summary="The map gallery")
+def gallery(request: Request) -> HTMLResponse:
+    lang = preferred_language(request)
+    tools = maps.tool_index(maps_of(request).table(), lang)
+    return render(request, "maps/gallery.html", {
+        "lang": lang, "gallery": maps.GALLERY, "top_tool": tools[0] if tools else None,
+        "tools": len(tools)})
+
+
+@router.get("/maps/assets/{name}", summary="The files the map document loads")
+def asset(name: str) -> FileResponse:
+    files = asset_files()
+    if name not in files:
+        raise NotFound(f"map asset {name!r}")
+    media = {"css": "text/css", "svg": "image/svg+xml"}.get(name.rsplit(".", 1)[-1],
+                                                         "text/javascript")
+    return FileResponse(Path(files[name]), media_type=media,
+                        headers={"Cache-Control": "public, max-age=3600"})
+
+
+@router.get("/maps/tools", response_class=HTMLResponse, summary="The map of each tool")
+def tools(request: Request) -> HTMLResponse:
+    lang = preferred_language(request)
+    index = maps.tool_index(maps_of(request).table(), lang)
+    return render(request, "maps/tools.html", {
+        "lang": lang, "tools": [(sw.rsplit("/", 1)[-1], label, n) for sw, label, n in index]})
+
+
+@router.get("/maps/tool/{slug}", response_class=HTMLResponse, summary="The map of one tool")
+def tool_page(request: Request, slug: str) -> HTMLResponse:
+    return _page(request, _map_request(request, "tool", _software(request, slug)))
+
+
+@router.get("/maps/tool/{slug}/embed", response_class=HTMLResponse)
+def tool_embed(request: Request, slug: str) -> HTMLResponse:
+    return _embed(request, _map_request(request, "tool", _software(request, slug)))
+
+
+@router.get("/maps/tool/{slug}/thumbnail.svg")
+def tool_thumbnail(request: Request, slug: str) -> Response:
+    return _thumbnail(request, _map_request(request, "tool", _software(request, slug)))
+
+
+@router.get("/maps/tool/{slug}/export.{format}")
+def tool_export(request: Request, slug: str, format: str) -> Response:
+    return _export(request, _map_request(request, "tool", _software(request, slug)), format)
+
+
+@router.get("/maps/neighbourhood", response_class=HTMLResponse,
+            summary="The neighbourhood of a resource")
+def neighbourhood_page(request: Request) -> HTMLResponse:
+    return _page(request, _map_request(request, NEIGHBOURHOOD, _resource(request)))
+
+
+@router.get("/maps/neighbourhood/embed", response_class=HTMLResponse)
+def neighbourhood_embed(request: Request) -> HTMLResponse:
+    return _embed(request, _map_request(request, NEIGHBOURHOOD, _resource(request)))
+
+
+@router.get("/maps/neighbourhood/export.{format}")
+def neighbourhood_export(request: Request, format: str) -> Response:
+    return _export(request, _map_request(request, NEIGHBOURHOOD, _resource(request)), format)
+
+
+def _known(name: str) -> str:
+    if name not in maps.BY_NAME:
+        raise NotFound(f"map {name!r}")
+    return name
+
+
+@router.get("/maps/{name}", response_class=HTMLResponse, summary="One map of the gallery")
+def map_page(request: Request, name: str) -> HTMLResponse:
+    return _page(request, _map_request(request, _known(name)))
+
+
+@router.get("/maps/{name}/embed", response_class=HTMLResponse,
+            summary="The map alone, for an iframe")
+def map_embed(request: Request, name: str) -> HTMLResponse:
+    return _embed(request, _map_request(request, _known(name)))
+
+
+@router.get("/maps/{name}/thumbnail.svg", summary="A small picture of the map")
+def map_thumbnail(request: Request, name: str) -> Response:
+    return _thumbnail(request, _map_request(request, _known(name)))
+
+
+@router.get("/maps/{name}/export.{format}",
+            summary="The map as GEXF, GraphML, node-link JSON or CSV")
+def map_export(request: Request, name: str, format: str) -> Response:
+    return _export(request, _map_request(request, _known(name)), format)
+
+
+@router.get("/map", include_in_schema=False)
+def map_redirect() -> RedirectResponse:
+    return RedirectResponse("/maps", status_code=308)

@@ -1,0 +1,242 @@
+"""The map pages over a real server: gallery, map pages, embed view, thumbnails, exports,
+home page, the node budget, escaping and the public-graphs-only rule."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+import networkx as nx
+import pyoxigraph as ox
+import pytest
+
+from graph.store import Store
+from tests.visualisations.conftest import XSS, example_store, tiny_store
+from visualisations.maps import GALLERY
+
+ORGS_AND_SOFTWARE = """
+PREFIX cg: <https://w3id.org/civicgraph/ns#>
+PREFIX schema: <https://schema.org/>
+SELECT (COUNT(DISTINCT ?o) AS ?orgs) (COUNT(DISTINCT ?sw) AS ?software) WHERE {
+  ?u a cg:ToolUsage ; cg:organisation ?o ; cg:tool ?t .
+  ?t cg:software? ?sw . ?sw a schema:SoftwareApplication .
+}
+"""
+
+
+def payload(html: str) -> dict[str, Any]:
+    found = re.search(r'<script type="application/json" id="cg-map-data">(.*?)</script>', html,
+                      re.S)
+    assert found, "no map data in the page"
+    data: dict[str, Any] = json.loads(found.group(1))
+    return data
+
+
+@pytest.fixture(scope="module")
+def example() -> Iterator[Store]:
+    store = example_store()
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def live(example: Store) -> Iterator[Any]:
+    from tests.api.conftest import running
+
+    with running(example) as server:
+        yield server
+
+
+@pytest.fixture
+def http(live: Any) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=live.url, timeout=60) as client:
+        yield client
+
+
+def test_gallery_has_a_card_and_thumbnail_per_map(http: httpx.Client) -> None:
+    page = http.get("/maps", params={"lang": "en"})
+    assert page.status_code == 200
+    for spec in GALLERY:
+        assert spec.title["en"] in page.text
+        assert f'src="/maps/{spec.name}/thumbnail.svg?lang=en"' in page.text
+        thumb = http.get(f"/maps/{spec.name}/thumbnail.svg")
+        assert thumb.headers["content-type"].startswith("image/svg+xml")
+        assert thumb.text.count("<circle") > 3
+    assert "/maps/tools?lang=en" in page.text
+    assert "CC BY 4.0" in page.text
+
+
+def test_map_shows_every_organisation_and_software(http: httpx.Client, example: Store) -> None:
+    row = next(iter(example.query(ORGS_AND_SOFTWARE, default_graph=None)))
+    expected = int(row["orgs"].value) + int(row["software"].value)
+    data = payload(http.get("/maps/organisations-tools/embed").text)
+    assert len(data["nodes"]) == expected
+    assert {n["kind"] for n in data["nodes"]} == {"organisation", "software"}
+    assert data["options"]["physics"]["enabled"] is False
+    assert all("x" in n and "y" in n for n in data["nodes"])
+
+
+def test_a_filter_changes_the_map_and_stays_in_the_url(http: httpx.Client) -> None:
+    everything = payload(http.get("/maps/organisations-tools/embed").text)
+    health = payload(http.get("/maps/organisations-tools/embed",
+                              params={"field": "health"}).text)
+    assert 0 < len(health["nodes"]) < len(everything["nodes"])
+    page = http.get("/maps/organisations-tools", params={"field": "health", "lang": "fr"})
+    assert 'src="/maps/organisations-tools/embed?field=health&amp;lang=fr"' in page.text
+    assert '<option value="health" selected>' in page.text
+
+
+def test_map_of_one_tool(http: httpx.Client) -> None:
+    tools = http.get("/maps/tools")
+    assert 'href="/maps/tool/loomio?lang=en"' in tools.text
+    data = payload(http.get("/maps/tool/loomio/embed").text)
+    kinds = {n["kind"] for n in data["nodes"]}
+    assert {"software", "organisation", "practice"} <= kinds
+    labels = {n["label"] for n in data["nodes"]}
+    assert "Loomio" in labels
+    assert http.get("/maps/tool/no-such-tool").status_code == 404
+
+
+def test_pages_use_no_external_resource(http: httpx.Client) -> None:
+    for url in ("/", "/maps", "/maps/organisations-tools", "/maps/organisations-tools/embed",
+                "/maps/tool/loomio/embed", "/maps/tools"):
+        html = http.get(url).text
+        external = re.findall(r'<(?:script|link|img|iframe)[^>]+(?:src|href)="(https?:)?//', html)
+        assert not external, (url, external)
+        assert len(html.encode()) < 5_000_000
+    embed = http.get("/maps/organisations-tools/embed")
+    assert "script-src 'self'" in embed.headers["content-security-policy"]
+    for name in ("vis-network.min.js", "vis-network.css", "civicmap.js", "civicmap.css"):
+        asset = http.get(f"/maps/assets/{name}")
+        assert asset.status_code == 200 and len(asset.content) > 100
+        assert "cdnjs" not in asset.text and "jsdelivr" not in asset.text
+
+
+@pytest.mark.parametrize("format", ["gexf", "graphml", "json", "nodes.csv", "edges.csv"])
+def test_exports_can_be_read_back(http: httpx.Client, format: str) -> None:
+    shown = payload(http.get("/maps/tool-co-usage/embed").text)
+    response = http.get(f"/maps/tool-co-usage/export.{format}")
+    assert response.status_code == 200
+    assert "attachment" in response.headers["content-disposition"]
+    body = response.content
+    if format == "gexf":
+        g = nx.read_gexf(io.BytesIO(body))
+    elif format == "graphml":
+        g = nx.read_graphml(io.BytesIO(body))
+    elif format == "json":
+        g = nx.node_link_graph(json.loads(body), edges="edges")
+    else:
+        rows = list(csv.DictReader(io.StringIO(body.decode())))
+        assert len(rows) == len(shown["nodes" if format == "nodes.csv" else "edges"])
+        return
+    assert g.number_of_nodes() == len(shown["nodes"])
+    assert g.number_of_edges() == len(shown["edges"])
+
+
+def test_home_page_in_both_languages(http: httpx.Client) -> None:
+    fr = http.get("/", headers={"Accept-Language": "fr"})
+    en = http.get("/", params={"lang": "en"})
+    assert fr.status_code == en.status_code == 200
+    assert '<html lang="fr">' in fr.text and "Les cartes" in fr.text
+    assert '<html lang="en">' in en.text and "The maps" in en.text
+    for page in (fr, en):
+        for link in ("/maps?", "/maps/tools?", "/search?", "/query?", "/dumps?"):
+            assert f'href="{link}' in page.text
+        assert 'rel="license"' in page.text
+        assert 'alt="' in page.text
+
+
+def test_neighbourhood_of_an_organisation_shows_its_tools(http: httpx.Client) -> None:
+    iri = "https://w3id.org/civicgraph/id/org/collectif-sante-belleville"
+    data = payload(http.get("/maps/neighbourhood/embed", params={"iri": iri}).text)
+    labels = {n["label"] for n in data["nodes"]}
+    assert {"WhatsApp", "Groupe Loomio « Convergence santé-ville »"} <= labels  # via its usages
+    assert not any(n["kind"] == "usage" for n in data["nodes"])
+    missing = http.get("/maps/neighbourhood/embed",
+                       params={"iri": "https://w3id.org/civicgraph/id/org/nobody"})
+    assert missing.status_code == 404
+
+
+@pytest.mark.parametrize(("params", "status"), [
+    ({"field": "not a slug"}, 400), ({"from": "yesterday"}, 400), ({"min_weight": "x"}, 400),
+    ({"colour": "rainbow"}, 400), ({"group": "planet"}, 400), ({"field": "health"}, 200),
+])
+def test_bad_parameters_are_refused(http: httpx.Client, params: dict[str, str],
+                                    status: int) -> None:
+    assert http.get("/maps/organisations-tools/embed", params=params).status_code == status
+
+
+def test_unknown_map_is_404(http: httpx.Client) -> None:
+    assert http.get("/maps/nothing-here").status_code == 404
+    assert http.get("/maps/organisations-tools/export.pdf").status_code == 404
+
+
+@pytest.fixture
+def small_budget(serve: Callable[..., Any]) -> Iterator[httpx.Client]:
+    with serve(example_store(), node_budget=12) as server, \
+            httpx.Client(base_url=server.url, timeout=60) as client:
+        yield client
+
+
+def test_above_the_budget_the_server_groups_and_says_so(small_budget: httpx.Client) -> None:
+    store = example_store()
+    organisations = int(next(iter(store.query(ORGS_AND_SOFTWARE)))["orgs"].value)
+    html = small_budget.get("/maps/organisations-tools/embed", params={"lang": "en"}).text
+    data = payload(html)
+    assert len(data["nodes"]) <= 12
+    groups = [n for n in data["nodes"] if n["kind"] == "group"]
+    assert groups and all(n["url"].startswith("/maps/organisations-tools?") for n in groups)
+    assert f"This map groups {organisations} organisations by" in html
+    assert 'class="cg-notice"' in html
+    expanded = small_budget.get(groups[0]["url"].replace("?", "/embed?", 1))
+    assert expanded.status_code == 200
+
+
+@pytest.fixture
+def tiny_client(serve: Callable[..., Any]) -> Iterator[httpx.Client]:
+    with serve(tiny_store()) as server, httpx.Client(base_url=server.url, timeout=30) as client:
+        yield client
+
+
+def test_data_text_is_escaped(tiny_client: httpx.Client) -> None:
+    for url in ("/maps/organisations-tools/embed", "/maps/organisations-tools",
+                "/maps/tool/loomio/embed"):
+        html = tiny_client.get(url).text
+        assert XSS not in html
+        assert "<img src=x" not in html
+    data = payload(tiny_client.get("/maps/organisations-tools/embed").text)
+    assert XSS in {n["label"] for n in data["nodes"]}  # shown as text
+
+
+def test_restricted_graphs_stay_off_the_maps(tiny_client: httpx.Client) -> None:
+    for url in ("/maps/organisations-tools/export.nodes.csv", "/maps/organisations/export.json",
+                "/maps/tool/mailman/export.gexf"):
+        assert "secret" not in tiny_client.get(url).text.lower()
+    home = tiny_client.get("/", params={"lang": "en"})
+    assert re.search(r"<dt>organisations</dt><dd>4</dd>", home.text)
+
+
+def test_the_maps_see_a_new_import(serve: Callable[..., Any]) -> None:
+    store = tiny_store()
+    with serve(store) as server, httpx.Client(base_url=server.url, timeout=30) as client:
+        before = payload(client.get("/maps/organisations-tools/embed").text)
+        server.app.state.maps.recheck = 0.0
+        from tests.visualisations.conftest import PUBLIC_GRAPH, TINY, meta, turtle
+
+        extra = TINY + """
+id:org/e a <http://www.w3.org/ns/org#Organization> ; rdfs:label "Newcomer" .
+id:usage/u8 a cg:ToolUsage ; cg:organisation id:org/e ; cg:tool id:software/loomio ;
+  cg:status id:status/active ; cg:observedOn "2025-03-01"^^xsd:date .
+"""
+        triples = turtle(extra)
+        described = meta(PUBLIC_GRAPH)
+        described[2] = ox.Triple(described[2].subject, described[2].predicate, ox.Literal(
+            "2026-11-30T10:00:00Z", datatype=described[2].object.datatype))
+        store.replace_graph(PUBLIC_GRAPH, triples, metadata=described)
+        after = payload(client.get("/maps/organisations-tools/embed").text)
+        assert len(after["nodes"]) == len(before["nodes"]) + 1
