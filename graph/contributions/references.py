@@ -52,10 +52,14 @@ class Index:
     def __init__(self) -> None:
         self._keys: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
         self._iris: dict[str, set[str]] = defaultdict(set)
+        # answers per kinds looked up; adding a resource forgets the answers about its kind
+        self._cache: dict[tuple[str, ...], dict[str, str | ReferenceProblem]] = {}
 
     def add(self, kind: str, iri: str, names: Iterable[str] = (),
             wikidata: Iterable[str] = ()) -> None:
         """Record that ``iri`` is a ``kind``, known by ``names`` and ``wikidata`` ids."""
+        for looked_up in [k for k in self._cache if kind in k]:
+            del self._cache[looked_up]
         self._iris[kind].add(iri)
         keys = self._keys[kind]
         keys[norm(iri.rsplit("/", 1)[-1])].add(iri)
@@ -72,6 +76,18 @@ class Index:
 
     def resolve(self, kinds: tuple[str, ...], text: str) -> str:
         """The one IRI of a ``kinds`` resource that ``text`` names."""
+        answers = self._cache.setdefault(kinds, {})
+        if text not in answers:
+            try:
+                answers[text] = self._resolve(kinds, text)
+            except ReferenceProblem as problem:
+                answers[text] = problem
+        found = answers[text]
+        if isinstance(found, ReferenceProblem):
+            raise found
+        return found
+
+    def _resolve(self, kinds: tuple[str, ...], text: str) -> str:
         found: set[str] = set()
         if text.startswith(("http://", "https://")) and not _WIKIDATA.match(text):
             found = {text for kind in kinds if text in self._iris[kind]}

@@ -17,6 +17,7 @@ import datetime as dt
 import hashlib
 import re
 import unicodedata
+from functools import lru_cache
 
 from graph.tabular import CellValue, Formula
 
@@ -44,6 +45,7 @@ class ValueProblem(ValueError):
     """A cell value that cannot be used; the message says what was expected."""
 
 
+@lru_cache(maxsize=1 << 16)
 def norm(text: str) -> str:
     """``text`` without case, accents or punctuation: the key for matching names and labels."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
