@@ -14,6 +14,7 @@ from fastapi import FastAPI, Request
 from api.security import reader_scope
 from api.settings import Settings
 from graph.execution import QueryEngine, StoreView
+from graph.publishing import DumpCache
 from graph.snapshots import VersionedStore
 from graph.store import Store
 
@@ -27,8 +28,10 @@ def install(app: FastAPI, settings: Settings) -> None:
     engine = QueryEngine(store, timeout=settings.query_timeout,
                          result_limit=settings.result_limit, workers=settings.query_workers)
     app.state.engine = engine
+    app.state.dump_cache = DumpCache()
     app.router.add_event_handler("startup", engine.start)
     app.router.add_event_handler("shutdown", engine.close)
+    app.router.add_event_handler("shutdown", app.state.dump_cache.close)
 
 
 def engine_of(request: Request) -> QueryEngine:

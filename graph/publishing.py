@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import shutil
 import tempfile
 import threading
 from collections.abc import Iterator, Sequence
@@ -285,11 +286,25 @@ def write_dump(store: Store, dump: Dump, path: Path, graphs: Sequence[str] | Non
 
 
 class DumpCache:
-    """Dumps of the public data, written once per version of the store."""
+    """Dumps of the public data, written once per version of the store, in a temporary
+    directory (made with the first dump, removed by ``close``)."""
 
     def __init__(self, directory: Path | None = None) -> None:
-        self.directory = directory or Path(tempfile.mkdtemp(prefix="civicgraph-dumps-"))
+        self._directory = directory
         self._lock = threading.Lock()
+
+    @property
+    def directory(self) -> Path:
+        if self._directory is None:
+            self._directory = Path(tempfile.mkdtemp(prefix="civicgraph-dumps-"))
+        return self._directory
+
+    def close(self) -> None:
+        """Remove every dump written."""
+        with self._lock:
+            if self._directory is not None:
+                shutil.rmtree(self._directory, ignore_errors=True)
+                self._directory = None
 
     def get(self, store: Store, dump: Dump, version: int | None) -> Path:
         """The file of ``dump`` for ``version`` of the store (None: always written anew)."""

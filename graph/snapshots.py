@@ -13,8 +13,10 @@ cannot share the store object of the server process, so each reads a *snapshot*:
   (fine for tests and small data; the memory store is not meant for large graphs).
 
 ``VersionedStore`` wraps the server's store and counts its writes; a snapshot is taken again
-only when a query arrives after a write, so a reader always sees what was written before it
-asked. Snapshots no worker reads any more are deleted.
+only when a query arrives after a write, so a reader sees what was written before it asked.
+No snapshot is taken while a write is under way (the embedded backends fill a new graph in
+place, hidden from their own queries but not from a checkpoint): readers keep the previous
+snapshot until the write is done. Snapshots no worker reads any more are deleted.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import shutil
 import tempfile
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
@@ -36,17 +39,27 @@ from graph.store import QueryResult, Store, Term
 
 
 class VersionedStore(Store):
-    """``inner`` with a counter of its writes (``version``); everything else is delegated."""
+    """``inner`` with a counter of its writes (``version``) and of the writes under way;
+    everything else is delegated."""
 
     def __init__(self, inner: Store) -> None:
         self.inner = inner
         self.kind = inner.kind
         self.version = 0
-        self._lock = threading.Lock()
+        self.writing = 0
+        self.settled = threading.Condition()
 
-    def _wrote(self) -> None:
-        with self._lock:
-            self.version += 1
+    @contextmanager
+    def _write(self) -> Iterator[None]:
+        with self.settled:
+            self.writing += 1
+        try:
+            yield
+        finally:
+            with self.settled:
+                self.writing -= 1
+                self.version += 1
+                self.settled.notify_all()
 
     def query(self, sparql: str, *, substitutions: Mapping[str, Term] | None = None,
               default_graph: Sequence[str] | None = None,
@@ -55,23 +68,22 @@ class VersionedStore(Store):
                                 default_graph=default_graph, named_graphs=named_graphs)
 
     def update(self, sparql: str) -> None:
-        try:
+        with self._write():
             self.inner.update(sparql)
-        finally:
-            self._wrote()
 
     def replace_graph(self, graph: str, triples: Iterable[ox.Triple | ox.Quad],
                       *, metadata: Iterable[ox.Triple] = ()) -> None:
-        try:
+        with self._write():
             self.inner.replace_graph(graph, triples, metadata=metadata)
-        finally:
-            self._wrote()
+
+    def replace_graphs(self, contents: Mapping[str, Iterable[ox.Triple | ox.Quad]],
+                       *, metadata: Iterable[ox.Triple] = ()) -> None:
+        with self._write():
+            self.inner.replace_graphs(contents, metadata=metadata)
 
     def drop_graph(self, graph: str) -> None:
-        try:
+        with self._write():
             self.inner.drop_graph(graph)
-        finally:
-            self._wrote()
 
     def graphs(self) -> list[str]:
         return self.inner.graphs()
@@ -87,8 +99,17 @@ class VersionedStore(Store):
         self.inner.close()
 
     def __getattr__(self, name: str) -> Any:
-        # backend-specific helpers (e.g. an import function's fast path) stay reachable
-        return getattr(self.inner, name)
+        # backend-specific helpers stay reachable; a method of the backend may write, so
+        # calling one counts as a write
+        found = getattr(self.inner, name)
+        if not callable(found):
+            return found
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            with self._write():
+                return found(*args, **kwargs)
+
+        return counted
 
 
 @dataclass(frozen=True)
@@ -128,11 +149,15 @@ class Snapshots:
         self._lock = threading.Lock()
 
     def current(self) -> Snapshot:
-        """A snapshot holding every write made so far (made now if the store changed)."""
-        with self._lock:
-            version = self.store.version
-            if self._current is not None and self._current.version == version:
+        """A snapshot holding every write finished so far: made now if the store changed and
+        no write is under way; while one is, the last snapshot (a reader never sees a
+        half-written graph); with no snapshot yet, the next one once the writes are done."""
+        with self._lock, self.store.settled:
+            if self._current is not None and (self._current.version == self.store.version
+                                              or self.store.writing):
                 return self._current
+            self.store.settled.wait_for(lambda: not self.store.writing)
+            version = self.store.version
             number = next(self._ids)
             path = self.directory / str(number)
             if self._native is not None:
@@ -196,6 +221,14 @@ class SnapshotStore(Store):
             return self._store.query(sparql, **options)
         except SyntaxError as error:
             raise syntax_error(error) from None
+
+    def everything(self) -> frozenset[str] | None:
+        """Every graph of the snapshot when its union is exactly the union default graph (no
+        triple in the store's own default graph), else None."""
+        if next(iter(self._store.quads_for_pattern(None, None, None, ox.DefaultGraph())),
+                None) is not None:
+            return None
+        return frozenset(self.graphs())
 
     def update(self, sparql: str) -> None:
         raise StoreError("a snapshot is read-only")

@@ -255,17 +255,24 @@ def _job(sparql: str, scope: Scope, dataset: Dataset | None, substitutions: dict
 
 
 def execute(store: Store, job: QueryJob,
-            visible: Callable[[Scope], Sequence[str]] | None = None) -> Answer:
+            visible: Callable[[Scope], Sequence[str]] | None = None,
+            everything: frozenset[str] | None = None) -> Answer:
     """Run ``job`` on ``store`` and serialise its result.
 
     ``visible`` gives the graphs a scope may read (by default ``visible_graphs``; the workers
-    pass a cached one). Raises ``ForbiddenOperation``, ``QuerySyntaxError``,
-    ``ResultTooLarge`` and the store's own errors."""
+    pass a cached one). ``everything``, when given, is the set of every graph of a store whose
+    own default graph is empty: a dataset covering all of it is then asked for as the union
+    default graph, which Oxigraph evaluates up to several times faster than the same graphs
+    listed. Raises ``ForbiddenOperation``, ``QuerySyntaxError``, ``ResultTooLarge`` and the
+    store's own errors."""
     info = analyse_query(job.sparql)
     graphs = (visible or (lambda scope: visible_graphs(store, scope)))(job.scope)
     default, named = scope_dataset(info, job.dataset, graphs)
+    whole = everything is not None and everything.issubset(default) and \
+        everything.issubset(named)
     result = store.query(job.sparql, substitutions=job.substitutions or None,
-                         default_graph=default, named_graphs=named)
+                         default_graph=None if whole else default,
+                         named_graphs=None if whole else named)
     return serialize_result(
         result, solutions=format_named(job.solutions_format),
         graph=format_named(job.graph_format), limit=job.limit, prefixes=PREFIXES,

@@ -55,6 +55,7 @@ def _serve(conn: Connection) -> None:
     """A worker's loop: open snapshots as told, run jobs, send answers or error tuples."""
     store: SnapshotStore | None = None
     visible: dict[Scope, Sequence[str]] = {}
+    everything: frozenset[str] | None = None
     conn.send(("ready",))
     while True:
         try:
@@ -66,6 +67,7 @@ def _serve(conn: Connection) -> None:
                 store = None
                 visible.clear()
                 store = SnapshotStore(snapshot)
+                everything = store.everything()
                 conn.send(("opened",))
             opened = store
 
@@ -74,7 +76,7 @@ def _serve(conn: Connection) -> None:
                     visible[scope] = visible_graphs(opened, scope)
                 return visible[scope]
 
-            conn.send(("ok", execute(store, job, graphs_for)))
+            conn.send(("ok", execute(store, job, graphs_for, everything)))
         except Exception as error:  # every failure goes back to the server
             conn.send(("error", *_describe(error)))
 

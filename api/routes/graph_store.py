@@ -1,0 +1,139 @@
+"""``/store``: the SPARQL 1.1 Graph Store HTTP Protocol (indirect graph identification).
+
+``GET /store?graph=IRI`` reads a graph the reader may see (404 otherwise), ``GET
+/store?default`` the default graph (the union of those graphs). ``PUT`` replaces a graph,
+``POST`` adds to it (or, without ``graph``, creates a new one: 201 with ``Location``),
+``DELETE`` removes it; these need the curator's bearer token.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from api.errors import BadRequest, UnsupportedMediaType
+from api.negotiation import negotiate
+from api.querying import reader_view
+from api.rdf import RDF_OFFERS, rdf_response
+from api.security import client_slot, require_curator
+from graph import graphstore
+from graph.errors import UnknownFormat
+from graph.namespaces import graph_iri
+
+router = APIRouter(tags=["Graph Store"])
+
+_GRAPH_PARAM = {"name": "graph", "in": "query", "required": False,
+                "schema": {"type": "string", "format": "uri"},
+                "example": "https://w3id.org/civicgraph/graph/example",
+                "description": "The IRI of the named graph."}
+_DEFAULT_PARAM = {"name": "default", "in": "query", "required": False,
+                  "schema": {"type": "string"}, "allowEmptyValue": True,
+                  "description": "Present (no value) to name the default graph."}
+_BODY = {"required": True, "content": {
+    t: {"schema": {"type": "string"}} for t in graphstore.READABLE}}
+_BODY["content"]["text/turtle"]["example"] = (
+    "<https://w3id.org/civicgraph/id/org/vecam> "
+    "<http://www.w3.org/2000/01/rdf-schema#comment> \"checked\" .")
+
+
+def _target(request: Request, *, required: bool) -> str | None:
+    params = request.query_params
+    if "graph" in params and "default" in params:
+        raise BadRequest("give either graph= or default, not both")
+    if "graph" in params:
+        return graphstore.graph_name(params["graph"])
+    if "default" in params:
+        return None
+    if required:
+        raise BadRequest("name the graph with ?graph=IRI (or ?default to read the default "
+                         "graph)")
+    return None
+
+
+async def _read_body(request: Request) -> bytes:
+    return await request.body()
+
+
+Body = Annotated[bytes, Depends(_read_body)]
+
+
+def _parse(request: Request, data: bytes) -> list[ox.Triple]:
+    media_type = request.headers.get("content-type", "")
+    try:
+        return graphstore.parse_triples(data, media_type,
+                                        base_iri=request.query_params.get("graph"))
+    except UnknownFormat:
+        raise UnsupportedMediaType(media_type.split(";")[0], list(graphstore.READABLE)) \
+            from None
+
+
+@router.api_route("/store", methods=["GET", "HEAD"], summary="Read a graph",
+                  response_class=Response, openapi_extra={
+                      "parameters": [_GRAPH_PARAM, _DEFAULT_PARAM],
+                      "responses": {"200": {"description": "The graph.", "content": {
+                          t: {} for t in RDF_OFFERS[:4]}},
+                          "404": {"description": "No such graph, or not public."},
+                          "406": {"description": "No acceptable format."}}})
+def read(request: Request) -> Response:
+    """The triples of a named graph, or of the default graph with ``?default``."""
+    graph = _target(request, required=False)
+    chosen = negotiate(request, RDF_OFFERS)
+    view = reader_view(request)
+    with client_slot(request):
+        triples = graphstore.read_graph(view, graph)
+    return rdf_response(triples, chosen)
+
+
+def _written(existed: bool, graph: str) -> Response:
+    if existed:
+        return Response(status_code=204)
+    return Response(status_code=201, headers={"Location": f"/store?graph={graph}"})
+
+
+@router.put("/store", summary="Replace a graph (curator)", response_class=Response,
+            status_code=204, openapi_extra={"parameters": [_GRAPH_PARAM], "requestBody": _BODY,
+                                            "responses": {"201": {"description": "Created."},
+                                                          "401": {"description": "No token."}}})
+def put(request: Request, body: Body) -> Response:
+    """Replace the content of a graph with the request body."""
+    require_curator(request)
+    graph = _target(request, required=True)
+    if graph is None:
+        raise BadRequest("the default graph is the union of the named graphs and cannot be "
+                         "written; name a graph")
+    existed = graphstore.replace(request.app.state.store, graph, _parse(request, body))
+    return _written(existed, graph)
+
+
+@router.post("/store", summary="Add to a graph, or create one (curator)",
+             response_class=Response, status_code=204,
+             openapi_extra={"parameters": [_GRAPH_PARAM], "requestBody": _BODY})
+def post(request: Request, body: Body) -> Response:
+    """Add the request body to a graph; without ``graph``, store it in a new graph."""
+    require_curator(request)
+    graph = _target(request, required=False)
+    if "default" in request.query_params:
+        raise BadRequest("the default graph cannot be written; name a graph")
+    triples = _parse(request, body)
+    store = request.app.state.store
+    if graph is None:
+        created = graph_iri(f"uploads/{uuid.uuid4()}")
+        graphstore.replace(store, created, triples)
+        return Response(status_code=201, headers={"Location": f"/store?graph={created}"})
+    return _written(graphstore.add(store, graph, triples), graph)
+
+
+@router.delete("/store", summary="Delete a graph (curator)", response_class=Response,
+               status_code=204, openapi_extra={"parameters": [_GRAPH_PARAM]})
+def delete(request: Request) -> Response:
+    """Remove a graph and its description."""
+    require_curator(request)
+    graph = _target(request, required=True)
+    if graph is None:
+        raise BadRequest("the default graph cannot be deleted; name a graph")
+    graphstore.delete(request.app.state.store, graph)
+    return Response(status_code=204)
