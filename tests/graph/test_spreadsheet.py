@@ -276,3 +276,15 @@ def test_a_failed_import_never_changes_the_store(
     report = import_spreadsheet(pristine, data, "u.csv", source="hypothesis")
     assert not report.stored
     assert quads(pristine) == before
+
+
+@pytest.mark.parametrize("name", ["usages_fr.csv", "survey_workbook.xlsx"])
+def test_imported_graphs_conform_to_the_core_shapes(example: Store, name: str) -> None:
+    from graph.validation import errors, validate
+    from graph.vocabulary import shapes_path
+
+    report = run(example, name)
+    assert report.stored  # type: ignore[attr-defined]
+    graphs = [GRAPH + "example", GRAPH + "example-members", *report.graphs]  # type: ignore[attr-defined]
+    data = list(example.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", default_graph=graphs))
+    assert not errors(validate(data, shapes_path("core")))
