@@ -1,0 +1,113 @@
+"""``/id/{kind}/{slug}``: every resource IRI of the graph resolves.
+
+A browser gets the HTML page (labels in its language, properties with linked values,
+incoming links paged, provenance, the neighbourhood map, the JSON-LD embedded); a program gets
+Turtle, JSON-LD, N-Triples or RDF/XML by ``Accept`` or by suffix (``.ttl``, ``.jsonld``,
+``.nt``, ``.rdf``). Every answer lists the other forms in ``Link: rel="alternate"`` headers.
+A resource the reader may not see (persons, memberships for the public) is 404.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from urllib.parse import quote, urlencode
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+from markupsafe import Markup
+
+from api.negotiation import negotiate
+from api.querying import reader_view
+from api.rdf import RDF_OFFERS, SUFFIXES, rdf_response
+from api.security import client_slot
+from api.templating import preferred_language, render
+from graph import describe
+from graph.errors import NotFound
+from graph.namespaces import CG, PREFIXES
+
+router = APIRouter(tags=["Linked data"])
+
+_SEGMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
+
+
+def local_link(base_iri: str) -> Callable[[str], str]:
+    """IRI -> where to open it: our resources and vocabulary here, anything else as is."""
+    ids = base_iri + "id/"
+
+    def link(iri: str) -> str:
+        if iri.startswith(ids):
+            return "/id/" + iri[len(ids):]
+        if iri.startswith(CG):
+            return "/ns#" + iri[len(CG):]
+        return iri
+
+    return link
+
+
+def alternates(path: str) -> str:
+    """The ``Link`` header listing the documents of the resource at ``path``."""
+    links = [f'<{path}>; rel="alternate"; type="text/html"']
+    links += [f'<{path}.{suffix}>; rel="alternate"; type="{media}"'
+              for suffix, media in SUFFIXES.items()]
+    return ", ".join(links)
+
+
+def json_ld_script(triples: list[ox.Triple]) -> Markup:
+    """The JSON-LD of ``triples``, safe inside ``<script type="application/ld+json">``."""
+    body = ox.serialize(triples, format=ox.RdfFormat.JSON_LD, prefixes=PREFIXES).decode()
+    compact = json.dumps(json.loads(body), ensure_ascii=False)
+    return Markup(compact.replace("<", "\\u003c").replace(">", "\\u003e")  # noqa: S704
+                  .replace("&", "\\u0026"))
+
+
+@router.get("/id/{kind}/{name}", response_class=Response, summary="A resource of the graph",
+            responses={200: {"content": {"text/html": {}, **{t: {} for t in RDF_OFFERS[:4]}},
+                             "description": "The resource as a page or an RDF document."},
+                       404: {"description": "No such resource, or not public."},
+                       406: {"description": "No acceptable format."}},
+            openapi_extra={"parameters": [
+                {"name": "kind", "in": "path", "required": True, "schema": {"type": "string"},
+                 "example": "org"},
+                {"name": "name", "in": "path", "required": True, "schema": {"type": "string"},
+                 "example": "vecam.ttl",
+                 "description": "The slug, optionally with .ttl, .jsonld, .nt or .rdf"}]})
+def resource(request: Request, kind: str, name: str,
+             page: int = Query(1, ge=1, description="Page of incoming links.")) -> Response:
+    """The page or the RDF document of ``id:{kind}/{slug}``."""
+    slug, dot, suffix = name.rpartition(".")
+    if not dot or suffix not in SUFFIXES:
+        slug, suffix = name, ""
+    if not _SEGMENT.fullmatch(kind) or not _SEGMENT.fullmatch(slug):
+        raise NotFound(f"/id/{kind}/{name}")
+    settings = request.app.state.settings
+    iri = f"{settings.base_iri}id/{kind}/{slug}"
+    path = f"/id/{quote(kind)}/{quote(slug)}"
+    media = SUFFIXES[suffix] if suffix else negotiate(request, ["text/html", *RDF_OFFERS])
+    headers = {"Link": alternates(path), "Vary": "Accept, Accept-Language"}
+    view = reader_view(request)
+    with client_slot(request):
+        if media != "text/html":
+            triples = describe.resource_triples(view, iri)
+            if not triples and not describe.exists(view, iri):
+                raise NotFound(iri)
+            if not suffix:
+                extension = next(s for s, m in SUFFIXES.items() if m == _canonical(media))
+                headers["Content-Location"] = f"{path}.{extension}"
+            return rdf_response(triples, media, headers=headers)
+        lang = preferred_language(request)
+        found = describe.describe(view, iri, lang=lang, page=page)
+    neighbourhood = urlencode({"iri": iri, "lang": lang})
+    return render(request, "resource.html", {
+        "d": found, "path": path, "link": local_link(settings.base_iri),
+        "short": describe.short_name, "json_ld": json_ld_script(found.triples),
+        "formats": SUFFIXES, "neighbourhood": neighbourhood, "lang": lang,
+    }, headers=headers)
+
+
+def _canonical(media_type: str) -> str:
+    from graph.results import format_for
+
+    return format_for(media_type, "graph").media_type

@@ -1,0 +1,270 @@
+"""What the page of one resource shows: its properties with linked values, the links that
+point at it (paged), where its data comes from, and labels in the reader's language.
+
+Every query runs on a store view, so a reader sees only the graphs it may read; a resource
+that does not appear there does not exist for that reader (``NotFound``).
+
+Labels are chosen per language: the reader's language, else the other of French and English,
+else a label without a language tag, else any; a resource with none is shown by the end of
+its IRI.
+
+>>> best_label({"fr": "Outil", "en": "Tool"}, "en")
+'Tool'
+>>> best_label({"": "Paris"}, "fr")
+'Paris'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Final
+
+import pyoxigraph as ox
+
+from graph.errors import NotFound
+from graph.namespaces import (
+    DCTERMS,
+    FOAF,
+    META_GRAPH,
+    PREFIXES,
+    PROV,
+    RDF,
+    RDFS,
+    SCHEMA,
+    SKOS,
+)
+from graph.store import Store
+
+#: Properties that name a resource, the preferred first.
+LABEL_PROPERTIES: Final = (SKOS + "prefLabel", RDFS + "label", SCHEMA + "name",
+                           FOAF + "name", DCTERMS + "title")
+#: Properties that describe a resource in a sentence or more.
+DESCRIPTION_PROPERTIES: Final = (DCTERMS + "description", SKOS + "definition",
+                                 RDFS + "comment")
+#: Incoming links shown per page.
+PAGE_SIZE: Final = 50
+
+_FALLBACK: Final = {"fr": ("en",), "en": ("fr",)}
+
+
+def best_label(labels: Mapping[str, str], lang: str) -> str | None:
+    """The label for ``lang`` among ``labels`` (language tag -> text, ``""`` for none)."""
+    for tag in (lang, *_FALLBACK.get(lang, ("en", "fr")), ""):
+        if tag in labels:
+            return labels[tag]
+    return next(iter(labels.values()), None)
+
+
+def short_name(iri: str, prefixes: Mapping[str, str] = PREFIXES) -> str:
+    """``iri`` as a prefixed name when a prefix fits, else the IRI.
+
+    >>> short_name("http://www.w3.org/2000/01/rdf-schema#label")
+    'rdfs:label'
+    """
+    best = ""
+    for prefix, namespace in prefixes.items():
+        if iri.startswith(namespace) and len(namespace) > len(best):
+            best, name = namespace, prefix
+    return f"{name}:{iri[len(best):]}" if best else iri
+
+
+def labels_of(store: Store, iris: Iterable[str]) -> dict[str, dict[str, str]]:
+    """Every label of each of ``iris``, by language tag (``""`` for none)."""
+    wanted = sorted(set(iris))
+    found: dict[str, dict[str, str]] = {}
+    properties = " ".join(f"<{p}>" for p in LABEL_PROPERTIES)
+    for start in range(0, len(wanted), 400):
+        values = " ".join(str(ox.NamedNode(i)) for i in wanted[start:start + 400])
+        result = store.query(
+            f"SELECT ?s ?p ?label WHERE {{ VALUES ?s {{ {values} }} VALUES ?p {{ {properties} }} "
+            "?s ?p ?label . FILTER(isLiteral(?label)) }")
+        assert isinstance(result, ox.QuerySolutions)
+        rank = {p: n for n, p in enumerate(LABEL_PROPERTIES)}
+        chosen: dict[tuple[str, str], int] = {}
+        for row in result:
+            subject, prop, label = row["s"].value, row["p"].value, row["label"]
+            assert isinstance(label, ox.Literal)
+            tag = (label.language or "").lower().split("-")[0]
+            key = (subject, tag)
+            if key not in chosen or rank[prop] < chosen[key]:
+                chosen[key] = rank[prop]
+                found.setdefault(subject, {})[tag] = label.value
+    return found
+
+
+@dataclass(frozen=True)
+class Value:
+    """One value of a property: an IRI (with its label), a blank node or a literal."""
+
+    term: ox.NamedNode | ox.BlankNode | ox.Literal
+    label: str | None = None
+
+    @property
+    def is_iri(self) -> bool:
+        return isinstance(self.term, ox.NamedNode)
+
+    @property
+    def text(self) -> str:
+        """What a reader sees: the label of an IRI, else its short name, else the value."""
+        if isinstance(self.term, ox.NamedNode):
+            return self.label or short_name(self.term.value)
+        if isinstance(self.term, ox.BlankNode):
+            return f"_:{self.term.value}"
+        return self.term.value
+
+    @property
+    def language(self) -> str | None:
+        return self.term.language if isinstance(self.term, ox.Literal) else None
+
+    @property
+    def datatype(self) -> str | None:
+        if isinstance(self.term, ox.Literal) and self.term.language is None:
+            name = short_name(self.term.datatype.value)
+            return None if name == "xsd:string" else name
+        return None
+
+
+@dataclass(frozen=True)
+class Property:
+    """A property of the resource (or pointing at it) and its values."""
+
+    iri: str
+    label: str
+    values: tuple[Value, ...]
+
+
+@dataclass(frozen=True)
+class Source:
+    """A named graph that holds data about the resource, and what the meta graph says of it."""
+
+    graph: str
+    title: str | None = None
+    source: str | None = None
+    generated: str | None = None
+    licence: str | None = None
+
+
+@dataclass
+class Description:
+    """Everything the page of a resource shows."""
+
+    iri: str
+    lang: str
+    label: str
+    description: str | None
+    types: tuple[Value, ...]
+    properties: tuple[Property, ...]
+    incoming: tuple[Property, ...]
+    incoming_total: int
+    page: int
+    page_size: int
+    sources: tuple[Source, ...]
+    triples: list[ox.Triple] = field(default_factory=list)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.incoming_total // self.page_size))
+
+
+def resource_triples(store: Store, iri: str) -> list[ox.Triple]:
+    """The triples that describe ``iri`` (its concise bounded description)."""
+    result = store.query(f"DESCRIBE {ox.NamedNode(iri)}")
+    assert not isinstance(result, (ox.QuerySolutions, ox.QueryBoolean))
+    return list(result)
+
+
+def exists(store: Store, iri: str) -> bool:
+    """Whether ``iri`` appears in the graphs ``store`` shows."""
+    node = ox.NamedNode(iri)
+    result = store.query(f"ASK {{ {{ {node} ?p ?o }} UNION {{ ?s ?p {node} }} }}")
+    return bool(result)
+
+
+def _incoming(store: Store, iri: str, page: int, page_size: int
+              ) -> tuple[list[tuple[str, ox.NamedNode | ox.BlankNode]], int]:
+    node = ox.NamedNode(iri)
+    counted = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s ?p {node} }}")
+    assert isinstance(counted, ox.QuerySolutions)
+    total = int(next(iter(counted))["n"].value)
+    result = store.query(
+        f"SELECT ?s ?p WHERE {{ ?s ?p {node} }} ORDER BY ?p ?s "
+        f"LIMIT {int(page_size)} OFFSET {int(max(page - 1, 0) * page_size)}")
+    assert isinstance(result, ox.QuerySolutions)
+    links = [(row["p"].value, row["s"]) for row in result]
+    return links, total  # type: ignore[return-value]
+
+
+def _sources(store: Store, iri: str) -> list[Source]:
+    result = store.query(
+        f"""SELECT DISTINCT ?g ?title ?source ?date ?licence WHERE {{
+          GRAPH ?g {{ {ox.NamedNode(iri)} ?p ?o }}
+          OPTIONAL {{ GRAPH <{META_GRAPH}> {{
+            OPTIONAL {{ ?g <{DCTERMS}title> ?title }}
+            OPTIONAL {{ ?g <{DCTERMS}source> ?source }}
+            OPTIONAL {{ ?g <{PROV}generatedAtTime> ?date }}
+            OPTIONAL {{ ?g <{DCTERMS}license> ?licence }}
+          }} }}
+        }} ORDER BY ?g""")
+    assert isinstance(result, ox.QuerySolutions)
+    sources: dict[str, Source] = {}
+    for row in result:
+        graph = row["g"].value
+        if graph in sources or graph == META_GRAPH:
+            continue
+
+        def text(name: str, row: ox.QuerySolution = row) -> str | None:
+            term = row[name]
+            return term.value if term is not None else None
+
+        sources[graph] = Source(graph, text("title"), text("source"), text("date"),
+                                text("licence"))
+    return list(sources.values())
+
+
+def _group(pairs: Sequence[tuple[str, ox.NamedNode | ox.BlankNode | ox.Literal]],
+           labels: Mapping[str, Mapping[str, str]], lang: str) -> tuple[Property, ...]:
+    grouped: dict[str, list[Value]] = {}
+    for predicate, term in pairs:
+        label = best_label(labels.get(term.value, {}), lang) \
+            if isinstance(term, ox.NamedNode) else None
+        grouped.setdefault(predicate, []).append(Value(term, label))
+    return tuple(
+        Property(p, best_label(labels.get(p, {}), lang) or short_name(p),
+                 tuple(sorted(values, key=lambda v: (v.text.lower(), v.term.value))))
+        for p, values in sorted(grouped.items(), key=lambda item: short_name(item[0]))
+    )
+
+
+def describe(store: Store, iri: str, *, lang: str = "en", page: int = 1,
+             page_size: int = PAGE_SIZE) -> Description:
+    """The page of ``iri`` for a reader of ``lang``; ``NotFound`` if ``store`` does not
+    show it."""
+    triples = resource_triples(store, iri)
+    own = [t for t in triples if t.subject == ox.NamedNode(iri)]
+    incoming, total = _incoming(store, iri, page, page_size)
+    if not own and not total and not exists(store, iri):
+        raise NotFound(iri)
+    linked = {iri} | {t.predicate.value for t in own} | {p for p, _ in incoming}
+    linked |= {t.object.value for t in own if isinstance(t.object, ox.NamedNode)}
+    linked |= {s.value for _, s in incoming if isinstance(s, ox.NamedNode)}
+    labels = labels_of(store, linked)
+    own_labels = labels.get(iri, {})
+    descriptions: dict[str, str] = {}
+    for t in own:
+        if t.predicate.value in DESCRIPTION_PROPERTIES and isinstance(t.object, ox.Literal):
+            descriptions.setdefault((t.object.language or "").split("-")[0], t.object.value)
+    types = tuple(v for p in _group([(RDF + "type", t.object) for t in own
+                                     if t.predicate.value == RDF + "type"], labels, lang)
+                  for v in p.values)
+    return Description(
+        iri=iri, lang=lang,
+        label=best_label(own_labels, lang) or iri.rstrip("/").rsplit("/", 1)[-1],
+        description=best_label(descriptions, lang),
+        types=types,
+        properties=_group([(t.predicate.value, t.object) for t in own
+                           if t.predicate.value != RDF + "type"], labels, lang),
+        incoming=_group(incoming, labels, lang),
+        incoming_total=total, page=max(page, 1), page_size=page_size,
+        sources=tuple(_sources(store, iri)), triples=triples,
+    )
