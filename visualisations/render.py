@@ -206,9 +206,9 @@ def build_view(built: BuiltMap, *, title: str, lang: str = "en", colour_by: str 
     kinds_present = sorted({str(d.get("kind", "resource")) for _, d in g.nodes(data=True)})
     for kind in kinds_present:
         fill, shape = KIND_STYLE.get(kind, KIND_STYLE["resource"])
-        legend.append({"label": m.get(kind, kind), "colour": fill if kind not in (
-            "organisation", "group") or not ranked else "#FFFFFF", "shape": shape,
-            "outline": "1"})
+        neutral = colour_by == "community" or kind in ("organisation", "group")
+        legend.append({"label": m.get(kind, kind),
+                       "colour": "#FFFFFF" if neutral and ranked else fill, "shape": shape})
     nodes, edges, _, _, _, _ = net.get_network_data()
     return MapView(title=title, lang=lang, nodes=nodes, edges=edges, options=net.options,
                    legend=legend, notices=_notices(built, m, lang), description=description)
@@ -281,7 +281,7 @@ def _options() -> dict[str, Any]:
                                              "strokeWidth": 3, "strokeColor": "#ffffff"},
                   "scaling": {"min": 6, "max": 40,
                               "label": {"enabled": True, "min": 11, "max": 22,
-                                        "drawThreshold": 7, "maxVisible": 28}}},
+                                        "drawThreshold": 5, "maxVisible": 28}}},
         "edges": {"smooth": False, "color": {"color": "#8A94A6", "highlight": "#1B1F24",
                                              "hover": "#1B1F24", "opacity": 0.45},
                   "scaling": {"min": 1, "max": 8}},
