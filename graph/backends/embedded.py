@@ -32,6 +32,7 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
+from graph.backends.binding import bind_values
 from graph.backends.staging import (
     PENDING_GRAPH,
     PENDING_IMPORT,
@@ -130,7 +131,16 @@ class EmbeddedStore(Store):
             elif hidden:
                 options["named_graphs"] = visible
             try:
-                return self.ox.query(sparql, **options)  # type: ignore[arg-type]
+                try:
+                    return self.ox.query(sparql, **options)  # type: ignore[arg-type]
+                except RuntimeError as error:
+                    # pyoxigraph only substitutes projected variables: bind the others
+                    # with a VALUES block, as the remote backend does
+                    if not substitutions or "SELECT projection" not in str(error):
+                        raise StoreError(f"the query failed: {error}") from error
+                    del options["substitutions"]
+                    return self.ox.query(bind_values(sparql, substitutions),  # type: ignore[arg-type]
+                                         **options)
             except SyntaxError as error:
                 raise query_syntax_error(error) from None
             except OSError as error:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import suppress
 from typing import BinaryIO
 
 import httpx
@@ -80,7 +81,8 @@ class RemoteStore(Store):
         self.exact_union = exact_union or union_parameter is None
         self.union_parameter = union_parameter
         self._http = httpx.Client(timeout=timeout, transport=transport)
-        self.recover()
+        with suppress(StoreError):   # a server that is down now may be up for the queries
+            self.recover()
 
     # -- HTTP ------------------------------------------------------------------------------
 
@@ -259,10 +261,7 @@ class RemoteStore(Store):
     def recover(self, older_than: float = STALE_STAGING_AFTER) -> None:
         """Drop the staging graphs left by imports that died more than ``older_than`` seconds
         ago (younger ones may belong to an import running in another process)."""
-        try:
-            rows = self._select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")
-        except StoreUnavailable:
-            return   # the server may come up later; queries will say so
+        rows = self._select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")
         for row in rows:
             graph = row["g"]
             if isinstance(graph, ox.NamedNode) and is_staging(graph.value) \

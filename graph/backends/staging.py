@@ -69,7 +69,8 @@ def commit_update(moves: Mapping[str, str | None], metadata: Iterable[ox.Triple]
 
     ``moves`` maps each target graph to the staging graph holding its new content, or to
     ``None`` when the target already holds it (filled in place) or must end empty. ``pending``
-    maps targets filled in place to the token of their marker in ``PENDING_GRAPH``. The
+    maps targets filled in place to the token of their marker in ``PENDING_GRAPH`` (which is
+    dropped). The
     descriptions of every target are removed from the meta graph and ``metadata`` inserted.
     ``MOVE`` is not ``SILENT``: if a staging graph vanished, the whole update fails and the old
     content stays."""
@@ -83,9 +84,9 @@ def commit_update(moves: Mapping[str, str | None], metadata: Iterable[ox.Triple]
             operations.append(f"MOVE GRAPH {iri(staged)} TO {iri(target)}")
         operations.append(f"DELETE WHERE {{ GRAPH {meta} {{ {iri(target)} ?p ?o }} }}")
     if pending:
-        marks = " ".join(f"{iri(t)} {iri(PENDING_IMPORT)} {ox.Literal(token)} ."
-                         for t, token in pending.items())
-        operations.append(f"DELETE DATA {{ GRAPH {iri(PENDING_GRAPH)} {{ {marks} }} }}")
+        # one writer at a time fills graphs in place (the embedded store's lock), so every
+        # marker is this replacement's: the graph of markers goes with them
+        operations.append(f"DROP SILENT GRAPH {iri(PENDING_GRAPH)}")
     described = " ".join(f"{t.subject} {t.predicate} {t.object} ." for t in metadata)
     if described:
         operations.append(f"INSERT DATA {{ GRAPH {meta} {{ {described} }} }}")
