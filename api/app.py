@@ -15,7 +15,17 @@ from graph.store import Store
 def create_app(settings: Settings, store: Store) -> FastAPI:
     """The civicgraph application over ``store``, configured by ``settings``."""
     from api import errors, querying, security
-    from api.routes import dumps, graph_store, health, home, imports, maps, resources, sparql
+    from api.routes import (
+        dumps,
+        graph_store,
+        health,
+        home,
+        imports,
+        maps,
+        ontology_docs,
+        resources,
+        sparql,
+    )
 
     app = FastAPI(
         title="civicgraph",
@@ -32,6 +42,7 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
     app.include_router(graph_store.router)
     app.include_router(dumps.router)
     app.include_router(resources.router)
+    app.include_router(ontology_docs.router)
     app.include_router(imports.router)
     maps.install(app)  # the map service (after querying.install: it reads app.state.store)
     app.include_router(home.router)
