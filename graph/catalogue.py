@@ -57,6 +57,12 @@ block on a remote endpoint; these rules give the same answer on both):
   (Oxigraph 0.5 evaluates ``BOUND(?p)`` as false for a substituted ``?p``), e.g.
   ``FILTER(COALESCE(?x = ?p, true))`` or
   ``FILTER(COALESCE(IF(sameTerm(?p, ?p), EXISTS { … }, true), true))``;
+- MIN, MAX and SUM of a group that holds one unbound value are unbound (Oxigraph follows the
+  letter of SPARQL 1.1 here): aggregate only values bound in every solution of the group,
+  e.g. ``MIN(COALESCE(?start, ?observed))``; COUNT skips unbound values;
+- labels: ``OPTIONAL { ?x rdfs:label ?in FILTER(LANGMATCHES(LANG(?in), ?lang)) }`` and
+  ``OPTIONAL { ?x rdfs:label ?any }``, projected as
+  ``(COALESCE(MIN(STR(?in)), MIN(STR(?any))) AS ?xLabel)`` with ``?x`` in the GROUP BY;
 - every query ends with an ORDER BY that makes its answer deterministic.
 
 >>> query = get_query("tools_by_practice")

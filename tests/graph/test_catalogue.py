@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from decimal import ROUND_FLOOR, Decimal
-from typing import BinaryIO
 
 import networkx as nx
 import pyoxigraph as ox
@@ -23,9 +22,11 @@ from graph.catalogue import (
 )
 from graph.errors import ParameterError, QueryHeaderError, UnknownQuery
 from graph.example import EXAMPLE_GRAPHS, example_path
+from graph.loading import load_vocabulary
 from graph.namespaces import VOCABULARY_GRAPH
-from graph.store import QueryResult, Store, Term, open_store
+from graph.store import Store, open_store
 from graph.vocabulary import vocabulary_triples
+from tests.graph.conftest import start_server, stop_server
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 ID = "https://w3id.org/civicgraph/id/"
@@ -316,64 +317,26 @@ RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 ABANDONED = ID + "status/abandoned"
 
 
-class _PyoxigraphDouble(Store):
-    """pyoxigraph behind the ``Store`` interface, used only while ``open_store`` is a stub."""
-
-    kind = "memory"
-
-    def __init__(self) -> None:
-        self.ox = ox.Store()
-
-    def query(self, sparql: str, *, substitutions: Mapping[str, Term] | None = None,
-              default_graph: Sequence[str] | None = None,
-              named_graphs: Sequence[str] | None = None) -> QueryResult:
-        graphs = None if default_graph is None else [ox.NamedNode(g) for g in default_graph]
-        return self.ox.query(
-            sparql, use_default_graph_as_union=graphs is None, default_graph=graphs,
-            substitutions={ox.Variable(k): v for k, v in (substitutions or {}).items()})
-
-    def replace_graph(self, graph: str, triples: Iterable[ox.Triple | ox.Quad],
-                      *, metadata: Iterable[ox.Triple] = ()) -> None:
-        name = ox.NamedNode(graph)
-        self.ox.remove_graph(name)
-        self.ox.extend(ox.Quad(t.subject, t.predicate, t.object, name) for t in triples)
-
-    def count(self, graph: str | None = None) -> int:
-        if graph is None:
-            return len(self.ox)
-        return sum(1 for _ in self.ox.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
-
-    def update(self, sparql: str) -> None:
-        raise NotImplementedError
-
-    def drop_graph(self, graph: str) -> None:
-        raise NotImplementedError
-
-    def graphs(self) -> list[str]:
-        raise NotImplementedError
-
-    def dump(self, out: BinaryIO, format: ox.RdfFormat,
-             graphs: Sequence[str] | None = None) -> None:
-        raise NotImplementedError
-
-
-def _memory_store() -> Store:
+@pytest.fixture(scope="module", params=["memory", "remote"])
+def example_store(request: pytest.FixtureRequest,
+                  tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    """The vocabulary and the three example graphs (restricted ones too), in memory, or on an
+    Oxigraph server of this module's own (the session's server is emptied by other tests),
+    where parameters are bound by a VALUES block instead of SEP-0007 substitution."""
+    server = None
+    if request.param == "remote":
+        server = start_server(tmp_path_factory.mktemp("catalogue-server"))
+    store = open_store(server.url if server else "memory")
     try:
-        return open_store("memory")
-    except NotImplementedError:
-        return _PyoxigraphDouble()
-
-
-@pytest.fixture(scope="module")
-def example_store() -> Iterator[Store]:
-    """The vocabulary and the three example graphs (restricted ones too) in a memory store."""
-    store = _memory_store()
-    store.replace_graph(VOCABULARY_GRAPH, vocabulary_triples())
-    for graph in EXAMPLE_GRAPHS:
-        store.replace_graph(graph.iri, ox.parse(example_path(graph).read_bytes(),
-                                                format=ox.RdfFormat.TURTLE))
-    yield store
-    store.close()
+        load_vocabulary(store)
+        for graph in EXAMPLE_GRAPHS:
+            store.replace_graph(graph.iri, ox.parse(example_path(graph).read_bytes(),
+                                                    format=ox.RdfFormat.TURTLE))
+        yield store
+    finally:
+        store.close()
+        if server is not None:
+            stop_server(server.process)
 
 
 #: What an anonymous reader sees (``graph.access.public_graphs`` adds the meta graph).
