@@ -68,7 +68,7 @@ def main() -> None:
 
 def _register_commands() -> None:
     # Each concern keeps its commands in its own module; they attach themselves to ``main``.
-    from api.commands import contrib, data, query, serve  # noqa: F401
+    from api.commands import contrib, data, maps, query, serve  # noqa: F401
 
 
 _register_commands()

@@ -106,7 +106,7 @@ def neighbourhood(store: Store, resource: str, *, graphs: Sequence[str] | None =
     info.update(_describe(store, beyond, graphs))
     for via, pairs in sorted(second.items()):
         for predicate, other in pairs:
-            if info[other][0] == "concept" and predicate == CG + "status":
+            if predicate == CG + "status":  # every usage has one: noise
                 continue
             if add(other):
                 if g.has_edge(resource, other):

@@ -150,10 +150,14 @@ NOW = dt.datetime(2026, 11, 29, 12, 0, tzinfo=dt.UTC)
 
 def example_store() -> Store:
     """The vocabulary and the example dataset (public and restricted graphs), in memory."""
+    return fill_example(memory_store())
+
+
+def fill_example(store: Store) -> Store:
+    """Load the vocabulary and the example dataset into ``store``."""
     from graph.example import EXAMPLE_GRAPHS, example_path
     from graph.vocabulary import vocabulary_triples
 
-    store = memory_store()
     store.replace_graph(VOCABULARY_GRAPH, vocabulary_triples(), metadata=meta(VOCABULARY_GRAPH))
     for graph in EXAMPLE_GRAPHS:
         triples = [q.triple for q in ox.parse(example_path(graph).read_bytes(),
