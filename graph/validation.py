@@ -171,7 +171,10 @@ def _with_pyshacl(data: Path, shapes: Path) -> list[Violation]:
                                     advanced=True, allow_warnings=True, do_owl_imports=False)
     assert isinstance(report, rdflib.Graph)
     results = []
-    for node in report.subjects(RDF.type, sh.ValidationResult):
+    # top-level results only: those of sh:node / sh:or details hang below them (sh:detail)
+    tops = [r for report_node in report.subjects(RDF.type, sh.ValidationReport)
+            for r in report.objects(report_node, sh.result)]
+    for node in tops:
         def one(predicate: rdflib.URIRef, node: object = node) -> str | None:
             value = report.value(node, predicate)  # type: ignore[arg-type]
             return None if value is None else str(value)
