@@ -227,7 +227,7 @@ def _cell_value(cell: object) -> CellValue:
         return value.strip() or None
     if isinstance(value, dt.time | dt.timedelta):
         return str(value)
-    return value  # type: ignore[no-any-return]
+    return value
 
 
 def iter_cells(table: Table) -> Iterator[tuple[int, str, CellValue]]:

@@ -14,7 +14,7 @@ from importlib import resources
 
 from graph.contributions.columns import KINDS
 from graph.contributions.mapping import Entry, RowMapper, resolve
-from graph.contributions.references import Index, index_concepts
+from graph.contributions.references import Index, index_concept_files
 from graph.tabular import read_table
 
 TOOLS_FILE = "tools.csv"
@@ -40,7 +40,7 @@ def curated_tools(base: str) -> CuratedTools:
     kind = KINDS["tools"]
     columns = {i: c for i, h in enumerate(table.header) if (c := kind.column_for(h))}
     index = Index()
-    index_concepts(index, _NoStore())
+    index_concept_files(index)
     mapper = RowMapper(kind, table.name, columns, lang="en", base=base, index=index,
                        activity="")
     entries = [mapper.map(row) for row in table.rows]
@@ -52,12 +52,3 @@ def curated_tools(base: str) -> CuratedTools:
         if not entry.valid:
             raise ValueError(f"{TOOLS_FILE} row {entry.row}: {entry.problems[0]}")
     return CuratedTools({e.subject: e for e in entries if e.subject}, index)
-
-
-class _NoStore:
-    """Stands for an empty store: concepts then come from the ontology's files."""
-
-    def query(self, sparql: str, **_: object) -> object:
-        import pyoxigraph as ox
-
-        return ox.Store().query(sparql)

@@ -534,7 +534,7 @@ def resolve(entry: Entry, index: Index) -> None:
         s = _resolve(entry, index, subject)
         o = _resolve(entry, index, obj) if isinstance(obj, Ref) else obj
         if s is not None and o is not None:
-            triples.append(ox.Triple(s, predicate, o))  # type: ignore[arg-type]
+            triples.append(ox.Triple(s, predicate, o))
     entry.triples = triples
 
 

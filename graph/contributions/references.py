@@ -40,6 +40,12 @@ _LABELS = (RDFS + "label", SKOS + "prefLabel", SKOS + "altLabel", FOAF + "name",
            FOAF + "mbox", ORG + "identifier", CG + "framalibreId")
 
 _SCHEMES_DIR = "schemes"
+_CONCEPTS = f"""
+    SELECT ?x ?scheme ?label WHERE {{
+      ?x <{SKOS}inScheme> ?scheme .
+      OPTIONAL {{ VALUES ?p {{ <{SKOS}prefLabel> <{SKOS}altLabel> <{SKOS}notation> }}
+                 ?x ?p ?label }}
+    }}"""
 
 
 class ReferenceProblem(ValueError):
@@ -149,20 +155,18 @@ def index_store(index: Index, store: Store) -> None:
 def index_concepts(index: Index, store: Store) -> None:
     """Add the SKOS concepts of the store's schemes; a scheme the store lacks is read from
     the ontology's own files, so that imports work on an empty store."""
-    query = f"""
-        SELECT ?x ?scheme ?label WHERE {{
-          ?x <{SKOS}inScheme> ?scheme .
-          OPTIONAL {{ VALUES ?p {{ <{SKOS}prefLabel> <{SKOS}altLabel> <{SKOS}notation> }}
-                     ?x ?p ?label }}
-        }}"""
-    seen = _add_concepts(index, store.query(query))
+    query = _CONCEPTS
+    index_concept_files(index, skip=_add_concepts(index, store.query(query)))
+
+
+def index_concept_files(index: Index, skip: frozenset[str] | set[str] = frozenset()) -> None:
+    """Add the SKOS concepts of the ontology's scheme files, except the schemes in ``skip``."""
     for path in _scheme_files():
-        scheme = path.stem
-        if scheme in seen:
+        if path.stem in skip:
             continue
         local = ox.Store()
         local.load(path.read_bytes(), ox.RdfFormat.TURTLE)
-        _add_concepts(index, local.query(query))
+        _add_concepts(index, local.query(_CONCEPTS))
 
 
 def _add_concepts(index: Index, result: object) -> set[str]:
