@@ -260,6 +260,7 @@ BAD_CELLS = {"observed on": ["2026-13-01", "soon", "=A1"], "tool": ["Nothing At 
              "status": ["maybe"], "practices": ["juggling"], "organisation": ["Nobody Inc"]}
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(st.integers(0, 4), st.sampled_from(sorted(BAD_CELLS)),
