@@ -23,7 +23,9 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
         imports,
         maps,
         ontology_docs,
+        queries,
         resources,
+        search,
         sparql,
     )
 
@@ -43,6 +45,8 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
     app.include_router(dumps.router)
     app.include_router(resources.router)
     app.include_router(ontology_docs.router)
+    app.include_router(queries.router)
+    app.include_router(search.router)
     app.include_router(imports.router)
     maps.install(app)  # the map service (after querying.install: it reads app.state.store)
     app.include_router(home.router)

@@ -71,13 +71,13 @@ def _parse(request: Request, data: bytes) -> list[ox.Triple]:
             from None
 
 
-@router.api_route("/store", methods=["GET", "HEAD"], summary="Read a graph",
-                  response_class=Response, openapi_extra={
-                      "parameters": [_GRAPH_PARAM, _DEFAULT_PARAM],
-                      "responses": {"200": {"description": "The graph.", "content": {
-                          t: {} for t in RDF_OFFERS[:4]}},
-                          "404": {"description": "No such graph, or not public."},
-                          "406": {"description": "No acceptable format."}}})
+@router.head("/store", include_in_schema=False)
+@router.get("/store", summary="Read a graph", response_class=Response, openapi_extra={
+    "parameters": [_GRAPH_PARAM, _DEFAULT_PARAM],
+    "responses": {"200": {"description": "The graph.",
+                          "content": {t: {} for t in RDF_OFFERS[:4]}},
+                  "404": {"description": "No such graph, or not public."},
+                  "406": {"description": "No acceptable format."}}})
 def read(request: Request) -> Response:
     """The triples of a named graph, or of the default graph with ``?default``."""
     graph = _target(request, required=False)

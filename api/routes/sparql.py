@@ -212,8 +212,9 @@ _POST_DOC = {
 }
 
 
-@router.api_route("/sparql", methods=["GET", "HEAD"], summary="SPARQL query (GET)",
-                  openapi_extra=_GET_DOC, response_class=Response)
+@router.head("/sparql", include_in_schema=False)
+@router.get("/sparql", summary="SPARQL query (GET)", openapi_extra=_GET_DOC,
+            response_class=Response)
 def sparql_get(request: Request,
                protocol: Protocol) -> Response:
     """Run a SPARQL query given in the URL, or describe the service when there is none."""

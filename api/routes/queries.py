@@ -1,0 +1,214 @@
+"""The query catalogue over HTTP, and the query page.
+
+- ``GET /queries``: the catalogue (titles, descriptions, typed parameters), JSON or HTML;
+- ``GET /queries/{name}``: run one with its parameters from the URL (checked and bound as RDF
+  terms, never spliced into the text), as SPARQL JSON, CSV, TSV, XML or an HTML table; the URL
+  is the permalink. Each query has its own path in the OpenAPI description, with its typed
+  parameters and their defaults as examples;
+- ``GET /queries/{name}.rq``: the SPARQL text;
+- ``GET /query``: the query page (YASGUI, served from this server), with the catalogue as
+  examples.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+
+from api.errors import NotAcceptable
+from api.negotiation import negotiate
+from api.querying import engine_of
+from api.routes.resources import local_link
+from api.security import client_slot, reader_scope
+from api.templating import preferred_language, render
+from graph.catalogue import CatalogueQuery, Parameter, get_query, list_queries
+from graph.describe import short_name
+from graph.namespaces import PREFIXES, prefix_block
+from graph.results import format_for, format_named, parse_answer
+
+router = APIRouter(tags=["Query catalogue"])
+
+#: query-string names that are not query parameters
+RESERVED = frozenset({"format"})
+#: result formats of a catalogue run, by preference for ``*/*``
+OFFERS = ("application/sparql-results+json", "text/csv", "text/tab-separated-values",
+          "application/sparql-results+xml", "text/html", "application/json")
+_FORMAT_NAMES = {"json": "application/sparql-results+json", "csv": "text/csv",
+                 "tsv": "text/tab-separated-values", "xml": "application/sparql-results+xml",
+                 "html": "text/html"}
+
+
+def permalink(query: CatalogueQuery, values: dict[str, str]) -> str:
+    """The stable URL of ``query`` run with ``values`` (parameters in a fixed order)."""
+    kept = [(p.name, values[p.name]) for p in query.params if values.get(p.name)]
+    return f"/queries/{query.name}" + (f"?{urlencode(kept)}" if kept else "")
+
+
+def _listing(query: CatalogueQuery) -> dict[str, Any]:
+    described = query.describe()
+    described["url"] = f"/queries/{query.name}"
+    described["sparql_url"] = f"/queries/{query.name}.rq"
+    del described["sparql"]
+    return described
+
+
+@router.get("/queries", summary="The query catalogue", responses={200: {"content": {
+    "application/json": {"example": [{
+        "name": "tools_by_practice",
+        "title": {"en": "Tools used for a practice", "fr": "Outils utilisés pour une pratique"},
+        "description": {"en": "Software used for the practice…", "fr": "Logiciels…"},
+        "params": [{"name": "practice", "type": "iri", "required": False,
+                    "default": "decision-making", "kind": "practice"}],
+        "tags": ["tools", "practices"], "url": "/queries/tools_by_practice",
+        "sparql_url": "/queries/tools_by_practice.rq"}]},
+    "text/html": {}}}})
+def catalogue(request: Request) -> Response:
+    """Every catalogue query with its titles, descriptions and parameters."""
+    chosen = negotiate(request, ["application/json", "text/html"])
+    queries = list_queries()
+    if chosen == "application/json":
+        return JSONResponse([_listing(q) for q in queries])
+    return render(request, "queries.html", {"queries": queries})
+
+
+def _values(request: Request) -> dict[str, str]:
+    return {k: v for k, v in request.query_params.items() if k not in RESERVED}
+
+
+def _format(request: Request) -> str:
+    asked = request.query_params.get("format")
+    if asked:
+        if asked not in _FORMAT_NAMES:
+            raise NotAcceptable(list(_FORMAT_NAMES))
+        return _FORMAT_NAMES[asked]
+    chosen = negotiate(request, OFFERS)
+    return "application/sparql-results+json" if chosen == "application/json" else chosen
+
+
+def run_query(request: Request, query: CatalogueQuery) -> Response:
+    """Run ``query`` with the request's parameters, in the negotiated format."""
+    settings = request.app.state.settings
+    media = _format(request)
+    lang = preferred_language(request)
+    values = _values(request)
+    if any(p.name == "lang" for p in query.params):
+        values.setdefault("lang", lang)
+    terms = query.bind(values, base=settings.base_iri)
+    engine = engine_of(request)
+    html = media == "text/html"
+    fmt = format_named("tsv" if html else format_for(media, "solutions").name)
+    job = engine.job(query.sparql, reader_scope(request), substitutions=terms,
+                     solutions_format=fmt.name)
+    with client_slot(request):
+        answer = engine.run(job)
+    link = permalink(query, values)
+    headers = {"Link": f'<{link}>; rel="canonical"', "Vary": "Accept, Accept-Language"}
+    if not html:
+        media_type = answer.media_type + ("; charset=utf-8" if media.startswith("text/")
+                                          else "")
+        return Response(answer.body, media_type=media_type, headers=headers)
+    result = parse_answer(answer)
+    rows = list(result) if isinstance(result, ox.QuerySolutions) else []
+    variables = [v.value for v in result.variables] if isinstance(result, ox.QuerySolutions) \
+        else []
+    return render(request, "query_run.html", {
+        "query": query, "values": values, "variables": variables, "rows": rows,
+        "permalink": link, "link": local_link(settings.base_iri), "short": short_name,
+        "downloads": {name: f"{link}{'&' if '?' in link else '?'}format={name}"
+                      for name in ("csv", "tsv", "json")},
+        "editor": "/query?" + urlencode({"query": query.sparql}), "lang": lang,
+    }, headers=headers)
+
+
+_SCHEMAS: dict[str, dict[str, Any]] = {
+    "iri": {"type": "string", "format": "iri"},
+    "string": {"type": "string"},
+    "language": {"type": "string", "pattern": "^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$"},
+    "integer": {"type": "integer"},
+    "decimal": {"type": "number"},
+    "date": {"type": "string", "format": "date"},
+    "boolean": {"type": "boolean"},
+}
+
+
+def _parameter_doc(param: Parameter) -> dict[str, Any]:
+    schema = dict(_SCHEMAS[param.type])
+    if param.minimum is not None:
+        schema["minimum"] = float(param.minimum)
+    if param.maximum is not None:
+        schema["maximum"] = float(param.maximum)
+    if param.default is not None:
+        schema["default"] = param.default
+    hint = (f" A bare slug means id:{param.kind}/slug." if param.kind else "")
+    doc: dict[str, Any] = {
+        "name": param.name, "in": "query", "required": param.required, "schema": schema,
+        "description": f"{param.label('en')} / {param.label('fr')} ({param.type}).{hint}",
+    }
+    if param.default is not None:
+        doc["example"] = param.default
+    return doc
+
+
+def _route_for(query: CatalogueQuery) -> Callable[[Request], Response]:
+    def run(request: Request) -> Response:
+        return run_query(request, get_query(query.name))
+
+    run.__name__ = f"run_{query.name}"
+    run.__doc__ = query.description("en")
+    return run
+
+
+def _register_catalogue() -> None:
+    for query in list_queries():
+        router.add_api_route(
+            f"/queries/{query.name}", _route_for(query), methods=["GET"],
+            summary=query.title("en"), response_class=Response,
+            description=f"{query.description('en')}\n\n*{query.title('fr')}* — "
+                        f"{query.description('fr')}",
+            openapi_extra={
+                "parameters": [
+                    *[_parameter_doc(p) for p in query.params],
+                    {"name": "format", "in": "query", "required": False,
+                     "schema": {"type": "string", "enum": list(_FORMAT_NAMES)},
+                     "description": "The result format, instead of Accept."}],
+                "responses": {
+                    "200": {"description": "The results.",
+                            "content": {t: {} for t in OFFERS[:5]}},
+                    "400": {"description": "A parameter is unknown, missing or of the wrong "
+                            "type (the body names it)."},
+                    "503": {"description": "The query passed the time limit."}},
+            },
+        )
+
+
+@router.get("/query", summary="The query page", response_class=Response)
+def query_page(request: Request) -> Response:
+    """The SPARQL query page: editor, catalogue examples, prefixes, results, downloads."""
+    lang = preferred_language(request)
+    examples = [{"name": q.name, "title": q.title(lang), "description": q.description(lang),
+                 "sparql": q.sparql, "url": f"/queries/{q.name}"} for q in list_queries()]
+    default = prefix_block({p: PREFIXES[p] for p in ("cg", "id", "org", "rdfs", "skos",
+                                                      "schema")}) + (
+        "\nSELECT ?organisation ?label WHERE {\n  ?organisation a/rdfs:subClassOf* "
+        "org:Organization ;\n    rdfs:label ?label .\n} ORDER BY ?label\nLIMIT 20\n")
+    return render(request, "query.html", {
+        "examples": examples, "prefixes": PREFIXES, "default_query": default, "lang": lang,
+    })
+
+
+# the catalogue's own paths first (documented), then the catch-all (hyphens, .rq, unknown names)
+_register_catalogue()
+
+
+@router.get("/queries/{name}", summary="Run a catalogue query", include_in_schema=False)
+def run_named(request: Request, name: str) -> Response:
+    """Run the catalogue query ``name``, or give its text for ``{name}.rq``."""
+    if name.endswith(".rq"):
+        query = get_query(name.removesuffix(".rq"))
+        return Response(query.sparql, media_type="application/sparql-query; charset=utf-8")
+    return run_query(request, get_query(name))

@@ -1,0 +1,119 @@
+"""The query catalogue over HTTP, the query page and the OpenAPI description."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import httpx
+import pytest
+
+from graph.catalogue import list_queries
+from tests.api.conftest import Live
+
+NAMES = [q.name for q in list_queries()]
+
+
+def test_catalogue_lists_every_query(live: Live) -> None:
+    listing = httpx.get(f"{live.url}/queries").json()
+    assert [q["name"] for q in listing] == NAMES
+    first = listing[0]
+    assert set(first["title"]) == {"en", "fr"} and set(first["description"]) == {"en", "fr"}
+    assert first["url"] == f"/queries/{first['name']}"
+    assert all("type" in p for q in listing for p in q["params"])
+    page = httpx.get(f"{live.url}/queries", headers={"Accept": "text/html"},
+                     params={"lang": "fr"})
+    assert "Outils utilisés pour une pratique" in page.text
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_catalogue_query_runs_with_its_defaults(live: Live, name: str) -> None:
+    response = httpx.get(f"{live.url}/queries/{name}", timeout=60)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/sparql-results+json"
+    assert "results" in response.json()
+    assert response.headers["link"].startswith(f"</queries/{name}")
+
+
+def test_parameters_are_typed_and_bound(live: Live) -> None:
+    url = f"{live.url}/queries/tools_by_practice"
+    voting = httpx.get(url, params={"practice": "voting"}).json()["results"]["bindings"]
+    curie = httpx.get(url, params={"practice": "id:practice/voting"}).json()
+    assert voting == curie["results"]["bindings"]
+    assert {row["practice"]["value"] for row in voting} == \
+        {"https://w3id.org/civicgraph/id/practice/voting"}
+    default = httpx.get(url).json()["results"]["bindings"]
+    assert default != voting
+
+
+@pytest.mark.parametrize(("params", "parameter"), [
+    ({"practice": "not an iri!"}, "practice"),
+    ({"include_abandoned": "maybe"}, "include_abandoned"),
+    ({"nonsense": "1"}, "nonsense"),
+])
+def test_bad_parameters_are_400_naming_the_parameter(live: Live, params: dict[str, str],
+                                                     parameter: str) -> None:
+    response = httpx.get(f"{live.url}/queries/tools_by_practice", params=params)
+    assert response.status_code == 400
+    assert response.json()["parameter"] == parameter
+
+
+def test_formats_permalink_and_text(live: Live) -> None:
+    url = f"{live.url}/queries/tools_by_practice"
+    as_csv = httpx.get(url, params={"practice": "voting", "format": "csv"})
+    assert as_csv.headers["content-type"] == "text/csv; charset=utf-8"
+    rows = list(csv.DictReader(io.StringIO(as_csv.text)))
+    assert rows and "softwareLabel" in rows[0]
+    by_accept = httpx.get(url, params={"practice": "voting"}, headers={"Accept": "text/csv"})
+    assert by_accept.text == as_csv.text
+    page = httpx.get(url, params={"practice": "voting", "lang": "fr"},
+                     headers={"Accept": "text/html"})
+    assert page.status_code == 200
+    assert "/queries/tools_by_practice?practice=voting&amp;lang=fr" in page.text
+    assert page.text.count("<tr>") == len(rows) + 1
+    assert httpx.get(url, params={"format": "yaml"}).status_code == 406
+    assert httpx.get(url, headers={"Accept": "image/png"}).status_code == 406
+    text = httpx.get(f"{live.url}/queries/tools_by_practice.rq")
+    assert text.headers["content-type"].startswith("application/sparql-query")
+    assert "#+ title.en:" in text.text
+    hyphen = httpx.get(f"{live.url}/queries/tools-by-practice", params={"practice": "voting"})
+    assert hyphen.json() == httpx.get(url, params={"practice": "voting"}).json()
+
+
+def test_unknown_query_is_404(live: Live) -> None:
+    response = httpx.get(f"{live.url}/queries/no_such_query")
+    assert response.status_code == 404
+    assert response.json()["error"] == "UnknownQuery"
+
+
+def test_openapi_describes_each_query_with_typed_parameters(live: Live) -> None:
+    spec = httpx.get(f"{live.url}/openapi.json").json()
+    paths = spec["paths"]
+    for name in NAMES:
+        assert f"/queries/{name}" in paths
+    operation = paths["/queries/tools_by_practice"]["get"]
+    params = {p["name"]: p for p in operation["parameters"]}
+    assert params["practice"]["example"] == "decision-making"
+    assert params["include_abandoned"]["schema"]["type"] == "boolean"
+    assert set(operation["responses"]["200"]["content"]) >= {"application/sparql-results+json",
+                                                             "text/csv", "text/html"}
+    for path in ("/sparql", "/store", "/search", "/queries", "/id/{kind}/{name}", "/ns",
+                 "/.well-known/void", "/dumps/{name}"):
+        assert path in paths, path
+    sparql = paths["/sparql"]["post"]["requestBody"]["content"]
+    assert "example" in sparql["application/sparql-query"]
+
+
+def test_query_page_serves_its_editor_from_this_server(live: Live) -> None:
+    page = httpx.get(f"{live.url}/query", headers={"Accept": "text/html"}).text
+    assets = re.findall(r'(?:src|href)="(/static/[^"]+)"', page)
+    assert "/static/vendor/yasgui/yasgui.min.js" in assets
+    assert "/static/vendor/yasgui/yasgui.min.css" in assets
+    assert not re.search(r'(?:src|href)="(?:https?:)?//', page.split("<main", 1)[1]
+                         .split("</main>", 1)[0].replace('href="https://creativecommons', ""))
+    for asset in assets:
+        assert httpx.get(f"{live.url}{asset}").status_code == 200, asset
+    for name in NAMES:
+        assert f'data-name="{name}"' in page
+    assert "PREFIX cg: &lt;https://w3id.org/civicgraph/ns#&gt;" in page
