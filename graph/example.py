@@ -13,7 +13,8 @@ from importlib.resources import files
 from importlib.resources.abc import Traversable
 from typing import Final
 
-from graph.namespaces import CG, graph_iri
+from graph.namespaces import CG, ID, graph_iri
+from graph.store import Store
 
 CC_BY_4: Final = "https://creativecommons.org/licenses/by/4.0/"
 PUBLIC: Final = CG + "Public"
@@ -56,3 +57,26 @@ EXAMPLE_GRAPHS: Final[tuple[ExampleGraph, ...]] = (
 def example_path(graph: ExampleGraph) -> Traversable:
     """The bundled Turtle file of ``graph`` (works from a wheel as from a checkout)."""
     return files("graph.data").joinpath("example", graph.file)
+
+
+def ensure_example(store: Store, *, imported_by: str, threshold: int = 5,
+                   force: bool = False) -> bool:
+    """Load the vocabulary and the example dataset into ``store`` when it holds no graph
+    yet (or always, with ``force``), then derive the public view of consented persons.
+    Returns whether anything was loaded. Each file is validated against the core shapes and
+    replaces its own named graph, so loading twice changes nothing."""
+    from graph.loading import import_source, load_vocabulary
+    from graph.privacy import refresh_public_view
+
+    if store.graphs() and not force:
+        return False
+    load_vocabulary(store, imported_by=imported_by)
+    for entry in EXAMPLE_GRAPHS:
+        import_source(
+            store, example_path(entry).read_bytes(), graph=entry.iri, format="turtle",
+            source_label=entry.source, title=entry.title, licence=entry.licence,
+            imported_by=imported_by, access="public" if entry.public else "restricted",
+            base_iri=ID,
+        )
+    refresh_public_view(store, threshold=threshold)
+    return True

@@ -92,9 +92,8 @@ def query(sparql: str | None, file: Path | None, name: str | None, params: tuple
       civicgraph query 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'
       civicgraph query --name tools-by-practice -p practice=decision-making --format csv
     """
-    from graph.catalogue import get_query
-
     from graph.access import public_graphs
+    from graph.catalogue import get_query
     from graph.store import open_store
 
     given = [x for x in (sparql, file, name) if x]

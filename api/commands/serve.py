@@ -24,9 +24,9 @@ from api.cli import main, reports_errors, settings_from, store_option
 def serve(empty: bool, **options: Any) -> None:
     """Serve the SPARQL endpoint, the linked-data pages, the API and the maps."""
     import uvicorn
-    from graph.example import ensure_example
 
     from api.app import create_app
+    from graph.example import ensure_example
     from graph.store import open_store
 
     settings = settings_from(**options)
