@@ -40,7 +40,8 @@ GOOD_HEADER = """\
 #+   second part.
 #+ description.fr: Une description : avec deux-points.
 
-#+ param: practice iri kind=practice default=voting label.en=Practice label.fr="Pratique d'usage"
+#+ param: practice iri kind=practice default=voting
+#+   label.en=Practice label.fr="Pratique d'usage"
 #+ param: since date optional
 #+ param: n integer min=1 max=10 default=2
 #+ tags: tools, practices ,
