@@ -119,7 +119,7 @@ def rdf_format(hint: str | ox.RdfFormat | Path) -> ox.RdfFormat:
     text = str(hint).split(";")[0].strip().lower()
     if text in FORMATS:
         return FORMATS[text]
-    suffix = Path(text).suffix.lstrip(".")
+    suffix = text[1:] if text.startswith(".") else Path(text).suffix.lstrip(".")
     if suffix == "gz":
         raise UnknownFormat(text, known=sorted({k for k in FORMATS if "/" not in k}))
     if suffix in FORMATS:
@@ -320,7 +320,7 @@ def _targets(parsed: ox.Store, graph: str | None) -> dict[str, ox.NamedNode | ox
     for name in parsed.named_graphs():
         if not isinstance(name, ox.NamedNode):
             raise RdfSyntaxError("a named graph of the file is a blank node; name it with an IRI")
-        if name.value == graph:
+        if name.value in targets:
             raise ParameterError("graph", f"{graph} is also a named graph of the file")
         targets[name.value] = name
     for target in targets:
