@@ -40,8 +40,8 @@ def _cell(term: Any) -> str:
     return str(term)
 
 
-def _print_table(result: ox.QuerySolutions) -> None:
-    names = [v.value for v in result.variables]
+def _print_table(result: ox.QuerySolutions, hide: frozenset[str] = frozenset()) -> None:
+    names = [v.value for v in result.variables if v.value not in hide]
     rows = [[_cell(row[name]) for name in names] for row in result]
     widths = [max([len(n), *(len(r[i]) for r in rows)]) for i, n in enumerate(names)]
     line = "  ".join(n.ljust(w) for n, w in zip(names, widths, strict=True))
@@ -52,8 +52,9 @@ def _print_table(result: ox.QuerySolutions) -> None:
     click.echo(f"({len(rows)} row{'s' if len(rows) != 1 else ''})", err=True)
 
 
-def write_result(result: Any, fmt: str) -> None:
-    """Write a query result to stdout: a table, or a W3C results format, or N-Triples."""
+def write_result(result: Any, fmt: str, hide: frozenset[str] = frozenset()) -> None:
+    """Write a query result to stdout: a table (without the ``hide`` columns), a W3C results
+    format, or N-Triples."""
     out = sys.stdout.buffer
     if isinstance(result, ox.QueryBoolean):
         if fmt == "table":
@@ -62,7 +63,7 @@ def write_result(result: Any, fmt: str) -> None:
             result.serialize(out, _RESULT_FORMATS[fmt])
     elif isinstance(result, ox.QuerySolutions):
         if fmt == "table":
-            _print_table(result)
+            _print_table(result, hide)
         else:
             result.serialize(out, _RESULT_FORMATS[fmt])
     else:  # CONSTRUCT / DESCRIBE: triples
@@ -107,11 +108,14 @@ def query(sparql: str | None, file: Path | None, name: str | None, params: tuple
         if name:
             entry = get_query(name)
             text, bindings = entry.sparql, entry.bind(_parse_params(params))
+            # Oxigraph substitutes only projected variables, so parameters come back as
+            # columns; the table leaves them out (the W3C formats keep them, as data)
+            hidden = frozenset(p.name for p in entry.params)
         else:
             text = file.read_text(encoding="utf-8") if file else str(sparql)
-            bindings = {}
+            bindings, hidden = {}, frozenset()
         result = opened.query(text, substitutions=bindings, default_graph=graphs)
-        write_result(result, fmt)
+        write_result(result, fmt, hidden)
 
 
 @main.command()
