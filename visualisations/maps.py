@@ -10,8 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import networkx as nx
+import numpy as np
 
 from visualisations import aggregate
+from visualisations.columns import columns, select_mask
 from visualisations.filters import Filters
 from visualisations.layout import positions
 from visualisations.projection import (
@@ -19,7 +21,6 @@ from visualisations.projection import (
     org_org,
     org_tool,
     practice_tool,
-    select,
     tool_map,
     tool_tool,
 )
@@ -96,8 +97,9 @@ def build(table: UsageTable, name: str, filters: Filters | None = None, *, budge
     spec = TOOL_SPEC if name == "tool" else BY_NAME[name]
     group_of = None
     if spec.has_organisations:
-        orgs = {u.org for u, _ in select(table, f)
-                if software is None or u.software == software}
+        cols = columns(table)
+        idx = select_mask(table, f, software).index
+        orgs = [cols.orgs[o] for o in np.unique(cols.org[idx])]
         others = _other_nodes(table, f, spec.projection, software)
         if len(orgs) + others > budget:
             key = aggregate.choose_key(table, f, group_by, orgs)
@@ -130,7 +132,8 @@ def _other_nodes(table: UsageTable, f: Filters, projection: str, software: str |
         return 1 + len(table.concepts_in("practice")) + len(table.concepts_in("effect"))
     if projection == "org-org":
         return 0
-    return len({u.software for u, _ in select(table, f)})
+    cols = columns(table)
+    return len(np.unique(cols.sw[select_mask(table, f).index]))
 
 
 def build_neighbourhood(g: nx.Graph, *, budget: int = 1500, seed: int = 7) -> BuiltMap:

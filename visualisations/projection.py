@@ -21,8 +21,10 @@ from collections.abc import Callable, Iterator
 from itertools import combinations
 
 import networkx as nx
+import numpy as np
 
 from graph.errors import InputError
+from visualisations.columns import Columns, IntArray, columns, select_mask
 from visualisations.filters import Filters
 from visualisations.table import Usage, UsageTable
 
@@ -40,47 +42,29 @@ class TooLarge(InputError):
         super().__init__(f"{what}: {size:,} exceeds the limit of {limit:,}; filter or aggregate")
 
 
-def select(table: UsageTable, filters: Filters | None = None
+def select(table: UsageTable, filters: Filters | None = None, software: str | None = None
            ) -> Iterator[tuple[Usage, tuple[str, ...]]]:
-    """The usages that pass ``filters``, each with the practices that passed (all of them
-    when no practice filter is set)."""
-    f = filters or Filters()
-    fields = table.narrower_closure(f.fields) if f.fields else None
-    kinds = table.narrower_closure(f.kinds) if f.kinds else None
-    categories = table.narrower_closure(f.categories) if f.categories else None
-    practices = table.narrower_closure(f.practices) if f.practices else None
-    waves = frozenset(f.waves) or None
-    statuses = frozenset(f.statuses) or None
-    deps = frozenset(f.departements) or None
-    communities = frozenset(f.communities) or None
-    since = f.since.isoformat() if f.since else None
-    until = f.until.isoformat() if f.until else None
-    for usage in table.usages:
-        if fields is not None and fields.isdisjoint(table.org_fields.get(usage.org, ())):
-            continue
-        if kinds is not None and kinds.isdisjoint(table.org_kinds.get(usage.org, ())):
-            continue
-        if deps is not None and table.org_departement.get(usage.org) not in deps:
-            continue
-        if communities is not None and table.communities.get(usage.org) not in communities:
-            continue
-        if categories is not None and categories.isdisjoint(
-                table.software_categories.get(usage.software, ())):
-            continue
-        if waves is not None and waves.isdisjoint(usage.waves):
-            continue
-        if statuses is not None and usage.status not in statuses:
-            continue
-        if since is not None and (usage.observed is None or usage.observed < since):
-            continue
-        if until is not None and (usage.observed is None or usage.observed > until):
-            continue
-        kept = usage.practices
-        if practices is not None:
-            kept = tuple(p for p in usage.practices if p in practices)
-            if not kept:
-                continue
+    """The usages that pass ``filters`` (and use ``software`` when given), each with the
+    practices that passed (all of them when no practice filter is set)."""
+    chosen = select_mask(table, filters, software)
+    practices = (table.narrower_closure(filters.practices)
+                 if filters is not None and filters.practices else None)
+    for i in chosen.index:
+        usage = table.usages[int(i)]
+        kept = usage.practices if practices is None else tuple(
+            p for p in usage.practices if p in practices)
         yield usage, kept
+
+
+def _group_index(table: UsageTable, cols: Columns, group_of: GroupOf | None
+                 ) -> tuple[list[str], IntArray]:
+    """The node of each organisation (itself, or its group) and its number."""
+    if group_of is None:
+        return cols.orgs, np.arange(len(cols.orgs), dtype=np.int64)
+    names: dict[str, int] = {}
+    index = np.fromiter((names.setdefault(group_of(o), len(names)) for o in cols.orgs),
+                        np.int64, len(cols.orgs))
+    return list(names), index
 
 
 def _node(g: nx.Graph, table: UsageTable, node: str, kind: str) -> None:
@@ -134,47 +118,66 @@ def org_tool(table: UsageTable, filters: Filters | None = None,
     """Organisations and the software they use. Edge ``weight``: the practice observations
     (each usage counts once per practice it records, at least once); ``usages``: the usage
     observations; ``practices``: the distinct practices."""
+    cols = columns(table)
+    chosen = select_mask(table, filters)
+    idx = chosen.index
+    nodes, node_of_org = _group_index(table, cols, group_of)
+    n_sw = len(cols.software)
+    keys = node_of_org[cols.org[idx]] * n_sw + cols.sw[idx]
+    unique, inverse = np.unique(keys, return_inverse=True)
+    weight = np.bincount(inverse, weights=np.maximum(1, chosen.practice_count[idx]),
+                         minlength=len(unique))
+    usages = np.bincount(inverse, minlength=len(unique))
+    key_of_usage = np.full(cols.size, -1, dtype=np.int64)
+    key_of_usage[idx] = inverse
+    entries = np.flatnonzero(chosen.entry_mask)
+    n_pr = max(1, len(cols.practices))
+    pairs = np.unique(key_of_usage[cols.pr_owner[entries]] * n_pr + cols.pr_idx[entries])
+    distinct = np.bincount(pairs // n_pr, minlength=len(unique))
     g = nx.Graph()
     members: dict[str, set[str]] = defaultdict(set)
-    practices: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for usage, kept in select(table, filters):
-        a = _org_node(g, table, usage.org, group_of, members)
-        _node(g, table, usage.software, "software")
-        if g.has_edge(a, usage.software):
-            data = g.edges[a, usage.software]
-            data["weight"] += max(1, len(kept))
-            data["usages"] += 1
-        else:
-            g.add_edge(a, usage.software, weight=max(1, len(kept)), usages=1)
-        practices[a, usage.software].update(kept)
-    for (a, b), found in practices.items():
-        g.edges[a, b]["practices"] = len(found)
+    if group_of is not None:
+        for o in np.unique(cols.org[idx]):
+            members[nodes[node_of_org[o]]].add(cols.orgs[o])
+    for k, w, u, d in zip(unique.tolist(), weight.tolist(), usages.tolist(), distinct.tolist(),
+                          strict=True):
+        a, sw = nodes[k // n_sw], cols.software[k % n_sw]
+        _node(g, table, a, "group" if group_of is not None else "organisation")
+        _node(g, table, sw, "software")
+        g.add_edge(a, sw, weight=int(w) if float(w).is_integer() else w, usages=int(u),
+                   practices=int(d))
     return _finish(g, "org-tool", filters, members)
 
 
-def _software_by_org(table: UsageTable, filters: Filters | None) -> dict[str, set[str]]:
-    found: dict[str, set[str]] = defaultdict(set)
-    for usage, _ in select(table, filters):
-        found[usage.org].add(usage.software)
-    return found
+def _org_software_pairs(table: UsageTable, filters: Filters | None) -> IntArray:
+    """The distinct (organisation, software) pairs that pass, as ``org * n_sw + sw``."""
+    cols = columns(table)
+    idx = select_mask(table, filters).index
+    return np.unique(cols.org[idx] * len(cols.software) + cols.sw[idx])
 
 
 def tool_tool(table: UsageTable, filters: Filters | None = None) -> nx.Graph:
     """Software linked when organisations use both. Edge ``weight``: how many organisations
     use both; node ``organisations``: how many use it. Tools never used with another are
     left out."""
+    cols = columns(table)
+    n_sw = len(cols.software)
+    pairs = _org_software_pairs(table, filters)
+    orgs, tools = pairs // n_sw, pairs % n_sw
     g = nx.Graph()
-    users: Counter[str] = Counter()
-    pairs: Counter[tuple[str, str]] = Counter()
-    for tools in _software_by_org(table, filters).values():
-        users.update(tools)
-        pairs.update(combinations(sorted(tools), 2))
-    for (a, b), weight in pairs.items():
-        _node(g, table, a, "software")
-        _node(g, table, b, "software")
-        g.add_edge(a, b, weight=weight)
+    if not len(pairs):
+        return _finish(g, "tool-tool", filters)
+    used = np.zeros((int(orgs.max()) + 1, n_sw), dtype=np.float32)
+    used[orgs, tools] = 1.0
+    both = (used.T @ used).astype(np.int64)  # software x software: organisations using both
+    users = np.diag(both)
+    for a, b in zip(*np.nonzero(np.triu(both, k=1)), strict=True):
+        sa, sb = cols.software[a], cols.software[b]
+        _node(g, table, sa, "software")
+        _node(g, table, sb, "software")
+        g.add_edge(sa, sb, weight=int(both[a, b]))
     for tool in g:
-        g.nodes[tool]["organisations"] = users[tool]
+        g.nodes[tool]["organisations"] = int(users[cols.software.index(tool)])
     return _finish(g, "tool-tool", filters)
 
 
@@ -210,41 +213,45 @@ def org_org(table: UsageTable, filters: Filters | None = None,
 def group_group(table: UsageTable, filters: Filters | None, group_of: GroupOf) -> nx.Graph:
     """``org_org`` aggregated: groups of organisations linked by the pairs of their members
     that share software (``weight``: Σ over software of the users in each group)."""
-    users: dict[str, Counter[str]] = defaultdict(Counter)
-    members: dict[str, set[str]] = defaultdict(set)
-    seen: set[tuple[str, str]] = set()
-    for usage, _ in select(table, filters):
-        if (usage.org, usage.software) in seen:
-            continue
-        seen.add((usage.org, usage.software))
-        group = group_of(usage.org)
-        members[group].add(usage.org)
-        users[usage.software][group] += 1
+    cols = columns(table)
+    n_sw = len(cols.software)
+    pairs = _org_software_pairs(table, filters)
+    orgs, tools = pairs // n_sw, pairs % n_sw
+    nodes, node_of_org = _group_index(table, cols, group_of)
+    groups = node_of_org[orgs]
+    counts = np.zeros((len(nodes), n_sw), dtype=np.float64)
+    np.add.at(counts, (groups, tools), 1.0)
+    between = counts @ counts.T
     g = nx.Graph()
+    members: dict[str, set[str]] = defaultdict(set)
+    for o in np.unique(orgs):
+        members[nodes[node_of_org[o]]].add(cols.orgs[o])
     for group in members:
         _node(g, table, group, "group")
-    for counts in users.values():
-        for a, b in combinations(sorted(counts), 2):
-            weight = counts[a] * counts[b]
-            if g.has_edge(a, b):
-                g.edges[a, b]["weight"] += weight
-            else:
-                g.add_edge(a, b, weight=weight)
+    for a, b in zip(*np.nonzero(np.triu(between, k=1)), strict=True):
+        g.add_edge(nodes[a], nodes[b], weight=int(between[a, b]))
     return _finish(g, "org-org", filters, members)
 
 
 def practice_tool(table: UsageTable, filters: Filters | None = None) -> nx.Graph:
     """Practices and the software used for them. Edge ``weight``: the organisations that
     use that software for that practice."""
-    orgs: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for usage, kept in select(table, filters):
-        for practice in kept:
-            orgs[practice, usage.software].add(usage.org)
+    cols = columns(table)
+    chosen = select_mask(table, filters)
+    entries = np.flatnonzero(chosen.entry_mask)
+    owners = cols.pr_owner[entries]
+    n_sw, n_org = len(cols.software), len(cols.orgs)
+    triples = np.unique((cols.pr_idx[entries] * n_sw + cols.sw[owners]) * n_org
+                        + cols.org[owners])
+    keys, counts = np.unique(triples // n_org, return_counts=True)
     g = nx.Graph()
-    for (practice, software), found in sorted(orgs.items()):
+    for key, count in sorted(zip(keys.tolist(), counts.tolist(), strict=True),
+                             key=lambda kc: (cols.practices[kc[0] // n_sw],
+                                             cols.software[kc[0] % n_sw])):
+        practice, software = cols.practices[key // n_sw], cols.software[key % n_sw]
         _node(g, table, practice, "practice")
         _node(g, table, software, "software")
-        g.add_edge(practice, software, weight=len(found))
+        g.add_edge(practice, software, weight=int(count))
     return _finish(g, "practice-tool", filters)
 
 
@@ -260,9 +267,7 @@ def tool_map(table: UsageTable, software: str, filters: Filters | None = None,
     _node(g, table, software, "software")
     orgs_by_practice: dict[str, set[str]] = defaultdict(set)
     facts: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for usage, kept in select(table, filters):
-        if usage.software != software:
-            continue
+    for usage, kept in select(table, filters, software):
         node = _org_node(g, table, usage.org, group_of, members)
         info = facts[node]
         if usage.start:

@@ -134,6 +134,15 @@ class Maps(MapService):
         return self.cached(("built", request.name, request.filters.key(), request.group_by,
                             request.subject), make)
 
+    def _warm(self) -> None:
+        """Read the table, then build the gallery's maps unfiltered: the pages most asked
+        for answer from memory from the start."""
+        try:
+            for spec in maps.GALLERY:
+                self.built(MapRequest(spec.name, Filters()))
+        except Exception:  # a failed warm-up is retried by the first request
+            return
+
     def _check_exists(self, iri: str) -> None:
         result = self.store.query("ASK { ?s ?p ?o }",
                                   substitutions={"s": ox.NamedNode(iri)},

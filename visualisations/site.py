@@ -27,7 +27,7 @@ class Written:
     """What ``write_site`` wrote."""
 
     files: int = 0
-    bytes: int = 0
+    size: int = 0
     largest: tuple[str, int] = ("", 0)
 
     def add(self, path: Path, data: bytes | str) -> None:
@@ -35,7 +35,7 @@ class Written:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(body)
         self.files += 1
-        self.bytes += len(body)
+        self.size += len(body)
         if path.suffix == ".html" and len(body) > self.largest[1]:
             self.largest = (str(path), len(body))
 
