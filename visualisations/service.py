@@ -71,6 +71,14 @@ class MapService:
                 self._table_version = version
             return self._table
 
+    def table_if_ready(self) -> UsageTable | None:
+        """The table if it has been read for the current data, else ``None`` (never waits:
+        for pages that can do without it while the server warms up)."""
+        table = self._table
+        if table is None or self._table_version != self.version():
+            return None
+        return table
+
     def cached(self, key: Hashable, make: Callable[[], T]) -> T:
         """``make()``, remembered under ``key`` for the current version of the data."""
         full = (self.version(), key)
