@@ -9,7 +9,7 @@ import pyoxigraph as ox
 from fastapi.responses import Response
 
 from graph.namespaces import PREFIXES
-from graph.results import format_named
+from graph.results import format_for
 
 #: Graph formats a document is offered in, by Accept order of preference (Turtle first).
 RDF_TYPES: tuple[str, ...] = (
@@ -29,8 +29,10 @@ SUFFIXES: Mapping[str, str] = {
 def serialize(triples: Iterable[ox.Triple], media_type: str,
               prefixes: Mapping[str, str] = PREFIXES) -> tuple[bytes, str]:
     """``triples`` written in the format of ``media_type``, and the canonical media type."""
-    fmt = format_named(media_type)
-    body = ox.serialize(list(triples), format=fmt.oxigraph(), prefixes=dict(prefixes))
+    fmt = format_for(media_type, "graph")
+    writer = fmt.oxigraph()
+    assert isinstance(writer, ox.RdfFormat)
+    body = ox.serialize(list(triples), format=writer, prefixes=dict(prefixes)) or b""
     return body, fmt.media_type
 
 

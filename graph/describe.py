@@ -191,8 +191,9 @@ def _incoming(store: Store, iri: str, page: int, page_size: int
         f"SELECT ?s ?p WHERE {{ ?s ?p {node} }} ORDER BY ?p ?s "
         f"LIMIT {int(page_size)} OFFSET {int(max(page - 1, 0) * page_size)}")
     assert isinstance(result, ox.QuerySolutions)
-    links = [(row["p"].value, row["s"]) for row in result]
-    return links, total  # type: ignore[return-value]
+    links = [(row["p"].value, row["s"]) for row in result
+             if isinstance(row["s"], (ox.NamedNode, ox.BlankNode))]
+    return links, total
 
 
 def _sources(store: Store, iri: str) -> list[Source]:
@@ -255,7 +256,8 @@ def describe(store: Store, iri: str, *, lang: str = "en", page: int = 1,
         if t.predicate.value in DESCRIPTION_PROPERTIES and isinstance(t.object, ox.Literal):
             descriptions.setdefault((t.object.language or "").split("-")[0], t.object.value)
     types = tuple(v for p in _group([(RDF + "type", t.object) for t in own
-                                     if t.predicate.value == RDF + "type"], labels, lang)
+                                     if t.predicate.value == RDF + "type"
+                                     and not isinstance(t.object, ox.Triple)], labels, lang)
                   for v in p.values)
     return Description(
         iri=iri, lang=lang,
@@ -263,7 +265,8 @@ def describe(store: Store, iri: str, *, lang: str = "en", page: int = 1,
         description=best_label(descriptions, lang),
         types=types,
         properties=_group([(t.predicate.value, t.object) for t in own
-                           if t.predicate.value != RDF + "type"], labels, lang),
+                           if t.predicate.value != RDF + "type"
+                           and not isinstance(t.object, ox.Triple)], labels, lang),
         incoming=_group(incoming, labels, lang),
         incoming_total=total, page=max(page, 1), page_size=page_size,
         sources=tuple(_sources(store, iri)), triples=triples,

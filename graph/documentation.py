@@ -156,7 +156,7 @@ class _Index:
     def __init__(self, triples: Iterable[ox.Triple]) -> None:
         self.by_subject: dict[str, dict[str, list[ox.NamedNode | ox.BlankNode | ox.Literal]]] = {}
         for t in triples:
-            if isinstance(t.subject, ox.NamedNode):
+            if isinstance(t.subject, ox.NamedNode) and not isinstance(t.object, ox.Triple):
                 self.by_subject.setdefault(t.subject.value, {}).setdefault(
                     t.predicate.value, []).append(t.object)
 

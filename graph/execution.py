@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import threading
+import traceback
 from collections.abc import Iterable, Mapping, Sequence
 from typing import BinaryIO
 
@@ -58,7 +59,7 @@ class QueryEngine:
         """The complete answer to ``job``; blocks the calling thread."""
         if self.uses_processes:
             return self._process_pool().run(job, timeout=self.timeout)
-        future = self._thread_pool().submit(execute, self.store, job)
+        future = self._thread_pool().submit(_execute_here, self.store, job)
         try:
             return future.result(timeout=self.timeout)
         except concurrent.futures.TimeoutError:
@@ -102,6 +103,16 @@ class QueryEngine:
             if self._threads is not None:
                 self._threads.shutdown(wait=False, cancel_futures=True)
                 self._threads = None
+
+
+def _execute_here(store: Store, job: QueryJob) -> Answer:
+    """``execute``, leaving no pyoxigraph result in the frames of an error it raises: those
+    objects must be dropped by the thread that made them, and an error travels to another."""
+    try:
+        return execute(store, job)
+    except BaseException as error:
+        traceback.clear_frames(error.__traceback__)
+        raise
 
 
 class StoreView(Store):

@@ -110,7 +110,7 @@ def add(store: Store, graph: str, triples: Sequence[ox.Triple]) -> bool:
     update; whether the graph existed before."""
     _writable(graph)
     existed = graph in store.graphs()
-    data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode()
+    data = (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode()
     store.update(
         f"INSERT DATA {{ GRAPH <{graph}> {{\n{data}}} }} ;\n"
         f"DELETE {{ GRAPH <{META_GRAPH}> {{ <{graph}> <{VOID}triples> ?old }} }}\n"

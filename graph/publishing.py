@@ -278,7 +278,8 @@ def write_dump(store: Store, dump: Dump, path: Path, graphs: Sequence[str] | Non
     try:
         with os.fdopen(handle, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb",
                                                            mtime=0) as out:
-            store.dump(out, dump.format, store.graphs() if graphs is None else list(graphs))
+            store.dump(out, dump.format,  # type: ignore[arg-type]  # GzipFile is binary I/O
+                       store.graphs() if graphs is None else list(graphs))
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

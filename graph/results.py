@@ -160,12 +160,12 @@ def serialize_result(result: QueryResult, *, solutions: ResultFormat, graph: Res
     """Write ``result`` in ``solutions`` (SELECT, ASK) or ``graph`` format (CONSTRUCT,
     DESCRIBE); ``ResultTooLarge`` when it holds more than ``limit`` solutions or triples."""
     if isinstance(result, ox.QueryBoolean):
-        body = result.serialize(format=_SOLUTION_WRITERS[solutions.name])
+        body = result.serialize(format=_SOLUTION_WRITERS[solutions.name]) or b""
         return Answer("boolean", body, solutions.media_type, 1)
     if isinstance(result, ox.QuerySolutions):
         sink = _CountingSink(limit)
         try:
-            result.serialize(sink, format=ox.QueryResultsFormat.TSV)
+            result.serialize(sink, format=ox.QueryResultsFormat.TSV)  # type: ignore[arg-type]
         except OSError as error:
             # Oxigraph wraps what the sink raised; give back the error it carried
             if isinstance(error.__cause__ or error.__context__, ResultTooLarge):
@@ -176,11 +176,11 @@ def serialize_result(result: QueryResult, *, solutions: ResultFormat, graph: Res
         if solutions.name == "tsv":
             return Answer("solutions", tsv, solutions.media_type, count)
         body = ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV).serialize(
-            format=_SOLUTION_WRITERS[solutions.name])
+            format=_SOLUTION_WRITERS[solutions.name]) or b""
         return Answer("solutions", body, solutions.media_type, count)
     seen = [0]
     body = ox.serialize(_counted(result, limit, seen), format=_GRAPH_WRITERS[graph.name],
-                        prefixes=dict(prefixes) if prefixes else None)
+                        prefixes=dict(prefixes) if prefixes else None) or b""
     return Answer("graph", body, graph.media_type, seen[0])
 
 

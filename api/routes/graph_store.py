@@ -33,11 +33,12 @@ _GRAPH_PARAM = {"name": "graph", "in": "query", "required": False,
 _DEFAULT_PARAM = {"name": "default", "in": "query", "required": False,
                   "schema": {"type": "string"}, "allowEmptyValue": True,
                   "description": "Present (no value) to name the default graph."}
-_BODY = {"required": True, "content": {
-    t: {"schema": {"type": "string"}} for t in graphstore.READABLE}}
-_BODY["content"]["text/turtle"]["example"] = (
+_CONTENT: dict[str, dict[str, object]] = {
+    t: {"schema": {"type": "string"}} for t in graphstore.READABLE}
+_CONTENT["text/turtle"]["example"] = (
     "<https://w3id.org/civicgraph/id/org/vecam> "
     "<http://www.w3.org/2000/01/rdf-schema#comment> \"checked\" .")
+_BODY = {"required": True, "content": _CONTENT}
 
 
 def _target(request: Request, *, required: bool) -> str | None:

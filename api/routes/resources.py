@@ -57,7 +57,7 @@ def alternates(path: str) -> str:
 
 def json_ld_script(triples: list[ox.Triple]) -> Markup:
     """The JSON-LD of ``triples``, safe inside ``<script type="application/ld+json">``."""
-    body = ox.serialize(triples, format=ox.RdfFormat.JSON_LD, prefixes=PREFIXES).decode()
+    body = (ox.serialize(triples, format=ox.RdfFormat.JSON_LD, prefixes=PREFIXES) or b"[]").decode()
     compact = json.dumps(json.loads(body), ensure_ascii=False)
     return Markup(compact.replace("<", "\\u003c").replace(">", "\\u003e")  # noqa: S704
                   .replace("&", "\\u0026"))

@@ -65,9 +65,9 @@ async def protocol_request(request: Request) -> ProtocolRequest:
         media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if media_type in FORM_TYPES:
             form = await request.form()
-            for name, value in form.multi_items():
-                if isinstance(value, str):
-                    fields.setdefault(name, []).append(value)
+            for name, item in form.multi_items():
+                if isinstance(item, str):
+                    fields.setdefault(name, []).append(item)
         elif media_type in (QUERY_TYPE, UPDATE_TYPE):
             body = (await request.body()).decode("utf-8", errors="strict")
             if "query" in fields or "update" in fields:
