@@ -313,6 +313,7 @@ class DumpCache:
             tag = "latest" if version is None else f"v{version}"
             path = self.directory / tag / dump.name
             if version is None or not path.exists():
+                self.directory.mkdir(parents=True, exist_ok=True)
                 for old in self._others(tag):
                     for file in old.iterdir():
                         file.unlink(missing_ok=True)
