@@ -13,6 +13,7 @@ in SPARQL and re-run them after new data.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -193,6 +194,8 @@ def write_metrics(store: Store, projection: str = "org-tool", *, table: UsageTab
         ox.Triple(s, ox.NamedNode(CG + "access"), ox.NamedNode(CG + "Public")),
         ox.Triple(s, ox.NamedNode("http://rdfs.org/ns/void#triples"),
                   ox.Literal(str(len(triples)), datatype=ox.NamedNode(XSD + "integer"))),
+        ox.Triple(s, ox.NamedNode(CG + "sha256"), ox.Literal(hashlib.sha256(
+            "\n".join(sorted(str(t) for t in triples)).encode()).hexdigest())),
     ]
     store.replace_graph(graph, triples, metadata=meta)
     return graph, m

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import networkx as nx
 import pyoxigraph as ox
 import pytest
@@ -100,3 +102,22 @@ def test_stored_communities_reach_the_table(tiny: Store) -> None:
     table = load_table(tiny)
     assert set(table.communities) == {iri("org", x) for x in "abcd"}
     assert all(v.isdigit() for v in table.communities.values())
+
+
+def test_the_metrics_graph_description_conforms_to_the_meta_shapes(tiny: Store) -> None:
+    import pyshacl
+    import rdflib
+
+    from graph.namespaces import META_GRAPH
+    from graph.vocabulary import shapes_path
+
+    graph, _ = write_metrics(tiny, "org-tool", now=NOW)
+    data = rdflib.Graph()
+    for row in tiny.query(f"SELECT ?p ?o WHERE {{ GRAPH <{META_GRAPH}> {{ <{graph}> ?p ?o }} }}"):
+        data.parse(data=f"<{graph}> {row['p']} {row['o']} .", format="nt")
+    assert len(data) >= 9
+    with warnings.catch_warnings():  # rdflib's own deprecations inside pyshacl
+        warnings.simplefilter("ignore", DeprecationWarning)
+        conforms, _, report = pyshacl.validate(data, shacl_graph=str(shapes_path("meta")),
+                                               inference="none")
+    assert conforms, report
