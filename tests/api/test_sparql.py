@@ -341,3 +341,11 @@ def test_upgrade_h2c_with_a_post_body_is_read(live: Live) -> None:
     head, _, content = received.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 200"), head
     assert json.loads(content)["results"]["bindings"][0]["n"]["value"].isdigit()
+
+
+def test_head_answers_like_get_without_a_body(live: Live) -> None:
+    response = httpx.head(f"{live.url}/sparql", params={"query": "ASK { ?s ?p ?o }"})
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/sparql-results+json"
+    assert response.content == b""
+    assert httpx.head(f"{live.url}/store", params={"graph": META_GRAPH}).status_code == 200
