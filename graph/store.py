@@ -104,8 +104,10 @@ class Store(ABC):
 def open_store(location: str, **options: Any) -> Store:
     """Open the store named by ``location``: ``"memory"``, an ``http(s)://`` URL of a SPARQL
     server (``options`` go to ``graph.backends.remote.RemoteStore``: ``query_url``,
-    ``update_url``, ``store_url``, ``timeout``, ...), or a directory path (created if absent)
-    for the embedded on-disk store. Leftovers of an interrupted import are removed on opening.
+    ``update_url``, ``store_url``, ``timeout``, ...), a Virtuoso server's URL
+    ``virtuoso+http(s)://USER:PASSWORD@HOST:PORT`` (``graph.backends.virtuoso``), or a
+    directory path (created if absent) for the embedded on-disk store. Leftovers of an
+    interrupted import are removed on opening.
 
     >>> with open_store("memory") as store:
     ...     store.kind, store.graphs()
@@ -114,6 +116,9 @@ def open_store(location: str, **options: Any) -> Store:
     if location == "memory":
         from graph.backends.embedded import MemoryStore
         return MemoryStore()
+    if location.startswith(("virtuoso+http://", "virtuoso+https://")):
+        from graph.backends.virtuoso import VirtuosoStore
+        return VirtuosoStore(location, **options)
     if location.startswith(("http://", "https://")):
         from graph.backends.remote import RemoteStore
         return RemoteStore(location, **options)

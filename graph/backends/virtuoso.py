@@ -25,7 +25,7 @@ Virtuoso's quirks, as measured on Debian's ``virtuoso-opensource`` 7.2.5, and wh
   (``…/virtrdf#``, ``http://www.w3.org/ns/ldp#``, ``{server}/sparql``, ``{server}/DAV/``); they
   are never listed, counted nor queried (``SYSTEM_GRAPHS``, ``hidden_graphs``).
   ``GRAPH ?g { }`` does not enumerate graphs: the graphs are listed with
-  ``GRAPH ?g { ?s ?p ?o }``.
+  ``GRAPH ?g { ?s ?p ?o } GROUP BY ?g`` (``SELECT DISTINCT ?g`` is 100 times slower).
 - **Transactions.** Virtuoso commits each *operation* of an update request on its own (a
   request ``DROP …; MOVE …`` whose second part fails keeps the first), and ``MOVE`` from a
   graph that does not exist silently empties the target. A replacement is therefore committed
@@ -50,17 +50,19 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
 import httpx
 import pyoxigraph as ox
 
 from graph import batching
 from graph.backends.binding import _tokens
-from graph.backends.remote import STALE_STAGING_AFTER, RemoteStore
+from graph.backends.remote import NO_GRAPH, STALE_STAGING_AFTER, RemoteStore
 from graph.backends.staging import iri, is_staging, staging_age
 from graph.errors import QuerySyntaxError, StoreError, StoreUnavailable
 from graph.namespaces import META_GRAPH
+from graph.sparql import analyse_query
+from graph.store import QueryResult, Term
 
 #: graphs every Virtuoso database holds for itself
 SYSTEM_GRAPHS: Final = frozenset({
@@ -72,7 +74,8 @@ SYSTEM_GRAPHS: Final = frozenset({
 })
 #: ``{server}/sparql`` (service description) and ``{server}/DAV/`` (WebDAV), whatever the host
 _SERVER_GRAPH: Final = re.compile(r"^https?://[^/]+/(?:sparql|DAV/)$")
-_GRAPHS: Final = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+# GROUP BY, not DISTINCT: Virtuoso answers it in 2 ms instead of 180 ms (10^4 triples)
+_GRAPHS: Final = "SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 _RESULTS: Final = "application/sparql-results+json"
 _TRIPLES: Final = "application/n-triples"
 _BNODE: Final = re.compile(rb'("type"\s*:\s*"bnode"\s*,\s*"value"\s*:\s*")nodeID://')
@@ -80,6 +83,25 @@ _BOOLEAN: Final = re.compile(
     rb'("datatype"\s*:\s*"http://www\.w3\.org/2001/XMLSchema#boolean"\s*,\s*'
     rb'"value"\s*:\s*")([01])"')
 _ERROR: Final = re.compile(r"line (\d+): (.*?)(?: at '(.*?)')?(?: before '.*')?$")
+_IRI: Final = r"<[^<>\"{}|^`\\\x00-\x20]*>"
+_NS: Final = r"(?:[A-Za-z\u00C0-\uFFFF][\w.\-\u00B7\u00C0-\uFFFF]*)?:"
+_PNAME: Final = _NS + r"[^\s{}()]*"
+# strings and comments (blanked to spaces of the same length before reading keywords), IRIs
+_OPAQUE: Final = re.compile(
+    r"'''(?:(?:'|'')?(?:[^'\\]|\\.))*'''"
+    r'|"""(?:(?:"|"")?(?:[^"\\]|\\.))*"""'
+    r"|'(?:[^'\\\n\r]|\\.)*'"
+    r'|"(?:[^"\\\n\r]|\\.)*"'
+    r"|#[^\n\r]*"
+    rf"|(?P<iri>{_IRI})",
+    re.DOTALL,
+)
+_KEY: Final = r"(?<![\w?$:\-])"
+_PREFIX: Final = re.compile(rf"{_KEY}PREFIX\s+(?P<ns>{_NS})\s*(?P<iri>{_IRI})", re.IGNORECASE)
+_BASE: Final = re.compile(rf"{_KEY}BASE\s*(?P<iri>{_IRI})", re.IGNORECASE)
+_DATASET_CLAUSE: Final = re.compile(rf"{_KEY}FROM\s+(?:NAMED\s+)?(?:{_IRI}|{_PNAME})",
+                                    re.IGNORECASE)
+_GRAPH_NAME: Final = re.compile(rf"{_KEY}GRAPH\s+({_IRI}|{_PNAME})", re.IGNORECASE)
 
 
 def parse_location(url: str) -> tuple[str, str | None, str | None]:
@@ -112,16 +134,18 @@ def query_form(sparql: str) -> str:
     return "SELECT"
 
 
-def error_position(message: str, text: str) -> tuple[str, int | None, int | None]:
-    """A cleaner message and the line and column of Virtuoso's SPARQL compiler error
-    ``message`` about ``text``.
+def error_position(message: str, text: str, *, shift: int = 0
+                   ) -> tuple[str, int | None, int | None]:
+    """The message, line and column of Virtuoso's SPARQL compiler error ``message`` about
+    ``text`` (which began with ``shift`` lines of pragmas that the reader never wrote).
 
     >>> error_position("Virtuoso 37000 Error SP030: SPARQL compiler, line 2: syntax error "
     ...                "at '}' before '}'\\n\\nSPARQL query:\\n...", "SELECT * {\\n ?s ?p }")
-    ("SP030: SPARQL compiler, line 2: syntax error at '}'", 2, 8)
+    ("line 2, column 8: syntax error at '}' (Virtuoso SP030)", 2, 8)
     """
     first = message.strip().splitlines()[0] if message.strip() else "bad request"
     first = re.sub(r"^Virtuoso \w+ Error ", "", first)
+    code = re.match(r"(\w+): ", first)
     found = _ERROR.search(first)
     if found is None:
         return first, None, None
@@ -131,7 +155,55 @@ def error_position(message: str, text: str) -> tuple[str, int | None, int | None
     if found[3] and 0 < line <= len(lines):
         at = lines[line - 1].find(found[3])
         column = at + 1 if at >= 0 else None
-    return re.sub(r" before '.*'$", "", first), line, column
+    line -= shift
+    what = found[2] + (f" at '{found[3]}'" if found[3] else "")
+    where = f"line {line}" + (f", column {column}" if column is not None else "")
+    return f"{where}: {what}" + (f" (Virtuoso {code[1]})" if code else ""), line, column
+
+
+def _masked(sparql: str) -> str:
+    """``sparql`` with strings and comments blanked (same length; IRIs kept)."""
+    return _OPAQUE.sub(lambda m: m[0] if m["iri"] else " " * len(m[0]), sparql)
+
+
+def scoped(sparql: str, named: Iterable[str]) -> str:
+    """``sparql`` without its ``FROM`` / ``FROM NAMED`` clauses, and with each constant
+    ``GRAPH <g>`` whose ``g`` is not in ``named`` turned into ``GRAPH <urn:civicgraph:no-graph>``.
+
+    >>> scoped('PREFIX g: <http://g/> SELECT * FROM g:a WHERE { GRAPH g:b { ?s ?p "FROM" } '
+    ...        'GRAPH <http://g/a> { } }', ["http://g/a"])
+    'PREFIX g: <http://g/> SELECT *  WHERE { GRAPH <urn:civicgraph:no-graph> { ?s ?p "FROM" } \
+GRAPH <http://g/a> { } }'
+    """
+    allowed = set(named)
+    masked = _masked(sparql)
+    found = _BASE.search(masked)
+    base = found["iri"][1:-1] if found else None
+    namespaces = {m["ns"][:-1]: m["iri"][1:-1] for m in _PREFIX.finditer(masked)}
+
+    def resolved(token: str) -> str | None:
+        if token.startswith("<"):
+            return urljoin(base, token[1:-1]) if base else token[1:-1]
+        prefix, _, local = token.partition(":")
+        return namespaces[prefix] + local if prefix in namespaces else None
+
+    # a clause cut keeps its line breaks, so that error positions still hold
+    cuts = [(m.start(), m.end(), "\n" * m[0].count("\n"))
+            for m in _DATASET_CLAUSE.finditer(masked)]
+    cuts += [(m.start(1), m.end(1), f"<{NO_GRAPH}>") for m in _GRAPH_NAME.finditer(masked)
+             if resolved(m[1]) not in allowed]
+    for start, end, replacement in sorted(cuts, reverse=True):
+        sparql = sparql[:start] + replacement + sparql[end:]
+    return sparql
+
+
+def dataset_pragmas(default: Sequence[str], named: Sequence[str]) -> str:
+    """Virtuoso's pragmas that fix the dataset to the ``default`` and ``named`` graphs (the
+    empty graph ``urn:civicgraph:no-graph`` always among the named); a ``FROM`` clause
+    outside them is then a compile error, never a read. One line each."""
+    lines = [f"define input:default-graph-uri {iri(g)}" for g in default or [NO_GRAPH]]
+    lines += [f"define input:named-graph-uri {iri(g)}" for g in [*named, NO_GRAPH]]
+    return "\n".join([*lines, 'define input:freeze ""', ""])
 
 
 def _fixed(body: bytes) -> bytes:
@@ -169,21 +241,49 @@ class VirtuosoStore(RemoteStore):
         self._opening = False
         self.recover()
 
+    # -- reading ---------------------------------------------------------------------------
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        substitutions: Mapping[str, Term] | None = None,
+        default_graph: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> QueryResult:
+        if default_graph is None and named_graphs is None:
+            info = analyse_query(sparql)
+            if info.has_dataset:
+                # the query's own FROM clauses make its dataset, as on the other backends
+                default_graph, named_graphs = list(info.default), list(info.named)
+        return super().query(sparql, substitutions=substitutions,
+                             default_graph=default_graph, named_graphs=named_graphs)
+
     # -- HTTP ------------------------------------------------------------------------------
 
     def _send(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         text = ""
+        shift = 0
         data = kwargs.get("data")
         if isinstance(data, dict) and isinstance(data.get("query"), str):
             text = data["query"]
             wanted = _TRIPLES if query_form(text) in ("CONSTRUCT", "DESCRIBE") else _RESULTS
             kwargs["headers"] = {**kwargs.get("headers", {}), "Accept": wanted}
+            if "default-graph-uri" in data or "named-graph-uri" in data:
+                data = dict(data)
+                default = list(data.pop("default-graph-uri", []))
+                named = list(data.pop("named-graph-uri", []))
+                pragmas = dataset_pragmas(default, named)
+                data["query"] = pragmas + scoped(text, named)
+                kwargs["data"] = data
+                shift = pragmas.count("\n")   # errors count lines from the pragmas
+                text = data["query"]
         elif isinstance(kwargs.get("content"), bytes) and url == self.update_url:
             text = kwargs["content"].decode("utf-8", errors="replace")
         try:
             response = super()._send(method, url, **kwargs)
         except QuerySyntaxError as error:
-            message, line, column = error_position(error.message, text)
+            message, line, column = error_position(error.message, text, shift=shift)
             raise QuerySyntaxError(message, line=line, column=column) from None
         except StoreUnavailable:
             raise

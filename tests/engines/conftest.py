@@ -94,7 +94,7 @@ def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server
 def empty_virtuoso(server: Virtuoso, **options: object) -> VirtuosoStore:
     """A ``VirtuosoStore`` on ``server`` holding no graph but Virtuoso's own."""
     store = server.open(**options)
-    for row in store._select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"):
+    for row in store._select("SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"):
         graph = row["g"].value
         if is_staging(graph) or not store.is_hidden(graph):
             store.update(f"DROP SILENT GRAPH <{graph}>")
