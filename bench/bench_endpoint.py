@@ -112,11 +112,21 @@ class Server:
     log: Path
 
     def post(self, conn: http.client.HTTPConnection, query: str) -> tuple[int, bytes]:
-        conn.request("POST", self.path, body=urlencode({"query": query}),
-                     headers={"Accept": ACCEPT,
-                              "Content-Type": "application/x-www-form-urlencoded"})
-        response = conn.getresponse()
-        return response.status, response.read()
+        """POST ``query`` on ``conn``, reconnecting once if the server closed it (uvicorn
+        closes a connection idle for 5 s, e.g. while the other server answers a slow query)."""
+        body = urlencode({"query": query})
+        headers = {"Accept": ACCEPT, "Content-Type": "application/x-www-form-urlencoded"}
+        for attempt in (1, 2):
+            try:
+                conn.request("POST", self.path, body=body, headers=headers)
+                response = conn.getresponse()
+                return response.status, response.read()
+            except (http.client.RemoteDisconnected, http.client.CannotSendRequest,
+                    ConnectionError):
+                conn.close()
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
 
     def connect(self) -> http.client.HTTPConnection:
         return http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
@@ -183,16 +193,38 @@ def wait_ready(server: Server, limit: float = 300) -> None:
             return
 
 
+
+
+def first_pass(servers: list[Server], queries: dict[str, str]
+               ) -> tuple[dict[str, dict[str, float]], dict[str, int]]:
+    """Each query once on each server (the warm-up): seconds, and the row counts, which must
+    agree."""
+    seconds: dict[str, dict[str, float]] = {s.name: {} for s in servers}
+    rows: dict[str, dict[str, int]] = {s.name: {} for s in servers}
+    conns = {s.name: s.connect() for s in servers}
+    for name, text in queries.items():
+        for server in servers:
+            started = time.perf_counter()
+            status, body = server.post(conns[server.name], text)
+            seconds[server.name][name] = time.perf_counter() - started
+            if status != 200:
+                raise RuntimeError(f"{server.name} answered {status} to {name}: {body[:300]!r}")
+            rows[server.name][name] = len(json.loads(body)["results"]["bindings"])
+        print(f"  {name}: {rows[servers[0].name][name]} rows, " + ", ".join(
+            f"{s.name} {seconds[s.name][name] * 1000:.0f} ms" for s in servers), flush=True)
+    first, *others = servers
+    for other in others:
+        if rows[other.name] != rows[first.name]:
+            raise RuntimeError(f"the servers disagree: {rows}")
+    return seconds, rows[first.name]
+
+
 def latencies(servers: list[Server], queries: dict[str, str], runs: int
               ) -> dict[str, dict[str, float]]:
     """Median seconds of each query alone, per server (servers alternate run by run)."""
     conns = {s.name: s.connect() for s in servers}
     found: dict[str, dict[str, list[float]]] = {s.name: {} for s in servers}
     for name, text in queries.items():
-        for server in servers:  # warm-up, and a check that both agree on the row count
-            status, body = server.post(conns[server.name], text)
-            if status != 200:
-                raise RuntimeError(f"{server.name} answered {status} to {name}: {body[:300]!r}")
         for _ in range(runs):
             for server in servers:
                 started = time.perf_counter()
@@ -201,15 +233,6 @@ def latencies(servers: list[Server], queries: dict[str, str], runs: int
                 assert status == 200
     return {s: {q: statistics.median(t) for q, t in by_query.items()}
             for s, by_query in found.items()}
-
-
-def row_counts(server: Server, queries: dict[str, str]) -> dict[str, int]:
-    conn = server.connect()
-    counts = {}
-    for name, text in queries.items():
-        _, body = server.post(conn, text)
-        counts[name] = len(json.loads(body)["results"]["bindings"])
-    return counts
 
 
 @dataclass
@@ -275,10 +298,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--organisations", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=7, help="latency runs per query and server")
-    parser.add_argument("--seconds", type=float, default=20, help="throughput run length")
+    parser.add_argument("--seconds", type=float, default=30, help="throughput run length")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=max(2, os.cpu_count() or 2),
                         help="civicgraph's query worker processes")
+    parser.add_argument("--interactive", type=float, default=2.0,
+                        help="queries slower than this many seconds on Oxigraph are timed once "
+                        "and left out of the throughput mix")
     parser.add_argument("--query", action="append", help="only these catalogue queries")
     parser.add_argument("--no-write", action="store_true", help="do not update RESULTS.md")
     args = parser.parse_args()
@@ -291,13 +317,16 @@ def main() -> None:
     try:
         for server in servers:
             wait_ready(server)
-        counts = {s.name: row_counts(s, queries) for s in servers}
-        if counts["civicgraph"] != counts["oxigraph"]:
-            raise RuntimeError(f"the servers disagree: {counts}")
-        medians = latencies(servers, queries, args.runs)
-        loads = {}
+        print("first pass (warm-up and row counts):", flush=True)
+        once, counts = first_pass(servers, queries)
+        fast = {n: q for n, q in queries.items() if once["oxigraph"][n] < args.interactive}
+        print(f"latency of the {len(fast)} interactive queries, {args.runs} runs:", flush=True)
+        medians = latencies(servers, fast, args.runs)
         for server in servers:
-            loads[server.name] = throughput(server, queries, args.clients, args.seconds)
+            for name in queries:
+                medians[server.name].setdefault(name, once[server.name][name])
+        print(f"throughput, {args.clients} clients, {args.seconds:g} s each:", flush=True)
+        loads = {s.name: throughput(s, fast, args.clients, args.seconds) for s in servers}
     finally:
         for server in servers:
             server.stop()
@@ -305,7 +334,7 @@ def main() -> None:
     ours, theirs = medians["civicgraph"], medians["oxigraph"]
     ratios = {q: ours[q] / theirs[q] for q in queries}
     geo = statistics.geometric_mean(ratios.values())
-    total_ratio = sum(ours.values()) / sum(theirs.values())
+    geo_fast = statistics.geometric_mean([ratios[q] for q in fast]) if fast else float("nan")
     rate = loads["civicgraph"][0] / loads["oxigraph"][0]
     lines = [
         SECTION, "",
@@ -316,20 +345,24 @@ def main() -> None:
         "(`oxigraph serve --union-default-graph`) on a checkpoint of the same store; both on "
         "127.0.0.1, measured in the same run. Each catalogue query with its default "
         "parameters (a `VALUES` block), POSTed, SPARQL JSON results.", "",
-        f"Latency: median of {args.runs} runs of each query alone. Throughput: {args.clients} "
-        f"concurrent clients cycling through the queries for {args.seconds:g} s.", "",
+        f"Latency: median of {args.runs} runs of each query alone, after a warm-up run; the "
+        f"queries that take more than {args.interactive:g} s on Oxigraph (marked *) are timed "
+        f"once. Throughput: {args.clients} concurrent clients cycling through the other "
+        f"queries for {args.seconds:g} s.", "",
         "| query | rows | civicgraph | Oxigraph | ratio |", "|---|---|---|---|---|",
     ]
     for name in queries:
-        lines.append(f"| {name} | {counts['civicgraph'][name]} | {ours[name] * 1000:.1f} ms | "
+        mark = "" if name in fast else " *"
+        lines.append(f"| {name}{mark} | {counts[name]} | {ours[name] * 1000:.1f} ms | "
                      f"{theirs[name] * 1000:.1f} ms | {ratios[name]:.2f} |")
     lines += [
         "", "| measure | civicgraph | Oxigraph | ratio | target |", "|---|---|---|---|---|",
-        f"| latency, geometric mean of the ratios | | | {geo:.2f}x | <= 1.3x |",
-        f"| latency, sum of the medians | {sum(ours.values()) * 1000:.0f} ms | "
-        f"{sum(theirs.values()) * 1000:.0f} ms | {total_ratio:.2f}x | |",
-        f"| throughput ({args.clients} clients) | {loads['civicgraph'][0]:.1f} q/s | "
-        f"{loads['oxigraph'][0]:.1f} q/s | {rate:.0%} | >= 70% |",
+        f"| latency, geometric mean of the ratios, {len(fast)} interactive queries | | | "
+        f"{geo_fast:.2f}x | <= 1.3x |",
+        f"| latency, geometric mean of the ratios, all {len(queries)} queries | | | "
+        f"{geo:.2f}x | |",
+        f"| throughput ({args.clients} clients) | {loads['civicgraph'][0]:.2f} q/s | "
+        f"{loads['oxigraph'][0]:.2f} q/s | {rate:.0%} | >= 70% |",
         f"| median latency under load | {loads['civicgraph'][1] * 1000:.0f} ms | "
         f"{loads['oxigraph'][1] * 1000:.0f} ms | "
         f"{loads['civicgraph'][1] / loads['oxigraph'][1]:.2f}x | |",
