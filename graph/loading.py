@@ -33,10 +33,10 @@ import hashlib
 import io
 import json
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 import pyoxigraph as ox
 
@@ -159,7 +159,8 @@ def parse(data: bytes, format: ox.RdfFormat, *, source: str = "input",
         raise UnknownFormat(format.name)
     scratch = ox.Store()
     try:
-        scratch.bulk_load(_Reader(data, progress), format, base_iri=base_iri)
+        reader: Any = _Reader(data, progress)   # a binary file, as pyoxigraph reads it
+        scratch.bulk_load(reader, format, base_iri=base_iri)
     except SyntaxError as error:
         message = str(error.msg or error)
         if "LoadDocumentCallback" in message:
@@ -369,7 +370,8 @@ def _iri_or_text(value: str) -> ox.NamedNode | ox.Literal:
 _DESCRIPTION: Final = f"""SELECT ?p ?o WHERE {{ GRAPH <{META_GRAPH}> {{ ?g ?p ?o }} }}"""
 
 
-def _unchanged(store: Store, graph: str, triples: int, description: dict[str, object]) -> bool:
+def _unchanged(store: Store, graph: str, triples: int,
+               description: Mapping[str, str | None]) -> bool:
     """Whether ``graph`` already holds these bytes with this description."""
     rows = store.query(_DESCRIPTION, substitutions={"g": ox.NamedNode(graph)},
                        default_graph=[], named_graphs=[META_GRAPH])

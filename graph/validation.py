@@ -114,7 +114,7 @@ def _message(raw: str, fallback: str) -> str:
     if not found:
         return raw or fallback
     english = [text for text, lang in found if lang == "en"]
-    text = english[0] if english else found[-1][0]
+    text: str = english[0] if english else found[-1][0]
     return text.replace('\\"', '"').replace("\\\\", "\\")
 
 
@@ -144,7 +144,7 @@ def _with_rudof(data: Path, shapes: Path) -> list[Violation]:
             shape=entry.source_shape or None,
             message=_message(entry.message, f"{constraint} not satisfied"),
             value=_lexical(entry.value),
-            severity=_short(severity).removeprefix("sh:") if severity else "Violation",
+            severity=(_short(severity) or "sh:Violation").removeprefix("sh:"),
         ))
     return results
 
@@ -175,19 +175,21 @@ def _with_pyshacl(data: Path, shapes: Path) -> list[Violation]:
     tops = [r for report_node in report.subjects(RDF.type, sh.ValidationReport)
             for r in report.objects(report_node, sh.result)]
     for node in tops:
-        def one(predicate: rdflib.URIRef, node: object = node) -> str | None:
-            value = report.value(node, predicate)  # type: ignore[arg-type]
+        def one(predicate: rdflib.URIRef, node: rdflib.term.Node = node) -> str | None:
+            value = report.value(node, predicate)
             return None if value is None else str(value)
 
-        messages = list(report.objects(node, sh.resultMessage))
-        english = [m for m in messages if getattr(m, "language", None) == "en"]
+        messages = [str(m) for m in report.objects(node, sh.resultMessage)
+                    if getattr(m, "language", None) in ("en", None)]
+        english = [str(m) for m in report.objects(node, sh.resultMessage)
+                   if getattr(m, "language", None) == "en"]
         constraint = _short(one(sh.sourceConstraintComponent)) or "unknown"
         focus = report.value(node, sh.focusNode)
         results.append(Violation(
             focus_node=_node(focus) or "",
             path=one(sh.resultPath), constraint=constraint, shape=_node(report.value(
                 node, sh.sourceShape)),
-            message=str((english or messages or [f"{constraint} not satisfied"])[0]),
+            message=(english or messages or [f"{constraint} not satisfied"])[0],
             value=one(sh.value),
             severity=(_short(one(sh.resultSeverity)) or "sh:Violation").removeprefix("sh:"),
         ))

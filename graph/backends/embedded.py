@@ -28,7 +28,7 @@ import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 
@@ -115,7 +115,7 @@ class EmbeddedStore(Store):
         default_graph: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
     ) -> QueryResult:
-        options: dict[str, object] = {}
+        options: dict[str, Any] = {}
         if substitutions:
             options["substitutions"] = {ox.Variable(k): v for k, v in substitutions.items()}
         with self._visibility.reading() as hidden:
@@ -132,14 +132,14 @@ class EmbeddedStore(Store):
                 options["named_graphs"] = visible
             try:
                 try:
-                    return self.ox.query(sparql, **options)  # type: ignore[arg-type]
+                    return self.ox.query(sparql, **options)
                 except RuntimeError as error:
                     # pyoxigraph only substitutes projected variables: bind the others
                     # with a VALUES block, as the remote backend does
                     if not substitutions or "SELECT projection" not in str(error):
                         raise StoreError(f"the query failed: {error}") from error
                     del options["substitutions"]
-                    return self.ox.query(bind_values(sparql, substitutions),  # type: ignore[arg-type]
+                    return self.ox.query(bind_values(sparql, substitutions),
                                          **options)
             except SyntaxError as error:
                 raise query_syntax_error(error) from None

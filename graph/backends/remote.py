@@ -132,7 +132,7 @@ class RemoteStore(Store):
                 # an empty list names a graph that does not exist instead
                 form[key] = list(graphs) or [NO_GRAPH]
         response = self._send(
-            "POST", self.query_url, data=form, params=params,  # type: ignore[arg-type]
+            "POST", self.query_url, data=form, params=params,
             headers={"Accept": f"{_RESULTS}, {_TRIPLES};q=0.9"})
         kind = response.headers.get("content-type", "").split(";")[0].strip()
         if kind == _TRIPLES:
