@@ -141,7 +141,7 @@ def start_replica(store: str, log: Path, *, empty: bool = True,
     port = free_port()
     env = {**os.environ, "CIVICGRAPH_CURATOR_TOKEN": CURATOR_TOKEN,
            "CIVICGRAPH_LOG_LEVEL": "warning", **(extra_env or {})}
-    command = [sys.executable, "-m", "api.cli", "serve", "--store", store,
+    command = [sys.executable, "-c", "from api.cli import main; main()", "serve", "--store", store,
                "--host", "127.0.0.1", "--port", str(port)]
     if empty:
         command.append("--empty")
