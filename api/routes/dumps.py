@@ -1,8 +1,9 @@
 """The public data in bulk: gzipped dumps (N-Quads, TriG), and the VoID description at
 ``/.well-known/void``.
 
-A dump holds every public named graph, written once per version of the store and kept in a
-temporary directory until the next write.
+A dump holds every public named graph. Over the embedded store it is written once per
+version of the store and kept in a temporary directory until the next write; over a remote
+store (which other processes may write) it is written for each download.
 """
 
 from __future__ import annotations
@@ -29,8 +30,14 @@ def _cache(request: Request) -> DumpCache:
 
 
 def _version(request: Request) -> int | None:
-    version = getattr(request.app.state.store, "version", None)
-    return version if isinstance(version, int) else None
+    """The write counter a dump may be cached under: only an embedded store's, since this
+    process makes all its writes; a remote store may be written by others (replicas), so
+    its dumps are written anew each time."""
+    store = request.app.state.store
+    version = getattr(store, "version", None)
+    if store.kind not in ("memory", "oxigraph") or not isinstance(version, int):
+        return None
+    return version
 
 
 @router.get("/dumps", summary="The dumps of the public data",

@@ -95,8 +95,6 @@ def test_a_replica_started_later_sees_what_the_others_wrote(
     assert health["status"] == "ok" and health["quads"] == 1
 
 
-@pytest.mark.xfail(strict=True, reason="api/routes/dumps.py caches a dump per write counter "
-                   "of its own process: a replica serves its old dump after another writes")
 def test_a_replica_dumps_what_another_wrote(oxigraph_server: Server,
                                              replicas: Callable[..., Replica]) -> None:
     empty_oxigraph(oxigraph_server)
