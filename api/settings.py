@@ -14,6 +14,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from graph.namespaces import DEFAULT_BASE
+from graph.store import Store
 
 #: The placeholder the curator token must never keep in production.
 PLACEHOLDER_TOKENS = frozenset({"", "change-me", "changeme", "secret", "token"})
@@ -74,3 +75,13 @@ class Settings(BaseSettings):
         default=1500, description="Most nodes a map sends to the browser before aggregating."
     )
     log_level: str = Field(default="info", description="Log level of the server.")
+
+
+def open_configured_store(settings: Settings) -> Store:
+    """Open the store the settings name. A remote store's HTTP timeout follows the query time
+    limit, so that a query abandoned by the API is not left waiting on the server for long."""
+    from graph.store import open_store
+
+    if settings.store.startswith(("http://", "https://", "virtuoso+http")):
+        return open_store(settings.store, timeout=settings.query_timeout + 1.0)
+    return open_store(settings.store)

@@ -27,7 +27,7 @@ environment = Environment(
 def preferred_language(request: Request, available: Sequence[str] = LANGUAGES) -> str:
     """The reader's language: ``?lang=`` first, then ``Accept-Language`` (by q-value)."""
     asked = request.query_params.get("lang")
-    if asked in available:
+    if asked is not None and asked in available:
         return asked
     ranked: list[tuple[float, int, str]] = []
     for position, part in enumerate(request.headers.get("accept-language", "").split(",")):

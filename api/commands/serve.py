@@ -26,11 +26,11 @@ def serve(empty: bool, **options: Any) -> None:
     import uvicorn
 
     from api.app import create_app
+    from api.settings import open_configured_store
     from graph.example import ensure_example
-    from graph.store import open_store
 
     settings = settings_from(**options)
-    store = open_store(settings.store)
+    store = open_configured_store(settings)
     if not empty:
         loaded = ensure_example(store, imported_by=getpass.getuser())
         if loaded:
