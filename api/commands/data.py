@@ -66,7 +66,7 @@ def stats(store: str | None, as_json: bool) -> None:
         click.echo(json.dumps({"store": settings.store, "quads": total, "graphs": rows},
                               indent=2))
         return
-    width = max([len(r["graph"]) for r in rows] + [5])
+    width = max([len(str(r["graph"])) for r in rows] + [5])
     for r in rows:
         click.echo(f"{r['graph']:<{width}}  {r['triples']:>10}  {r['access']}")
     click.echo(f"{'total':<{width}}  {total:>10}")
