@@ -272,6 +272,16 @@ class EmbeddedStore(Store):
                     self.ox.remove_graph(graph)
 
 
+def unfinished_graphs(store: ox.Store) -> set[str]:
+    """The graphs of ``store`` that a reader of a copy (a checkpoint) must skip: staging
+    graphs, and targets being filled in place (marked in ``PENDING_GRAPH``)."""
+    hidden = {g.value for g in store.named_graphs()
+              if isinstance(g, ox.NamedNode) and is_staging(g.value)}
+    hidden.update(q.subject.value for q in store.quads_for_pattern(
+        None, ox.NamedNode(PENDING_IMPORT), None, _PENDING) if isinstance(q.subject, ox.NamedNode))
+    return hidden
+
+
 def _kept(graphs: Sequence[str], hidden: frozenset[str]) -> list[ox.NamedNode]:
     return [ox.NamedNode(g) for g in graphs if g not in hidden and not is_staging(g)]
 

@@ -155,7 +155,13 @@ class RemoteStore(Store):
         return list(solutions)
 
     def graphs(self) -> list[str]:
-        return [g for g in self._graph_names() if self.count(g) > 0]
+        return [g for g in self._graph_names() if self._holds_data(g)]
+
+    def _holds_data(self, graph: str) -> bool:
+        response = self._send("POST", self.query_url,
+                              data={"query": f"ASK {{ GRAPH {iri(graph)} {{ ?s ?p ?o }} }}"},
+                              headers={"Accept": _RESULTS})
+        return bool(ox.parse_query_results(response.content, ox.QueryResultsFormat.JSON))
 
     def count(self, graph: str | None = None) -> int:
         if graph is not None:

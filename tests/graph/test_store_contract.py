@@ -11,7 +11,7 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from graph.backends.embedded import OxigraphStore
+from graph.backends.embedded import OxigraphStore, unfinished_graphs
 from graph.backends.remote import RemoteStore
 from graph.backends.staging import PENDING_GRAPH, PENDING_IMPORT, new_staging_iri
 from graph.errors import QuerySyntaxError, StoreError, StoreUnavailable
@@ -313,6 +313,8 @@ def test_on_disk_store_persists_and_recovers_from_a_crash(tmp_path: Path) -> Non
     first.ox.add(ox.Quad(half, ox.NamedNode(PENDING_IMPORT), ox.Literal("t"),
                          ox.NamedNode(PENDING_GRAPH)))
     first.ox.add(ox.Quad(ox.NamedNode(EX + "s"), P, ox.Literal("half"), half))
+    # what a reader of a checkpoint of this store must skip
+    assert unfinished_graphs(first.ox) == {staging.value, half.value, PENDING_GRAPH}
     first.close()
     second = OxigraphStore(location)
     try:
