@@ -21,6 +21,7 @@ from graph.errors import NotFound
 from graph.namespaces import DEFAULT_BASE
 from graph.store import Store
 from visualisations import maps
+from visualisations.columns import columns
 from visualisations.export import export
 from visualisations.filters import Filters
 from visualisations.maps import BuiltMap
@@ -44,6 +45,7 @@ class MapService:
         self.cache_size = cache_size
         self._lock = threading.Lock()
         self._table_lock = threading.Lock()
+        self._making = threading.RLock()
         self._version: str | None = None
         self._checked = 0.0
         self._table: UsageTable | None = None
@@ -67,7 +69,9 @@ class MapService:
         version = self.version()
         with self._table_lock:
             if self._table is None or self._table_version != version:
-                self._table = load_table(self.store, self.graphs(), base=self.base)
+                table = load_table(self.store, self.graphs(), base=self.base)
+                columns(table)  # part of the warm-up: seconds at 10^5 organisations
+                self._table = table
                 self._table_version = version
             return self._table
 
@@ -86,7 +90,11 @@ class MapService:
             if full in self._cache:
                 self._cache.move_to_end(full)
                 return self._cache[full]  # type: ignore[return-value]
-        value = make()
+        with self._making:  # one computation at a time: a second caller waits and reuses it
+            with self._lock:
+                if full in self._cache:
+                    return self._cache[full]  # type: ignore[return-value]
+            value = make()
         with self._lock:
             self._cache[full] = value
             while len(self._cache) > self.cache_size:
@@ -150,6 +158,10 @@ class Maps(MapService):
                 self.built(MapRequest(spec.name, Filters()))
         except Exception:  # a failed warm-up is retried by the first request
             return
+
+    def tool_index(self, lang: str) -> list[tuple[str, str, int]]:
+        """``maps.tool_index`` of the current data, cached."""
+        return self.cached(("tools", lang), lambda: maps.tool_index(self.table(), lang))
 
     def _check_exists(self, iri: str) -> None:
         result = self.store.query("ASK { ?s ?p ?o }",

@@ -13,6 +13,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from importlib import resources
 
 import pyoxigraph as ox
@@ -102,13 +103,16 @@ class UsageTable:
         scheme = f"{self.base}id/scheme/{scheme_kind}"
         return sorted(c for c, s in self.concept_scheme.items() if s == scheme)
 
-    @property
-    def organisations(self) -> set[str]:
-        return {u.org for u in self.usages}
+    @cached_property
+    def organisations(self) -> frozenset[str]:
+        """The organisations with at least one usage (computed once: the table is not
+        changed after it is read)."""
+        return frozenset(u.org for u in self.usages)
 
-    @property
-    def software(self) -> set[str]:
-        return {u.software for u in self.usages}
+    @cached_property
+    def software(self) -> frozenset[str]:
+        """The software of at least one usage."""
+        return frozenset(u.software for u in self.usages)
 
 
 def data_version(store: Store, graphs: Sequence[str] | None = None) -> str:

@@ -182,7 +182,7 @@ def _resource(request: Request) -> str:
 @router.get("/maps", response_class=HTMLResponse, summary="The map gallery")
 def gallery(request: Request) -> HTMLResponse:
     lang = preferred_language(request)
-    tools = maps.tool_index(maps_of(request).table(), lang)
+    tools = maps_of(request).tool_index(lang)
     return render(request, "maps/gallery.html", {
         "lang": lang, "gallery": maps.GALLERY, "top_tool": tools[0] if tools else None,
         "tools": len(tools)})
@@ -202,7 +202,7 @@ def asset(name: str) -> FileResponse:
 @router.get("/maps/tools", response_class=HTMLResponse, summary="The map of each tool")
 def tools(request: Request) -> HTMLResponse:
     lang = preferred_language(request)
-    index = maps.tool_index(maps_of(request).table(), lang)
+    index = maps_of(request).tool_index(lang)
     return render(request, "maps/tools.html", {
         "lang": lang, "tools": [(sw.rsplit("/", 1)[-1], label, n) for sw, label, n in index]})
 
