@@ -34,7 +34,7 @@ def maps_command(out: Path, langs: tuple[str, ...], no_tools: bool, node_budget:
     clean(out)
     written = write_site(table, out, langs=langs or ("fr", "en"),
                          budget=node_budget or settings.node_budget, tools=not no_tools)
-    click.echo(f"civicgraph: wrote {written.files} files ({written.bytes / 1e6:.1f} MB) "
+    click.echo(f"civicgraph: wrote {written.files} files ({written.size / 1e6:.1f} MB) "
                f"into {out}; largest page {written.largest[1] / 1e6:.2f} MB", err=True)
 
 
