@@ -1,0 +1,223 @@
+"""Aggregates lifted out of projection expressions, for engines that cannot compile them.
+
+``(COALESCE(MIN(STR(?a)), MIN(STR(?b))) AS ?label)`` — an aggregate inside an expression of
+the SELECT clause — is standard SPARQL that Virtuoso 7.2 fails to compile in larger queries
+("Bad dfe in sqlo_place_exp"). ``lift_aggregates`` rewrites such a query into the equivalent
+form with a sub-query: the grouped query computes each aggregate under a fresh name, and an
+outer query computes the expressions from them, then orders, slices and de-duplicates::
+
+    SELECT ?s (COALESCE(?cg_agg1, ?cg_agg2) AS ?label)
+    WHERE { { SELECT ?s (MIN(STR(?a)) AS ?cg_agg1) (MIN(STR(?b)) AS ?cg_agg2)
+              WHERE { … } GROUP BY ?s HAVING … } }
+    ORDER BY ?label LIMIT 10
+
+Queries without such an expression are returned unchanged, as are those this module does not
+read with confidence (``SELECT *``, no WHERE group): the engine then reports what it reports.
+The text is read lexically — strings, comments and IRIs are never mistaken for syntax.
+
+>>> lift_aggregates('SELECT ?s (COALESCE(MIN(?a), "") AS ?m) WHERE { ?s ?p ?a } GROUP BY ?s')
+'SELECT ?s (COALESCE(?cg_agg1, "") AS ?m) WHERE { { SELECT ?s (MIN(?a) AS ?cg_agg1) WHERE \
+{ ?s ?p ?a } GROUP BY ?s } }'
+>>> lift_aggregates('SELECT ?s (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?s') == \\
+...     'SELECT ?s (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?s'
+True
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Final
+
+_IRI: Final = r"<[^<>\"{}|^`\\\x00-\x20]*>"
+_OPAQUE: Final = re.compile(
+    r"'''(?:(?:'|'')?(?:[^'\\]|\\.))*'''"
+    r'|"""(?:(?:"|"")?(?:[^"\\]|\\.))*"""'
+    r"|'(?:[^'\\\n\r]|\\.)*'"
+    r'|"(?:[^"\\\n\r]|\\.)*"'
+    r"|#[^\n\r]*"
+    rf"|{_IRI}",
+    re.DOTALL,
+)
+_AGGREGATES: Final = ("COUNT", "SUM", "MIN", "MAX", "AVG", "SAMPLE", "GROUP_CONCAT")
+_TOKEN: Final = re.compile(
+    r"(?P<var>[?$][\w\u00B7\u00C0-\uFFFF]+)"
+    r"|(?P<word>[A-Za-z_][\w\-]*(?::[\w\-.]*)?|:[\w\-.]*)"
+    r"|(?P<open>[({])|(?P<close>[)}])"
+    r"|(?P<other>\S)"
+)
+PREFIX: Final = "cg_agg"
+
+
+@dataclass(frozen=True)
+class _Token:
+    kind: str
+    text: str
+    start: int
+    end: int
+
+
+def _tokens(masked: str) -> list[_Token]:
+    return [_Token(m.lastgroup or "other", m.group(), m.start(), m.end())
+            for m in _TOKEN.finditer(masked)]
+
+
+def _mask(query: str) -> str:
+    """``query`` with strings, comments and IRIs turned into ``_`` of the same length."""
+    return _OPAQUE.sub(lambda m: "_" * len(m.group()), query)
+
+
+def _closing(tokens: list[_Token], at: int) -> int:
+    """The index of the token that closes the bracket opened at ``tokens[at]``."""
+    depth = 0
+    for index in range(at, len(tokens)):
+        if tokens[index].kind == "open":
+            depth += 1
+        elif tokens[index].kind == "close":
+            depth -= 1
+            if depth == 0:
+                return index
+    raise ValueError("unbalanced brackets")
+
+
+def _is(token: _Token, *words: str) -> bool:
+    return token.kind == "word" and token.text.upper() in words
+
+
+@dataclass
+class _Item:
+    """One projection item: ``?var``, or ``(expr AS ?var)`` with its aggregate calls."""
+
+    variable: str
+    expression: tuple[int, int] | None = None        # span of expr in the query
+    aggregates: tuple[tuple[int, int], ...] = ()      # spans of the aggregate calls in expr
+    whole: bool = False                               # expr is one aggregate call
+
+
+def _items(query: str, tokens: list[_Token], first: int, last: int) -> list[_Item] | None:
+    """The projection items of ``tokens[first:last]``, or None if it is ``*`` or unusual."""
+    items: list[_Item] = []
+    index = first
+    while index < last:
+        token = tokens[index]
+        if token.kind == "var":
+            items.append(_Item(token.text))
+            index += 1
+            continue
+        if token.text != "(":
+            return None
+        close = _closing(tokens, index)
+        inner = tokens[index + 1:close]
+        if len(inner) < 3 or not _is(inner[-2], "AS") or inner[-1].kind != "var":
+            return None
+        body = inner[:-2]
+        calls: list[tuple[int, int]] = []
+        position = 0
+        while position < len(body):
+            if _is(body[position], *_AGGREGATES) and position + 1 < len(body) \
+                    and body[position + 1].text == "(":
+                end = _closing(body, position + 1)
+                calls.append((body[position].start, body[end].end))
+                position = end + 1
+            else:
+                position += 1
+        span = (body[0].start, body[-1].end)
+        items.append(_Item(inner[-1].text, span, tuple(calls),
+                           whole=len(calls) == 1 and calls[0] == span))
+        index = close + 1
+    return items
+
+
+def lift_aggregates(query: str) -> str:
+    """``query`` with aggregates nested in SELECT expressions computed in a sub-query (see
+    the module); unchanged when it has none, or when its brackets do not balance (the engine
+    reports the error on the text as written)."""
+    try:
+        return _lifted(query)
+    except ValueError:
+        return query
+
+
+def _lifted(query: str) -> str:
+    masked = _mask(query)
+    tokens = _tokens(masked)
+    depth = 0
+    select = None
+    for index, token in enumerate(tokens):
+        if token.kind == "open":
+            depth += 1
+        elif token.kind == "close":
+            depth -= 1
+        elif depth == 0 and _is(token, "SELECT"):
+            select = index
+            break
+        elif depth == 0 and _is(token, "ASK", "CONSTRUCT", "DESCRIBE"):
+            return query
+    if select is None:
+        return query
+    start = select + 1
+    modifier = ""
+    if start < len(tokens) and _is(tokens[start], "DISTINCT", "REDUCED"):
+        modifier = tokens[start].text + " "
+        start += 1
+    end = start
+    while end < len(tokens) and not (_is(tokens[end], "WHERE", "FROM") or tokens[end].text == "{"):
+        end = _closing(tokens, end) + 1 if tokens[end].text == "(" else end + 1
+    items = _items(query, tokens, start, end)
+    if not items or not any(i.aggregates and not i.whole for i in items) \
+            or end == len(tokens) or _is(tokens[end], "FROM"):
+        return query
+    group = end
+    while group < len(tokens) and tokens[group].text != "{":
+        group += 1
+    if group == len(tokens):
+        return query
+    closed = _closing(tokens, group)
+    tail = closed + 1
+    outer_from = next((i for i in range(tail, len(tokens))
+                       if _is(tokens[i], "ORDER", "LIMIT", "OFFSET", "VALUES")), None)
+    inner_end = tokens[outer_from].start if outer_from is not None else len(query)
+    outer_tail = query[inner_end:].strip()
+
+    inner: list[str] = []
+    outer: list[str] = []
+    defined: set[str] = set()      # the variables the sub-query projects
+    lifted = {i.variable for i in items if i.aggregates and not i.whole}
+
+    def keep(variable: str) -> None:
+        if variable not in defined and variable not in lifted:
+            inner.append(variable)
+            defined.add(variable)
+
+    counter = 0
+    for item in items:
+        if item.expression is None:
+            keep(item.variable)
+            outer.append(item.variable)
+        elif not item.aggregates or item.whole:
+            inner.append(f"({query[item.expression[0]:item.expression[1]]} AS {item.variable})")
+            defined.add(item.variable)
+            outer.append(item.variable)
+        else:
+            text = query[item.expression[0]:item.expression[1]]
+            for call_start, call_end in reversed(item.aggregates):
+                counter += 1
+                name = f"?{PREFIX}{counter}"
+                inner.append(f"({query[call_start:call_end]} AS {name})")
+                offset = item.expression[0]
+                text = text[:call_start - offset] + name + text[call_end - offset:]
+            # variables of the expression outside its aggregates are group keys: keep them
+            for variable in re.findall(r"[?$][\w\u00B7\u00C0-\uFFFF]+", _mask(text)):
+                if not variable[1:].startswith(PREFIX):
+                    keep(variable)
+            outer.append(f"({text} AS {item.variable})")
+    # sort keys that are not projected still have to reach the outer query
+    if outer_from is not None:
+        for token in tokens[outer_from:]:
+            if token.kind == "var":
+                keep(token.text)
+    body = query[tokens[end].start:inner_end].strip()
+    prologue = query[:tokens[select].start]
+    rewritten = (f"{prologue}SELECT {modifier}{' '.join(outer)} WHERE {{ "
+                 f"{{ SELECT {' '.join(inner)} {body} }} }}")
+    return f"{rewritten} {outer_tail}" if outer_tail else rewritten
