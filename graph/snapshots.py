@@ -17,11 +17,17 @@ only when a query arrives after a write, so a reader sees what was written befor
 No snapshot is taken while a write is under way (the embedded backends fill a new graph in
 place, hidden from their own queries but not from a checkpoint): readers keep the previous
 snapshot until the write is done. Snapshots no worker reads any more are deleted.
+
+Checkpoints sit in a directory beside the store, with a file naming the store and the process.
+A server killed before it could delete them leaves them behind, and their hard links keep
+table files the store has since compacted away: the next server of the same store deletes
+them (``remove_stale_snapshots``).
 """
 
 from __future__ import annotations
 
 import itertools
+import os
 import shutil
 import tempfile
 import threading
@@ -36,6 +42,26 @@ import pyoxigraph as ox
 from graph.errors import StoreError
 from graph.namespaces import STAGING_PREFIX
 from graph.store import QueryResult, Store, Term
+
+#: how the directories of snapshots beside a store begin
+SNAPSHOTS_PREFIX = ".civicgraph-snapshots-"
+#: the file of such a directory naming the store its checkpoints come from and the process
+#: that made them, one per line
+OWNER_FILE = "store"
+
+
+def remove_stale_snapshots(parent: Path, owner: str) -> None:
+    """Delete the snapshot directories in ``parent`` that another process made from the store
+    at ``owner`` (a resolved path). Call it only while this process holds that store: RocksDB
+    locks a store to one process, so whoever made them is gone."""
+    for candidate in parent.glob(SNAPSHOTS_PREFIX + "*"):
+        try:
+            made_from, _, pid = (candidate / OWNER_FILE).read_text(encoding="utf-8") \
+                .partition("\n")
+        except OSError:
+            continue
+        if made_from == owner and pid.strip() != str(os.getpid()):
+            shutil.rmtree(candidate, ignore_errors=True)
 
 
 class VersionedStore(Store):
@@ -140,9 +166,14 @@ class Snapshots:
         # a checkpoint is made of hard links, so it must sit on the store's file system
         self._native = inner if store.kind == "oxigraph" and inner is not None else None
         location = getattr(store.inner, "path", None) or getattr(store.inner, "location", None)
-        parent = str(Path(location).resolve().parent) if self._native and location else None
-        self.directory = Path(tempfile.mkdtemp(prefix=".civicgraph-snapshots-",
-                                               dir=directory or parent))
+        owner = str(Path(location).resolve()) if self._native and location else None
+        parent = directory or (str(Path(owner).parent) if owner else None)
+        if owner and parent:
+            remove_stale_snapshots(Path(parent), owner)
+        self.directory = Path(tempfile.mkdtemp(prefix=SNAPSHOTS_PREFIX, dir=parent))
+        if owner:
+            (self.directory / OWNER_FILE).write_text(f"{owner}\n{os.getpid()}\n",
+                                                     encoding="utf-8")
         self._ids = itertools.count(1)
         self._current: Snapshot | None = None
         self._all: dict[int, Snapshot] = {}
