@@ -145,10 +145,12 @@ def build_neighbourhood(g: nx.Graph, *, budget: int = 1500, seed: int = 7) -> Bu
 
 def tool_index(table: UsageTable, lang: str = "en") -> list[tuple[str, str, int]]:
     """``(software IRI, label, organisations using it)`` for every software, most used first."""
-    users: dict[str, set[str]] = {}
-    for usage in table.usages:
-        users.setdefault(usage.software, set()).add(usage.org)
-    return sorted(((sw, table.label(sw, lang), len(orgs)) for sw, orgs in users.items()),
+    cols = columns(table)
+    n_sw = len(cols.software)
+    pairs = np.unique(cols.org * n_sw + cols.sw)
+    users = np.bincount(pairs % n_sw, minlength=n_sw) if n_sw else np.zeros(0, np.int64)
+    return sorted(((sw, table.label(sw, lang), int(users[i]))
+                   for i, sw in enumerate(cols.software)),
                   key=lambda t: (-t[2], t[1].lower(), t[0]))
 
 
@@ -177,7 +179,7 @@ def filter_choices(table: UsageTable, lang: str = "en") -> dict[str, list[tuple[
 
         walk(None, 0)
         out[parameter] = ordered
-    waves = sorted({w for u in table.usages for w in u.waves})
+    waves = columns(table).waves
     out["wave"] = [(w.rsplit("/", 1)[-1], table.label(w, lang)) for w in waves]
     out["dep"] = [(d, d) for d in sorted(set(table.org_departement.values()))]
     return out

@@ -1,7 +1,9 @@
 """Maps over a live store: the usage table and the built maps, cached per version of the data.
 
 The table is re-read only when ``data_version`` changes (an import replaced a public graph),
-checked at most every ``recheck`` seconds; built maps and rendered documents are kept in a
+checked at most every ``recheck`` seconds, and at once after a write made through this
+process (a store that counts its writes, ``VersionedStore``): a withdrawn consent must leave
+the maps with the next request. Built maps and rendered documents are kept in a
 small LRU keyed by that version, so a map asked twice is answered from memory and a new
 import is seen within seconds.
 """
@@ -47,16 +49,23 @@ class MapService:
         self._table_lock = threading.Lock()
         self._making = threading.RLock()
         self._version: str | None = None
+        self._writes: int | None = None
         self._checked = 0.0
         self._table: UsageTable | None = None
         self._table_version: str | None = None
         self._cache: OrderedDict[Hashable, object] = OrderedDict()
 
     def version(self) -> str:
-        """The current ``data_version`` (re-read at most every ``recheck`` seconds)."""
+        """The current ``data_version`` (re-read at most every ``recheck`` seconds, or at once
+        when the store counted a write), with the store's write counter if it keeps one."""
         now = time.monotonic()
-        if self._version is None or now - self._checked > self.recheck:
-            self._version = data_version(self.store, self.graphs())
+        writes = getattr(self.store, "version", None)
+        writes = writes if isinstance(writes, int) else None
+        if self._version is None or now - self._checked > self.recheck \
+                or writes != self._writes:
+            self._writes = writes
+            found = data_version(self.store, self.graphs())
+            self._version = found if writes is None else f"{found}-{writes}"
             self._checked = now
         return self._version
 
@@ -156,12 +165,19 @@ class Maps(MapService):
         try:
             for spec in maps.GALLERY:
                 self.built(MapRequest(spec.name, Filters()))
+            for lang in ("fr", "en"):
+                self.tool_index(lang)
+                self.filter_choices(lang)
         except Exception:  # a failed warm-up is retried by the first request
             return
 
     def tool_index(self, lang: str) -> list[tuple[str, str, int]]:
         """``maps.tool_index`` of the current data, cached."""
         return self.cached(("tools", lang), lambda: maps.tool_index(self.table(), lang))
+
+    def filter_choices(self, lang: str) -> dict[str, list[tuple[str, str]]]:
+        """``maps.filter_choices`` of the current data, cached."""
+        return self.cached(("choices", lang), lambda: maps.filter_choices(self.table(), lang))
 
     def _check_exists(self, iri: str) -> None:
         result = self.store.query("ASK { ?s ?p ?o }",

@@ -132,7 +132,7 @@ def _page(request: Request, r: MapRequest) -> HTMLResponse:
     base = request.app.state.settings.base_iri
     title, description = _title(r, service)
     path = _path(r.name, r.subject, base)
-    choices = maps.filter_choices(service.table(), r.lang) if r.name != NEIGHBOURHOOD else {}
+    choices = service.filter_choices(r.lang) if r.name != NEIGHBOURHOOD else {}
     query = _query(r)
     return render(request, "maps/map.html", {
         "lang": r.lang, "title": title, "description": description, "path": path,
