@@ -43,3 +43,16 @@ def engine_of(request: Request) -> QueryEngine:
 def reader_view(request: Request) -> StoreView:
     """What the request's reader may see (public graphs, or all for a curator)."""
     return engine_of(request).view(reader_scope(request))
+
+
+def after_curator_write(request: Request) -> None:
+    """Derive the public view of persons again after a curator's write (SPARQL update,
+    Graph Store): the write may have changed a consent record or a membership, and a
+    withdrawal must leave the public data at once. Skipped while the store holds no
+    restricted graph and no view yet, so that writing public data adds no empty graph."""
+    from graph.privacy import PUBLIC_PERSONS_GRAPH, refresh_public_view, restricted_graphs
+
+    store: Store = request.app.state.store
+    if not restricted_graphs(store) and PUBLIC_PERSONS_GRAPH not in store.graphs():
+        return
+    refresh_public_view(store, threshold=request.app.state.settings.small_count_threshold)

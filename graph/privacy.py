@@ -22,6 +22,7 @@ mentions of their name or address elsewhere, and the sources that would bring th
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -188,9 +189,20 @@ def refresh_public_view(store: Store, *, threshold: int,
         (CG + "importedBy", ox.Literal("civicgraph")),
         (CG + "access", _n(CG + "Public")),
         (VOID + "triples", ox.Literal(str(len(triples)), datatype=_n(XSD + "integer"))),
+        (CG + "sha256", ox.Literal(_digest(triples))),
     )]
     store.replace_graph(PUBLIC_PERSONS_GRAPH, triples, metadata=meta)
     return len(triples)
+
+
+def _digest(triples: list[ox.Triple]) -> str:
+    """A fingerprint of the view's content (blank node labels left out), so that readers
+    that cache per version of the public data (the maps) see a change made within the
+    same second that keeps the number of triples."""
+    lines = sorted(" ".join("_" if isinstance(t, ox.BlankNode) else str(t)
+                            for t in (triple.subject, triple.predicate, triple.object))
+                   for triple in triples)
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 
 
 def _persons(store: Store, graphs: list[str],

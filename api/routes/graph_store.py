@@ -17,7 +17,7 @@ from fastapi.responses import Response
 
 from api.errors import BadRequest, UnsupportedMediaType
 from api.negotiation import negotiate
-from api.querying import reader_view
+from api.querying import after_curator_write, reader_view
 from api.rdf import RDF_OFFERS, rdf_response
 from api.security import client_slot, require_curator
 from graph import graphstore
@@ -107,6 +107,7 @@ def put(request: Request, body: Body) -> Response:
         raise BadRequest("the default graph is the union of the named graphs and cannot be "
                          "written; name a graph")
     existed = graphstore.replace(request.app.state.store, graph, _parse(request, body))
+    after_curator_write(request)
     return _written(existed, graph)
 
 
@@ -124,8 +125,11 @@ def post(request: Request, body: Body) -> Response:
     if graph is None:
         created = graph_iri(f"uploads/{uuid.uuid4()}")
         graphstore.replace(store, created, triples)
+        after_curator_write(request)
         return Response(status_code=201, headers={"Location": f"/store?graph={created}"})
-    return _written(graphstore.add(store, graph, triples), graph)
+    existed = graphstore.add(store, graph, triples)
+    after_curator_write(request)
+    return _written(existed, graph)
 
 
 @router.delete("/store", summary="Delete a graph (curator)", response_class=Response,
@@ -137,4 +141,5 @@ def delete(request: Request) -> Response:
     if graph is None:
         raise BadRequest("the default graph cannot be deleted; name a graph")
     graphstore.delete(request.app.state.store, graph)
+    after_curator_write(request)
     return Response(status_code=204)

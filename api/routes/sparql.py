@@ -19,7 +19,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from api.errors import BadRequest, NotAcceptable, UnsupportedMediaType
 from api.negotiation import choose, negotiate
-from api.querying import engine_of
+from api.querying import after_curator_write, engine_of
 from api.rdf import RDF_OFFERS, rdf_response
 from api.security import client_slot, reader_scope, require_curator
 from graph.namespaces import PREFIXES
@@ -135,6 +135,7 @@ def _answer_update(request: Request, protocol: ProtocolRequest) -> Response:
     analyse_update(protocol.update)
     with client_slot(request):
         request.app.state.store.update(protocol.update)
+        after_curator_write(request)
     return Response(status_code=204)
 
 
