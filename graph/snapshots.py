@@ -65,26 +65,32 @@ def remove_stale_snapshots(parent: Path, owner: str) -> None:
 
 
 class VersionedStore(Store):
-    """``inner`` with a counter of its writes (``version``) and of the writes under way;
-    everything else is delegated."""
+    """``inner`` with a counter of its writes (``version``), of the writes that may have
+    changed it (``changes``: a write of the interface that failed changed nothing, being all or
+    nothing) and of the writes under way; everything else is delegated."""
 
     def __init__(self, inner: Store) -> None:
         self.inner = inner
         self.kind = inner.kind
         self.version = 0
+        self.changes = 0
         self.writing = 0
         self.settled = threading.Condition()
 
     @contextmanager
-    def _write(self) -> Iterator[None]:
+    def _write(self, *, atomic: bool = True) -> Iterator[None]:
         with self.settled:
             self.writing += 1
+        done = False
         try:
             yield
+            done = True
         finally:
             with self.settled:
                 self.writing -= 1
                 self.version += 1
+                if done or not atomic:
+                    self.changes += 1
                 self.settled.notify_all()
 
     def query(self, sparql: str, *, substitutions: Mapping[str, Term] | None = None,
@@ -132,7 +138,7 @@ class VersionedStore(Store):
             return found
 
         def counted(*args: Any, **kwargs: Any) -> Any:
-            with self._write():
+            with self._write(atomic=False):
                 return found(*args, **kwargs)
 
         return counted
@@ -146,6 +152,7 @@ class Snapshot:
     version: int
     kind: Literal["checkpoint", "nquads"]
     path: str
+    changes: int = 0
 
 
 def _oxigraph_store(store: Store) -> ox.Store | None:
@@ -188,16 +195,25 @@ class Snapshots:
                                               or self.store.writing):
                 return self._current
             self.store.settled.wait_for(lambda: not self.store.writing)
-            version = self.store.version
+            version, changes = self.store.version, self.store.changes
             number = next(self._ids)
             path = self.directory / str(number)
-            if self._native is not None:
-                self._native.backup(str(path))
-                snapshot = Snapshot(number, version, "checkpoint", str(path))
-            else:
-                with open(path, "wb") as out:
-                    self.store.inner.dump(out, ox.RdfFormat.N_QUADS)
-                snapshot = Snapshot(number, version, "nquads", str(path))
+            try:
+                if self._native is not None:
+                    self._native.backup(str(path))
+                    snapshot = Snapshot(number, version, "checkpoint", str(path), changes)
+                else:
+                    with open(path, "wb") as out:
+                        self.store.inner.dump(out, ox.RdfFormat.N_QUADS)
+                    snapshot = Snapshot(number, version, "nquads", str(path), changes)
+            except OSError as error:
+                # e.g. a full disk: RocksDB refuses to flush after a failed write, so no
+                # checkpoint can be made; the last one is still exact if only failed writes
+                # (which changed nothing) came after it
+                _remove(path)
+                if self._current is not None and self._current.changes == changes:
+                    return self._current
+                raise StoreError(f"the store could not be read: {error}") from error
             self._current = snapshot
             self._all[number] = snapshot
             return snapshot
@@ -207,11 +223,7 @@ class Snapshots:
         with self._lock:
             keep = set(in_use) | ({self._current.id} if self._current else set())
             for number in [n for n in self._all if n not in keep]:
-                snapshot = self._all.pop(number)
-                if snapshot.kind == "checkpoint":
-                    shutil.rmtree(snapshot.path, ignore_errors=True)
-                else:
-                    Path(snapshot.path).unlink(missing_ok=True)
+                _remove(Path(self._all.pop(number).path))
 
     def close(self) -> None:
         """Delete every snapshot."""
@@ -219,6 +231,14 @@ class Snapshots:
             self._all.clear()
             self._current = None
             shutil.rmtree(self.directory, ignore_errors=True)
+
+
+def _remove(path: Path) -> None:
+    """Delete a snapshot: a checkpoint directory or an N-Quads file."""
+    if path.is_dir():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
 
 
 class SnapshotStore(Store):

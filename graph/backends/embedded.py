@@ -309,8 +309,32 @@ class OxigraphStore(EmbeddedStore):
             raise StoreError(f"cannot open the store in {self.path}: {error}") from error
         super().__init__(store)
 
+    def recover(self) -> None:
+        super().recover()
+        self._remove_bulk_files()
+
+    def _discard(self, in_place: Mapping[str, str], staging: Iterable[str]) -> None:
+        super()._discard(in_place, staging)
+        self._remove_bulk_files()
+
+    def _remove_bulk_files(self) -> None:
+        """Delete the table files of a bulk load that failed or was killed before RocksDB
+        took them in (pyoxigraph leaves them, and on a full disk they keep it full). Only
+        this process writes the store (RocksDB's lock), and never two bulk loads at once."""
+        with self._write:
+            for leftover in self.path.glob("bulk-*.sst"):
+                leftover.unlink(missing_ok=True)
+
     def close(self) -> None:
-        """Flush to disk and let go of the database (RocksDB unlocks it when collected)."""
-        if hasattr(self, "ox"):
+        """Flush to disk and let go of the database (RocksDB unlocks it when collected), even
+        when the flush fails: every committed write is in the write-ahead log, replayed on
+        the next opening. A failed flush (a full disk) is a ``StoreError``."""
+        if not hasattr(self, "ox"):
+            return
+        try:
             self.ox.flush()
+        except OSError as error:
+            raise StoreError(f"the store in {self.path} could not be flushed to disk "
+                             f"({error}); committed writes are kept in its log") from error
+        finally:
             del self.ox

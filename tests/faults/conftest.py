@@ -11,20 +11,23 @@ restart would and compares every named graph with the triple sets it may hold.
   (pyoxigraph's bulk loader writes ``bulk-*.sst`` files before ingesting them; RocksDB appends
   a transaction to the ``*.log`` write-ahead log when it commits);
 - ``Serve``: ``civicgraph serve`` on a free loopback port, with the curator token in its
-  environment, and the resident memory of its process tree.
+  environment, and the resident memory of its process tree;
+- ``small_disk``: a tiny file system of its own (a tmpfs mounted for the test, which needs
+  root) that the test can fill, enlarge or make read-only.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import resource
 import shutil
 import signal
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,7 +37,7 @@ import pyoxigraph as ox
 import pytest
 
 from graph.backends.embedded import OxigraphStore
-from tests.graph.conftest import free_port
+from tests.graph.conftest import free_port, oxigraph_executable
 
 CIVICGRAPH = str(Path(sys.executable).parent / "civicgraph")
 CURATOR_TOKEN = "faults-curator-token-0123456789"  # noqa: S105 - a test value
@@ -148,11 +151,13 @@ class Lines:
         return "".join(self.lines)
 
 
-def run_civicgraph(*args: str, timeout: float = 120, **settings: str
-                   ) -> subprocess.CompletedProcess[str]:
+def run_civicgraph(*args: str, timeout: float = 120,
+                   preexec: Callable[[], None] | None = None,
+                   **settings: str) -> subprocess.CompletedProcess[str]:
     """Run ``civicgraph ARGS`` to its end."""
     return subprocess.run([CIVICGRAPH, *args], capture_output=True, text=True,
-                          timeout=timeout, env=civicgraph_env(**settings), check=False)
+                          timeout=timeout, env=civicgraph_env(**settings), check=False,
+                          preexec_fn=preexec)
 
 
 def kill(process: subprocess.Popen[bytes]) -> None:
@@ -206,14 +211,15 @@ class Serve:
 
 
 def start_serve(store: str | Path, *, port: int | None = None, ready_within: float = 90,
-                args: Sequence[str] = (), **settings: str) -> Serve:
+                args: Sequence[str] = (), preexec: Callable[[], None] | None = None,
+                **settings: str) -> Serve:
     """Start ``civicgraph serve`` over ``store`` and wait (bounded) until ``/health`` answers
     200. ``settings`` become CIVICGRAPH_ variables (the curator token is set)."""
     port = port or free_port()
     env = civicgraph_env(curator_token=CURATOR_TOKEN, log_level="warning", **settings)
     process = subprocess.Popen(
         [CIVICGRAPH, "serve", "--store", str(store), "--port", str(port), *args],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, preexec_fn=preexec)
     assert process.stderr is not None
     server = Serve(process, f"http://127.0.0.1:{port}", port, Lines(process.stderr))
     deadline = time.monotonic() + ready_within
@@ -228,6 +234,91 @@ def start_serve(store: str | Path, *, port: int | None = None, ready_within: flo
         time.sleep(0.1)
     server.stop()
     raise RuntimeError(f"civicgraph serve did not answer within {ready_within} s")
+
+
+def start_oxigraph(location: Path, port: int, *, ready_within: float = 30
+                   ) -> subprocess.Popen[bytes]:
+    """``oxigraph serve`` on ``127.0.0.1:port`` over ``location``, answering (bounded wait)."""
+    process = subprocess.Popen(
+        [oxigraph_executable(), "serve", "--location", str(location),
+         "--bind", f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + ready_within
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"oxigraph serve exited with {process.returncode}")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/query", params={"query": "ASK {}"},
+                         timeout=2).is_success:
+                return process
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    kill(process)
+    raise RuntimeError(f"oxigraph serve did not answer within {ready_within} s")
+
+
+@dataclass
+class Disk:
+    """A small file system for one test: a tmpfs mounted at ``path``, or, where mounting is
+    not allowed, a plain directory whose subprocesses may not write files past ``limit``
+    bytes (RLIMIT_FSIZE, with SIGXFSZ ignored, so that a write fails with EFBIG)."""
+
+    path: Path
+    limit: int | None = None
+
+    @property
+    def mounted(self) -> bool:
+        return self.limit is None
+
+    def preexec(self) -> Callable[[], None] | None:
+        """What a subprocess writing to this disk runs before ``exec``."""
+        if self.limit is None:
+            return None
+        limit = self.limit
+
+        def limited() -> None:
+            resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+        return limited
+
+    def enlarge(self) -> None:
+        """Make room: a bigger tmpfs, or no more file size limit."""
+        if self.limit is None:
+            subprocess.run(["mount", "-o", "remount,size=512m", str(self.path)], check=True,
+                           capture_output=True)
+        else:
+            self.limit = None
+
+
+def mount_tmpfs(path: Path, size: str, *, read_only: bool = False) -> bool:
+    """Mount a tmpfs of ``size`` at ``path``; whether it worked."""
+    options = f"size={size}" + (",ro" if read_only else "")
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(path)],
+                          capture_output=True, check=False)
+    return done.returncode == 0
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Callable[[str, int], Disk]]:
+    """``small_disk("10m", limit)``: a tmpfs of that size (unmounted afterwards), or a
+    directory whose writers may not write files past ``limit`` bytes where mounting is not
+    allowed (not root, or no CAP_SYS_ADMIN in a container)."""
+    mounted: list[Path] = []
+
+    def make(size: str, limit: int) -> Disk:
+        path = tmp_path / f"disk-{len(mounted)}"
+        path.mkdir()
+        if mount_tmpfs(path, size):
+            mounted.append(path)
+            return Disk(path)
+        return Disk(path, limit)
+
+    try:
+        yield make
+    finally:
+        for path in mounted:
+            subprocess.run(["umount", "-l", str(path)], capture_output=True, check=False)
 
 
 @pytest.fixture

@@ -13,7 +13,8 @@ the real command on it and kills it with SIGKILL at a moment chosen by a trigger
 
 Then the store is opened as a restart opens it. Each named graph must hold its old content or
 its new content, whole; no staging graph may be left; the meta graph must describe the
-content each graph holds (its SHA-256 and triple count).
+content each graph holds (its SHA-256 and triple count); the table files of a killed bulk
+load must be gone (they would take the disk space of a whole import).
 """
 
 from __future__ import annotations
@@ -188,6 +189,8 @@ def test_a_killed_load_leaves_every_graph_old_or_new(files: Files, tmp_path: Pat
         killed, output = kill_during(load_command(files.new, graph, store), store, trigger,
                                      delay)
         after = graph_contents(store)
+        leftovers = sorted(p.name for p in store.glob("bulk-*"))
+        assert not leftovers, f"run {number} ({name}): bulk files kept after a restart"
         allowed = {VOCABULARY_GRAPH: [before[VOCABULARY_GRAPH]], KEPT: [files.old_triples],
                    TARGET: [files.old_triples], META_GRAPH: [after.get(META_GRAPH)]}
         if graph == TARGET:
