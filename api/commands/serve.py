@@ -32,7 +32,8 @@ def serve(empty: bool, **options: Any) -> None:
     settings = settings_from(**options)
     store = open_configured_store(settings)
     if not empty:
-        loaded = ensure_example(store, imported_by=getpass.getuser())
+        loaded = ensure_example(store, imported_by=getpass.getuser(),
+                                threshold=settings.small_count_threshold)
         if loaded:
             click.echo(f"civicgraph: loaded the example dataset into {settings.store}", err=True)
     app = create_app(settings, store)
