@@ -109,6 +109,7 @@ WITHDRAWALS: dict[str, Callable[[TestClient, dict[str, str]], None]] = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("way", WITHDRAWALS)
 def test_withdrawal_reaches_every_surface_at_once(probe: Probe, curator: dict[str, str],
                                                   way: str) -> None:
