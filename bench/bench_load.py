@@ -6,7 +6,7 @@ store, each run in its own process so that its peak memory (max RSS) is its own:
 - ``oxigraph load --location DIR --file data.nt`` (the reference: parses and writes, never
   validates);
 - ``import_source`` without validation, then with each SHACL engine asked for (``auto`` is
-  what ``civicgraph load`` does: pyrudof up to ``RUDOF_MAX_TRIPLES``, pyshacl above).
+  what ``civicgraph load`` does: pyrudof, on parts of the data above ``PART_TRIPLES``).
 
 Prints seconds (parse / validate / write), peak memory and the ratio to ``oxigraph load``;
 with ``--write`` records them in ``bench/RESULTS.md``.
