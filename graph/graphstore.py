@@ -17,6 +17,7 @@ import pyoxigraph as ox
 
 from graph.errors import InputError, NotFound, RdfSyntaxError, UnknownFormat
 from graph.namespaces import META_GRAPH, VOID, XSD
+from graph.rdfxml import check_entities
 from graph.store import Store
 
 #: Media types a graph may be sent in.
@@ -50,6 +51,8 @@ def parse_triples(data: bytes, media_type: str, *, base_iri: str | None = None,
     fmt = ox.RdfFormat.from_media_type(wanted) if wanted in READABLE else None
     if fmt is None:
         raise UnknownFormat(wanted or "(none)", READABLE)
+    if fmt == ox.RdfFormat.RDF_XML:
+        check_entities(data, source=source)
     try:
         return [quad.triple for quad in ox.parse(data, format=fmt, base_iri=base_iri)]
     except SyntaxError as error:

@@ -59,6 +59,7 @@ from graph.namespaces import (
     VOID,
     XSD,
 )
+from graph.rdfxml import check_entities
 from graph.store import Store
 
 #: ``(stage, done, total)``: stage is "parse" (bytes read), "validate" (0 then 1) or "write"
@@ -155,6 +156,8 @@ def parse(data: bytes, format: ox.RdfFormat, *, source: str = "input",
     Raises ``RdfSyntaxError`` with the line and column of the first error."""
     if format == ox.RdfFormat.JSON_LD:
         data = _local_contexts(data, source)
+    elif format == ox.RdfFormat.RDF_XML:
+        check_entities(data, source=source)
     elif format not in set(FORMATS.values()):
         raise UnknownFormat(format.name)
     scratch = ox.Store()
@@ -179,6 +182,11 @@ def _local_contexts(data: bytes, source: str) -> bytes:
     except json.JSONDecodeError as error:
         raise RdfSyntaxError(error.msg, source=source, line=error.lineno,
                              column=error.colno) from None
+    except RecursionError:
+        raise RdfSyntaxError("the JSON is nested too deeply", source=source) from None
+    except UnicodeDecodeError as error:
+        raise RdfSyntaxError(f"the JSON is not UTF-8 (byte {error.start})",
+                             source=source) from None
     local: object = None
 
     def context() -> object:
@@ -200,7 +208,10 @@ def _local_contexts(data: bytes, source: str) -> bytes:
             out[key] = visit(value) if key != "@context" else value
         return out
 
-    return json.dumps(visit(document)).encode()
+    try:
+        return json.dumps(visit(document)).encode()
+    except RecursionError:
+        raise RdfSyntaxError("the JSON is nested too deeply", source=source) from None
 
 
 def _swap(value: object, context: Callable[[], object]) -> object:
@@ -327,7 +338,10 @@ def _targets(parsed: ox.Store, graph: str | None) -> dict[str, ox.NamedNode | ox
     for target in targets:
         if target == META_GRAPH or target.startswith(STAGING_PREFIX):
             raise ParameterError("graph", f"{target} is managed by civicgraph itself")
-        ox.NamedNode(target)   # a ValueError for anything that is not an IRI
+        try:
+            ox.NamedNode(target)
+        except ValueError as error:
+            raise ParameterError("graph", f"{target!r} is not an IRI ({error})") from None
     return targets
 
 

@@ -98,6 +98,12 @@ def _decoded(text: str) -> str:
     return _UNICODE_ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
 
 
+#: the deepest nesting of groups, brackets and parentheses a request may have: the engine's
+#: parser recurses, and a few thousand levels overflow its stack and end the process
+MAX_NESTING: Final = 200
+_BRACKET: Final = re.compile(r"[{}()\[\]]")
+
+
 def _refuse(text: str, *, update: bool) -> None:
     for variant in {text, _decoded(text)}:
         masked = _mask(variant, keep_iris=False)
@@ -105,6 +111,21 @@ def _refuse(text: str, *, update: bool) -> None:
             raise ForbiddenOperation("SERVICE (federated query)")
         if update and _LOAD.search(masked):
             raise ForbiddenOperation("LOAD")
+        _check_nesting(masked)
+
+
+def _check_nesting(masked: str) -> None:
+    depth = 0
+    for match in _BRACKET.finditer(masked):
+        if match[0] in "{([":
+            depth += 1
+            if depth > MAX_NESTING:
+                line = masked.count("\n", 0, match.start()) + 1
+                raise QuerySyntaxError(
+                    f"line {line}: groups, brackets and parentheses are nested more than "
+                    f"{MAX_NESTING} deep", line=line)
+        else:
+            depth -= 1
 
 
 @dataclass(frozen=True)

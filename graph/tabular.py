@@ -31,6 +31,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import TypeAlias
+from xml.etree.ElementTree import ParseError
 
 from graph.errors import SpreadsheetError
 
@@ -195,6 +196,8 @@ def _read_xlsx(data: bytes, filename: str) -> list[Table]:
             if table is not None:
                 tables.append(table)
         return tables
+    except ParseError as error:  # malformed sheet XML, or entities past expat's limits
+        raise SpreadsheetError(f"a sheet cannot be read: {error}", source=filename) from None
     finally:
         workbook.close()
 

@@ -71,6 +71,14 @@ def write_result(result: Any, fmt: str, hide: frozenset[str] = frozenset()) -> N
     out.flush()
 
 
+def _read_query(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise click.BadParameter(f"{path} is not UTF-8 (byte {error.start})",
+                                 param_hint="--file") from None
+
+
 @main.command()
 @store_option
 @click.argument("sparql", required=False)
@@ -95,6 +103,7 @@ def query(sparql: str | None, file: Path | None, name: str | None, params: tuple
     """
     from graph.access import public_graphs
     from graph.catalogue import get_query
+    from graph.sparql import analyse_query
     from graph.store import open_store
 
     given = [x for x in (sparql, file, name) if x]
@@ -112,9 +121,11 @@ def query(sparql: str | None, file: Path | None, name: str | None, params: tuple
             # columns; the table leaves them out (the W3C formats keep them, as data)
             hidden = frozenset(p.name for p in entry.params)
         else:
-            text = file.read_text(encoding="utf-8") if file else str(sparql)
+            text = _read_query(file) if file else str(sparql)
+            analyse_query(text)  # SERVICE would reach the network: refused (exit 2)
             bindings, hidden = {}, frozenset()
-        result = opened.query(text, substitutions=bindings, default_graph=graphs)
+        result = opened.query(text, substitutions=bindings, default_graph=graphs,
+                              named_graphs=graphs)
         write_result(result, fmt, hidden)
 
 

@@ -31,10 +31,12 @@ from graph.namespaces import CG, PREFIXES
 router = APIRouter(tags=["Linked data"])
 
 _SEGMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
+_WEB_SCHEMES = ("https://", "http://", "mailto:")
 
 
 def local_link(base_iri: str) -> Callable[[str], str]:
-    """IRI -> where to open it: our resources and vocabulary here, anything else as is."""
+    """IRI -> where to open it: our resources and vocabulary here, other web IRIs as they
+    are, and any other IRI (``javascript:``, ``data:``, ``urn:``…) in the query editor."""
     ids = base_iri + "id/"
 
     def link(iri: str) -> str:
@@ -42,7 +44,10 @@ def local_link(base_iri: str) -> Callable[[str], str]:
             return "/id/" + iri[len(ids):]
         if iri.startswith(CG):
             return "/ns#" + iri[len(CG):]
-        return iri
+        if iri.lower().startswith(_WEB_SCHEMES):
+            return iri
+        # any other scheme (javascript:, data:, urn:…) is never a link: it opens the editor
+        return "/query?" + urlencode({"query": f"DESCRIBE <{iri}>"})
 
     return link
 
@@ -75,7 +80,8 @@ def json_ld_script(triples: list[ox.Triple]) -> Markup:
                  "example": "vecam.ttl",
                  "description": "The slug, optionally with .ttl, .jsonld, .nt or .rdf"}]})
 def resource(request: Request, kind: str, name: str,
-             page: int = Query(1, ge=1, description="Page of incoming links.")) -> Response:
+             page: int = Query(1, ge=1, le=1_000_000, description="Page of incoming links."),
+             ) -> Response:
     """The page or the RDF document of ``id:{kind}/{slug}``."""
     slug, dot, suffix = name.rpartition(".")
     if not dot or suffix not in SUFFIXES:

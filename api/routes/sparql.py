@@ -69,7 +69,10 @@ async def protocol_request(request: Request) -> ProtocolRequest:
                 if isinstance(item, str):
                     fields.setdefault(name, []).append(item)
         elif media_type in (QUERY_TYPE, UPDATE_TYPE):
-            body = (await request.body()).decode("utf-8", errors="strict")
+            try:
+                body = (await request.body()).decode("utf-8", errors="strict")
+            except UnicodeDecodeError as error:
+                raise BadRequest(f"the body is not UTF-8 (byte {error.start})") from None
             if "query" in fields or "update" in fields:
                 raise BadRequest("send the query either in the body or in the URL, not both")
             fields["query" if media_type == QUERY_TYPE else "update"] = [body]
