@@ -14,7 +14,7 @@ from graph.store import Store
 
 def create_app(settings: Settings, store: Store) -> FastAPI:
     """The civicgraph application over ``store``, configured by ``settings``."""
-    from api import errors, querying, security
+    from api import errors, middleware, observability, querying, security
     from api.routes import (
         dumps,
         graph_store,
@@ -33,6 +33,7 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
         title="civicgraph",
         summary="A linked-data knowledge graph of civic organisations and their tools.",
         version="0.1.0",
+        responses=errors.RESPONSES,  # the error answers any operation may give, described once
     )
     app.state.settings = settings
     app.state.store = store
@@ -51,4 +52,6 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
     maps.install(app)  # the map service (after querying.install: it reads app.state.store)
     app.include_router(home.router)
     app.include_router(maps.router)
+    middleware.install(app, settings)  # body limits and security headers, outside CORS
+    observability.install(app, settings)  # the request log: outermost, sees every answer
     return app

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import click
+from pydantic import ValidationError
 
 from api.settings import Settings
 from graph import errors
@@ -56,8 +57,15 @@ def store_option(command: F) -> F:
 
 
 def settings_from(**overrides: Any) -> Settings:
-    """Settings from the environment, with the options that were given on the command line."""
-    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    """Settings from the environment, with the options that were given on the command line;
+    a setting with a wrong value is a usage error (exit 2) that names it."""
+    try:
+        return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    except ValidationError as error:
+        problems = "; ".join(
+            f"CIVICGRAPH_{'_'.join(map(str, e['loc'])).upper()}: "
+            f"{e['msg'].removeprefix('Value error, ')}" for e in error.errors())
+        raise click.UsageError(f"bad setting: {problems}") from None
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -1,7 +1,8 @@
 """Errors as HTTP answers, in one place.
 
 ``graph.errors`` are mapped to status codes here and nowhere else, together with the few
-errors that only exist over HTTP (``HttpError`` and its subclasses: 401, 403, 406, 415, 429).
+errors that only exist over HTTP (``HttpError`` and its subclasses: 401, 403, 406, 408, 413,
+415, 429).
 A browser (whose ``Accept`` prefers HTML) gets a page; every other client gets JSON::
 
     {"error": "QuerySyntaxError", "status": 400, "message": "line 1, column 38: ...",
@@ -29,6 +30,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from graph import errors
 
@@ -72,6 +74,24 @@ class MethodNotAllowed(HttpError):
     status = 405
 
 
+class RequestTimeout(HttpError):
+    status = 408
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"the request body did not arrive within {seconds:g} s",
+                         headers={"Connection": "close"})
+
+
+class PayloadTooLarge(HttpError):
+    status = 413
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        super().__init__(f"the request body is larger than {limit} bytes, the most this "
+                         "server reads; load large files with `civicgraph load`",
+                         headers={"Connection": "close"})
+
+
 class UnsupportedMediaType(HttpError):
     status = 415
 
@@ -107,9 +127,8 @@ def status_of(error: Exception) -> int:
 
 def details_of(error: Exception) -> dict[str, Any]:
     """The JSON body for ``error``: its kind, status, message and context."""
-    body: dict[str, Any] = {
-        "error": type(error).__name__, "status": status_of(error), "message": str(error),
-    }
+    kind = error.kind if isinstance(error, RoutingError) else type(error).__name__
+    body: dict[str, Any] = {"error": kind, "status": status_of(error), "message": str(error)}
     if isinstance(error, (errors.QuerySyntaxError, errors.RdfSyntaxError)):
         body.update(line=error.line, column=error.column)
     elif isinstance(error, errors.ParameterError):
@@ -149,7 +168,48 @@ async def _handle(request: Request, error: Exception) -> Response:
     return error_response(request, error)
 
 
+class RoutingError(HttpError):
+    """Starlette's own answers (no such path, method not allowed), in civicgraph's format."""
+
+    def __init__(self, status: int, message: str, headers: Mapping[str, str] | None) -> None:
+        self.status = status
+        self.kind = {404: "NotFound", 405: "MethodNotAllowed"}.get(status, "HttpError")
+        super().__init__(message, headers=headers)
+
+
+async def _handle_routing(request: Request, error: Exception) -> Response:
+    assert isinstance(error, StarletteHTTPException)
+    return error_response(request, RoutingError(error.status_code, str(error.detail),
+                                                error.headers))
+
+
+#: the body of every error answer, as the OpenAPI description declares it
+ERROR_SCHEMA: dict[str, Any] = {
+    "type": "object", "required": ["error", "status", "message"],
+    "properties": {"error": {"type": "string"}, "status": {"type": "integer"},
+                   "message": {"type": "string"}},
+}
+#: the error answers any operation may give (added to every operation's description)
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"description": description, "content": {
+        "application/json": {"schema": ERROR_SCHEMA}, "text/html": {}}}
+    for status, description in (
+        (400, "Malformed request (the body says what and where)."),
+        (401, "A bearer token that is not valid."),
+        (404, "No such resource, or not public."),
+        (406, "None of the media types in Accept can be produced."),
+        (408, "The request body did not arrive in time."),
+        (413, "The request body is larger than CIVICGRAPH_MAX_BODY_BYTES."),
+        (429, "Too many queries at once from this client (Retry-After)."),
+        (503, "A query passed the time limit or the result cap, or the store is "
+              "unavailable (Retry-After)."),
+    )
+}
+
+
 def install(app: FastAPI) -> None:
-    """Answer civicgraph's errors and ``HttpError`` everywhere in ``app``."""
+    """Answer civicgraph's errors and ``HttpError`` everywhere in ``app``, and Starlette's own
+    (404 for an unknown path, 405) in the same format."""
     app.add_exception_handler(errors.CivicgraphError, _handle)
     app.add_exception_handler(HttpError, _handle)
+    app.add_exception_handler(StarletteHTTPException, _handle_routing)

@@ -4,8 +4,9 @@
   ``Authorization: Bearer <CIVICGRAPH_CURATOR_TOKEN>`` reads every graph and may write
   (SPARQL Update, Graph Store writes). A token that is presented but wrong is refused (401),
   never quietly downgraded. The comparison takes the same time whatever the token.
-- When the curator token is empty or a placeholder (``change-me``, …), writes are disabled
-  (403) and nobody reads restricted graphs.
+- When the curator token is empty, writes are disabled (403) and nobody reads restricted
+  graphs. A placeholder (``change-me``, …) or a short token is refused when the settings are
+  read (``api.settings``), so the server does not start with it. The token is never logged.
 - Each client (its IP address, as uvicorn reports it after ``--proxy-headers``) may have at
   most ``CIVICGRAPH_CLIENT_CONCURRENCY`` queries running at once; past that it gets 429 with
   ``Retry-After``, so one client cannot take every query worker.

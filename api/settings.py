@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from graph.namespaces import DEFAULT_BASE
@@ -18,6 +18,8 @@ from graph.store import Store
 
 #: The placeholder the curator token must never keep in production.
 PLACEHOLDER_TOKENS = frozenset({"", "change-me", "changeme", "secret", "token"})
+#: The shortest curator token accepted: shorter ones can be guessed.
+MIN_TOKEN_LENGTH = 16
 
 
 def default_store_location() -> str:
@@ -29,7 +31,9 @@ def default_store_location() -> str:
 class Settings(BaseSettings):
     """All of civicgraph's settings. Field docs are the README's documentation."""
 
-    model_config = SettingsConfigDict(env_prefix="CIVICGRAPH_", extra="ignore")
+    # hide_input_in_errors: a refused curator token never appears in a message or a log
+    model_config = SettingsConfigDict(env_prefix="CIVICGRAPH_", extra="ignore",
+                                      hide_input_in_errors=True)
 
     store: str = Field(
         default_factory=default_store_location,
@@ -75,6 +79,38 @@ class Settings(BaseSettings):
         default=1500, description="Most nodes a map sends to the browser before aggregating."
     )
     log_level: str = Field(default="info", description="Log level of the server.")
+    max_body_bytes: int = Field(
+        default=64 * 1024 * 1024, ge=0, description="Largest request body the server reads "
+        "(SPARQL, Graph Store, imports); larger ones get 413."
+    )
+    body_timeout: float = Field(
+        default=30.0, gt=0, description="Seconds a client may take to send a request body; "
+        "a slower one gets 408 and its connection is closed."
+    )
+    slow_query_seconds: float = Field(
+        default=1.0, ge=0, description="Queries that take longer than this are written to the "
+        "slow-query log with their text."
+    )
+    health_timeout: float = Field(
+        default=5.0, gt=0, description="Seconds `/health` waits for the store before it "
+        "answers 503."
+    )
+
+    @field_validator("curator_token")
+    @classmethod
+    def _no_placeholder(cls, token: str) -> str:
+        """Refuse a placeholder or short curator token (an empty one disables writes)."""
+        value = token.strip()
+        if value and value.lower() in PLACEHOLDER_TOKENS:
+            raise ValueError(f"a placeholder ({value!r}) is not a token; set a "
+                             "random value (python -c 'import secrets; "
+                             "print(secrets.token_urlsafe(32))'), or leave it empty to "
+                             "disable writes")
+        if value and len(value) < MIN_TOKEN_LENGTH:
+            raise ValueError(f"shorter than {MIN_TOKEN_LENGTH} "
+                             "characters and could be guessed; set a random value "
+                             "(python -c 'import secrets; print(secrets.token_urlsafe(32))')")
+        return value
 
 
 def open_configured_store(settings: Settings) -> Store:

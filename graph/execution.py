@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import concurrent.futures
 import threading
+import time
 import traceback
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import BinaryIO
 
 import pyoxigraph as ox
@@ -35,9 +36,13 @@ from graph.sparql import Dataset, QueryJob, Scope, execute
 from graph.store import QueryResult, Store, Term
 from graph.workers import QueryPool
 
+#: told of every query the engine ran: the job, its seconds, and the error it raised or None
+QueryObserver = Callable[[QueryJob, float, BaseException | None], None]
+
 
 class QueryEngine:
-    """Runs queries on ``store`` with at most ``timeout`` seconds and ``result_limit`` rows."""
+    """Runs queries on ``store`` with at most ``timeout`` seconds and ``result_limit`` rows.
+    ``observers`` are called after each query (the logs and metrics of the API)."""
 
     def __init__(self, store: Store, *, timeout: float = 30.0, result_limit: int = 100_000,
                  workers: int = 2) -> None:
@@ -48,6 +53,7 @@ class QueryEngine:
         self._pool: QueryPool | None = None
         self._threads: concurrent.futures.ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
+        self.observers: list[QueryObserver] = []
 
     @property
     def uses_processes(self) -> bool:
@@ -57,6 +63,19 @@ class QueryEngine:
 
     def run(self, job: QueryJob) -> Answer:
         """The complete answer to ``job``; blocks the calling thread."""
+        started = time.perf_counter()
+        error: BaseException | None = None
+        try:
+            return self._run(job)
+        except BaseException as raised:
+            error = raised
+            raise
+        finally:
+            for observer in self.observers:
+                observer(job, time.perf_counter() - started, error)
+            error = None  # no cycle through this frame: pyoxigraph objects die where made
+
+    def _run(self, job: QueryJob) -> Answer:
         if self.uses_processes:
             return self._process_pool().run(job, timeout=self.timeout)
         future = self._thread_pool().submit(_execute_here, self.store, job)

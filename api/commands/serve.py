@@ -26,6 +26,7 @@ def serve(empty: bool, **options: Any) -> None:
     import uvicorn
 
     from api.app import create_app
+    from api.observability import logging_config
     from api.settings import open_configured_store
     from graph.example import ensure_example
 
@@ -38,7 +39,8 @@ def serve(empty: bool, **options: Any) -> None:
             click.echo(f"civicgraph: loaded the example dataset into {settings.store}", err=True)
     app = create_app(settings, store)
     try:
-        uvicorn.run(app, host=settings.host, port=settings.port,
-                    log_level=settings.log_level)
+        # JSON lines on stderr; civicgraph's request log replaces uvicorn's access log
+        uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level,
+                    log_config=logging_config(settings.log_level), access_log=False)
     finally:
         store.close()

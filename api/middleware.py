@@ -1,0 +1,190 @@
+"""What every request goes through before a route sees it: body limits and security headers.
+
+Both are plain ASGI middleware (they never buffer a response).
+
+- ``BodyLimits``: a request body larger than ``CIVICGRAPH_MAX_BODY_BYTES`` gets 413, whether it
+  declares its ``Content-Length`` (refused before it is read) or streams it in chunks
+  (refused once the limit is passed); a body that takes longer than
+  ``CIVICGRAPH_BODY_TIMEOUT`` seconds to arrive (a slowloris-style client) gets 408. Both
+  close the connection, and the route's own answer, if any, is replaced: nothing was written.
+- ``SecurityHeaders``: every answer says ``X-Content-Type-Options: nosniff``; every HTML page
+  gets ``Referrer-Policy`` and a ``Content-Security-Policy`` (``PAGE_CSP``) under which only
+  this server's own scripts run (the pages hold no inline script; data islands are
+  ``<script type="application/json">`` / ``application/ld+json``, which never run) and which
+  only this site may frame. A page that sets its own policy keeps it: the maps' embed view
+  (``api.routes.maps.CSP``) may be framed by any site.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import time
+
+from fastapi import FastAPI, Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.errors import HttpError, PayloadTooLarge, RequestTimeout, error_response
+from api.settings import Settings
+
+#: the ``<style>`` elements YASGUI's column resizer inserts (``api/static/vendor/yasgui``),
+#: allowed by their hashes rather than by ``'unsafe-inline'``
+YASGUI_STYLES = (
+    ' .grip-resizable{table-layout:fixed;} .grip-resizable > tbody > tr > td, .grip-resizable'
+    ' > tbody > tr > th{overflow:hidden} .grip-padding > tbody > tr > td, .grip-padding > tbo'
+    'dy > tr > th{padding-left:0!important; padding-right:0!important;} .grip-container{ heig'
+    'ht:0px; position:relative;} .grip-handle{margin-left:-5px; position:absolute; z-index:5;'
+    ' } .grip-handle .grip-resizable{position:absolute;background-color:red;filter:alpha(opac'
+    'ity=1);opacity:0;width:10px;height:100%;cursor: col-resize;top:0px} .grip-lastgrip{posit'
+    'ion:absolute; width:1px; } .grip-drag{ border-left:1px dotted black;\t} .grip-flex{width:'
+    'auto!important;} .grip-handle.grip-disabledgrip .grip-resizable{cursor:default; display:'
+    'none;}',
+    "*{cursor:col-resize!important}",
+)
+
+
+def _hash(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
+
+
+#: the policy of every HTML page that does not set its own
+PAGE_CSP = "; ".join((
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self' " + " ".join(_hash(style) for style in YASGUI_STYLES),
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "frame-src 'self'",
+    "form-action 'self'",
+    "base-uri 'none'",
+    "frame-ancestors 'self'",
+))
+REFERRER_POLICY = "strict-origin-when-cross-origin"
+
+
+class _Refused(Exception):
+    """Raised into the application when its request body is refused."""
+
+
+class BodyLimits:
+    """413 past ``max_bytes`` of request body, 408 past ``timeout`` seconds to receive it."""
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int, timeout: float) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+        self.timeout = timeout
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = _content_length(scope)
+        if declared is not None and declared > self.max_bytes:
+            await _answer(scope, send, PayloadTooLarge(self.max_bytes))
+            return
+        refusal: list[HttpError] = []
+        received = 0
+        finished = False
+        deadline = time.monotonic() + self.timeout
+        started = False
+
+        async def limited_receive() -> Message:
+            nonlocal received, finished
+            if finished:  # the body is in: later calls wait for the disconnect
+                return await receive()
+            if refusal:
+                raise _Refused
+            try:
+                message = await asyncio.wait_for(receive(),
+                                                 max(0.0, deadline - time.monotonic()))
+            except TimeoutError:
+                refusal.append(RequestTimeout(self.timeout))
+                raise _Refused from None
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    refusal.append(PayloadTooLarge(self.max_bytes))
+                    raise _Refused
+                finished = not message.get("more_body", False)
+            else:
+                finished = True
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            nonlocal started
+            if refusal:  # the route's answer to a body it did not get whole
+                return
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, guarded_send)
+        except Exception:
+            if not refusal:
+                raise
+        if refusal and not started:
+            await _answer(scope, send, refusal[0])
+
+
+def _content_length(scope: Scope) -> int | None:
+    for name, value in scope.get("headers", ()):
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None
+
+
+async def _answer(scope: Scope, send: Send, error: HttpError) -> None:
+    async def no_body() -> Message:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    response = error_response(Request(scope, no_body), error)
+    await response(scope, no_body, send)
+
+
+class SecurityHeaders:
+    """``nosniff`` on every answer; on HTML pages, ``Referrer-Policy`` and ``PAGE_CSP``
+    unless the page set its own policy."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = _secured(list(message.get("headers", [])))
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def _secured(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    names = {name.lower() for name, _ in headers}
+    content_type = next((v for n, v in headers if n.lower() == b"content-type"), b"")
+    added = []
+    if b"x-content-type-options" not in names:
+        added.append((b"x-content-type-options", b"nosniff"))
+    if content_type.split(b";")[0].strip().lower() == b"text/html":
+        if b"content-security-policy" not in names:
+            added.append((b"content-security-policy", PAGE_CSP.encode()))
+        if b"referrer-policy" not in names:
+            added.append((b"referrer-policy", REFERRER_POLICY.encode()))
+    return headers + added
+
+
+def install(app: FastAPI, settings: Settings) -> None:
+    """Add the body limits, and the security headers around them (a refusal is a page too)."""
+    app.add_middleware(BodyLimits, max_bytes=settings.max_body_bytes,
+                       timeout=settings.body_timeout)
+    app.add_middleware(SecurityHeaders)
+
+
+__all__ = ["PAGE_CSP", "BodyLimits", "SecurityHeaders", "install"]
