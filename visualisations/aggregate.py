@@ -9,7 +9,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import networkx as nx
+import numpy as np
 
+from visualisations.columns import IntArray, columns
 from visualisations.filters import Filters
 from visualisations.projection import GroupOf
 from visualisations.table import UsageTable
@@ -63,31 +65,51 @@ def parse_group(node: str) -> tuple[str, str]:
     return key, value
 
 
+def group_codes(table: UsageTable, key: str) -> tuple[list[str], IntArray]:
+    """The group node ids under ``key`` and, for each organisation of ``columns(table)``, the
+    number of its group (computed once per table and key)."""
+    cache: dict[str, tuple[list[str], IntArray]] = table.__dict__.setdefault("_group_codes", {})
+    if key not in cache:
+        cols = columns(table)
+        names: dict[str, int] = {}
+        codes = np.fromiter(
+            (names.setdefault(group_id(key, group_value(table, o, key)), len(names))
+             for o in cols.orgs), np.int64, len(cols.orgs))
+        cache[key] = (list(names), codes)
+    return cache[key]
+
+
+class Grouping:
+    """Maps an organisation to its group node under ``key`` (a ``GroupOf``)."""
+
+    def __init__(self, table: UsageTable, key: str) -> None:
+        self.key = key
+        self.names, self.codes = group_codes(table, key)
+        self.position = {o: i for i, o in enumerate(columns(table).orgs)}
+
+    def __call__(self, org: str) -> str:
+        return self.names[int(self.codes[self.position[org]])]
+
+
 def grouping(table: UsageTable, key: str) -> GroupOf:
     """A function mapping an organisation to its group node under ``key``."""
-    cache: dict[str, str] = {}
-
-    def group_of(org: str) -> str:
-        found = cache.get(org)
-        if found is None:
-            found = cache[org] = group_id(key, group_value(table, org, key))
-        return found
-
-    return group_of
+    return Grouping(table, key)
 
 
 def choose_key(table: UsageTable, filters: Filters, preferred: str | None,
                orgs: Iterable[str]) -> str | None:
     """The first usable way to group ``orgs``: ``preferred`` first, then ``GROUP_KEYS``;
     a key is usable when it splits them into at least two groups."""
-    orgs = list(orgs)
+    cols = columns(table)
+    position = {o: i for i, o in enumerate(cols.orgs)}
+    index = np.fromiter((position[o] for o in orgs), np.int64)
     order = [preferred] if preferred in GROUP_KEYS else []
     order += [k for k in GROUP_KEYS if k not in order]
     for key in order:
         if key == "community" and not table.communities:
             continue
-        values = {group_value(table, org, key) for org in orgs}
-        if len(values) >= 2:
+        _, codes = group_codes(table, key)
+        if len(np.unique(codes[index])) >= 2:
             return key
     return None
 

@@ -61,6 +61,8 @@ def _group_index(table: UsageTable, cols: Columns, group_of: GroupOf | None
     """The node of each organisation (itself, or its group) and its number."""
     if group_of is None:
         return cols.orgs, np.arange(len(cols.orgs), dtype=np.int64)
+    if hasattr(group_of, "names") and hasattr(group_of, "codes"):  # aggregate.Grouping
+        return list(group_of.names), group_of.codes
     names: dict[str, int] = {}
     index = np.fromiter((names.setdefault(group_of(o), len(names)) for o in cols.orgs),
                         np.int64, len(cols.orgs))
