@@ -1,5 +1,6 @@
 """What the page of one resource shows: its properties with linked values, the links that
-point at it (paged), where its data comes from, and labels in the reader's language.
+point at it (paged), where its data comes from (the named graphs, and for each fact the
+graphs that state it), and labels in the reader's language.
 
 Every query runs on a store view, so a reader sees only the graphs it may read; a resource
 that does not appear there does not exist for that reader (``NotFound``).
@@ -99,6 +100,8 @@ class Value:
 
     term: ox.NamedNode | ox.BlankNode | ox.Literal
     label: str | None = None
+    #: the named graphs that state this fact (its provenance)
+    graphs: tuple[str, ...] = ()
 
     @property
     def is_iri(self) -> bool:
@@ -166,6 +169,11 @@ class Description:
     def pages(self) -> int:
         return max(1, -(-self.incoming_total // self.page_size))
 
+    @property
+    def source_numbers(self) -> dict[str, int]:
+        """Graph IRI -> its number in the list of sources (from 1), for the facts' notes."""
+        return {source.graph: n for n, source in enumerate(self.sources, 1)}
+
 
 def resource_triples(store: Store, iri: str) -> list[ox.Triple]:
     """The triples that describe ``iri`` (its concise bounded description)."""
@@ -196,10 +204,34 @@ def _incoming(store: Store, iri: str, page: int, page_size: int
     return links, total
 
 
+Fact = tuple[str, str]   # (predicate IRI, the other term in N-Triples form)
+
+
+def _fact_graphs(store: Store, iri: str, incoming: Sequence[tuple[str, ox.NamedNode | ox.BlankNode]]
+                 ) -> tuple[dict[Fact, set[str]], dict[Fact, set[str]]]:
+    """The named graphs stating each fact of ``iri``: its own properties, and the incoming
+    links of the page shown."""
+    node = ox.NamedNode(iri)
+    own: dict[Fact, set[str]] = {}
+    result = store.query(f"SELECT ?g ?p ?o WHERE {{ GRAPH ?g {{ {node} ?p ?o }} }}")
+    assert isinstance(result, ox.QuerySolutions)
+    for row in result:
+        own.setdefault((row["p"].value, str(row["o"])), set()).add(row["g"].value)
+    into: dict[Fact, set[str]] = {}
+    subjects = " ".join(str(s) for _, s in incoming if isinstance(s, ox.NamedNode))
+    if subjects:
+        result = store.query(f"SELECT ?g ?s ?p WHERE {{ VALUES ?s {{ {subjects} }} "
+                             f"GRAPH ?g {{ ?s ?p {node} }} }}")
+        assert isinstance(result, ox.QuerySolutions)
+        for row in result:
+            into.setdefault((row["p"].value, str(row["s"])), set()).add(row["g"].value)
+    return own, into
+
+
 def _sources(store: Store, iri: str) -> list[Source]:
     result = store.query(
         f"""SELECT DISTINCT ?g ?title ?source ?date ?licence WHERE {{
-          GRAPH ?g {{ {ox.NamedNode(iri)} ?p ?o }}
+          GRAPH ?g {{ {{ {ox.NamedNode(iri)} ?p ?o }} UNION {{ ?s ?p {ox.NamedNode(iri)} }} }}
           OPTIONAL {{ GRAPH <{META_GRAPH}> {{
             OPTIONAL {{ ?g <{DCTERMS}title> ?title }}
             OPTIONAL {{ ?g <{DCTERMS}source> ?source }}
@@ -224,12 +256,14 @@ def _sources(store: Store, iri: str) -> list[Source]:
 
 
 def _group(pairs: Sequence[tuple[str, ox.NamedNode | ox.BlankNode | ox.Literal]],
-           labels: Mapping[str, Mapping[str, str]], lang: str) -> tuple[Property, ...]:
+           labels: Mapping[str, Mapping[str, str]], lang: str,
+           graphs: Mapping[Fact, set[str]] | None = None) -> tuple[Property, ...]:
     grouped: dict[str, list[Value]] = {}
     for predicate, term in pairs:
         label = best_label(labels.get(term.value, {}), lang) \
             if isinstance(term, ox.NamedNode) else None
-        grouped.setdefault(predicate, []).append(Value(term, label))
+        stated = sorted((graphs or {}).get((predicate, str(term)), ()))
+        grouped.setdefault(predicate, []).append(Value(term, label, tuple(stated)))
     return tuple(
         Property(p, best_label(labels.get(p, {}), lang) or short_name(p),
                  tuple(sorted(values, key=lambda v: (v.text.lower(), v.term.value))))
@@ -246,6 +280,7 @@ def describe(store: Store, iri: str, *, lang: str = "en", page: int = 1,
     incoming, total = _incoming(store, iri, page, page_size)
     if not own and not total and not exists(store, iri):
         raise NotFound(iri)
+    own_graphs, incoming_graphs = _fact_graphs(store, iri, incoming)
     linked = {iri} | {t.predicate.value for t in own} | {p for p, _ in incoming}
     linked |= {t.object.value for t in own if isinstance(t.object, ox.NamedNode)}
     linked |= {s.value for _, s in incoming if isinstance(s, ox.NamedNode)}
@@ -266,8 +301,9 @@ def describe(store: Store, iri: str, *, lang: str = "en", page: int = 1,
         types=types,
         properties=_group([(t.predicate.value, t.object) for t in own
                            if t.predicate.value != RDF + "type"
-                           and not isinstance(t.object, ox.Triple)], labels, lang),
-        incoming=_group(incoming, labels, lang),
+                           and not isinstance(t.object, ox.Triple)], labels, lang,
+                          own_graphs),
+        incoming=_group(incoming, labels, lang, incoming_graphs),
         incoming_total=total, page=max(page, 1), page_size=page_size,
         sources=tuple(_sources(store, iri)), triples=triples,
     )
