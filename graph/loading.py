@@ -262,6 +262,12 @@ def import_source(
     parsed = parse(data, fmt, source=label, base_iri=base_iri, progress=progress)
     del data
     targets = _targets(parsed, graph)
+    if access == "public":
+        from graph.privacy import personal_data
+
+        personal = personal_data(parsed)
+        if personal:
+            raise ShapeViolation(personal, source=label)
     seconds["parse"] = time.perf_counter() - started
 
     warnings: tuple[Violation, ...] = ()

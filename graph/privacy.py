@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -30,7 +31,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from graph.access import public_graphs
-from graph.errors import NotFound
+from graph.errors import NotFound, Violation
 from graph.namespaces import (
     CG,
     DCTERMS,
@@ -98,6 +99,33 @@ class Decision:
     person: str
     categories: set[str]
     records: list[Consent]
+
+
+#: what only a restricted graph may hold (MODEL.md, People): the public sees persons only
+#: through the view derived here from their consent
+_PERSONAL_TYPES = (FOAF + "Person", ORG + "Membership", DPV + "Consent")
+_PERSONAL_PROPERTIES = (FOAF + "name", FOAF + "mbox", FOAF + "phone", ORG + "member",
+                        DPV + "hasDataSubject", CG + "publicationConsent")
+
+
+def personal_data(data: ox.Store, *, limit: int = 5) -> list[Violation]:
+    """Persons, memberships, consent records and personal properties in ``data`` (parsed
+    input about to go into a public graph), as violations naming the node; at most
+    ``limit`` of each kind."""
+    found: list[Violation] = []
+    message = ("personal data goes into a restricted graph (civicgraph load --restricted); "
+               "the public sees a person only as their consent allows")
+    for kind in _PERSONAL_TYPES:
+        for quad in itertools.islice(data.quads_for_pattern(
+                None, _n(RDF + "type"), _n(kind), None), limit):
+            found.append(Violation(str(quad.subject), "rdf:type", "civicgraph:restricted",
+                                   None, message, kind))
+    for prop in _PERSONAL_PROPERTIES:
+        for quad in itertools.islice(data.quads_for_pattern(None, _n(prop), None, None),
+                                     limit):
+            found.append(Violation(str(quad.subject), prop, "civicgraph:restricted", None,
+                                   message))
+    return found
 
 
 def restricted_graphs(store: Store) -> list[str]:

@@ -21,7 +21,7 @@ from api.querying import after_curator_write, reader_view
 from api.rdf import RDF_OFFERS, rdf_response
 from api.security import client_slot, require_curator
 from graph import graphstore
-from graph.errors import UnknownFormat
+from graph.errors import ShapeViolation, UnknownFormat
 from graph.namespaces import graph_iri
 
 router = APIRouter(tags=["Graph Store"])
@@ -72,6 +72,20 @@ def _parse(request: Request, data: bytes) -> list[ox.Triple]:
             from None
 
 
+def _refuse_personal_data(request: Request, graph: str, triples: list[ox.Triple]) -> None:
+    """Persons, memberships and consent records never go into a public graph (400)."""
+    from graph.access import is_public
+    from graph.privacy import personal_data
+
+    if not is_public(request.app.state.store, graph):
+        return
+    data = ox.Store()
+    data.extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+    found = personal_data(data)
+    if found:
+        raise ShapeViolation(found, source=f"<{graph}>")
+
+
 @router.head("/store", include_in_schema=False)
 @router.get("/store", summary="Read a graph", response_class=Response, openapi_extra={
     "parameters": [_GRAPH_PARAM, _DEFAULT_PARAM],
@@ -106,7 +120,9 @@ def put(request: Request, body: Body) -> Response:
     if graph is None:
         raise BadRequest("the default graph is the union of the named graphs and cannot be "
                          "written; name a graph")
-    existed = graphstore.replace(request.app.state.store, graph, _parse(request, body))
+    triples = _parse(request, body)
+    _refuse_personal_data(request, graph, triples)
+    existed = graphstore.replace(request.app.state.store, graph, triples)
     after_curator_write(request)
     return _written(existed, graph)
 
@@ -127,6 +143,7 @@ def post(request: Request, body: Body) -> Response:
         graphstore.replace(store, created, triples)
         after_curator_write(request)
         return Response(status_code=201, headers={"Location": f"/store?graph={created}"})
+    _refuse_personal_data(request, graph, triples)
     existed = graphstore.add(store, graph, triples)
     after_curator_write(request)
     return _written(existed, graph)
