@@ -28,6 +28,7 @@ from api.security import client_slot, reader_scope
 from api.templating import preferred_language, render
 from graph.catalogue import CatalogueQuery, Parameter, get_query, list_queries
 from graph.describe import short_name
+from graph.errors import ParameterError
 from graph.namespaces import PREFIXES, prefix_block
 from graph.results import format_for, format_named, parse_answer
 
@@ -77,7 +78,13 @@ def catalogue(request: Request) -> Response:
 
 
 def _values(request: Request) -> dict[str, str]:
-    return {k: v for k, v in request.query_params.items() if k not in RESERVED}
+    values: dict[str, str] = {}
+    for key, value in request.query_params.multi_items():
+        if key in values:
+            raise ParameterError(key, "give it once")
+        if key not in RESERVED:
+            values[key] = value
+    return values
 
 
 def _format(request: Request) -> str:
@@ -138,6 +145,8 @@ _SCHEMAS: dict[str, dict[str, Any]] = {
 
 def _parameter_doc(param: Parameter) -> dict[str, Any]:
     schema = dict(_SCHEMAS[param.type])
+    if param.type == "iri" and param.kind:  # a bare slug is an IRI too: id:{kind}/{slug}
+        del schema["format"]
     if param.minimum is not None:
         schema["minimum"] = float(param.minimum)
     if param.maximum is not None:
@@ -149,6 +158,8 @@ def _parameter_doc(param: Parameter) -> dict[str, Any]:
         "name": param.name, "in": "query", "required": param.required, "schema": schema,
         "description": f"{param.label('en')} / {param.label('fr')} ({param.type}).{hint}",
     }
+    if not param.required:  # an empty field of the page's form means "not given"
+        doc["allowEmptyValue"] = True
     if param.default is not None:
         doc["example"] = param.default
     return doc
@@ -174,6 +185,7 @@ def _register_catalogue() -> None:
                 "parameters": [
                     *[_parameter_doc(p) for p in query.params],
                     {"name": "format", "in": "query", "required": False,
+                     "allowEmptyValue": True,
                      "schema": {"type": "string", "enum": list(_FORMAT_NAMES)},
                      "description": "The result format, instead of Accept."}],
                 "responses": {

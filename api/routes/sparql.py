@@ -225,6 +225,9 @@ def sparql_get(request: Request,
     if protocol.update is not None:
         raise BadRequest("updates must be sent with POST")
     if protocol.query is None:
+        if protocol.format is not None and \
+                format_named(protocol.format) not in formats_for("graph"):
+            raise NotAcceptable([f.name for f in formats_for("graph")])
         return _describe_service(request)
     return _answer_query(request, protocol)
 
