@@ -218,6 +218,11 @@ class Snapshots:
             self._all[number] = snapshot
             return snapshot
 
+    def latest(self) -> Snapshot | None:
+        """The last snapshot made, if any (never makes one)."""
+        with self._lock:
+            return self._current
+
     def collect(self, in_use: Iterable[int]) -> None:
         """Delete the snapshots that are neither current nor in ``in_use``."""
         with self._lock:

@@ -13,7 +13,9 @@ the deadline. The worker opens the snapshot if it has not already, runs the job 
 ``graph.sparql.execute`` and sends back the whole serialised ``Answer`` — so a caller gets a
 complete body or an error, never half a result. Past the deadline the worker is killed, a
 fresh one is started in the background, and the caller gets ``QueryTimeout``. Opening a new
-snapshot does not count against the query's time (it has its own, larger, limit).
+snapshot does not count against the query's time (it has its own, larger, limit); a fresh
+worker opens the latest snapshot before it takes a query, so that a query following a killed
+one is not delayed by that opening.
 
 Costs, measured on 2 cores with 10^6 triples: a round trip through a worker adds about
 0.2 ms to a query; starting a worker takes about 0.3 s; a checkpoint snapshot 15 ms and
@@ -42,7 +44,7 @@ from graph.errors import (
     StoreError,
 )
 from graph.results import Answer
-from graph.snapshots import Snapshots, SnapshotStore
+from graph.snapshots import Snapshot, Snapshots, SnapshotStore
 from graph.sparql import QueryJob, Scope, execute, visible_graphs
 
 log = logging.getLogger(__name__)
@@ -69,6 +71,8 @@ def _serve(conn: Connection) -> None:
                 store = SnapshotStore(snapshot)
                 everything = store.everything()
                 conn.send(("opened",))
+            if job is None:   # only open the snapshot: a fresh worker, before its first query
+                continue
             opened = store
 
             def graphs_for(scope: Scope, opened: SnapshotStore = opened) -> Sequence[str]:
@@ -126,12 +130,31 @@ class _Worker:
         except (EOFError, OSError):
             return False
 
-    def kill(self) -> None:
+    def stop(self) -> None:
+        """SIGKILL the process; returns at once."""
         with contextlib.suppress(Exception):
             self.process.kill()
+
+    def kill(self) -> None:
+        """SIGKILL the process and reap it (up to 5 s: freeing gigabytes takes a while)."""
+        self.stop()
         self.process.join(5)
         with contextlib.suppress(Exception):
             self.conn.close()
+
+    def open(self, snapshot: Snapshot, limit: float) -> bool:
+        """Have the worker open ``snapshot`` now (its first query then need not); whether it
+        answered within ``limit`` seconds (if not, it is unusable)."""
+        try:
+            self.conn.send((snapshot, None))
+            if not self.conn.poll(limit):
+                return False
+            reply = self.conn.recv()
+        except (EOFError, OSError):
+            return False
+        if reply == ("opened",):
+            self.snapshot = snapshot.id
+        return True
 
 
 class QueryPool:
@@ -162,7 +185,9 @@ class QueryPool:
         return worker
 
     def _admit(self, worker: _Worker) -> None:
-        if worker.wait_ready(OPEN_LIMIT) and not self._closed:
+        latest = self.snapshots.latest()
+        if worker.wait_ready(OPEN_LIMIT) and not self._closed and (
+                latest is None or worker.open(latest, OPEN_LIMIT)):
             self._idle.put(worker)
         else:
             self._discard(worker)
@@ -173,12 +198,16 @@ class QueryPool:
             self._all.discard(worker)
 
     def _replace(self, worker: _Worker) -> None:
-        """Kill ``worker`` now and start another in the background."""
-        self._discard(worker)
-        if self._closed:
-            return
+        """Kill ``worker`` now; reap it and start another in the background (the caller
+        answers at once, however long the dead worker's memory takes to free)."""
+        worker.stop()
+        with self._lock:
+            self._all.discard(worker)
 
         def start() -> None:
+            worker.kill()
+            if self._closed:
+                return
             try:
                 self._admit(self._spawn())
             except Exception:  # pragma: no cover - e.g. out of processes
