@@ -98,7 +98,9 @@ def test_describe_in_both_languages(public: StoreView) -> None:
     assert (fr.label, en.label) == ("Actif", "Active")
     assert fr.incoming_total > 200 and len([v for p in fr.incoming for v in p.values]) == 10
     assert fr.pages == -(-fr.incoming_total // 10)
-    assert [s.graph for s in fr.sources] == ["https://w3id.org/civicgraph/graph/vocabulary"]
+    # the vocabulary states the concept; the example's usages point at it (incoming links)
+    assert [s.graph for s in fr.sources] == ["https://w3id.org/civicgraph/graph/example",
+                                             "https://w3id.org/civicgraph/graph/vocabulary"]
     with pytest.raises(NotFound):
         describe(public, "https://w3id.org/civicgraph/id/person/personne-01")
 
