@@ -114,7 +114,16 @@ class MapService:
         """Read the table in a background thread (a server calls this when it starts)."""
         thread = threading.Thread(target=self._warm, name="civicgraph-maps-warm", daemon=True)
         thread.start()
+        self._warmer = thread
         return thread
+
+    def wait_warm(self, timeout: float | None = None) -> bool:
+        """Wait for the warm-up started by ``warm``; whether it has finished."""
+        warmer = getattr(self, "_warmer", None)
+        if warmer is not None:
+            warmer.join(timeout)
+            return not warmer.is_alive()
+        return True
 
     def _warm(self) -> None:
         try:
