@@ -49,6 +49,7 @@ def import_(file: Path, source: str, licence: str | None, kind: str | None,
             skip_invalid: bool, report_path: Path | None, **options: Any) -> None:
     """Import a CSV or XLSX FILE of contributions, checking every row first."""
     from graph.contributions import import_spreadsheet
+    from graph.loading import load_vocabulary
     from graph.store import open_store
 
     settings = settings_from(**options)
@@ -57,6 +58,9 @@ def import_(file: Path, source: str, licence: str | None, kind: str | None,
             store, file.read_bytes(), file.name, source=source, licence=licence,
             imported_by=getpass.getuser(), skip_invalid=skip_invalid, kind=kind,
             base=settings.base_iri, threshold=settings.small_count_threshold)
+        if report.stored:
+            # labels and the practice hierarchy the maps and queries roll up (as `load` does)
+            load_vocabulary(store, imported_by=getpass.getuser())
     for problem in report.problems:
         click.echo(f"  {problem}", err=True)
     if report_path is not None:
