@@ -16,7 +16,7 @@ error                           status  note
 ``ShapeViolation``              400     with ``violations``
 other ``InputError``            400     (``ForbiddenOperation``, ``RdfSyntaxError``, …)
 ``UnknownQuery``, ``NotFound``  404
-``LimitExceeded``               503     a query stopped by the time limit or result cap
+``LimitExceeded``               503     a query stopped by a limit (time, result, memory)
 ``StoreError``                  503     with ``Retry-After``
 ``QueryHeaderError``            500     a defect in a catalogue file
 ==============================  ======  ==========================================

@@ -26,7 +26,8 @@ def install(app: FastAPI, settings: Settings) -> None:
         store = VersionedStore(store)
         app.state.store = store
     engine = QueryEngine(store, timeout=settings.query_timeout,
-                         result_limit=settings.result_limit, workers=settings.query_workers)
+                         result_limit=settings.result_limit, workers=settings.query_workers,
+                         worker_memory=settings.worker_memory())
     app.state.engine = engine
     app.state.dump_cache = DumpCache()
     app.router.add_event_handler("startup", engine.start)

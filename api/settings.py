@@ -68,6 +68,12 @@ class Settings(BaseSettings):
         "killed past the time limit); 0 runs queries in threads, which answer at the limit "
         "but cannot stop the query.",
     )
+    memory_limit_mb: int = Field(
+        default=4096, ge=0, description="Memory (MiB) the server and its query workers should "
+        "stay under; each query worker may hold its share of it (this divided by the number "
+        "of workers plus one) while it runs a query, and a query that makes it hold more is "
+        "stopped (503). 0 sets no bound."
+    )
     client_concurrency: int = Field(
         default=8, description="Most queries one client (IP address) may have running at "
         "once; more get 429 with Retry-After."
@@ -111,6 +117,12 @@ class Settings(BaseSettings):
                              "characters and could be guessed; set a random value "
                              "(python -c 'import secrets; print(secrets.token_urlsafe(32))')")
         return value
+
+    def worker_memory(self) -> int | None:
+        """Bytes one query worker may hold while it runs a query (None: no bound)."""
+        if self.memory_limit_mb <= 0:
+            return None
+        return self.memory_limit_mb * 2**20 // (max(self.query_workers, 0) + 1)
 
 
 def open_configured_store(settings: Settings) -> Store:

@@ -20,7 +20,8 @@ to exit codes.
     │   └── StoreUnavailable       the remote store cannot be reached right now
     └── LimitExceeded              a query passed a limit of the service: a 503
         ├── QueryTimeout           it ran longer than the time limit and was stopped
-        └── ResultTooLarge         its result holds more rows than the result cap
+        ├── ResultTooLarge         its result holds more rows than the result cap
+        └── QueryMemoryExceeded    it made its worker use more memory than its share; stopped
 """
 
 from __future__ import annotations
@@ -177,4 +178,13 @@ class ResultTooLarge(LimitExceeded):
         super().__init__(
             f"the result holds more than {limit} rows, the most this service returns; "
             "add a LIMIT or use the dumps"
+        )
+
+
+class QueryMemoryExceeded(LimitExceeded):
+    def __init__(self, megabytes: int) -> None:
+        self.megabytes = megabytes
+        super().__init__(
+            f"the query was stopped after using more than {megabytes} MB, the most one query "
+            "may use on this service; make it more selective or add a LIMIT"
         )

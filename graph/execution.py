@@ -45,11 +45,13 @@ class QueryEngine:
     ``observers`` are called after each query (the logs and metrics of the API)."""
 
     def __init__(self, store: Store, *, timeout: float = 30.0, result_limit: int = 100_000,
-                 workers: int = 2) -> None:
+                 workers: int = 2, worker_memory: int | None = None) -> None:
         self.store = store
         self.timeout = timeout
         self.result_limit = result_limit
         self.workers = workers
+        #: bytes a query worker may hold while it runs a query (None: no bound)
+        self.worker_memory = worker_memory
         self._pool: QueryPool | None = None
         self._threads: concurrent.futures.ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
@@ -103,7 +105,7 @@ class QueryEngine:
             if self._pool is None:
                 assert isinstance(self.store, VersionedStore)
                 self._pool = QueryPool(Snapshots(self.store), size=self.workers,
-                                       timeout=self.timeout)
+                                       timeout=self.timeout, memory_limit=self.worker_memory)
             return self._pool
 
     def _thread_pool(self) -> concurrent.futures.ThreadPoolExecutor:

@@ -1,8 +1,11 @@
-"""A query stopped at its time limit answers at the limit, and the next one is not delayed.
+"""Queries stopped by a limit: at the limit, without delaying the next one.
 
-The worker that ran it is killed; the caller gets ``QueryTimeout`` without waiting for the
-dead process's memory to be freed, and the worker started in its place opens the latest
-snapshot of the store before it takes a query (so the next query does not pay for that).
+- Time: the worker that ran it is killed; the caller gets ``QueryTimeout`` without waiting
+  for the dead process's memory to be freed, and the worker started in its place opens the
+  latest snapshot of the store before it takes a query (so the next query does not pay).
+- Memory: a query that makes its worker hold more than its share of
+  ``CIVICGRAPH_MEMORY_LIMIT_MB`` is stopped the same way (``QueryMemoryExceeded``), long
+  before its time limit.
 """
 
 from __future__ import annotations
@@ -13,10 +16,12 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from api.settings import Settings
 from graph.backends.embedded import OxigraphStore
-from graph.errors import QueryTimeout
+from graph.errors import QueryMemoryExceeded, QueryTimeout
 from graph.execution import QueryEngine
 from graph.snapshots import VersionedStore
+from graph.workers import resident_bytes
 
 EX = "http://example.org/"
 ENDLESS = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?c ?f ?i LIMIT 1"
@@ -55,3 +60,37 @@ def test_a_stopped_query_answers_at_its_limit_and_its_successor_is_ready(
     finally:
         engine.close()
         store.close()
+
+
+def test_a_query_that_takes_too_much_memory_is_stopped_before_its_time_limit(
+        tmp_path: Path) -> None:
+    store = VersionedStore(OxigraphStore(tmp_path / "store"))
+    store.replace_graph(EX + "g", [ox.Triple(ox.NamedNode(f"{EX}s{i}"), ox.NamedNode(EX + "p"),
+                                             ox.Literal(str(i))) for i in range(300)])
+    probe = QueryEngine(store, timeout=60.0, workers=1)
+    try:
+        probe.view("all").query(SMALL)
+        assert probe._pool is not None
+        (worker,) = probe._pool._all
+        assert worker.process.pid is not None
+        idle = resident_bytes(worker.process.pid)
+    finally:
+        probe.close()
+    assert idle > 0, "no /proc here: the memory bound cannot be read"
+
+    engine = QueryEngine(store, timeout=60.0, workers=1, worker_memory=idle + 200 * 2**20)
+    try:
+        view = engine.view("all")
+        started = time.monotonic()
+        with pytest.raises(QueryMemoryExceeded, match="more than"):
+            view.query(ENDLESS)      # sorts 27 million rows: gigabytes, given the time
+        assert time.monotonic() - started < 30
+        assert len(list(view.query(SMALL))) == 1   # type: ignore[arg-type]
+    finally:
+        engine.close()
+        store.close()
+
+
+def test_the_memory_bound_is_shared_by_the_server_and_its_workers() -> None:
+    assert Settings(memory_limit_mb=3072, query_workers=2).worker_memory() == 2**30
+    assert Settings(memory_limit_mb=0).worker_memory() is None
