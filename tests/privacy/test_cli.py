@@ -106,3 +106,23 @@ def test_forget_twice_is_not_found(location: str) -> None:
     again = CliRunner().invoke(main, ["forget", "personne-05", "--yes", "--store", location])
     assert again.exit_code == 1
     assert "personne-05" in again.output
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }",
+    "SELECT * FROM <https://w3id.org/civicgraph/graph/example-members> WHERE { ?s ?p ?o }",
+    "SELECT * FROM NAMED <https://w3id.org/civicgraph/graph/example-consent> "
+    "WHERE { GRAPH ?g { ?s ?p ?o } }",
+    "DESCRIBE <https://w3id.org/civicgraph/id/person/personne-02>",
+])
+def test_query_without_all_graphs(location: str, probe: Probe, query: str) -> None:
+    for fmt in ("csv", "json", "table"):
+        probe.check(cli("query", query, "--store", location, "--format", fmt),
+                    f"civicgraph query {query!r}")
+
+
+def test_metrics_are_computed_from_public_data_only(location: str, probe: Probe) -> None:
+    probe.check(cli("metrics", "--store", location), "civicgraph metrics")
+    public = cli("export", "--store", location)
+    assert "graph/metrics/org-tool" in public
+    probe.check(public, "export with the metrics graphs")
