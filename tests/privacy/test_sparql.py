@@ -13,12 +13,14 @@ not exist — an answer of ``true`` would tell a membership without showing a na
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 import pytest
 
 from graph.namespaces import DPV, FOAF, GRAPH, ID, META_GRAPH, ORG
-from tests.privacy.conftest import TestClient
+from tests.privacy.conftest import TestClient, app_client
 from tests.privacy.probes import CONSENTS, Probe
+from tests.privacy.stores import load_example
 
 MEMBERS, CONSENT = GRAPH + "example-members", GRAPH + "example-consent"
 RESTRICTED = (MEMBERS, CONSENT)
@@ -214,3 +216,32 @@ def test_federated_queries_are_refused(client: TestClient, query: str) -> None:
 def test_an_anonymous_update_is_refused(client: TestClient, graph: str) -> None:
     update = f"INSERT DATA {{ GRAPH <{graph}> {{ <urn:a> <urn:b> <urn:c> }} }}"
     assert client.post("/sparql", data={"update": update}).status_code in (401, 403)
+
+
+@pytest.fixture(scope="module")
+def remote_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """The application over a real Oxigraph server holding the example (a remote store:
+    the scoping is sent to the server as the protocol's dataset, not applied in process)."""
+    from graph.store import open_store
+    from tests.graph.conftest import start_server, stop_server
+
+    server = start_server(tmp_path_factory.mktemp("privacy-oxigraph"))
+    try:
+        with open_store(server.url) as store, app_client(load_example(store)) as opened:
+            yield opened
+    finally:
+        stop_server(server.process)
+
+
+@pytest.mark.slow
+def test_the_endpoint_over_a_remote_store(remote_client: TestClient, probe: Probe) -> None:
+    for name, query in READ_QUERIES.items():
+        probe.check(ask(remote_client, query), f"{name!r} over a remote store")
+        probe.check(ask(remote_client, query, params=[("named-graph-uri", MEMBERS)]),
+                    f"{name!r} with named-graph-uri over a remote store")
+    for name, (query, answer) in ORACLES.items():
+        body = json.loads(ask(remote_client, query))
+        value = body["boolean"] if "boolean" in body else int(
+            body["results"]["bindings"][0]["n"]["value"])
+        assert value == expected(answer, probe), name
+    assert b"Amina Belkacem" in ask(remote_client, READ_QUERIES["names"])
