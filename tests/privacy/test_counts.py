@@ -168,3 +168,18 @@ def test_serve_derives_the_view_with_the_configured_threshold(
     result = CliRunner().invoke(main, ["serve", "--store", "memory"])
     assert result.exit_code == 0, result.output
     assert figures == {2}
+
+
+def test_the_public_data_still_conforms_to_the_public_profile(imported: TestClient) -> None:
+    """After an import of members (figures published), the "public profile" shapes hold."""
+    from pyshacl import validate
+
+    from graph.vocabulary import shapes_path
+
+    dump = gzip.decompress(imported.get("/dumps/civicgraph.nq.gz").content)
+    triples = ox.serialize((q.triple for q in ox.parse(dump, ox.RdfFormat.N_QUADS)),
+                           format=ox.RdfFormat.N_TRIPLES)
+    data = rdflib.Graph().parse(data=triples, format="nt")
+    shapes = rdflib.Graph().parse(shapes_path("public"), format="turtle")
+    conforms, _, text = validate(data, shacl_graph=shapes, inference="none")
+    assert conforms, text
