@@ -46,14 +46,19 @@ def reader_view(request: Request) -> StoreView:
     return engine_of(request).view(reader_scope(request))
 
 
-def after_curator_write(request: Request) -> None:
+def after_curator_write(request: Request, graph: str | None = None) -> None:
     """Derive the public view of persons again after a curator's write (SPARQL update,
     Graph Store): the write may have changed a consent record or a membership, and a
-    withdrawal must leave the public data at once. Skipped while the store holds no
-    restricted graph and no view yet, so that writing public data adds no empty graph."""
+    withdrawal must leave the public data at once. Skipped after a write to a public
+    ``graph`` (consent and memberships are read from restricted graphs only: batched uploads
+    of public data pay nothing), and while the store holds no restricted graph and no view
+    yet, so that writing public data adds no empty graph."""
+    from graph.access import is_public
     from graph.privacy import PUBLIC_PERSONS_GRAPH, refresh_public_view, restricted_graphs
 
     store: Store = request.app.state.store
+    if graph is not None and graph != PUBLIC_PERSONS_GRAPH and is_public(store, graph):
+        return
     if not restricted_graphs(store) and PUBLIC_PERSONS_GRAPH not in store.graphs():
         return
     refresh_public_view(store, threshold=request.app.state.settings.small_count_threshold)

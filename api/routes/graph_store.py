@@ -123,7 +123,7 @@ def put(request: Request, body: Body) -> Response:
     triples = _parse(request, body)
     _refuse_personal_data(request, graph, triples)
     existed = graphstore.replace(request.app.state.store, graph, triples)
-    after_curator_write(request)
+    after_curator_write(request, graph)
     return _written(existed, graph)
 
 
@@ -141,11 +141,11 @@ def post(request: Request, body: Body) -> Response:
     if graph is None:
         created = graph_iri(f"uploads/{uuid.uuid4()}")
         graphstore.replace(store, created, triples)
-        after_curator_write(request)
+        after_curator_write(request, created)
         return Response(status_code=201, headers={"Location": f"/store?graph={created}"})
     _refuse_personal_data(request, graph, triples)
     existed = graphstore.add(store, graph, triples)
-    after_curator_write(request)
+    after_curator_write(request, graph)
     return _written(existed, graph)
 
 
@@ -158,5 +158,5 @@ def delete(request: Request) -> Response:
     if graph is None:
         raise BadRequest("the default graph cannot be deleted; name a graph")
     graphstore.delete(request.app.state.store, graph)
-    after_curator_write(request)
+    after_curator_write(request, graph)
     return Response(status_code=204)

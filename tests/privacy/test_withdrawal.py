@@ -193,3 +193,22 @@ def test_a_change_of_consent_changes_the_data_version() -> None:
     refresh_public_view(store, threshold=5, now=MOMENT)
     assert store.count(GRAPH + "public-persons") == size
     assert data_version(store) != before
+
+
+def test_writing_public_data_leaves_the_view_alone(curator: dict[str, str]) -> None:
+    """Consent and memberships live in restricted graphs: a Graph Store write to a public
+    graph (a batch of a large upload) does not derive the view again."""
+    view = GRAPH + "public-persons"
+    moment = (f"SELECT ?t WHERE {{ GRAPH <{GRAPH}meta> {{ <{view}> "
+              "<http://www.w3.org/ns/prov#generatedAtTime> ?t } }")
+    store = load_example(memory_store())
+    before = [row["t"].value for row in store.query(moment)]  # type: ignore[union-attr]
+    note = f'<{ID}org/vecam> <http://www.w3.org/2000/01/rdf-schema#comment> "note" .'
+    with app_client(store) as client:
+        response = client.post("/store", params={"graph": GRAPH + "example"},
+                               content=note.encode(),
+                               headers={"Content-Type": "application/n-triples", **curator})
+        assert response.status_code == 204, response.text
+        assert [row["t"].value for row in client.app.state.store.query(moment)] == before
+        graph_store_delete(client, curator)   # a restricted graph: derived again
+        assert [row["t"].value for row in client.app.state.store.query(moment)] != before
