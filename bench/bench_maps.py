@@ -237,6 +237,7 @@ def measure(organisations: int, folder: Path, budget: int, betweenness_k: int,
                 chromium.close()
     store.close()
     out["rss"] = rss_mib()
+    out["load_average"] = __import__("os").getloadavg()[1]
     return out
 
 
@@ -265,7 +266,10 @@ def report(results: list[dict[str, Any]], command: str) -> str:
             lines += ["", "| drawn in headless Chromium | time | nodes |", "|---|---|---|"]
             for url, seconds, nodes in r["drawn"]:
                 lines.append(f"| `{url}` | {seconds:.2f} s | {nodes:,} |")
-        lines += ["", f"Peak resident set of the benchmark process: {r['rss']:,.0f} MiB", ""]
+        lines += ["", f"Peak resident set of the benchmark process: {r['rss']:,.0f} MiB; "
+                  f"load average (5 min) at the end: {r['load_average']:.1f} on "
+                  f"{__import__('os').cpu_count()} cores (other work on the machine slows "
+                  "every figure)", ""]
     return "\n".join(lines)
 
 
