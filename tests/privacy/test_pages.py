@@ -93,6 +93,7 @@ def restricted_paths(probe: Probe) -> list[str]:
     return paths
 
 
+@pytest.mark.slow
 def test_restricted_resources_are_404_in_every_format(client: TestClient,
                                                       probe: Probe) -> None:
     paths = restricted_paths(probe)
