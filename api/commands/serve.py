@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import getpass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from api.cli import main, reports_errors, settings_from, store_option
+
+if TYPE_CHECKING:
+    from graph.store import Store
 
 
 @main.command()
@@ -32,11 +35,14 @@ def serve(empty: bool, **options: Any) -> None:
 
     settings = settings_from(**options)
     store = open_configured_store(settings)
+    loaded = False
     if not empty:
         loaded = ensure_example(store, imported_by=getpass.getuser(),
                                 threshold=settings.small_count_threshold)
         if loaded:
             click.echo(f"civicgraph: loaded the example dataset into {settings.store}", err=True)
+    if not loaded:
+        _derive_public_view(store, settings.small_count_threshold)
     app = create_app(settings, store)
     try:
         # JSON lines on stderr; civicgraph's request log replaces uvicorn's access log
@@ -44,3 +50,14 @@ def serve(empty: bool, **options: Any) -> None:
                     log_config=logging_config(settings.log_level), access_log=False)
     finally:
         store.close()
+
+
+def _derive_public_view(store: Store, threshold: int) -> None:
+    """Derive the public view of persons again: a process killed between a write of consent
+    or memberships and the view's refresh (a second transaction) left it stale, and a
+    withdrawn person must not stay public. Nothing to do while there is no restricted graph
+    and no view."""
+    from graph.privacy import PUBLIC_PERSONS_GRAPH, refresh_public_view, restricted_graphs
+
+    if restricted_graphs(store) or PUBLIC_PERSONS_GRAPH in store.graphs():
+        refresh_public_view(store, threshold=threshold)
