@@ -17,7 +17,8 @@ from tests.engines.conftest import Virtuoso, empty_virtuoso
 #: variable, ``EXISTS`` under ``IF``), or on patterns Virtuoso 7.2 evaluates otherwise
 DIFFERENT_ON_VIRTUOSO = {
     "effects_by_tool", "free_software_share_by_practice", "organisations_by_field_and_kind",
-    "shared_resources", "tools_in_field_for_practice", "unanswered_needs",
+    "shared_resources", "single_source_facts", "tools_in_field_for_practice",
+    "unanswered_needs",
 }
 NAMES = [q.name for q in list_queries()]
 
