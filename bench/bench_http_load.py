@@ -135,6 +135,8 @@ class Report:
     server_errors: list[str] = field(default_factory=list)
     #: the same kinds of request sent one at a time before the load (a baseline)
     alone: list[Sample] = field(default_factory=list)
+    #: the machine's load average (1 min) when the traffic started and when it ended
+    load: tuple[float, float] = (0.0, 0.0)
 
 
 # -- the data ------------------------------------------------------------------------------
@@ -249,13 +251,14 @@ async def send(http: httpx.AsyncClient, method: str, url: str, kind: str, what: 
     try:
         response = await http.request(method, url, **options)  # type: ignore[arg-type]
         await response.aread()
-    except httpx.TransportError as error:   # refused, reset, closed early, timed out
-        return Sample(kind, what, 0, time.perf_counter() - started, type(error).__name__)
-    error = ""
+    except httpx.TransportError as failure:   # refused, reset, closed early, timed out
+        return Sample(kind, what, 0, time.perf_counter() - started, type(failure).__name__)
+    problem = ""
     if response.status_code >= 400:
+        problem = "(an HTML page)"
         with contextlib.suppress(ValueError):
-            error = str(response.json().get("error", ""))
-    return Sample(kind, what, response.status_code, time.perf_counter() - started, error)
+            problem = str(response.json().get("error", ""))
+    return Sample(kind, what, response.status_code, time.perf_counter() - started, problem)
 
 
 async def normal_client(number: int, url: str, targets: Targets, deadline: float,
@@ -405,6 +408,7 @@ async def _traffic(url: str, pid: int, targets: Targets, config: Config,
                    report: Report) -> None:
     deadline = time.monotonic() + config.seconds
     started = time.monotonic()
+    load_before = os.getloadavg()[0]
     tasks = [normal_client(i, url, targets, deadline, config, report.samples)
              for i in range(config.clients)]
     tasks.append(memory_sampler(pid, deadline, report))
@@ -415,6 +419,7 @@ async def _traffic(url: str, pid: int, targets: Targets, config: Config,
                               report.imports))
     await asyncio.gather(*tasks)
     report.elapsed = time.monotonic() - started
+    report.load = (load_before, os.getloadavg()[0])
 
 
 def run(store: Path, config: Config, workdir: Path) -> Report:
@@ -456,6 +461,9 @@ def summary(report: Report) -> list[dict[str, object]]:
     groups: dict[str, list[Sample]] = defaultdict(list)
     for sample in report.samples:
         groups[sample.kind].append(sample)
+    for sample in report.samples:    # resource pages, by kind of page: a target is theirs
+        if sample.kind == "resource":
+            groups[f"resource: {sample.what}"].append(sample)
     groups["all"] = list(report.samples)
     rows = []
     alone: dict[str, list[float]] = defaultdict(list)
@@ -463,6 +471,8 @@ def summary(report: Report) -> list[dict[str, object]]:
         if 0 < sample.status < 500:
             alone[sample.kind].append(sample.seconds * 1000)
             alone["all"].append(sample.seconds * 1000)
+            if sample.kind == "resource":
+                alone[f"resource: {sample.what}"].append(sample.seconds * 1000)
     for kind, samples in groups.items():
         times = [s.seconds * 1000 for s in samples if 0 < s.status < 500]
         rows.append({
@@ -524,8 +534,10 @@ def markdown(report: Report, command: str) -> str:
         f"after another and a curator imported a file every {config.import_every:g} s "
         "(Graph Store PUT and spreadsheet, alternately). Latencies exclude failed requests; "
         "\"alone\" is the median of 5 requests of the kind sent one at a time before the load. "
-        "The machine has 2 cores, shared with the clients and with other helpers' builds "
-        "and test runs during the measurement (load average about 5).",
+        f"The machine has {os.cpu_count()} cores, shared with the clients and with other "
+        "helpers' builds and test runs during the measurement (load average "
+        f"{report.load[0]:.1f} when the traffic started, {report.load[1]:.1f} when it "
+        "ended).",
         "",
         "| kind | alone (median) | requests | per second | p50 | p95 | p99 | 5xx | 429 | "
         "other 4xx | dropped |",
