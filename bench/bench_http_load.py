@@ -98,6 +98,8 @@ class Config:
     resource_p99_ms: float = 500.0
     seed: int = 1
     mix: dict[str, int] = field(default_factory=lambda: dict(MIX))
+    #: requests of each kind sent one at a time before the load, for the "alone" column
+    baseline: int = 5
     pathological: bool = True
     imports: bool = True
 
@@ -276,11 +278,13 @@ async def normal_client(number: int, url: str, targets: Targets, deadline: float
                                       data=form))
 
 
-async def pathological_client(url: str, deadline: float, out: list[Sample]) -> None:
+async def pathological_client(url: str, deadline: float, limit: float,
+                              out: list[Sample]) -> None:
+    """Pathological queries one after another; none started that would outlast the run."""
     async with client("127.0.0.2", timeout=120) as http:
         while time.monotonic() < deadline:
             for name, query in PATHOLOGICAL.items():
-                if time.monotonic() >= deadline:
+                if out and time.monotonic() + limit > deadline:
                     return
                 out.append(await send(http, "POST", url + "/sparql", "pathological", name,
                                       data={"query": query}, headers={"Accept": RESULTS_JSON}))
@@ -413,7 +417,8 @@ async def _traffic(url: str, pid: int, targets: Targets, config: Config,
              for i in range(config.clients)]
     tasks.append(memory_sampler(pid, deadline, report))
     if config.pathological:
-        tasks.append(pathological_client(url, deadline, report.pathological))
+        tasks.append(pathological_client(url, deadline, config.query_timeout,
+                                         report.pathological))
     if config.imports:
         tasks.append(importer(url, config.organisations, config.import_every, deadline,
                               report.imports))
@@ -432,7 +437,7 @@ def run(store: Path, config: Config, workdir: Path) -> Report:
     process, url = serve(copy, config, log)
     try:
         warm_up(url, targets)
-        asyncio.run(baseline(url, targets, config, report.alone))
+        asyncio.run(baseline(url, targets, config, report.alone, config.baseline))
         asyncio.run(_traffic(url, process.pid, targets, config, report))
     finally:
         process.terminate()

@@ -286,7 +286,6 @@ def test_a_killed_spreadsheet_import_leaves_every_graph_old_or_new(
 
     chance = random.Random()
     runs = [("bulk", TRIGGERS["bulk"], chance.uniform(0, 0.1)),
-            ("random", at(chance.uniform(0.5, duration)), 0.0),
             ("random", at(chance.uniform(0.5, duration)), 0.0)]
     outcomes = []
     for number, (name, trigger, delay) in enumerate(runs):

@@ -27,7 +27,7 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Report:
     folder = tmp_path_factory.mktemp("load")
     store = build_store(2000, folder / "data")
     config = Config(organisations=2000, clients=4, seconds=10, query_timeout=10,
-                    import_every=4, memory_limit_mb=4096)
+                    import_every=4, memory_limit_mb=4096, baseline=1)
     return run(store, config, folder)
 
 
