@@ -57,6 +57,7 @@ from api.settings import Settings
 from graph.errors import (
     CivicgraphError,
     InputError,
+    LimitExceeded,
     QueryTimeout,
     ResultTooLarge,
     StoreError,
@@ -134,13 +135,14 @@ def _log(logger: logging.Logger, level: int, event: str, **fields: Any) -> None:
 # --- metrics ---------------------------------------------------------------------------------
 
 _OUTCOMES: tuple[tuple[type[BaseException], str], ...] = (
-    (QueryTimeout, "timeout"), (ResultTooLarge, "too_large"), (InputError, "refused"),
-    (StoreError, "store_error"),
+    (QueryTimeout, "timeout"), (ResultTooLarge, "too_large"), (LimitExceeded, "limit"),
+    (InputError, "refused"), (StoreError, "store_error"),
 )
 
 
 def outcome_of(error: BaseException | None) -> str:
-    """How a query ended: ok, timeout, too_large, refused, store_error or error."""
+    """How a query ended: ok, timeout, too_large, limit (another limit, e.g. memory),
+    refused, store_error or error."""
     if error is None:
         return "ok"
     return next((name for kind, name in _OUTCOMES if isinstance(error, kind)), "error")
@@ -159,7 +161,7 @@ class Metrics:
             ["route"], buckets=BUCKETS, registry=self.registry)
         self.queries = Counter(
             "civicgraph_queries", "SPARQL queries run by the query engine, by outcome "
-            "(ok, timeout, too_large, refused, store_error, error).", ["outcome"],
+            "(ok, timeout, too_large, limit, refused, store_error, error).", ["outcome"],
             registry=self.registry)
         self.query_latency = Histogram(
             "civicgraph_query_duration_seconds", "Time a SPARQL query took in the engine.",

@@ -22,7 +22,12 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from api.observability import JsonFormatter, logging_config, outcome_of
-from graph.errors import QuerySyntaxError, QueryTimeout, StoreUnavailable
+from graph.errors import (
+    QueryMemoryExceeded,
+    QuerySyntaxError,
+    QueryTimeout,
+    StoreUnavailable,
+)
 from graph.store import QueryResult, Store, Term
 from tests.api.conftest import CURATOR_TOKEN, Live
 from tests.api.stores import example_store
@@ -182,7 +187,8 @@ def test_a_query_stopped_at_the_limit_is_logged_and_counted(
 
 @pytest.mark.parametrize(("error", "outcome"), [
     (None, "ok"), (QueryTimeout(1), "timeout"), (QuerySyntaxError("x"), "refused"),
-    (StoreUnavailable("down"), "store_error"), (RuntimeError("bug"), "error")])
+    (StoreUnavailable("down"), "store_error"), (RuntimeError("bug"), "error"),
+    (QueryMemoryExceeded(1024), "limit")])
 def test_query_outcomes(error: BaseException | None, outcome: str) -> None:
     assert outcome_of(error) == outcome
 
