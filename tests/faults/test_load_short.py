@@ -11,6 +11,7 @@ it depends on the machine, and CI machines are shared.
 from __future__ import annotations
 
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -28,7 +29,10 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Report:
     store = build_store(2000, folder / "data")
     config = Config(organisations=2000, clients=4, seconds=10, query_timeout=10,
                     import_every=4, memory_limit_mb=4096, baseline=1)
-    return run(store, config, folder)
+    # the load runs its own event loop (asyncio.run): give it a thread of its own, since an
+    # earlier test (Playwright's sync API in tests/browser) may keep a loop running in this one
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(run, store, config, folder).result()
 
 
 def test_no_server_error_and_no_dropped_connection_under_load(report: Report) -> None:
