@@ -21,6 +21,15 @@ Virtuoso's quirks, as measured on Debian's ``virtuoso-opensource`` 7.2.5, and wh
   label) and write booleans ``"1"``/``"0"``; both are rewritten (``_b10001``, ``true``/``false``)
   before pyoxigraph reads them. Syntax errors say ``line 3: syntax error at '}'`` with no
   column: the column is found by looking for the token on that line of the query.
+- **Datasets.** ``default-graph-uri`` and ``named-graph-uri`` do not override a query's
+  ``FROM`` / ``FROM NAMED`` clauses as the protocol says: Virtuoso *adds* them, so a query
+  naming a restricted graph in ``FROM NAMED`` read it. The dataset is therefore sent as
+  ``define input:default-graph-uri`` / ``input:named-graph-uri`` pragmas closed by
+  ``define input:freeze ""`` (a ``FROM`` outside them is then a compile error, never a read),
+  after removing the query's own dataset clauses (``scoped``); a query asked without a dataset
+  gets its ``FROM`` clauses as its dataset, as on the other backends. And ``COUNT(*)`` over
+  ``GRAPH <g>``, ``g`` outside the named graphs, answers 1 instead of 0: such constant graph
+  names become ``urn:civicgraph:no-graph``, an empty named graph of every dataset.
 - **Aggregates in expressions.** ``(COALESCE(MIN(?a), MIN(?b)) AS ?label)`` in a SELECT
   clause — the label fallback of every catalogue query — fails to compile in larger queries
   ("Bad dfe in sqlo_place_exp"): such aggregates are computed in a sub-query
