@@ -14,8 +14,9 @@ Oxigraph's: ``{base}/query``, ``{base}/update``, ``{base}/store``. For Fuseki, g
   import running in another process is never half-seen. ``exact_union=False`` uses the
   server's own union instead (Oxigraph's ``union-default-graph`` parameter; faster on
   aggregates, but a staging graph being uploaded is then visible).
-- A replacement uploads to a staging graph (``PUT`` on the Graph Store) and commits with one
-  update (``staging.commit_update``): atomic when the server runs an update request in one
+- A replacement uploads to a staging graph (batches of ``POST``s on the Graph Store, resumable
+  after an interruption: ``graph.batching``) and commits with one update
+  (``staging.commit_update``): atomic when the server runs an update request in one
   transaction, as Oxigraph, Fuseki (TDB2) and GraphDB do.
 - A server that cannot be reached raises ``StoreUnavailable``; a refused query
   ``QuerySyntaxError``; any other failure ``StoreError``.
@@ -33,13 +34,12 @@ import pyoxigraph as ox
 
 from graph.backends.binding import bind_values
 from graph.backends.staging import (
-    commit_update,
     drop_update,
     iri,
     is_staging,
-    new_staging_iri,
     staging_age,
 )
+from graph.batching import replace_in_batches
 from graph.errors import QuerySyntaxError, StoreError, StoreUnavailable
 from graph.namespaces import PREFIXES
 from graph.store import QueryResult, Store, Term
@@ -47,7 +47,6 @@ from graph.store import QueryResult, Store, Term
 _POSITION = re.compile(r"(?:error at|line) (\d+)(?::| between columns | column )(\d+)")
 _RESULTS = "application/sparql-results+json"
 _TRIPLES = "application/n-triples"
-_BATCH = 50_000
 #: staging graphs older than this (seconds) are leftovers of a crashed import
 STALE_STAGING_AFTER = 24 * 3600.0
 #: a graph IRI that names no graph, for an explicitly empty list of graphs
@@ -221,44 +220,8 @@ class RemoteStore(Store):
 
     def replace_graphs(self, contents: Mapping[str, Iterable[ox.Triple | ox.Quad]],
                        *, metadata: Iterable[ox.Triple] = ()) -> None:
-        described = list(metadata)
-        staged: dict[str, str] = {}
-        moves: dict[str, str | None] = {}
-        try:
-            for target, triples in contents.items():
-                iri(target)
-                staging = new_staging_iri()
-                staged[target] = staging
-                moves[target] = staging if self._upload(staging, triples) else None
-            self.update(commit_update(moves, described))
-        except BaseException:
-            for staging in staged.values():
-                try:
-                    self.update(f"DROP SILENT GRAPH {iri(staging)}")
-                except StoreError:
-                    break   # the server is gone: ``recover`` removes them later
-            raise
-
-    def _upload(self, graph: str, triples: Iterable[ox.Triple | ox.Quad]) -> bool:
-        """PUT ``triples`` into ``graph`` as N-Triples, streamed; whether any was sent."""
-        sent = False
-
-        def body() -> Iterator[bytes]:
-            nonlocal sent
-            batch: list[ox.Triple] = []
-            for t in triples:
-                batch.append(t if isinstance(t, ox.Triple) else t.triple)
-                if len(batch) >= _BATCH:
-                    sent = True
-                    yield ox.serialize(batch, format=ox.RdfFormat.N_TRIPLES)  # type: ignore[misc]
-                    batch = []
-            if batch:
-                sent = True
-                yield ox.serialize(batch, format=ox.RdfFormat.N_TRIPLES)  # type: ignore[misc]
-
-        self._send("PUT", self.store_url, params={"graph": graph}, content=body(),
-                   headers={"Content-Type": _TRIPLES}, timeout=self.update_timeout)
-        return sent
+        # staging graphs filled by batches of POSTs, resumable, then one MOVE update
+        replace_in_batches(self, contents, metadata=metadata)
 
     def drop_graph(self, graph: str) -> None:
         if not is_staging(graph):
