@@ -3,10 +3,11 @@
 Both are plain ASGI middleware (they never buffer a response).
 
 - ``BodyLimits``: a request body larger than ``CIVICGRAPH_MAX_BODY_BYTES`` gets 413, whether it
-  declares its ``Content-Length`` (refused before it is read) or streams it in chunks
+  declares its ``Content-Length`` (refused before the route sees it) or streams it in chunks
   (refused once the limit is passed); a body that takes longer than
   ``CIVICGRAPH_BODY_TIMEOUT`` seconds to arrive (a slowloris-style client) gets 408. Both
-  close the connection, and the route's own answer, if any, is replaced: nothing was written.
+  close the connection (after reading up to 16 MiB of the refused body, so that the client
+  sees the answer rather than a reset), and the route's own answer, if any, is replaced.
 - ``SecurityHeaders``: every answer says ``X-Content-Type-Options: nosniff``; every HTML page
   gets ``Referrer-Policy`` and a ``Content-Security-Policy`` (``PAGE_CSP``) under which only
   this server's own scripts run (the pages hold no inline script; data islands are
@@ -64,6 +65,11 @@ PAGE_CSP = "; ".join((
 REFERRER_POLICY = "strict-origin-when-cross-origin"
 
 
+#: how much of a body past the limit is read (and dropped) before the 413, so that the client
+#: finishes sending and sees the answer instead of a reset connection
+LINGER_BYTES = 16 * 1024 * 1024
+
+
 class _Refused(Exception):
     """Raised into the application when its request body is refused."""
 
@@ -82,6 +88,8 @@ class BodyLimits:
             return
         declared = _content_length(scope)
         if declared is not None and declared > self.max_bytes:
+            if declared - self.max_bytes <= LINGER_BYTES:
+                await _drain(receive, LINGER_BYTES + self.max_bytes, min(self.timeout, 10.0))
             await _answer(scope, send, PayloadTooLarge(self.max_bytes))
             return
         refusal: list[HttpError] = []
@@ -125,7 +133,31 @@ class BodyLimits:
             if not refusal:
                 raise
         if refusal and not started:
+            if isinstance(refusal[0], PayloadTooLarge) and not finished:
+                await _drain(receive, LINGER_BYTES, min(self.timeout, 10.0))
             await _answer(scope, send, refusal[0])
+
+
+async def _drain(receive: Receive, budget: int, seconds: float) -> None:
+    """Read and drop the rest of a refused body: ``budget`` bytes within ``seconds`` at most.
+
+    A server that answers and closes while the client is still sending makes the client's
+    kernel see a reset, and the client often loses the answer with it ("connection reset",
+    "peer closed connection"); reading a modest overflow first, as nginx's lingering close
+    does, lets the 413 arrive. Larger bodies are not waited for.
+    """
+    deadline = time.monotonic() + seconds
+    read = 0
+    while read <= budget:
+        try:
+            message = await asyncio.wait_for(receive(), max(0.0, deadline - time.monotonic()))
+        except TimeoutError:
+            return
+        if message["type"] != "http.request":
+            return
+        read += len(message.get("body", b""))
+        if not message.get("more_body", False):
+            return
 
 
 def _content_length(scope: Scope) -> int | None:

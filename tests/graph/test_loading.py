@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import graph.backends.embedded
-import graph.backends.remote
+import graph.batching
 from graph.errors import ParameterError, RdfSyntaxError, ShapeViolation, UnknownFormat
 from graph.loading import (
     CONTEXT_IRIS,
@@ -335,7 +335,7 @@ def test_an_import_interrupted_between_staging_and_commit_changes_nothing(
         raise KeyboardInterrupt("interrupted before the commit")
 
     monkeypatch.setattr(graph.backends.embedded, "commit_update", crash)
-    monkeypatch.setattr(graph.backends.remote, "commit_update", crash)
+    monkeypatch.setattr(graph.batching, "commit_update", crash)
     for target, data in ((GRAPH, TURTLE.replace(b"Alpha", b"Changed")), (OTHER, TURTLE)):
         with pytest.raises(KeyboardInterrupt):
             import_source(store, data, graph=target, format="turtle", imported_by="tests",
