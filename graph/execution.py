@@ -14,7 +14,9 @@ depends on the store:
   query keeps a CPU until it ends (for debugging, or where processes cannot be started).
 
 ``QueryEngine.view(scope)`` is a read-only ``Store`` whose queries go through the engine and
-see only what ``scope`` may read; resource pages, search and the catalogue run on it.
+see only what ``scope`` may read; the catalogue runs on it. The pages' own small queries
+(resource pages, search) do not queue for the workers: ``QueryEngine.lookup`` runs them on the
+store in threads, under a shorter bound (``graph.lookups``).
 """
 
 from __future__ import annotations
@@ -24,17 +26,20 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
 
 import pyoxigraph as ox
 
 from graph.access import public_graphs
 from graph.errors import QueryTimeout, StoreError
+from graph.lookups import LOOKUP_LIMIT, Lookups
 from graph.results import Answer, parse_answer
 from graph.snapshots import Snapshots, VersionedStore
 from graph.sparql import Dataset, QueryJob, Scope, execute
 from graph.store import QueryResult, Store, Term
 from graph.workers import QueryPool
+
+T = TypeVar("T")
 
 #: told of every query the engine ran: the job, its seconds, and the error it raised or None
 QueryObserver = Callable[[QueryJob, float, BaseException | None], None]
@@ -42,10 +47,12 @@ QueryObserver = Callable[[QueryJob, float, BaseException | None], None]
 
 class QueryEngine:
     """Runs queries on ``store`` with at most ``timeout`` seconds and ``result_limit`` rows.
-    ``observers`` are called after each query (the logs and metrics of the API)."""
+    ``observers`` are called after each query (the logs and metrics of the API), lookups
+    included; a lookup may take ``lookup_timeout`` seconds (at most ``timeout``)."""
 
     def __init__(self, store: Store, *, timeout: float = 30.0, result_limit: int = 100_000,
-                 workers: int = 2, worker_memory: int | None = None) -> None:
+                 workers: int = 2, worker_memory: int | None = None,
+                 lookup_timeout: float = LOOKUP_LIMIT) -> None:
         self.store = store
         self.timeout = timeout
         self.result_limit = result_limit
@@ -56,6 +63,8 @@ class QueryEngine:
         self._threads: concurrent.futures.ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
         self.observers: list[QueryObserver] = []
+        self.lookups = Lookups(store, timeout=min(lookup_timeout, timeout),
+                               observers=self.observers)
 
     @property
     def uses_processes(self) -> bool:
@@ -96,6 +105,11 @@ class QueryEngine:
         """A ``QueryJob`` with this engine's result cap."""
         return QueryJob(sparql, scope, limit=self.result_limit, **options)  # type: ignore[arg-type]
 
+    def lookup(self, function: Callable[[Store], T], scope: Scope) -> T:
+        """``function(view)`` on what ``scope`` may read, directly on the store in a lookup
+        thread (not in the workers), within the lookup bound (``QueryTimeout`` past it)."""
+        return self.lookups.run(function, scope)
+
     def view(self, scope: Scope) -> StoreView:
         """A read-only store of what ``scope`` may read, queried through this engine."""
         return StoreView(self, scope)
@@ -117,6 +131,7 @@ class QueryEngine:
 
     def close(self) -> None:
         """Stop the workers and delete the snapshots."""
+        self.lookups.close()
         with self._lock:
             if self._pool is not None:
                 self._pool.close()

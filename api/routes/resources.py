@@ -20,9 +20,9 @@ from fastapi.responses import Response
 from markupsafe import Markup
 
 from api.negotiation import negotiate
-from api.querying import reader_view
+from api.querying import engine_of
 from api.rdf import RDF_OFFERS, SUFFIXES, rdf_response
-from api.security import client_slot
+from api.security import client_slot, reader_scope
 from api.templating import preferred_language, render
 from graph import describe
 from graph.errors import NotFound
@@ -93,18 +93,18 @@ def resource(request: Request, kind: str, name: str,
     path = f"/id/{quote(kind)}/{quote(slug)}"
     media = SUFFIXES[suffix] if suffix else negotiate(request, ["text/html", *RDF_OFFERS])
     headers = {"Link": alternates(path), "Vary": "Accept, Accept-Language"}
-    view = reader_view(request)
+    engine, scope = engine_of(request), reader_scope(request)
+    if media != "text/html":
+        with client_slot(request):
+            triples = engine.lookup(lambda view: describe.document(view, iri), scope)
+        if not suffix:
+            extension = next(s for s, m in SUFFIXES.items() if m == _canonical(media))
+            headers["Content-Location"] = f"{path}.{extension}"
+        return rdf_response(triples, media, headers=headers)
+    lang = preferred_language(request)
     with client_slot(request):
-        if media != "text/html":
-            triples = describe.resource_triples(view, iri)
-            if not triples and not describe.exists(view, iri):
-                raise NotFound(iri)
-            if not suffix:
-                extension = next(s for s, m in SUFFIXES.items() if m == _canonical(media))
-                headers["Content-Location"] = f"{path}.{extension}"
-            return rdf_response(triples, media, headers=headers)
-        lang = preferred_language(request)
-        found = describe.describe(view, iri, lang=lang, page=page)
+        found = engine.lookup(
+            lambda view: describe.describe(view, iri, lang=lang, page=page), scope)
     neighbourhood = urlencode({"iri": iri, "lang": lang})
     return render(request, "resource.html", {
         "d": found, "path": path, "link": local_link(settings.base_iri),
