@@ -17,12 +17,17 @@
 
 **Metrics** (``/metrics``, Prometheus text format; ``Metrics``): requests by route, method and
 status, their latency by route, queries by outcome and their latency, queries stopped at the
-time limit, and the store's size and state. Routes are the application's path templates
+time limit, whether the store answers (``civicgraph_store_up``) and the size of the public data
+(``civicgraph_public_quads``). Routes are the application's path templates
 (``/id/{kind}/{name}``), and ``unmatched`` for any other path, so no client can multiply the
-series.
+series. ``/metrics`` is public, and the size of the whole store would tell how much restricted
+data (members, consent records) it holds: ``civicgraph_store_quads`` (every graph included) is
+exported only to a scrape that carries the curator token, as Prometheus sends it with
+``authorization: {type: Bearer, credentials_file: …}`` in its ``scrape_config``.
 
 **Health** (``StoreProbe``): the store answers a trivial query within
-``CIVICGRAPH_HEALTH_TIMEOUT`` seconds, and says how many quads it holds if it can in that time.
+``CIVICGRAPH_HEALTH_TIMEOUT`` seconds, and says how many quads it holds if it can in that time
+(``/health`` tells anonymous callers the public quads only, a curator every quad).
 One probe runs at a time and its result serves for a second, so health checks and scrapes
 cannot pile work on a struggling store.
 """
@@ -54,6 +59,7 @@ from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.settings import Settings
+from graph.access import public_graphs
 from graph.errors import (
     CivicgraphError,
     InputError,
@@ -169,7 +175,11 @@ class Metrics:
         self.timeouts = Counter(
             "civicgraph_query_timeouts", "Queries stopped at the time limit.",
             registry=self.registry)
-        self.registry.register(_StoreCollector(probe))
+        #: the store's gauges, for anyone (public sizes) and for a curator (every graph)
+        self.public = CollectorRegistry()
+        self.public.register(_StoreCollector(probe, everything=False))
+        self.everything = CollectorRegistry()
+        self.everything.register(_StoreCollector(probe, everything=True))
 
     def request(self, route: str, method: str, status: int, seconds: float) -> None:
         self.requests.labels(route, method, str(status)).inc()
@@ -181,22 +191,29 @@ class Metrics:
         if isinstance(error, QueryTimeout):
             self.timeouts.inc()
 
-    def exposition(self) -> bytes:
-        """The metrics in Prometheus text format."""
-        return generate_latest(self.registry)
+    def exposition(self, *, everything: bool = False) -> bytes:
+        """The metrics in Prometheus text format; the size of the whole store only with
+        ``everything`` (a curator's scrape)."""
+        store = self.everything if everything else self.public
+        return generate_latest(self.registry) + generate_latest(store)
 
 
 class _StoreCollector(Collector):
-    def __init__(self, probe: StoreProbe) -> None:
+    def __init__(self, probe: StoreProbe, *, everything: bool) -> None:
         self.probe = probe
+        self.everything = everything
 
     def collect(self) -> Iterator[Metric]:
         health = self.probe.check()
         yield GaugeMetricFamily("civicgraph_store_up", "1 when the store answers.",
                                 value=1.0 if health.ok else 0.0)
-        if health.quads is not None:
+        if health.public_quads is not None:
+            yield GaugeMetricFamily("civicgraph_public_quads", "Quads in the public graphs.",
+                                    value=float(health.public_quads))
+        if self.everything and health.quads is not None:
             yield GaugeMetricFamily("civicgraph_store_quads", "Quads in the store, every "
-                                    "graph included.", value=float(health.quads))
+                                    "graph included (curator's scrape only).",
+                                    value=float(health.quads))
 
 
 # --- health ----------------------------------------------------------------------------------
@@ -209,6 +226,8 @@ class Health:
     quads: int | None
     detail: str = ""
     at: float = 0.0
+    #: quads in the public graphs (None: not counted in time)
+    public_quads: int | None = None
 
 
 class StoreProbe:
@@ -245,10 +264,13 @@ class StoreProbe:
         try:
             self.store.query("ASK { }", default_graph=[], named_graphs=[])
             quads: int | None = None
-            # the size is worth waiting for only while the answer is still prompt
+            public: int | None = None
+            # the sizes are worth waiting for only while the answer is still prompt
             if time.monotonic() - started < self.timeout / 2:
                 quads = self.store.count()
-            health = Health(True, quads, at=time.monotonic())
+            if time.monotonic() - started < self.timeout / 2:
+                public = sum(self.store.count(g) for g in public_graphs(self.store))
+            health = Health(True, quads, at=time.monotonic(), public_quads=public)
         except (CivicgraphError, OSError) as error:
             health = Health(False, None, f"{type(error).__name__}: {error}", time.monotonic())
         with self._lock:

@@ -22,6 +22,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from api.observability import JsonFormatter, logging_config, outcome_of
+from graph.access import public_graphs
 from graph.errors import (
     QueryMemoryExceeded,
     QuerySyntaxError,
@@ -202,7 +203,7 @@ def test_metrics_count_requests_by_route_and_status(serve: Any) -> None:
             httpx.get(live.url + path, headers={"Accept": "text/turtle"}, timeout=30)
         httpx.get(f"{live.url}/sparql", params={"query": "SELEC"}, timeout=30)
         found = metrics(live.url)
-        quads = live.store.count()
+        quads = sum(live.store.count(g) for g in public_graphs(live.store))
     requests = "civicgraph_http_requests_total"
     assert sample(found, requests, route="/id/{kind}/{name}", method="GET", status="200") == 2
     assert sample(found, requests, route="/id/{kind}/{name}", method="GET", status="404") == 1
@@ -212,7 +213,7 @@ def test_metrics_count_requests_by_route_and_status(serve: Any) -> None:
                   route="/id/{kind}/{name}") == 3
     assert sample(found, "civicgraph_queries_total", outcome="refused") == 1
     assert sample(found, "civicgraph_store_up") == 1
-    assert sample(found, "civicgraph_store_quads") == quads > 5000
+    assert sample(found, "civicgraph_public_quads") == quads > 5000
     # no series per raw path: a client cannot multiply them
     assert not any("/nothing" in dict(labels).get("route", "") for _, labels in found)
 
@@ -225,7 +226,7 @@ def test_metrics_are_in_the_prometheus_text_format(live: Live) -> None:
     assert names >= {"civicgraph_http_requests", "civicgraph_http_request_duration_seconds",
                      "civicgraph_queries", "civicgraph_query_duration_seconds",
                      "civicgraph_query_timeouts", "civicgraph_store_up",
-                     "civicgraph_store_quads"}
+                     "civicgraph_public_quads"}
 
 
 # --- health --------------------------------------------------------------------------------------
@@ -299,7 +300,8 @@ def test_health_says_ok_with_the_store_size(faulty: tuple[Live, Faulty]) -> None
     live, store = faulty
     status, body, _ = _health(live)
     assert status == 200
-    assert body == {"status": "ok", "store": "faulty", "quads": store.inner.count()}
+    public = sum(store.inner.count(g) for g in public_graphs(store.inner))
+    assert body == {"status": "ok", "store": "faulty", "quads": public}
 
 
 def test_health_is_503_when_the_store_fails_and_recovers(faulty: tuple[Live, Faulty]) -> None:
