@@ -67,7 +67,9 @@ def remove_stale_snapshots(parent: Path, owner: str) -> None:
 class VersionedStore(Store):
     """``inner`` with a counter of its writes (``version``), of the writes that may have
     changed it (``changes``: a write of the interface that failed changed nothing, being all or
-    nothing) and of the writes under way; everything else is delegated."""
+    nothing) and of the writes under way; everything else is delegated. ``written`` maps each
+    named graph to the ``version`` of its last write (``"*"``: a write whose graphs are not
+    known, a SPARQL update or a backend helper), for readers that cache per graph."""
 
     def __init__(self, inner: Store) -> None:
         self.inner = inner
@@ -75,10 +77,11 @@ class VersionedStore(Store):
         self.version = 0
         self.changes = 0
         self.writing = 0
+        self.written: dict[str, int] = {}
         self.settled = threading.Condition()
 
     @contextmanager
-    def _write(self, *, atomic: bool = True) -> Iterator[None]:
+    def _write(self, *, atomic: bool = True, graphs: Iterable[str] = ("*",)) -> Iterator[None]:
         with self.settled:
             self.writing += 1
         done = False
@@ -89,6 +92,7 @@ class VersionedStore(Store):
             with self.settled:
                 self.writing -= 1
                 self.version += 1
+                self.written.update(dict.fromkeys(graphs, self.version))
                 if done or not atomic:
                     self.changes += 1
                 self.settled.notify_all()
@@ -105,16 +109,16 @@ class VersionedStore(Store):
 
     def replace_graph(self, graph: str, triples: Iterable[ox.Triple | ox.Quad],
                       *, metadata: Iterable[ox.Triple] = ()) -> None:
-        with self._write():
+        with self._write(graphs=(graph,)):
             self.inner.replace_graph(graph, triples, metadata=metadata)
 
     def replace_graphs(self, contents: Mapping[str, Iterable[ox.Triple | ox.Quad]],
                        *, metadata: Iterable[ox.Triple] = ()) -> None:
-        with self._write():
+        with self._write(graphs=list(contents)):
             self.inner.replace_graphs(contents, metadata=metadata)
 
     def drop_graph(self, graph: str) -> None:
-        with self._write():
+        with self._write(graphs=(graph,)):
             self.inner.drop_graph(graph)
 
     def graphs(self) -> list[str]:

@@ -1,34 +1,33 @@
 """The usage table: the public usage observations and what the maps need to know about them,
-read from the store in a few single-pattern scans.
+assembled from single-predicate scans of each public graph (``visualisations.fragments``).
 
 Projections work on this table rather than on the store: at 10^5 organisations a join over
 the usages takes seconds on the embedded store, so the table is read once per version of the
-data (``api`` keeps it in a cache keyed by ``data_version``) and every map, filter and metric is
-then computed from it in memory. Reading it is a pure function of the store's public graphs.
+data (``visualisations.service`` keeps it, re-reading only the graphs an import replaced) and
+every map, filter and metric is then computed from it in memory. Reading it is a pure function
+of the store's public graphs.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from importlib import resources
 
 import pyoxigraph as ox
 
 from graph.access import public_graphs
-from graph.namespaces import CG, DEFAULT_BASE, META_GRAPH, ORG, PROV, SCHEMA
+from graph.namespaces import CG, DEFAULT_BASE, META_GRAPH, ORG, PROV, RDF, SCHEMA, SKOS
 from graph.store import Store
-
-#: the named graph where ``write_metrics`` stores the metrics of a projection
-METRICS_GRAPH_PREFIX = "graph/metrics/"
-
-
-def query_text(name: str) -> str:
-    """The text of ``visualisations/queries/{name}.rq``."""
-    return resources.files("visualisations").joinpath("queries", f"{name}.rq").read_text("utf-8")
+from visualisations.fragments import (
+    LABELS,
+    METRICS_GRAPH_PREFIX,
+    Fragment,
+    query_text,
+    read_fragment,
+)
 
 
 @dataclass(slots=True)
@@ -139,27 +138,28 @@ def load_table(store: Store, graphs: Sequence[str] | None = None,
                base: str = DEFAULT_BASE) -> UsageTable:
     """Read the usage table from ``graphs`` (default: the public graphs of ``store``)."""
     graphs = list(graphs) if graphs is not None else public_graphs(store)
+    return assemble([read_fragment(store, g, base) for g in graphs], base=base)
+
+
+def assemble(fragments: Sequence[Fragment], base: str = DEFAULT_BASE) -> UsageTable:
+    """The usage table of the union of ``fragments`` (the joins the scans leave out)."""
     table = UsageTable(base=base)
 
-    def rows(name: str, **substitutions: ox.NamedNode) -> ox.QuerySolutions:
-        result = store.query(query_text(name), substitutions=substitutions or None,
-                             default_graph=graphs)
-        assert isinstance(result, ox.QuerySolutions)
-        return result
+    def pairs(predicate: str) -> Iterator[tuple[str, str]]:
+        for fragment in fragments:
+            yield from fragment.get(predicate)
 
-    def pairs(name: str, **substitutions: ox.NamedNode) -> list[tuple[str, str]]:
-        return [(row[0].value, row[1].value) for row in rows(name, **substitutions)]
-
-    roll_up = dict(pairs("software"))
-    # Joins over the usages are slow on the embedded store (17 s for 85,000 usages): read
-    # one property at a time, each a single-pattern scan, and join here.
-    kinds = {row[0].value for row in rows("usages")}
-
-    def scan(predicate: str) -> list[tuple[str, str]]:
-        return pairs("usage_values", p=ox.NamedNode(predicate))
-
-    org_of = {u: o for u, o in scan(CG + "organisation") if u in kinds}
-    for usage, tool in scan(CG + "tool"):
+    typed: dict[str, set[str]] = defaultdict(set)
+    for subject, cls in pairs(RDF + "type"):
+        typed[cls].add(subject)
+    software_iris = typed[SCHEMA + "SoftwareApplication"]
+    roll_up = {sw: sw for sw in software_iris}
+    for tool, sw in pairs(CG + "software"):
+        if sw in software_iris:
+            roll_up[tool] = sw
+    kinds = typed[CG + "ToolUsage"]
+    org_of = {u: o for u, o in pairs(CG + "organisation") if u in kinds}
+    for usage, tool in dict.fromkeys(pairs(CG + "tool")):
         if usage in org_of:
             table.usages.append(Usage(usage, org_of[usage], tool, roll_up.get(tool, tool)))
     table.usages.sort(key=lambda u: u.iri)
@@ -167,7 +167,7 @@ def load_table(store: Store, graphs: Sequence[str] | None = None,
 
     def column(predicate: str) -> dict[str, list[str]]:
         found: dict[str, list[str]] = defaultdict(list)
-        for usage, value in scan(predicate):
+        for usage, value in pairs(predicate):
             if usage in by_iri:
                 found[usage].append(value)
         return found
@@ -178,59 +178,71 @@ def load_table(store: Store, graphs: Sequence[str] | None = None,
                                  ("start", SCHEMA + "startDate"), ("end", SCHEMA + "endDate")):
         for usage, values in column(predicate).items():
             setattr(by_iri[usage], attribute, min(values))
-    wave_of = dict(pairs("usage_waves"))
-    waves: dict[str, set[str]] = defaultdict(set)
+    wave_of = dict(pairs(CG + "wave"))
     for usage, activities in column(PROV + "wasGeneratedBy").items():
-        waves[usage].update(wave_of[a] for a in activities if a in wave_of)
-    effects: dict[str, set[str]] = defaultdict(set)
-    for usage, effect in pairs("usage_effects"):
-        effects[usage].add(effect)
-    for usage_iri, usage_waves in waves.items():
-        if usage_iri in by_iri:
-            by_iri[usage_iri].waves = tuple(sorted(usage_waves))
-    for usage_iri, usage_effects in effects.items():
-        if usage_iri in by_iri:
-            by_iri[usage_iri].effects = tuple(sorted(usage_effects))
+        usage_waves = {wave_of[a] for a in activities if a in wave_of}
+        if usage_waves:
+            by_iri[usage].waves = tuple(sorted(usage_waves))
+    for usage, usage_effects in _effects(pairs).items():
+        if usage in by_iri:
+            by_iri[usage].effects = tuple(sorted(usage_effects))
 
     orgs = table.organisations
     for attribute, predicate in (("org_fields", ORG + "purpose"),
                                  ("org_kinds", ORG + "classification")):
         found: dict[str, set[str]] = defaultdict(set)
-        for org, value in pairs("usage_values", p=ox.NamedNode(predicate)):
+        for org, value in pairs(predicate):
             if org in orgs:
                 found[org].add(value)
         setattr(table, attribute, {k: tuple(sorted(v)) for k, v in found.items()})
-    table.org_departement = {org: dep for org, dep in pairs("departements") if org in orgs}
+    departement_of = dict(pairs(CG + "departement"))
+    table.org_departement = {org: departement_of[commune]
+                             for org, commune in pairs(SCHEMA + "location")
+                             if org in orgs and commune in departement_of}
     software = table.software
     categories: dict[str, set[str]] = defaultdict(set)
-    for sw, value in pairs("usage_values", p=ox.NamedNode(CG + "category")):
+    for sw, value in pairs(CG + "category"):
         if sw in software:
             categories[sw].add(value)
     table.software_categories = {k: tuple(sorted(v)) for k, v in categories.items()}
 
+    for concept, scheme in pairs(SKOS + "inScheme"):
+        table.concept_scheme.setdefault(concept, scheme)
     broader: dict[str, set[str]] = defaultdict(set)
-    for row in rows("concepts"):
-        concept = row["concept"].value
-        table.concept_scheme.setdefault(concept, row["scheme"].value)
-        if row["broader"] is not None:
-            broader[concept].add(row["broader"].value)
+    for concept, parent in pairs(SKOS + "broader"):
+        if concept in table.concept_scheme:
+            broader[concept].add(parent)
     table.broader = {k: tuple(sorted(v)) for k, v in broader.items()}
 
     wanted = orgs | software | set(table.concept_scheme) | {t for u in table.usages
                                                             for t in (u.tool, *u.waves)}
-    for row in rows("labels"):
-        subject, label = row[0], row[1]
-        if subject.value in wanted and isinstance(label, ox.Literal):
-            table.labels.setdefault(subject.value, {}).setdefault(label.language or "",
-                                                                  label.value)
+    for predicate in LABELS:  # skos:prefLabel first: it wins over rdfs:label
+        for fragment in fragments:
+            for subject, text, lang in fragment.labels.get(predicate, ()):
+                if subject in wanted:
+                    table.labels.setdefault(subject, {}).setdefault(lang, text)
 
-    metrics = f"{base}{METRICS_GRAPH_PREFIX}org-tool"
-    if metrics in graphs:
-        result = store.query(query_text("communities"), default_graph=[metrics])
-        assert isinstance(result, ox.QuerySolutions)
-        table.communities = {row[0].value: row[1].value for row in result
-                             if row[0].value in orgs}
+    table.communities = {node: community for fragment in fragments
+                         for node, community in fragment.communities if node in orgs}
     return table
 
 
-__all__ = ["Usage", "UsageTable", "data_version", "load_table", "query_text"]
+def _effects(pairs: Callable[[str], Iterable[tuple[str, str]]]) -> dict[str, set[str]]:
+    """The effects observed on each usage: directly, or on an experience report about it."""
+    effects_of: dict[str, list[str]] = defaultdict(list)
+    for observation, effect in pairs(CG + "effect"):
+        effects_of[observation].append(effect)
+    usages_of: dict[str, list[str]] = defaultdict(list)
+    for experience, usage in pairs(CG + "concernsUsage"):
+        usages_of[experience].append(usage)
+    found: dict[str, set[str]] = defaultdict(set)
+    for observation, usage in pairs(CG + "onUsage"):
+        found[usage].update(effects_of.get(observation, ()))
+    for observation, experience in pairs(CG + "onExperience"):
+        for usage in usages_of.get(experience, ()):
+            found[usage].update(effects_of.get(observation, ()))
+    return {u: e for u, e in found.items() if e}
+
+
+__all__ = ["METRICS_GRAPH_PREFIX", "Usage", "UsageTable", "assemble", "data_version",
+           "load_table", "query_text"]
