@@ -1,19 +1,30 @@
 """Maps over a live store: the usage table and the built maps, cached per version of the data.
 
-The table is re-read only when ``data_version`` changes (an import replaced a public graph),
-checked at most every ``recheck`` seconds, and at once after a write made through this
-process (a store that counts its writes, ``VersionedStore``): a withdrawn consent must leave
-the maps with the next request. Built maps and rendered documents are kept in a
-small LRU keyed by that version, so a map asked twice is answered from memory and a new
-import is seen within seconds.
+The data version (``data_version``: the public graphs' descriptions in the meta graph, plus
+the write counter of a store that keeps one, ``VersionedStore``) is checked at most every
+``recheck`` seconds, and at once after a write made through this process.
+
+Stale while revalidate: when the version changes, the table is read again in one background
+thread (imports that arrive meanwhile are coalesced into one more reading) while requests keep
+being answered from the previous table, marked ``stale`` with its ``age``; only the very first
+table is waited for. Reading again re-reads only the graphs that changed
+(``visualisations.fragments``), then builds the gallery's maps before the new table is
+served. The table holds organisations, tools, usages and concepts, never persons; the
+neighbourhood maps, which may show persons, read the store at every new version and are never
+served stale, so a withdrawn consent leaves them with the next request.
+
+Built maps and rendered documents are kept in a small LRU keyed by the version they were made
+from, so a map asked twice is answered from memory.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from dataclasses import dataclass, replace
 from typing import NamedTuple, TypeVar
 
 import pyoxigraph as ox
@@ -26,13 +37,29 @@ from visualisations import maps
 from visualisations.columns import columns
 from visualisations.export import export
 from visualisations.filters import Filters
+from visualisations.fragments import FragmentCache, StoreState
 from visualisations.maps import BuiltMap
 from visualisations.neighbourhood import neighbourhood
 from visualisations.projection import PROJECTIONS
 from visualisations.render import LinkOf, MapView, build_view, render_html, render_svg
-from visualisations.table import UsageTable, data_version, load_table
+from visualisations.table import UsageTable, assemble, data_version
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A usage table, the data version it was read for and when its reading began."""
+
+    table: UsageTable
+    version: str
+    read_at: float          # time.time() when the reading began
+    stale: bool = False     # newer data exists (and is being read)
+
+    def age(self) -> int:
+        """Whole seconds since the reading began (what an ``Age`` header says)."""
+        return max(0, int(time.time() - self.read_at))
 
 
 class MapService:
@@ -46,14 +73,19 @@ class MapService:
         self.recheck = recheck
         self.cache_size = cache_size
         self._lock = threading.Lock()
-        self._table_lock = threading.Lock()
-        self._making = threading.RLock()
+        self._table_lock = threading.Lock()     # one reading of the table at a time
+        self._refresh_lock = threading.Lock()
+        self._refreshing = False
+        self._pending = False
         self._version: str | None = None
         self._writes: int | None = None
         self._checked = 0.0
-        self._table: UsageTable | None = None
-        self._table_version: str | None = None
+        self._snapshot: Snapshot | None = None
+        self._fragments = FragmentCache(store, base)
         self._cache: OrderedDict[Hashable, object] = OrderedDict()
+        self._making: dict[Hashable, threading.Lock] = {}
+        #: how many times the table was read (for tests and logs)
+        self.readings = 0
 
     def version(self) -> str:
         """The current ``data_version`` (re-read at most every ``recheck`` seconds, or at once
@@ -72,42 +104,109 @@ class MapService:
     def graphs(self) -> list[str]:
         return public_graphs(self.store)
 
-    def table(self) -> UsageTable:
-        """The usage table of the current data (read once per version; concurrent callers
-        wait for the one read)."""
+    def snapshot(self) -> Snapshot:
+        """The table of the current data; while a newer table is read in the background,
+        the previous one, ``stale``. Waits only when there is no table yet."""
         version = self.version()
+        current = self._snapshot
+        if current is not None:
+            if current.version == version:
+                return current
+            self._refresh()
+            return replace(current, stale=True)
         with self._table_lock:
-            if self._table is None or self._table_version != version:
-                table = load_table(self.store, self.graphs(), base=self.base)
-                columns(table)  # part of the warm-up: seconds at 10^5 organisations
-                self._table = table
-                self._table_version = version
-            return self._table
+            if self._snapshot is None:
+                self._snapshot = self._read(self.version())
+            return self._snapshot
+
+    def table(self) -> UsageTable:
+        """The table of ``snapshot``."""
+        return self.snapshot().table
 
     def table_if_ready(self) -> UsageTable | None:
-        """The table if it has been read for the current data, else ``None`` (never waits:
-        for pages that can do without it while the server warms up)."""
-        table = self._table
-        if table is None or self._table_version != self.version():
-            return None
-        return table
+        """The latest table read, even stale, else ``None`` (never waits: for pages that can
+        do without it while the server warms up)."""
+        current = self._snapshot
+        if current is not None and current.version != self.version():
+            self._refresh()
+        return current.table if current is not None else None
 
-    def cached(self, key: Hashable, make: Callable[[], T]) -> T:
-        """``make()``, remembered under ``key`` for the current version of the data."""
-        full = (self.version(), key)
+    def _read(self, version: str) -> Snapshot:
+        """Read the table for ``version`` (the caller holds ``_table_lock``)."""
+        began = time.time()
+        state = StoreState.of(self.store)  # before reading: a later write is seen next time
+        fragments = self._fragments.read(self.graphs(), state)
+        table = assemble(fragments, base=self.base)
+        columns(table)  # part of the warm-up: seconds at 10^5 organisations
+        snapshot = Snapshot(table, version, began)
+        self._prepare(snapshot)
+        self.readings += 1
+        log.info("maps: usage table read in %.1f s (%d usages; graphs read again: %s)",
+                 time.time() - began, len(table.usages), ", ".join(self._fragments.last_read))
+        return snapshot
+
+    def _prepare(self, snapshot: Snapshot) -> None:
+        """What to compute before ``snapshot`` is served (subclasses: the gallery's maps)."""
+
+    def _refresh(self) -> None:
+        """Read the table again in the background, unless a reading is under way (it will
+        check the version again when it is done)."""
+        with self._refresh_lock:
+            self._pending = True
+            if self._refreshing:
+                return
+            self._refreshing = True
+        threading.Thread(target=self._refresh_loop, name="civicgraph-maps-refresh",
+                         daemon=True).start()
+
+    def _refresh_loop(self) -> None:
+        try:
+            while True:
+                with self._refresh_lock:
+                    if not self._pending:
+                        self._refreshing = False
+                        return
+                    self._pending = False
+                with self._table_lock:
+                    version = self.version()
+                    if self._snapshot is None or self._snapshot.version != version:
+                        self._snapshot = self._read(version)
+        except Exception:  # the next request that finds the table stale tries again
+            log.exception("maps: reading the usage table failed")
+            with self._refresh_lock:
+                self._refreshing = False
+
+    def wait_fresh(self, timeout: float = 60.0) -> bool:
+        """Wait until the table is that of the current data (tests, benchmarks)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not self.snapshot().stale:
+                return True
+            time.sleep(0.05)
+        return False
+
+    def cached(self, key: Hashable, make: Callable[[], T], version: str | None = None) -> T:
+        """``make()``, remembered under ``key`` for ``version`` (default: the current one).
+        Two callers of the same key: the second waits and reuses the first's value."""
+        full = (version or self.version(), key)
         with self._lock:
             if full in self._cache:
                 self._cache.move_to_end(full)
                 return self._cache[full]  # type: ignore[return-value]
-        with self._making:  # one computation at a time: a second caller waits and reuses it
+            making = self._making.setdefault(full, threading.Lock())
+        with making:
             with self._lock:
                 if full in self._cache:
                     return self._cache[full]  # type: ignore[return-value]
-            value = make()
-        with self._lock:
-            self._cache[full] = value
-            while len(self._cache) > self.cache_size:
-                self._cache.popitem(last=False)
+            try:
+                value = make()
+            finally:
+                with self._lock:
+                    self._making.pop(full, None)
+            with self._lock:
+                self._cache[full] = value
+                while len(self._cache) > self.cache_size:
+                    self._cache.popitem(last=False)
         return value
 
     def warm(self) -> threading.Thread:
@@ -127,9 +226,9 @@ class MapService:
 
     def _warm(self) -> None:
         try:
-            self.table()
-        except Exception:
-            return
+            self.snapshot()
+        except Exception:  # a failed warm-up is retried by the first request
+            log.exception("maps: the warm-up failed")
 
 
 class MapRequest(NamedTuple):
@@ -149,44 +248,59 @@ class MapRequest(NamedTuple):
 
 class Maps(MapService):
     """``MapService`` plus what the pages ask of it: built maps, views, documents,
-    thumbnails and exports, each cached for the current version of the data."""
+    thumbnails and exports, each cached for the version of the data it was made from.
+    Each takes the ``snapshot`` a request works on (default: ``snapshot()``), so that the
+    parts of one answer come from the same table."""
 
-    def built(self, request: MapRequest) -> BuiltMap:
+    def _on(self, request: MapRequest, snapshot: Snapshot | None) -> tuple[str, Snapshot | None]:
+        """The version a request's answer is made for, and its table (none for a
+        neighbourhood: it reads the store, always at the current version)."""
+        if request.name == "neighbourhood":
+            return self.version(), None
+        snapshot = snapshot or self.snapshot()
+        return snapshot.version, snapshot
+
+    def built(self, request: MapRequest, snapshot: Snapshot | None = None) -> BuiltMap:
+        version, snapshot = self._on(request, snapshot)
+
         def make() -> BuiltMap:
-            if request.name == "neighbourhood":
+            if snapshot is None:
                 assert request.subject is not None
                 g = neighbourhood(self.store, request.subject, graphs=self.graphs(),
                                   limit=self.budget, base=self.base)
                 if len(g) <= 1 and not g.edges:
                     self._check_exists(request.subject)
                 return maps.build_neighbourhood(g, budget=self.budget)
-            table = self.table()
+            table = snapshot.table
             if request.name == "tool" and request.subject not in table.software:
                 raise NotFound(f"software {request.subject}")
             return maps.build(table, request.name, request.filters, budget=self.budget,
                               group_by=request.group_by, software=request.subject)
         return self.cached(("built", request.name, request.filters.key(), request.group_by,
-                            request.subject), make)
+                            request.subject), make, version)
 
-    def _warm(self) -> None:
-        """Read the table, then build the gallery's maps unfiltered: the pages most asked
-        for answer from memory from the start."""
-        try:
-            for spec in maps.GALLERY:
-                self.built(MapRequest(spec.name, Filters()))
-            for lang in ("fr", "en"):
-                self.tool_index(lang)
-                self.filter_choices(lang)
-        except Exception:  # a failed warm-up is retried by the first request
-            return
+    def _prepare(self, snapshot: Snapshot) -> None:
+        """Build the gallery's maps unfiltered, the tool index and the filter choices: the
+        pages most asked for answer from memory as soon as the table is served."""
+        for spec in maps.GALLERY:
+            self.built(MapRequest(spec.name, Filters()), snapshot)
+        for lang in ("fr", "en"):
+            self.tool_index(lang, snapshot)
+            self.filter_choices(lang, snapshot)
 
-    def tool_index(self, lang: str) -> list[tuple[str, str, int]]:
-        """``maps.tool_index`` of the current data, cached."""
-        return self.cached(("tools", lang), lambda: maps.tool_index(self.table(), lang))
+    def tool_index(self, lang: str, snapshot: Snapshot | None = None
+                   ) -> list[tuple[str, str, int]]:
+        """``maps.tool_index`` of the table, cached."""
+        snapshot = snapshot or self.snapshot()
+        return self.cached(("tools", lang), lambda: maps.tool_index(snapshot.table, lang),
+                           snapshot.version)
 
-    def filter_choices(self, lang: str) -> dict[str, list[tuple[str, str]]]:
-        """``maps.filter_choices`` of the current data, cached."""
-        return self.cached(("choices", lang), lambda: maps.filter_choices(self.table(), lang))
+    def filter_choices(self, lang: str, snapshot: Snapshot | None = None
+                       ) -> dict[str, list[tuple[str, str]]]:
+        """``maps.filter_choices`` of the table, cached."""
+        snapshot = snapshot or self.snapshot()
+        return self.cached(("choices", lang), lambda: maps.filter_choices(snapshot.table, lang),
+                           snapshot.version)
 
     def _check_exists(self, iri: str) -> None:
         result = self.store.query("ASK { ?s ?p ?o }",
@@ -196,38 +310,49 @@ class Maps(MapService):
             raise NotFound(iri)
 
     def view(self, request: MapRequest, *, title: str, link: LinkOf,
-             expand: LinkOf | None = None, description: str = "") -> MapView:
+             expand: LinkOf | None = None, description: str = "",
+             snapshot: Snapshot | None = None) -> MapView:
+        version, snapshot = self._on(request, snapshot)
+
         def make() -> MapView:
-            table = self.table() if request.name != "neighbourhood" else None
-            label = table.label if table is not None else _plain_label
-            return build_view(self.built(request), title=title, lang=request.lang,
+            label = snapshot.table.label if snapshot is not None else _plain_label
+            return build_view(self.built(request, snapshot), title=title, lang=request.lang,
                               colour_by=request.colour_by, label=label, link=link,
                               expand=expand, description=description)
-        return self.cached(("view", request.key(), title), make)
+        return self.cached(("view", request.key(), title), make, version)
 
     def document(self, request: MapRequest, *, title: str, link: LinkOf,
-                 expand: LinkOf | None = None, assets: str, home: str | None = None) -> str:
+                 expand: LinkOf | None = None, assets: str, home: str | None = None,
+                 snapshot: Snapshot | None = None) -> str:
         """The standalone map document (embed view, static export)."""
+        version, snapshot = self._on(request, snapshot)
         return self.cached(
             ("document", request.key(), title, assets, home),
-            lambda: render_html(self.view(request, title=title, link=link, expand=expand),
-                                assets=assets, home=home))
+            lambda: render_html(self.view(request, title=title, link=link, expand=expand,
+                                          snapshot=snapshot),
+                                assets=assets, home=home), version)
 
-    def thumbnail(self, request: MapRequest, *, link: LinkOf) -> str:
+    def thumbnail(self, request: MapRequest, *, link: LinkOf,
+                  snapshot: Snapshot | None = None) -> str:
+        version, snapshot = self._on(request, snapshot)
         return self.cached(("thumbnail", request.key()),
-                           lambda: render_svg(self.view(request, title="", link=link)))
+                           lambda: render_svg(self.view(request, title="", link=link,
+                                                        snapshot=snapshot)), version)
 
-    def export(self, request: MapRequest, format: str, *, full: bool = False) -> bytes:
+    def export(self, request: MapRequest, format: str, *, full: bool = False,
+               snapshot: Snapshot | None = None) -> bytes:
         """The map's graph in ``format``; ``full``: the projection before any grouping or
         pruning (``org-org`` may then refuse with ``TooLarge``)."""
+        version, snapshot = self._on(request, snapshot)
+
         def make() -> bytes:
-            if full and request.name in maps.BY_NAME:
+            if full and snapshot is not None and request.name in maps.BY_NAME:
                 spec = maps.BY_NAME[request.name]
-                g = PROJECTIONS[spec.projection](self.table(), request.filters)
+                g = PROJECTIONS[spec.projection](snapshot.table, request.filters)
             else:
-                g = self.built(request).graph
+                g = self.built(request, snapshot).graph
             return export(g, format, request.lang)
-        return self.cached(("export", request.key(), format, full), make)
+        return self.cached(("export", request.key(), format, full), make, version)
 
 
 def _plain_label(iri: str, lang: str) -> str:

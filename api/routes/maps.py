@@ -4,6 +4,12 @@ standalone map document, for an iframe), thumbnails, exports and the map assets.
 URLs: ``/maps``, ``/maps/{name}``, ``/maps/tools``, ``/maps/tool/{slug}``,
 ``/maps/neighbourhood?iri=…``, each with ``/embed``, ``/thumbnail.svg`` and
 ``/export.{gexf,graphml,json,nodes.csv,edges.csv}`` below it.
+
+The maps never wait for the usage table to be read again after an import: until the new one
+is ready they are made from the previous one, and such an answer carries an ``Age`` header,
+the seconds since that table began to be read (RFC 9111: the time since the answer was
+"generated at the origin"); the map page also says it in words. Neighbourhood maps read the
+store and are always current.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ from visualisations.aggregate import GROUP_KEYS, expand_filters
 from visualisations.export import FORMATS
 from visualisations.filters import Filters
 from visualisations.render import COLOUR_BY, LinkOf, asset_files
-from visualisations.service import MapRequest, Maps
+from visualisations.service import MapRequest, Maps, Snapshot
 
 router = APIRouter(tags=["maps"])
 
@@ -92,12 +98,25 @@ def _query(r: MapRequest, filters: Filters | None = None) -> str:
     return urlencode(pairs)
 
 
-def _title(r: MapRequest, service: Maps) -> tuple[str, str]:
+def _snapshot(service: Maps, r: MapRequest) -> Snapshot | None:
+    """The table a request's answer is made from (none for a neighbourhood)."""
+    return None if r.name == NEIGHBOURHOOD else service.snapshot()
+
+
+def _age(snapshot: Snapshot | None, headers: dict[str, str] | None = None) -> dict[str, str]:
+    """``headers`` with ``Age`` when the answer is made from a table being read again."""
+    headers = dict(headers or {})
+    if snapshot is not None and snapshot.stale:
+        headers["Age"] = str(snapshot.age())
+    return headers
+
+
+def _title(r: MapRequest, snapshot: Snapshot | None) -> tuple[str, str]:
     if r.name == "tool":
-        assert r.subject is not None
-        if r.subject not in service.table().software:
+        assert r.subject is not None and snapshot is not None
+        if r.subject not in snapshot.table.software:
             raise NotFound(f"software {r.subject}")
-        name = service.table().label(r.subject, r.lang)
+        name = snapshot.table.label(r.subject, r.lang)
         return (f"{name} : qui l'utilise, pour quoi" if r.lang == "fr"
                 else f"{name}: who uses it, for what"), maps.TOOL_SPEC.description[r.lang]
     if r.name == NEIGHBOURHOOD:
@@ -119,28 +138,43 @@ def _expander(r: MapRequest, base: str) -> LinkOf:
 def _embed(request: Request, r: MapRequest) -> HTMLResponse:
     service = maps_of(request)
     base = request.app.state.settings.base_iri
-    title, _ = _title(r, service)
+    snapshot = _snapshot(service, r)
+    title, _ = _title(r, snapshot)
     html = service.document(r, title=title, link=link_for(base), expand=_expander(r, base),
-                            assets=ASSETS, home=f"/?lang={r.lang}")
-    return HTMLResponse(html, headers={"Content-Security-Policy": CSP,
-                                       "Content-Language": r.lang,
-                                       "Vary": "Accept-Language"})
+                            assets=ASSETS, home=f"/?lang={r.lang}", snapshot=snapshot)
+    return HTMLResponse(html, headers=_age(snapshot, {"Content-Security-Policy": CSP,
+                                                      "Content-Language": r.lang,
+                                                      "Vary": "Accept-Language"}))
 
 
 def _page(request: Request, r: MapRequest) -> HTMLResponse:
     service = maps_of(request)
     base = request.app.state.settings.base_iri
-    title, description = _title(r, service)
+    snapshot = _snapshot(service, r)
+    title, description = _title(r, snapshot)
     path = _path(r.name, r.subject, base)
-    choices = service.filter_choices(r.lang) if r.name != NEIGHBOURHOOD else {}
+    choices = service.filter_choices(r.lang, snapshot) if snapshot is not None else {}
     query = _query(r)
-    return render(request, "maps/map.html", {
+    if snapshot is not None and snapshot.stale:
+        description = f"{description} {_stale_note(snapshot, r.lang)}".strip()
+    page = render(request, "maps/map.html", {
         "lang": r.lang, "title": title, "description": description, "path": path,
         "embed_url": f"{path}/embed?{query}", "query": query, "map": r,
         "choices": choices, "formats": list(FORMATS), "group_keys": GROUP_KEYS,
         "colours": COLOUR_BY, "selected": _selected(r),
         "public_url": request.app.state.settings.public_url.rstrip("/"),
     })
+    page.headers.update(_age(snapshot))
+    return page
+
+
+def _stale_note(snapshot: Snapshot, lang: str) -> str:
+    minutes = max(1, round(snapshot.age() / 60))
+    if lang == "fr":
+        return (f"(Carte des données d'il y a {minutes} min : les dernières importations "
+                "sont en cours de lecture ; rechargez la page dans un moment.)")
+    return (f"(Map of the data as of {minutes} min ago: the latest imports are being read; "
+            "reload the page in a moment.)")
 
 
 def _selected(r: MapRequest) -> dict[str, str]:
@@ -152,9 +186,11 @@ def _selected(r: MapRequest) -> dict[str, str]:
 
 def _thumbnail(request: Request, r: MapRequest) -> Response:
     base = request.app.state.settings.base_iri
-    svg = maps_of(request).thumbnail(r, link=link_for(base))
+    service = maps_of(request)
+    snapshot = _snapshot(service, r)
+    svg = service.thumbnail(r, link=link_for(base), snapshot=snapshot)
     return Response(svg, media_type="image/svg+xml",
-                    headers={"Cache-Control": "public, max-age=300"})
+                    headers=_age(snapshot, {"Cache-Control": "public, max-age=300"}))
 
 
 def _export(request: Request, r: MapRequest, format: str) -> Response:
@@ -162,10 +198,12 @@ def _export(request: Request, r: MapRequest, format: str) -> Response:
         raise NotFound(f"export format {format!r}")
     suffix, media_type = FORMATS[format]
     full = request.query_params.get("full") in ("1", "true")
-    body = maps_of(request).export(r, format, full=full)
+    service = maps_of(request)
+    snapshot = _snapshot(service, r)
+    body = service.export(r, format, full=full, snapshot=snapshot)
     stem = r.name if r.name != "tool" or not r.subject else f"tool-{r.subject.rsplit('/', 1)[-1]}"
-    return Response(body, media_type=media_type, headers={
-        "Content-Disposition": f'attachment; filename="{stem}{suffix}"'})
+    return Response(body, media_type=media_type, headers=_age(snapshot, {
+        "Content-Disposition": f'attachment; filename="{stem}{suffix}"'}))
 
 
 def _software(request: Request, slug: str) -> str:
@@ -182,10 +220,13 @@ def _resource(request: Request) -> str:
 @router.get("/maps", response_class=HTMLResponse, summary="The map gallery")
 def gallery(request: Request) -> HTMLResponse:
     lang = preferred_language(request)
-    tools = maps_of(request).tool_index(lang)
-    return render(request, "maps/gallery.html", {
+    snapshot = maps_of(request).snapshot()
+    tools = maps_of(request).tool_index(lang, snapshot)
+    page = render(request, "maps/gallery.html", {
         "lang": lang, "gallery": maps.GALLERY, "top_tool": tools[0] if tools else None,
         "tools": len(tools)})
+    page.headers.update(_age(snapshot))
+    return page
 
 
 @router.get("/maps/assets/{name}", summary="The files the map document loads")
@@ -202,9 +243,12 @@ def asset(name: str) -> FileResponse:
 @router.get("/maps/tools", response_class=HTMLResponse, summary="The map of each tool")
 def tools(request: Request) -> HTMLResponse:
     lang = preferred_language(request)
-    index = maps_of(request).tool_index(lang)
-    return render(request, "maps/tools.html", {
+    snapshot = maps_of(request).snapshot()
+    index = maps_of(request).tool_index(lang, snapshot)
+    page = render(request, "maps/tools.html", {
         "lang": lang, "tools": [(sw.rsplit("/", 1)[-1], label, n) for sw, label, n in index]})
+    page.headers.update(_age(snapshot))
+    return page
 
 
 @router.get("/maps/tool/{slug}", response_class=HTMLResponse, summary="The map of one tool")

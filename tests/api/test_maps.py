@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import re
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -221,11 +222,12 @@ def test_restricted_graphs_stay_off_the_maps(tiny_client: httpx.Client) -> None:
     assert re.search(r"<dt>organisations</dt><dd>4</dd>", home.text)
 
 
-def test_the_maps_see_a_new_import(serve: Callable[..., Any]) -> None:
+def test_the_maps_see_a_new_import_without_waiting_for_it(serve: Callable[..., Any]) -> None:
     store = tiny_store()
     with serve(store) as server, httpx.Client(base_url=server.url, timeout=30) as client:
         before = payload(client.get("/maps/organisations-tools/embed").text)
-        server.app.state.maps.recheck = 0.0
+        service = server.app.state.maps
+        service.recheck = 0.0
         from tests.visualisations.conftest import PUBLIC_GRAPH, TINY, meta, turtle
 
         extra = TINY + """
@@ -237,6 +239,18 @@ id:usage/u8 a cg:ToolUsage ; cg:organisation id:org/e ; cg:tool id:software/loom
         described = meta(PUBLIC_GRAPH)
         described[2] = ox.Triple(described[2].subject, described[2].predicate, ox.Literal(
             "2026-11-30T10:00:00Z", datatype=described[2].object.datatype))
-        store.replace_graph(PUBLIC_GRAPH, triples, metadata=described)
-        after = payload(client.get("/maps/organisations-tools/embed").text)
-        assert len(after["nodes"]) == len(before["nodes"]) + 1
+        with service._table_lock:  # the new table is being read: the old one is served
+            store.replace_graph(PUBLIC_GRAPH, triples, metadata=described)
+            stale = client.get("/maps/organisations-tools/embed")
+            assert payload(stale.text) == before
+            assert stale.headers["Age"].isdigit()
+            page = client.get("/maps/organisations-tools", params={"lang": "en"})
+            assert "latest imports are being read" in page.text and "Age" in page.headers
+        for _ in range(300):
+            after = client.get("/maps/organisations-tools/embed")
+            if "Age" not in after.headers:
+                break
+            time.sleep(0.05)
+        assert "Age" not in after.headers
+        assert len(payload(after.text)["nodes"]) == len(before["nodes"]) + 1
+        assert "latest imports" not in client.get("/maps/organisations-tools").text
