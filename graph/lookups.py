@@ -133,6 +133,8 @@ class Lookups:
         self.observers = observers
         self._executor: concurrent.futures.ThreadPoolExecutor | None = None
         self._visible: dict[tuple[Scope, int], tuple[list[str], bool]] = {}
+        self._kept: dict[tuple[str, Scope], tuple[int, object]] = {}
+        self._building: dict[tuple[str, Scope], threading.Lock] = {}
         self._lock = threading.Lock()
 
     def view(self, scope: Scope) -> ScopedStore:
@@ -152,6 +154,29 @@ class Lookups:
                     self._visible = {k: v for k, v in self._visible.items() if k[1] == version}
                     self._visible[key] = known
         return ScopedStore(self.store, scope, known[0], known[1], self.observers)
+
+    def kept(self, name: str, scope: Scope, build: Callable[[Store], T]) -> T | None:
+        """``build(view)`` on what ``scope`` may read, kept under ``name`` until the store
+        is written (one caller builds, the others wait for it). None for a store that others
+        may write without this process knowing (a remote one): nothing can be kept."""
+        version = getattr(self.store, "version", None)
+        if not isinstance(version, int) or self.store.kind not in ("memory", "oxigraph"):
+            return None
+        key = (name, scope)
+        with self._lock:
+            building = self._building.setdefault(key, threading.Lock())
+        with building:
+            version = int(getattr(self.store, "version", version))
+            with self._lock:
+                held = self._kept.get(key)
+            if held is not None and held[0] == version:
+                return held[1]  # type: ignore[return-value]
+            # built from the store as it is now; a write during the build changes the
+            # version, so the next caller builds again
+            value = build(self.view(scope))
+            with self._lock:
+                self._kept[key] = (version, value)
+            return value
 
     def run(self, function: Callable[[Store], T], scope: Scope, *,
             timeout: float | None = None) -> T:

@@ -9,11 +9,12 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from api.negotiation import negotiate
-from api.querying import reader_view
+from api.querying import engine_of
 from api.routes.resources import local_link
-from api.security import client_slot
+from api.security import client_slot, reader_scope
 from api.templating import preferred_language, render
-from graph.search import KINDS, MAX_RESULTS, search
+from graph.search import KINDS, MAX_RESULTS, Hit, LabelIndex, search
+from graph.store import Store
 
 router = APIRouter(tags=["Search"])
 
@@ -41,8 +42,14 @@ def search_route(
     if chosen == "text/html" and not q.strip():
         return render(request, "search.html", {"q": "", "hits": [], "kinds": KINDS,
                                                "selected": kind})
+    engine, scope = engine_of(request), reader_scope(request)
+
+    def find(view: Store) -> list[Hit]:
+        return search(view, q, kinds=kind, lang=lang, limit=limit,
+                      index=lambda: engine.lookups.kept("search", scope, LabelIndex.build))
+
     with client_slot(request):
-        hits = search(reader_view(request), q, kinds=kind, lang=lang, limit=limit)
+        hits = engine.lookup(find, scope)
     if chosen == "text/html":
         return render(request, "search.html", {"q": q, "hits": hits, "kinds": KINDS,
                                                "selected": kind, "link": link})
