@@ -44,6 +44,13 @@ from graph.store import Store
 from graph.tabular import Table, read_table
 
 _TOOL_KINDS = frozenset({"software", "instance", "space"})
+#: the kinds of sheet whose rows may describe a resource already stored, found by its name
+#: (``mapping``: ``index.find``), and the kinds looked up; the rows of the other kinds
+#: (observations, memberships, consent) always mint their own IRIs
+_FOUND_BY_NAME: dict[str, set[str]] = {
+    "organisations": {"org"}, "activities": {"activity"}, "tools": set(_TOOL_KINDS),
+    "events": {"event", "activity"}, "projects": {"project"},
+}
 
 
 @dataclass
@@ -186,7 +193,7 @@ def map_sheets(store: Store, sheets: list[Sheet], target: Target, base: str,
                report: ImportReport) -> list[Entry]:
     """Map every row of ``sheets``, resolving references against the store and the file."""
     index = Index()
-    index_store(index, store)
+    index_store(index, store, kinds_named(sheets))
     index_concepts(index, store)
     order = {name: position for position, name in enumerate(ORDER)}
     entries: list[Entry] = []
@@ -203,6 +210,18 @@ def map_sheets(store: Store, sheets: list[Sheet], target: Target, base: str,
         resolve(entry, index)
     entries.extend(extra)
     return entries
+
+
+def kinds_named(sheets: list[Sheet]) -> set[str]:
+    """The kinds of resource the rows of ``sheets`` may refer to, or find already stored
+    under the name they give (the only ones read from the store)."""
+    kinds: set[str] = set()
+    for sheet in sheets:
+        kinds |= _FOUND_BY_NAME.get(sheet.kind.name, set())
+        for column in sheet.columns.values():
+            if column.type == "ref":
+                kinds.update(column.target)
+    return kinds
 
 
 def _curated(entries: list[Entry], index: Index, base: str) -> list[Entry]:

@@ -77,3 +77,34 @@ def test_skip_invalid_over_http(client: httpx.Client) -> None:
     response = upload(client, "wrong_dates.csv", AUTH, skip_invalid="true")
     body = response.json()
     assert response.status_code == 200 and body["rows"]["skipped"] == 3
+
+
+def test_an_import_does_not_hold_up_other_requests(client: httpx.Client,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+    import time
+
+    import api.routes.imports as route
+
+    started = threading.Event()
+    real = route.import_spreadsheet
+
+    def slow(*args: Any, **kwargs: Any) -> Any:
+        started.set()
+        time.sleep(3)  # mapping and checking a big sheet against a big store
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(route, "import_spreadsheet", slow)
+    answers: list[int] = []
+    importing = threading.Thread(
+        target=lambda: answers.append(upload(client, "usages_fr.csv", AUTH).status_code))
+    importing.start()
+    try:
+        assert started.wait(30)
+        began = time.monotonic()
+        assert client.get("/health").status_code == 200
+        assert time.monotonic() - began < 2.5  # answered while the import runs
+        assert importing.is_alive()
+    finally:
+        importing.join(60)
+    assert answers == [200]
