@@ -41,6 +41,7 @@ from typing import Any, Final, Literal
 import pyoxigraph as ox
 
 from graph import validation
+from graph.access import RESTRICTED_META_GRAPH
 from graph.errors import (
     ParameterError,
     RdfSyntaxError,
@@ -387,14 +388,15 @@ def _iri_or_text(value: str) -> ox.NamedNode | ox.Literal:
     return ox.Literal(value)
 
 
-_DESCRIPTION: Final = f"""SELECT ?p ?o WHERE {{ GRAPH <{META_GRAPH}> {{ ?g ?p ?o }} }}"""
+#: restricted graphs are described in a graph of their own once the public view is derived
+_DESCRIPTION: Final = """SELECT ?p ?o WHERE { GRAPH ?meta { ?g ?p ?o } }"""
 
 
 def _unchanged(store: Store, graph: str, triples: int,
                description: Mapping[str, str | None]) -> bool:
     """Whether ``graph`` already holds these bytes with this description."""
     rows = store.query(_DESCRIPTION, substitutions={"g": ox.NamedNode(graph)},
-                       default_graph=[], named_graphs=[META_GRAPH])
+                       default_graph=[], named_graphs=[META_GRAPH, RESTRICTED_META_GRAPH])
     stored: dict[str, set[str]] = {}
     for row in rows:  # type: ignore[union-attr]
         stored.setdefault(row["p"].value, set()).add(row["o"].value)

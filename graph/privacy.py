@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from graph.access import public_graphs
+from graph.access import RESTRICTED_META_GRAPH, public_graphs, seclude_descriptions
 from graph.errors import NotFound, Violation
 from graph.namespaces import (
     CG,
@@ -103,8 +103,8 @@ class Decision:
 
 #: what only a restricted graph may hold (MODEL.md, People): the public sees persons only
 #: through the view derived here from their consent
-_PERSONAL_TYPES = (FOAF + "Person", ORG + "Membership", DPV + "Consent")
-_PERSONAL_PROPERTIES = (FOAF + "name", FOAF + "mbox", FOAF + "phone", ORG + "member",
+PERSONAL_TYPES = (FOAF + "Person", ORG + "Membership", DPV + "Consent")
+PERSONAL_PROPERTIES = (FOAF + "name", FOAF + "mbox", FOAF + "phone", ORG + "member",
                         DPV + "hasDataSubject", CG + "publicationConsent")
 
 
@@ -115,12 +115,12 @@ def personal_data(data: ox.Store, *, limit: int = 5) -> list[Violation]:
     found: list[Violation] = []
     message = ("personal data goes into a restricted graph (civicgraph load --restricted); "
                "the public sees a person only as their consent allows")
-    for kind in _PERSONAL_TYPES:
+    for kind in PERSONAL_TYPES:
         for quad in itertools.islice(data.quads_for_pattern(
                 None, _n(RDF + "type"), _n(kind), None), limit):
             found.append(Violation(str(quad.subject), "rdf:type", "civicgraph:restricted",
                                    None, message, kind))
-    for prop in _PERSONAL_PROPERTIES:
+    for prop in PERSONAL_PROPERTIES:
         for quad in itertools.islice(data.quads_for_pattern(None, _n(prop), None, None),
                                      limit):
             found.append(Violation(str(quad.subject), prop, "civicgraph:restricted", None,
@@ -129,9 +129,10 @@ def personal_data(data: ox.Store, *, limit: int = 5) -> list[Violation]:
 
 
 def restricted_graphs(store: Store) -> list[str]:
-    """Every graph that is not public (and not the derived view itself)."""
-    public = set(public_graphs(store))
-    return [g for g in store.graphs() if g not in public and g != PUBLIC_PERSONS_GRAPH]
+    """Every graph that is not public (and not the derived view itself, nor the
+    descriptions of restricted graphs)."""
+    public = set(public_graphs(store)) | {PUBLIC_PERSONS_GRAPH, RESTRICTED_META_GRAPH}
+    return [g for g in store.graphs() if g not in public]
 
 
 def consent_records(store: Store, graphs: list[str]) -> list[Consent]:
@@ -204,7 +205,10 @@ def public_view(store: Store, *, threshold: int) -> list[ox.Triple]:
 
 def refresh_public_view(store: Store, *, threshold: int,
                         now: dt.datetime | None = None) -> int:
-    """Recompute the public view from the consent records; returns its number of triples."""
+    """Recompute the public view from the consent records, after moving the descriptions
+    of restricted graphs out of the public meta graph (``graph.access``); returns the
+    view's number of triples."""
+    seclude_descriptions(store)
     triples = public_view(store, threshold=threshold)
     moment = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(microsecond=0)
     g = _n(PUBLIC_PERSONS_GRAPH)
@@ -461,10 +465,12 @@ def _mentions(store: Store, texts: list[str]) -> list[tuple[str, str, str]]:
 def _sources(store: Store, graphs: list[str]) -> list[str]:
     if not graphs:
         return []
-    values = " ".join(f"<{g}>" for g in graphs if g not in (META_GRAPH, PUBLIC_PERSONS_GRAPH))
+    values = " ".join(f"<{g}>" for g in graphs
+                      if g not in (META_GRAPH, RESTRICTED_META_GRAPH, PUBLIC_PERSONS_GRAPH))
     if not values:
         return []
-    result = store.query(f"""SELECT DISTINCT ?source WHERE {{ GRAPH <{META_GRAPH}> {{
-        VALUES ?g {{ {values} }} ?g <{DCTERMS}source> ?source }} }} ORDER BY ?source""")
+    result = store.query(f"""SELECT DISTINCT ?source WHERE {{ GRAPH ?meta {{
+        VALUES ?g {{ {values} }} ?g <{DCTERMS}source> ?source }}
+        VALUES ?meta {{ <{META_GRAPH}> <{RESTRICTED_META_GRAPH}> }} }} ORDER BY ?source""")
     assert isinstance(result, ox.QuerySolutions)
     return [row["source"].value for row in result]

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from graph.access import RESTRICTED_META_GRAPH
 from graph.contributions.columns import KINDS, ORDER, Column, Kind, detect_kind
 from graph.contributions.curated import curated_tools
 from graph.contributions.mapping import Entry, Ref, RowMapper, resolve
@@ -352,9 +353,10 @@ def _unchanged(store: Store, target: Target, sha256: str, source: str, licence: 
     graphs = [target.public] + ([target.restricted] if has_restricted else [])
     for graph in graphs:
         result = store.query(
-            f"""SELECT ?sha ?licence WHERE {{ GRAPH <{META_GRAPH}> {{
+            f"""SELECT ?sha ?licence WHERE {{ GRAPH ?meta {{
                   <{graph}> <{CG}sha256> ?sha ; <{DCTERMS}source> "{_escape(source)}" .
-                  OPTIONAL {{ <{graph}> <{DCTERMS}license> ?licence }} }} }}""")
+                  OPTIONAL {{ <{graph}> <{DCTERMS}license> ?licence }} }}
+                VALUES ?meta {{ <{META_GRAPH}> <{RESTRICTED_META_GRAPH}> }} }}""")
         assert isinstance(result, ox.QuerySolutions)
         rows = list(result)
         if len(rows) != 1 or rows[0]["sha"].value != sha256:

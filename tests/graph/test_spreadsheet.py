@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from graph.access import RESTRICTED_META_GRAPH
 from graph.contributions import import_spreadsheet
 from graph.contributions.columns import KINDS, ORDER, columns_markdown, detect_kind
 from graph.contributions.importing import Target
@@ -172,7 +173,10 @@ def test_a_workbook_puts_members_and_consent_in_a_restricted_graph(example: Stor
         <{FOAF}phone> <tel:+33199000042> .
         ?m <http://www.w3.org/ns/org#member> <{ID}person/m-001> ;
            <http://www.w3.org/ns/org#role> <{ID}role/treasurer> .""", target.restricted)
-    assert ask(example, f"<{target.restricted}> <{CG}access> <{CG}Restricted>", META_GRAPH)
+    # described apart from the public meta graph
+    assert ask(example, f"<{target.restricted}> <{CG}access> <{CG}Restricted>",
+               RESTRICTED_META_GRAPH)
+    assert not ask(example, f"<{target.restricted}> ?p ?o", META_GRAPH)
     # the consent row makes Léa public at once (name and membership), not Tom
     view = GRAPH + "public-persons"
     assert ask(example, f'<{ID}person/m-001> <{FOAF}name> "Léa Fictive"', view)

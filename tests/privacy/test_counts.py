@@ -185,9 +185,6 @@ def test_the_public_data_still_conforms_to_the_public_profile(imported: TestClie
     assert conforms, text
 
 
-@pytest.mark.xfail(strict=True, reason="the meta graph is public and describes restricted "
-                   "graphs too, void:triples included: the size of a one-organisation members "
-                   "import tells roughly how many members it lists (reported to the lead)")
 def test_the_size_of_a_restricted_graph_is_not_public(curator: dict[str, str]) -> None:
     sheet = ("id,name,organisation,role,fictional\n"
              "m1,Léa Un,aitec,member,yes\nm2,Léo Deux,aitec,president,yes\n")
