@@ -4,7 +4,8 @@
   ``Content-Type: application/sparql-query``; ``default-graph-uri`` and ``named-graph-uri``
   honoured. Results by ``Accept`` (q-values) or ``?format=``; 406 when nothing fits.
 - Update by ``POST`` form-encoded (``update=``) or ``application/sparql-update``, with the
-  curator's bearer token; 204 when done.
+  curator's bearer token; 204 when done, 400 (nothing written) when it would put personal data
+  into a public graph (``graph.update_guard``).
 - ``GET /sparql`` without a query: the Service Description (Turtle, JSON-LD, N-Triples,
   RDF/XML); a browser is sent to the query page.
 """
@@ -26,6 +27,7 @@ from graph.namespaces import PREFIXES
 from graph.publishing import FORMATS, SD, service_description
 from graph.results import ResultFormat, format_for, format_named, formats_for
 from graph.sparql import Dataset, QueryInfo, analyse_query, analyse_update, job_formats
+from graph.update_guard import refuse_personal_updates
 
 router = APIRouter(tags=["SPARQL"])
 
@@ -137,6 +139,8 @@ def _answer_update(request: Request, protocol: ProtocolRequest) -> Response:
                          "write USING in the update")
     analyse_update(protocol.update)
     with client_slot(request):
+        # persons go into restricted graphs only, as with the Graph Store and loads
+        refuse_personal_updates(request.app.state.store, protocol.update)
         request.app.state.store.update(protocol.update)
         after_curator_write(request)
     return Response(status_code=204)

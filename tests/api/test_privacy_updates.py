@@ -1,0 +1,93 @@
+"""A curator's SPARQL Update may not put personal data into a public graph: refused with a
+400 naming the graph and the triple, and the store is left as it was."""
+
+from __future__ import annotations
+
+import pytest
+
+from graph.namespaces import FOAF, GRAPH, ID, ORG
+from graph.store import Store
+from tests.privacy.conftest import CURATOR_TOKEN, TestClient, app_client
+from tests.privacy.stores import load_example, memory_store
+
+CURATOR = {"Authorization": f"Bearer {CURATOR_TOKEN}",
+           "Content-Type": "application/sparql-update"}
+PUBLIC = GRAPH + "example"
+MEMBERS = GRAPH + "example-members"
+PERSON = ID + "person/intruder"
+COMMENT = "<http://www.w3.org/2000/01/rdf-schema#comment>"
+NOTE = "<http://www.w3.org/2004/02/skos/core#note>"
+
+REFUSED = {
+    "INSERT DATA, a person": f"""INSERT DATA {{ GRAPH <{PUBLIC}> {{
+        <{PERSON}> a <{FOAF}Person> }} }}""",
+    "INSERT DATA, a name": f"""PREFIX foaf: <{FOAF}> INSERT DATA {{ GRAPH <{PUBLIC}> {{
+        <{PERSON}> foaf:name "Ina Truse" }} }}""",
+    "INSERT WHERE, names copied": f"""PREFIX foaf: <{FOAF}>
+        INSERT {{ GRAPH <{PUBLIC}> {{ ?p foaf:name ?n }} }}
+        WHERE {{ GRAPH <{MEMBERS}> {{ ?p foaf:name ?n }} }}""",
+    "INSERT WHERE, WITH a public graph": f"""WITH <{PUBLIC}>
+        INSERT {{ ?m <{ORG}member> ?p }} WHERE {{ GRAPH <{MEMBERS}> {{ ?m <{ORG}member> ?p }} }}""",
+    "INSERT WHERE, a whole graph copied": f"""INSERT {{ GRAPH <{PUBLIC}> {{ ?s ?p ?o }} }}
+        WHERE {{ GRAPH <{MEMBERS}> {{ ?s ?p ?o }} }}""",
+    "INSERT WHERE, any graph": f"""INSERT {{ GRAPH ?g {{ ?s a <{FOAF}Person> }} }}
+        WHERE {{ GRAPH ?g {{ ?s <{FOAF}name> ?n }} }}""",
+    "COPY from a restricted graph": f"COPY <{MEMBERS}> TO <{PUBLIC}>",
+    "after a harmless operation": f"""INSERT DATA {{ GRAPH <{PUBLIC}> {{ <{ID}org/x>
+        <http://www.w3.org/2000/01/rdf-schema#comment> "fine" }} }} ;
+        INSERT DATA {{ GRAPH <{PUBLIC}> {{ <{PERSON}> <{FOAF}mbox> <mailto:i@example.org> }} }}""",
+}
+
+
+def quads(store: Store) -> set[str]:
+    return {str(q) for q in store.query(  # type: ignore[union-attr]
+        "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }")}
+
+
+@pytest.fixture(scope="module")
+def opened() -> tuple[TestClient, Store]:
+    store = load_example(memory_store())
+    with app_client(store) as client:
+        yield client, store  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("update", REFUSED.values(), ids=REFUSED.keys())
+def test_personal_data_into_a_public_graph_is_refused(opened: tuple[TestClient, Store],
+                                                       update: str) -> None:
+    client, store = opened
+    before = quads(store)
+    response = client.post("/sparql", content=update, headers=CURATOR)
+    assert response.status_code == 400, response.text
+    body = response.json()
+    text = str(body)
+    assert "restricted graph" in text or "not public" in text, body
+    assert PUBLIC in text or "GRAPH ?g" in text, body
+    assert quads(store) == before
+
+
+ALLOWED = {
+    "a comment on an organisation": (f"""INSERT DATA {{ GRAPH <{PUBLIC}> {{ <{ID}org/vecam>
+        {COMMENT} "checked in 2026" }} }}""", f'<{ID}org/vecam> {COMMENT} "checked in 2026"'),
+    "a person into a restricted graph": (f"""INSERT DATA {{ GRAPH <{MEMBERS}> {{
+        <{PERSON}> a <{FOAF}Person> ; <{FOAF}name> "Ina Truse" }} }}""",
+                                         f'<{PERSON}> <{FOAF}name> "Ina Truse"'),
+    "INSERT WHERE of labels into a public graph": (f"""
+        INSERT {{ GRAPH <{PUBLIC}> {{ ?o {NOTE} "seen" }} }}
+        WHERE {{ GRAPH <{PUBLIC}> {{ ?o a <{ORG}FormalOrganization> }} }} """,
+        f'<{ID}org/vecam> {NOTE} "seen"'),
+}
+
+
+@pytest.mark.parametrize(("update", "written"), ALLOWED.values(), ids=ALLOWED.keys())
+def test_a_legitimate_update_still_works(opened: tuple[TestClient, Store], update: str,
+                                         written: str) -> None:
+    client, store = opened
+    response = client.post("/sparql", content=update, headers=CURATOR)
+    assert response.status_code == 204, response.text
+    assert bool(store.query(f"ASK {{ GRAPH ?g {{ {written} }} }}"))
+
+
+def test_a_malformed_update_is_a_syntax_error(opened: tuple[TestClient, Store]) -> None:
+    client, _ = opened
+    response = client.post("/sparql", content="INSERT DATA { <a> ", headers=CURATOR)
+    assert response.status_code == 400
