@@ -17,6 +17,7 @@ error                           status  note
 other ``InputError``            400     (``ForbiddenOperation``, ``RdfSyntaxError``, …)
 ``UnknownQuery``, ``NotFound``  404
 ``LimitExceeded``               503     a query stopped by a limit (time, result, memory)
+``WorkersBusy``                 503     no query worker free in time; with ``Retry-After``
 ``StoreError``                  503     with ``Retry-After``
 ``QueryHeaderError``            500     a defect in a catalogue file
 ==============================  ======  ==========================================
@@ -154,7 +155,7 @@ def error_response(request: Request, error: Exception) -> Response:
     """The response for ``error``, as an HTML page for a browser, else JSON."""
     body = details_of(error)
     headers = dict(error.headers) if isinstance(error, HttpError) else {}
-    if isinstance(error, errors.StoreError):
+    if isinstance(error, (errors.StoreError, errors.WorkersBusy)):
         headers.setdefault("Retry-After", "5")
     if _wants_html(request):
         from api.templating import render

@@ -27,6 +27,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from api.errors import Forbidden, TooManyRequests, Unauthorized
 from api.settings import PLACEHOLDER_TOKENS, Settings
+from graph.execution import acting_for
 from graph.sparql import Scope
 
 
@@ -105,7 +106,8 @@ def client_of(request: Request) -> str:
 def client_slot(request: Request) -> Iterator[None]:
     """Hold a query slot of the request's client for the ``with`` block."""
     limiter: ClientLimiter = request.app.state.client_limiter
-    with limiter.slot(client_of(request)):
+    client = client_of(request)
+    with limiter.slot(client), acting_for(client):   # acting_for: fair turns at the workers
         yield
 
 

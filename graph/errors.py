@@ -21,7 +21,8 @@ to exit codes.
     └── LimitExceeded              a query passed a limit of the service: a 503
         ├── QueryTimeout           it ran longer than the time limit and was stopped
         ├── ResultTooLarge         its result holds more rows than the result cap
-        └── QueryMemoryExceeded    it made its worker use more memory than its share; stopped
+        ├── QueryMemoryExceeded    it made its worker use more memory than its share; stopped
+        └── WorkersBusy            no query worker was free within the wait allowed; not run
 """
 
 from __future__ import annotations
@@ -187,4 +188,13 @@ class QueryMemoryExceeded(LimitExceeded):
         super().__init__(
             f"the query was stopped after using more than {megabytes} MB, the most one query "
             "may use on this service; make it more selective or add a LIMIT"
+        )
+
+
+class WorkersBusy(LimitExceeded):
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        super().__init__(
+            f"every query worker stayed busy for {seconds:g} s, the longest a query waits "
+            "for one on this service; the query was not run: retry in a few seconds"
         )

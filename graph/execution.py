@@ -22,10 +22,12 @@ store in threads, under a shorter bound (``graph.lookups``).
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import threading
 import time
 import traceback
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from contextvars import ContextVar
 from typing import BinaryIO, TypeVar
 
 import pyoxigraph as ox
@@ -37,9 +39,23 @@ from graph.results import Answer, parse_answer
 from graph.snapshots import Snapshots, VersionedStore
 from graph.sparql import Dataset, QueryJob, Scope, execute
 from graph.store import QueryResult, Store, Term
-from graph.workers import QueryPool
+from graph.workers import QUEUE_LIMIT, QueryPool
 
 T = TypeVar("T")
+
+#: the client the queries of this context run for (their turns at the workers: graph.workers)
+CLIENT: ContextVar[Hashable] = ContextVar("civicgraph_client", default=None)
+
+
+@contextlib.contextmanager
+def acting_for(client: Hashable) -> Iterator[None]:
+    """Run the engine's queries of the ``with`` block for ``client`` (e.g. an IP address)."""
+    token = CLIENT.set(client)
+    try:
+        yield
+    finally:
+        CLIENT.reset(token)
+
 
 #: told of every query the engine ran: the job, its seconds, and the error it raised or None
 QueryObserver = Callable[[QueryJob, float, BaseException | None], None]
@@ -52,13 +68,16 @@ class QueryEngine:
 
     def __init__(self, store: Store, *, timeout: float = 30.0, result_limit: int = 100_000,
                  workers: int = 2, worker_memory: int | None = None,
-                 lookup_timeout: float = LOOKUP_LIMIT) -> None:
+                 lookup_timeout: float = LOOKUP_LIMIT, queue_limit: float = QUEUE_LIMIT
+                 ) -> None:
         self.store = store
         self.timeout = timeout
         self.result_limit = result_limit
         self.workers = workers
         #: bytes a query worker may hold while it runs a query (None: no bound)
         self.worker_memory = worker_memory
+        #: seconds a query may wait for a free worker (``WorkersBusy`` past it)
+        self.queue_limit = queue_limit
         self._pool: QueryPool | None = None
         self._threads: concurrent.futures.ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
@@ -88,7 +107,7 @@ class QueryEngine:
 
     def _run(self, job: QueryJob) -> Answer:
         if self.uses_processes:
-            return self._process_pool().run(job, timeout=self.timeout)
+            return self._process_pool().run(job, timeout=self.timeout, client=CLIENT.get())
         future = self._thread_pool().submit(_execute_here, self.store, job)
         try:
             return future.result(timeout=self.timeout)
@@ -119,7 +138,8 @@ class QueryEngine:
             if self._pool is None:
                 assert isinstance(self.store, VersionedStore)
                 self._pool = QueryPool(Snapshots(self.store), size=self.workers,
-                                       timeout=self.timeout, memory_limit=self.worker_memory)
+                                       timeout=self.timeout, memory_limit=self.worker_memory,
+                                       queue_limit=self.queue_limit)
             return self._pool
 
     def _thread_pool(self) -> concurrent.futures.ThreadPoolExecutor:

@@ -20,6 +20,16 @@ running a query is read every ``MEMORY_CHECK`` seconds (``/proc``, Linux), and a
 it is killed the same way (``QueryMemoryExceeded``): a cartesian product sorted at 10^6
 triples takes about 2 GB in 10 s, which a time limit alone does not bound.
 
+Turns. Workers are few (two on two cores), so who gets the next free one matters: a single
+client sending pathological queries one after another would otherwise hold one of two
+workers all the time. ``run`` names the ``client`` it runs for, and a free worker goes to the
+waiting query whose client runs fewer than its share (half the workers, at least one), then
+has used the workers least lately (seconds of worker time, halved every
+``USAGE_HALF_LIFE`` seconds), then came first. A client alone may use every worker; when
+others wait, the one that has used them most waits longest. A query that finds no free worker
+within ``queue_limit`` seconds is not run (``WorkersBusy``, a 503 with ``Retry-After``)
+rather than answered at the end of its time limit; the wait counts against that limit.
+
 Costs, measured on 2 cores with 10^6 triples: a round trip through a worker adds about
 0.2 ms to a query; starting a worker takes about 0.3 s; a checkpoint snapshot 15 ms and
 opening it 45 ms (paid once per write, by the first query after it).
@@ -28,14 +38,15 @@ opening it 45 ms (paid once per write, by the first query after it).
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
 import multiprocessing
 import os
-import queue
 import threading
 import time
 import weakref
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Hashable, Sequence
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any
@@ -47,6 +58,7 @@ from graph.errors import (
     QueryTimeout,
     ResultTooLarge,
     StoreError,
+    WorkersBusy,
 )
 from graph.results import Answer
 from graph.snapshots import Snapshot, Snapshots, SnapshotStore
@@ -58,6 +70,10 @@ log = logging.getLogger(__name__)
 OPEN_LIMIT = 120.0
 #: seconds between two looks at the memory of a worker running a query
 MEMORY_CHECK = 0.1
+#: seconds a query may wait for a free worker before it is refused (``WorkersBusy``)
+QUEUE_LIMIT = 5.0
+#: seconds after which the worker time a client used counts half in its turn
+USAGE_HALF_LIFE = 30.0
 
 
 def resident_bytes(pid: int) -> int:
@@ -173,21 +189,89 @@ class _Worker:
         return True
 
 
+class _Turns:
+    """The idle workers, and which waiting query gets the next one (see "Turns" above)."""
+
+    def __init__(self, share: int, half_life: float = USAGE_HALF_LIFE) -> None:
+        self.share = share
+        self.half_life = half_life
+        self._condition = threading.Condition()
+        self._idle: list[_Worker] = []
+        self._waiting: dict[int, Hashable] = {}   # turn number -> client, in arrival order
+        self._numbers = itertools.count()
+        self._running: Counter[Hashable] = Counter()
+        self._used: dict[Hashable, tuple[float, float]] = {}  # client -> (seconds, when)
+
+    def qsize(self) -> int:
+        """How many workers are idle."""
+        with self._condition:
+            return len(self._idle)
+
+    def put(self, worker: _Worker) -> None:
+        """``worker`` is idle."""
+        with self._condition:
+            self._idle.append(worker)
+            self._condition.notify_all()
+
+    def take(self, client: Hashable, wait: float) -> _Worker | None:
+        """An idle worker for ``client`` when its turn comes, or None after ``wait`` s."""
+        end = time.monotonic() + wait
+        with self._condition:
+            number = next(self._numbers)
+            self._waiting[number] = client
+            try:
+                while True:
+                    if self._idle and self._next() == number:
+                        self._running[client] += 1
+                        return self._idle.pop()
+                    left = end - time.monotonic()
+                    if left <= 0:
+                        return None
+                    self._condition.wait(left)
+            finally:
+                del self._waiting[number]
+                self._condition.notify_all()
+
+    def done(self, client: Hashable, seconds: float) -> None:
+        """A query of ``client`` that held a worker ``seconds`` s is over."""
+        with self._condition:
+            self._running[client] -= 1
+            if self._running[client] <= 0:
+                del self._running[client]
+            now = time.monotonic()
+            self._used[client] = (self._usage(client, now) + seconds, now)
+            if len(self._used) > 1000:   # forget the clients whose use has faded
+                self._used = {c: u for c, u in self._used.items()
+                              if c in self._running or self._usage(c, now) > 0.01}
+            self._condition.notify_all()
+
+    def _usage(self, client: Hashable, now: float) -> float:
+        seconds, when = self._used.get(client, (0.0, now))
+        return float(seconds * 0.5 ** ((now - when) / self.half_life))
+
+    def _next(self) -> int:
+        now = time.monotonic()
+        return min(self._waiting, key=lambda number: (
+            self._running[self._waiting[number]] >= self.share,
+            self._usage(self._waiting[number], now), number))
+
+
 class QueryPool:
     """``size`` worker processes running queries on snapshots of a store, under a time limit.
 
     ``run`` blocks its calling thread (never call it on an event loop)."""
 
     def __init__(self, snapshots: Snapshots, *, size: int = 2, timeout: float = 30.0,
-                 memory_limit: int | None = None) -> None:
+                 memory_limit: int | None = None, queue_limit: float = QUEUE_LIMIT) -> None:
         if size < 1:
             raise ValueError("a query pool needs at least one worker")
         self.snapshots = snapshots
         self.size = size
         self.timeout = timeout
         self.memory_limit = memory_limit
+        self.queue_limit = queue_limit
         self._context = multiprocessing.get_context("spawn")
-        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._idle = _Turns(share=max(1, size // 2))
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
         self._closed = False
@@ -233,20 +317,25 @@ class QueryPool:
 
         threading.Thread(target=start, name="civicgraph-worker-start", daemon=True).start()
 
-    def run(self, job: QueryJob, *, timeout: float | None = None) -> Answer:
-        """Run ``job`` in a worker; ``QueryTimeout`` when it takes more than ``timeout``
-        seconds (the pool's by default), waiting for a free worker included."""
+    def run(self, job: QueryJob, *, timeout: float | None = None,
+            client: Hashable = None) -> Answer:
+        """Run ``job`` for ``client`` in a worker; ``QueryTimeout`` when it takes more than
+        ``timeout`` seconds (the pool's by default), waiting for a free worker included;
+        ``WorkersBusy`` when no worker came its turn within ``queue_limit`` seconds."""
         limit = self.timeout if timeout is None else timeout
         deadline = time.monotonic() + limit
-        try:
-            worker = self._idle.get(timeout=max(limit, 0.0))
-        except queue.Empty:
-            raise QueryTimeout(limit) from None
+        wait = max(min(self.queue_limit, limit), 0.0)
+        worker = self._idle.take(client, wait)
+        if worker is None:
+            raise WorkersBusy(wait) if wait < limit else QueryTimeout(limit)
+        started = time.monotonic()
         try:
             reply = self._ask(worker, job, deadline, limit)
         except BaseException:
+            self._idle.done(client, time.monotonic() - started)
             self._replace(worker)
             raise
+        self._idle.done(client, time.monotonic() - started)
         self._idle.put(worker)
         if reply[0] == "ok":
             answer: Answer = reply[1]

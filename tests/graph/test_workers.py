@@ -1,0 +1,114 @@
+"""Turns at the query workers: fair between clients, and a prompt refusal when none is free."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import pyoxigraph as ox
+import pytest
+
+from graph.backends.embedded import MemoryStore
+from graph.errors import QueryTimeout, WorkersBusy
+from graph.execution import QueryEngine, acting_for
+from graph.snapshots import VersionedStore
+from graph.sparql import QueryJob
+from graph.workers import _Turns
+
+ENDLESS = ("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . "
+           "?m ?n2 ?o . ?q ?r ?t }")
+SMALL = "ASK { ?s ?p ?o }"
+
+
+def turns(workers: int, share: int) -> _Turns:
+    found = _Turns(share=share)
+    for n in range(workers):
+        found.put(n)  # type: ignore[arg-type]  # any token stands for a worker here
+    return found
+
+
+def in_order(pool: _Turns, clients: list[str]) -> list[str]:
+    """Start a waiting ``take`` for each of ``clients`` (one after another), then free one
+    worker at a time; the clients in the order they were served."""
+    served: list[str] = []
+    lock = threading.Lock()
+
+    def wait(client: str) -> None:
+        worker = pool.take(client, 10)
+        assert worker is not None
+        with lock:
+            served.append(client)
+
+    threads = []
+    for client in clients:
+        threads.append(threading.Thread(target=wait, args=(client,)))
+        threads[-1].start()
+        time.sleep(0.05)   # each is waiting before the next
+    for _ in clients:
+        count = len(served)
+        pool.put("worker")  # type: ignore[arg-type]
+        deadline = time.monotonic() + 5
+        while len(served) == count and time.monotonic() < deadline:
+            time.sleep(0.01)
+    for thread in threads:
+        thread.join(5)
+    return served
+
+
+def test_a_client_alone_may_take_every_worker() -> None:
+    pool = turns(2, share=1)
+    assert pool.take("a", 0) is not None and pool.take("a", 0) is not None
+    assert pool.take("a", 0.05) is None and pool.qsize() == 0
+
+
+def test_the_client_that_used_the_workers_least_goes_first() -> None:
+    pool = turns(0, share=1)
+    pool._running["heavy"] += 1
+    pool.done("heavy", 9.0)        # a pathological query held a worker 9 s
+    pool._running["light"] += 1
+    pool.done("light", 0.1)
+    assert in_order(pool, ["heavy", "light", "new"]) == ["new", "light", "heavy"]
+
+
+def test_a_client_running_its_share_waits_behind_the_others() -> None:
+    pool = turns(0, share=1)
+    pool._running["busy"] += 1     # it holds one worker now
+    assert in_order(pool, ["busy", "other"]) == ["other", "busy"]
+
+
+def test_equal_clients_are_served_in_order_of_arrival() -> None:
+    assert in_order(turns(0, share=1), ["a", "b", "c"]) == ["a", "b", "c"]
+
+
+@pytest.fixture
+def engine() -> Any:
+    store = VersionedStore(MemoryStore())
+    store.update("INSERT DATA { GRAPH <urn:g> { " + " ".join(
+        f"<urn:s{i}> <urn:p> {ox.Literal(str(i))} ." for i in range(40)) + " } }")
+    engine = QueryEngine(store, timeout=3.0, workers=1, queue_limit=0.5)
+    engine.start()
+    yield engine
+    engine.close()
+
+
+def test_a_query_that_finds_no_free_worker_is_refused_promptly(engine: QueryEngine) -> None:
+    stopped: list[BaseException] = []
+
+    def pathological() -> None:
+        with acting_for("127.0.0.2"), pytest.raises(QueryTimeout) as raised:
+            engine.run(QueryJob(ENDLESS, "all"))
+        stopped.append(raised.value)
+
+    thread = threading.Thread(target=pathological)
+    thread.start()
+    time.sleep(0.3)
+    started = time.monotonic()
+    with acting_for("127.0.0.3"), pytest.raises(WorkersBusy):
+        engine.run(QueryJob(SMALL, "all"))
+    assert 0.4 < time.monotonic() - started < 1.5   # not at the 3 s time limit
+    thread.join(10)
+    assert stopped
+    # afterwards, the other client goes first
+    with acting_for("127.0.0.3"):
+        assert engine.run(QueryJob(SMALL, "all")).body
