@@ -76,7 +76,7 @@ class QueryEngine:
         self.workers = workers
         #: bytes a query worker may hold while it runs a query (None: no bound)
         self.worker_memory = worker_memory
-        #: seconds a query may wait for a free worker (``WorkersBusy`` past it)
+        #: seconds a query of a client stopped lately may wait for a worker (``WorkersBusy``)
         self.queue_limit = queue_limit
         self._pool: QueryPool | None = None
         self._threads: concurrent.futures.ThreadPoolExecutor | None = None

@@ -41,8 +41,9 @@ T = TypeVar("T")
 
 #: seconds a lookup may take at most (waiting for a thread included)
 LOOKUP_LIMIT = 5.0
-#: threads running lookups at once
-LOOKUP_THREADS = 4
+#: threads running lookups at once (more than the cores: a search may wait for the index
+#: being built again after a write, and the pages must not wait behind it)
+LOOKUP_THREADS = 8
 
 #: told of every lookup query: the query (as a job), its seconds, and its error or None
 LookupObserver = Callable[[QueryJob, float, BaseException | None], None]

@@ -26,9 +26,12 @@ workers all the time. ``run`` names the ``client`` it runs for, and a free worke
 waiting query whose client runs fewer than its share (half the workers, at least one), then
 has used the workers least lately (seconds of worker time, halved every
 ``USAGE_HALF_LIFE`` seconds), then came first. A client alone may use every worker; when
-others wait, the one that has used them most waits longest. A query that finds no free worker
-within ``queue_limit`` seconds is not run (``WorkersBusy``, a 503 with ``Retry-After``)
-rather than answered at the end of its time limit; the wait counts against that limit.
+others wait, the one that has used them most waits longest. The wait for a worker counts
+against the query's time limit; a client that had a query stopped by a limit in the last
+``STOPPED_MEMORY`` seconds waits at most ``queue_limit`` seconds, then its query is not run
+(``WorkersBusy``, a 503 with ``Retry-After``) rather than answered at the end of its limit.
+Other clients wait as long as their limit allows: refusing them early would turn answers
+that come late into errors.
 
 Costs, measured on 2 cores with 10^6 triples: a round trip through a worker adds about
 0.2 ms to a query; starting a worker takes about 0.3 s; a checkpoint snapshot 15 ms and
@@ -70,10 +73,12 @@ log = logging.getLogger(__name__)
 OPEN_LIMIT = 120.0
 #: seconds between two looks at the memory of a worker running a query
 MEMORY_CHECK = 0.1
-#: seconds a query may wait for a free worker before it is refused (``WorkersBusy``)
+#: seconds a query of a client stopped lately may wait for a free worker (``WorkersBusy``)
 QUEUE_LIMIT = 5.0
 #: seconds after which the worker time a client used counts half in its turn
 USAGE_HALF_LIFE = 30.0
+#: seconds during which a client whose query was stopped by a limit waits less for a worker
+STOPPED_MEMORY = 60.0
 
 
 def resident_bytes(pid: int) -> int:
@@ -201,6 +206,7 @@ class _Turns:
         self._numbers = itertools.count()
         self._running: Counter[Hashable] = Counter()
         self._used: dict[Hashable, tuple[float, float]] = {}  # client -> (seconds, when)
+        self._stopped: dict[Hashable, float] = {}   # client -> when a query of it was stopped
 
     def qsize(self) -> int:
         """How many workers are idle."""
@@ -232,18 +238,30 @@ class _Turns:
                 del self._waiting[number]
                 self._condition.notify_all()
 
-    def done(self, client: Hashable, seconds: float) -> None:
-        """A query of ``client`` that held a worker ``seconds`` s is over."""
+    def done(self, client: Hashable, seconds: float, *, stopped: bool = False) -> None:
+        """A query of ``client`` that held a worker ``seconds`` s is over (``stopped``: by
+        a limit)."""
         with self._condition:
             self._running[client] -= 1
             if self._running[client] <= 0:
                 del self._running[client]
             now = time.monotonic()
             self._used[client] = (self._usage(client, now) + seconds, now)
+            if stopped:
+                self._stopped[client] = now
             if len(self._used) > 1000:   # forget the clients whose use has faded
                 self._used = {c: u for c, u in self._used.items()
                               if c in self._running or self._usage(c, now) > 0.01}
+                self._stopped = {c: t for c, t in self._stopped.items()
+                                 if now - t < STOPPED_MEMORY}
             self._condition.notify_all()
+
+    def recently_stopped(self, client: Hashable) -> bool:
+        """Whether a query of ``client`` was stopped by a limit in the last
+        ``STOPPED_MEMORY`` seconds."""
+        with self._condition:
+            when = self._stopped.get(client)
+        return when is not None and time.monotonic() - when < STOPPED_MEMORY
 
     def _usage(self, client: Hashable, now: float) -> float:
         seconds, when = self._used.get(client, (0.0, now))
@@ -321,18 +339,22 @@ class QueryPool:
             client: Hashable = None) -> Answer:
         """Run ``job`` for ``client`` in a worker; ``QueryTimeout`` when it takes more than
         ``timeout`` seconds (the pool's by default), waiting for a free worker included;
-        ``WorkersBusy`` when no worker came its turn within ``queue_limit`` seconds."""
+        ``WorkersBusy`` when no worker came its turn within ``queue_limit`` seconds for a
+        client that had a query stopped lately."""
         limit = self.timeout if timeout is None else timeout
         deadline = time.monotonic() + limit
-        wait = max(min(self.queue_limit, limit), 0.0)
+        wait = max(limit, 0.0)
+        if self._idle.recently_stopped(client):
+            wait = min(wait, self.queue_limit)
         worker = self._idle.take(client, wait)
         if worker is None:
             raise WorkersBusy(wait) if wait < limit else QueryTimeout(limit)
         started = time.monotonic()
         try:
             reply = self._ask(worker, job, deadline, limit)
-        except BaseException:
-            self._idle.done(client, time.monotonic() - started)
+        except BaseException as error:
+            self._idle.done(client, time.monotonic() - started,
+                            stopped=isinstance(error, (QueryTimeout, QueryMemoryExceeded)))
             self._replace(worker)
             raise
         self._idle.done(client, time.monotonic() - started)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from typing import Any
@@ -92,23 +93,33 @@ def engine() -> Any:
     engine.close()
 
 
-def test_a_query_that_finds_no_free_worker_is_refused_promptly(engine: QueryEngine) -> None:
-    stopped: list[BaseException] = []
+def hold(engine: QueryEngine, client: str) -> None:
+    """Hold a worker for ``client`` until the time limit stops the query."""
+    with acting_for(client), pytest.raises(QueryTimeout):
+        engine.run(QueryJob(ENDLESS, "all"))
 
-    def pathological() -> None:
-        with acting_for("127.0.0.2"), pytest.raises(QueryTimeout) as raised:
-            engine.run(QueryJob(ENDLESS, "all"))
-        stopped.append(raised.value)
 
-    thread = threading.Thread(target=pathological)
-    thread.start()
-    time.sleep(0.3)
+def test_a_client_stopped_lately_is_refused_promptly_when_no_worker_is_free(
+        engine: QueryEngine) -> None:
+    with acting_for("127.0.0.2"), pytest.raises(QueryTimeout):   # stopped at its limit
+        engine.run(QueryJob(ENDLESS, "all"))
+    holding = threading.Thread(target=hold, args=(engine, "127.0.0.3"))
+    holding.start()                   # another client holds the only worker for 3 s
+    time.sleep(0.5)
     started = time.monotonic()
-    with acting_for("127.0.0.3"), pytest.raises(WorkersBusy):
+    with acting_for("127.0.0.2"), pytest.raises(WorkersBusy):
         engine.run(QueryJob(SMALL, "all"))
     assert 0.4 < time.monotonic() - started < 1.5   # not at the 3 s time limit
-    thread.join(10)
-    assert stopped
-    # afterwards, the other client goes first
-    with acting_for("127.0.0.3"):
-        assert engine.run(QueryJob(SMALL, "all")).body
+    holding.join(10)
+
+
+def test_a_client_never_stopped_waits_as_long_as_its_limit(engine: QueryEngine) -> None:
+    holding = threading.Thread(target=hold, args=(engine, "127.0.0.3"))
+    holding.start()
+    time.sleep(0.5)
+    started = time.monotonic()
+    with acting_for("127.0.0.4"), contextlib.suppress(QueryTimeout):
+        # answered by the worker that replaces the stopped one, or stopped at its limit
+        engine.run(QueryJob(SMALL, "all"))
+    assert time.monotonic() - started > 2   # it waited: not refused at 0.5 s
+    holding.join(10)
