@@ -5,9 +5,10 @@ the write counter of a store that keeps one, ``VersionedStore``) is checked at m
 ``recheck`` seconds, and at once after a write made through this process.
 
 Stale while revalidate: when the version changes, the table is read again in one background
-thread (imports that arrive meanwhile are coalesced into one more reading) while requests keep
-being answered from the previous table, marked ``stale`` with its ``age``; only the very first
-table is waited for. Reading again re-reads only the graphs that changed
+thread (imports that arrive meanwhile are coalesced into one more reading, and readings are
+spaced so that they take at most half a core, ``pause``) while requests keep being answered
+from the previous table, marked ``stale`` with its ``age``; only the very first table is
+waited for. Reading again re-reads only the graphs that changed
 (``visualisations.fragments``), then builds the gallery's maps before the new table is
 served. The table holds organisations, tools, usages and concepts, never persons; the
 neighbourhood maps, which may show persons, read the store at every new version and are never
@@ -66,12 +67,16 @@ class MapService:
     """The maps' access to ``store``: only its public graphs are read."""
 
     def __init__(self, store: Store, *, base: str = DEFAULT_BASE, budget: int = 1500,
-                 recheck: float = 2.0, cache_size: int = 128) -> None:
+                 recheck: float = 2.0, cache_size: int = 128, pause: float = 1.0) -> None:
         self.store = store
         self.base = base
         self.budget = budget
         self.recheck = recheck
         self.cache_size = cache_size
+        #: after a background reading of d seconds, the next one waits pause × d: readings
+        #: take at most 1 / (1 + pause) of a core however often imports arrive
+        self.pause = pause
+        self._next_reading = 0.0
         self._lock = threading.Lock()
         self._table_lock = threading.Lock()     # one reading of the table at a time
         self._refresh_lock = threading.Lock()
@@ -167,10 +172,14 @@ class MapService:
                         self._refreshing = False
                         return
                     self._pending = False
+                time.sleep(max(0.0, self._next_reading - time.monotonic()))
                 with self._table_lock:
                     version = self.version()
                     if self._snapshot is None or self._snapshot.version != version:
+                        began = time.monotonic()
                         self._snapshot = self._read(version)
+                        self._next_reading = time.monotonic() + self.pause * (
+                            time.monotonic() - began)
         except Exception:  # the next request that finds the table stale tries again
             log.exception("maps: reading the usage table failed")
             with self._refresh_lock:

@@ -165,24 +165,27 @@ def assemble(fragments: Sequence[Fragment], base: str = DEFAULT_BASE) -> UsageTa
     table.usages.sort(key=lambda u: u.iri)
     by_iri = {u.iri: u for u in table.usages}
 
-    def column(predicate: str) -> dict[str, list[str]]:
-        found: dict[str, list[str]] = defaultdict(list)
+    def column(predicate: str, of: Callable[[str], str | None] = lambda v: v
+               ) -> dict[str, set[str]]:
+        found: dict[str, set[str]] = defaultdict(set)
         for usage, value in pairs(predicate):
-            if usage in by_iri:
-                found[usage].append(value)
+            if usage in by_iri and (mapped := of(value)) is not None:
+                found[usage].add(mapped)
         return found
 
     for usage, values in column(CG + "practice").items():
-        by_iri[usage].practices = tuple(sorted(set(values)))
+        by_iri[usage].practices = tuple(sorted(values))
     for attribute, predicate in (("status", CG + "status"), ("observed", CG + "observedOn"),
                                  ("start", SCHEMA + "startDate"), ("end", SCHEMA + "endDate")):
-        for usage, values in column(predicate).items():
-            setattr(by_iri[usage], attribute, min(values))
+        least: dict[str, str] = {}  # the smallest value of each usage (no list per usage)
+        for usage, value in pairs(predicate):
+            if usage in by_iri and (usage not in least or value < least[usage]):
+                least[usage] = value
+        for usage, value in least.items():
+            setattr(by_iri[usage], attribute, value)
     wave_of = dict(pairs(CG + "wave"))
-    for usage, activities in column(PROV + "wasGeneratedBy").items():
-        usage_waves = {wave_of[a] for a in activities if a in wave_of}
-        if usage_waves:
-            by_iri[usage].waves = tuple(sorted(usage_waves))
+    for usage, usage_waves in column(PROV + "wasGeneratedBy", wave_of.get).items():
+        by_iri[usage].waves = tuple(sorted(usage_waves))
     for usage, usage_effects in _effects(pairs).items():
         if usage in by_iri:
             by_iri[usage].effects = tuple(sorted(usage_effects))

@@ -75,3 +75,17 @@ def test_a_failed_reading_is_tried_again(tiny: Store) -> None:
     assert calls == [1] and service.snapshot().stale  # failed; this request tries again
     assert service.wait_fresh(30)
     assert iri("org", "new1") in service.table().organisations
+
+
+def test_readings_are_spaced(tiny: Store) -> None:
+    store = VersionedStore(tiny)
+    service = Maps(store, recheck=60.0)
+    service.snapshot()
+    service._next_reading = time.monotonic() + 1.0  # as after a reading of 1 s, pause 1
+    store.replace_graph(PUBLIC_GRAPH, newcomer(1), metadata=meta(PUBLIC_GRAPH))
+    began = time.monotonic()
+    assert service.snapshot().stale
+    time.sleep(0.3)
+    assert service.snapshot().stale and service.readings == 1
+    assert service.wait_fresh(30)
+    assert time.monotonic() - began >= 0.9 and service.readings == 2
