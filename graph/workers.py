@@ -27,8 +27,8 @@ waiting query whose client runs fewer than its share (half the workers, at least
 has used the workers least lately (seconds of worker time, halved every
 ``USAGE_HALF_LIFE`` seconds), then came first. A client alone may use every worker; when
 others wait, the one that has used them most waits longest. The wait for a worker counts
-against the query's time limit; a client that had a query stopped by a limit in the last
-``STOPPED_MEMORY`` seconds waits at most ``queue_limit`` seconds, then its query is not run
+against the query's time limit; a client that had a query stopped by a limit after it held
+a worker for half the limit or more, in the last ``STOPPED_MEMORY`` seconds, waits at most ``queue_limit`` seconds, then its query is not run
 (``WorkersBusy``, a 503 with ``Retry-After``) rather than answered at the end of its limit.
 Other clients wait as long as their limit allows: refusing them early would turn answers
 that come late into errors.
@@ -353,8 +353,11 @@ class QueryPool:
         try:
             reply = self._ask(worker, job, deadline, limit)
         except BaseException as error:
-            self._idle.done(client, time.monotonic() - started,
-                            stopped=isinstance(error, (QueryTimeout, QueryMemoryExceeded)))
+            held = time.monotonic() - started
+            # stopped after holding a worker for half its limit or more: a heavy query, not
+            # one that waited long for its turn on a busy server
+            self._idle.done(client, held, stopped=held >= limit / 2 and isinstance(
+                error, (QueryTimeout, QueryMemoryExceeded)))
             self._replace(worker)
             raise
         self._idle.done(client, time.monotonic() - started)
