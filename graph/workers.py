@@ -27,11 +27,11 @@ waiting query whose client runs fewer than its share (half the workers, at least
 has used the workers least lately (seconds of worker time, halved every
 ``USAGE_HALF_LIFE`` seconds), then came first. A client alone may use every worker; when
 others wait, the one that has used them most waits longest. The wait for a worker counts
-against the query's time limit; a client that had a query stopped by a limit after it held
-a worker for half the limit or more, in the last ``STOPPED_MEMORY`` seconds, waits at most ``queue_limit`` seconds, then its query is not run
-(``WorkersBusy``, a 503 with ``Retry-After``) rather than answered at the end of its limit.
-Other clients wait as long as their limit allows: refusing them early would turn answers
-that come late into errors.
+against the query's time limit. A client that had a query stopped by a limit after it held a
+worker for half the limit or more, in the last ``STOPPED_MEMORY`` seconds, waits at most
+``queue_limit`` seconds, then its query is not run (``WorkersBusy``, a 503 with
+``Retry-After``) rather than answered at the end of its limit. Other clients wait as long as
+their limit allows: refusing them early would turn answers that come late into errors.
 
 Costs, measured on 2 cores with 10^6 triples: a round trip through a worker adds about
 0.2 ms to a query; starting a worker takes about 0.3 s; a checkpoint snapshot 15 ms and
