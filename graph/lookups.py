@@ -156,18 +156,36 @@ class Lookups:
                     self._visible[key] = known
         return ScopedStore(self.store, scope, known[0], known[1], self.observers)
 
-    def kept(self, name: str, scope: Scope, build: Callable[[Store], T]) -> T | None:
-        """``build(view)`` on what ``scope`` may read, kept under ``name`` until the store
-        is written (one caller builds, the others wait for it). None for a store that others
-        may write without this process knowing (a remote one): nothing can be kept."""
+    def kept(self, name: str, scope: Scope, build: Callable[[Store], T], *,
+             stale: bool = False) -> tuple[T, bool] | None:
+        """``(value, fresh)``: ``build(view)`` on what ``scope`` may read, kept under
+        ``name`` until the store is written. One caller builds, the others wait for it; with
+        ``stale``, a caller that finds a value of an earlier version gets it at once
+        (``fresh`` False) while it is built again in the background. None for a store that
+        others may write without this process knowing (a remote one): nothing is kept."""
         version = getattr(self.store, "version", None)
         if not isinstance(version, int) or self.store.kind not in ("memory", "oxigraph"):
             return None
         key = (name, scope)
         with self._lock:
             building = self._building.setdefault(key, threading.Lock())
+            held = self._kept.get(key)
+        if held is not None and held[0] == version:
+            return held[1], True  # type: ignore[return-value]
+        if stale and held is not None:
+            if building.acquire(blocking=False):
+                threading.Thread(target=self._build, args=(key, scope, build, building),
+                                 name="civicgraph-rebuild", daemon=True).start()
+            return held[1], False  # type: ignore[return-value]
         with building:
-            version = int(getattr(self.store, "version", version))
+            return self._build(key, scope, build), True
+
+    def _build(self, key: tuple[str, Scope], scope: Scope, build: Callable[[Store], T],
+               release: threading.Lock | None = None) -> T:
+        """The value of ``key`` for the store's version now (built unless it is already);
+        releases ``release`` when done."""
+        try:
+            version = int(getattr(self.store, "version", 0))
             with self._lock:
                 held = self._kept.get(key)
             if held is not None and held[0] == version:
@@ -178,6 +196,9 @@ class Lookups:
             with self._lock:
                 self._kept[key] = (version, value)
             return value
+        finally:
+            if release is not None:
+                release.release()
 
     def run(self, function: Callable[[Store], T], scope: Scope, *,
             timeout: float | None = None) -> T:

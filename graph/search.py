@@ -179,10 +179,13 @@ class LabelIndex:
 
 
 def search(store: Store, text: str, *, kinds: Sequence[str] = (), lang: str = "en",
-           limit: int = 20, index: Callable[[], LabelIndex | None] | None = None
-           ) -> list[Hit]:
+           limit: int = 20,
+           index: Callable[[], tuple[LabelIndex, bool] | None] | None = None) -> list[Hit]:
     """Resources whose label or description holds ``text``, best matches first; through
-    the index ``index()`` gives when it gives one, else by one query."""
+    the index ``index()`` gives when it gives one, else by one query. An index that is not
+    fresh (built before the last writes) only proposes: its best matches are checked by the
+    query on the store as it is, so that what a write removed (a withdrawn person) is never
+    found; what the writes added is found once the index is built again."""
     wanted = text.strip()
     if not MIN_LENGTH <= len(wanted) <= MAX_LENGTH:
         raise ParameterError("q", f"give between {MIN_LENGTH} and {MAX_LENGTH} characters")
@@ -193,16 +196,20 @@ def search(store: Store, text: str, *, kinds: Sequence[str] = (), lang: str = "e
         raise ParameterError("limit", f"between 1 and {MAX_RESULTS}")
     selected = kinds or [k for k in KINDS if k != "concept"]
     classes = sorted({c for k in selected for c in KINDS[k]})
-    built = index() if index is not None else None
-    if built is not None:
+    given = index() if index is not None else None
+    if given is not None:
+        built, fresh = given
         ranks, ranked = built.ranks(wanted, set(classes)), []
         # resources are numbered in the order of their IRIs: (rank, number) is the order
         for owner in sorted(ranks, key=lambda owner: (ranks[owner], owner)):
             kind = _kind_of(built.types[owner] & set(classes), built.schemes[owner])
             if kind is not None and (not kinds or kind in kinds):
                 ranked.append((ranks[owner], built.iris[owner], kind))
-                if len(ranked) == limit:
+                if len(ranked) == (limit if fresh else 4 * limit):
                     break
+        if not fresh:
+            ranked = _ranked_by_query(store, wanted, kinds, classes, limit,
+                                      among=[iri for _, iri, _ in ranked]) if ranked else []
     else:
         ranked = _ranked_by_query(store, wanted, kinds, classes, limit)
     ranked.sort()
@@ -216,13 +223,18 @@ def search(store: Store, text: str, *, kinds: Sequence[str] = (), lang: str = "e
 
 
 def _ranked_by_query(store: Store, wanted: str, kinds: Sequence[str], classes: list[str],
-                     limit: int) -> list[tuple[int, str, str]]:
-    """(rank, IRI, kind) of the matches, by one query with regular expressions."""
+                     limit: int, among: Sequence[str] | None = None
+                     ) -> list[tuple[int, str, str]]:
+    """(rank, IRI, kind) of the matches (among the IRIs ``among`` if given), by one query
+    with regular expressions."""
+    candidates = "" if among is None else \
+        f"VALUES ?s {{ {' '.join(str(ox.NamedNode(i)) for i in among)} }}"
     pattern = accent_pattern(wanted)
     literal = {name: str(ox.Literal(value)) for name, value in (
         ("exact", f"^{pattern}$"), ("start", f"^{pattern}"), ("any", pattern))}
     result = store.query(f"""
         SELECT ?s ?type ?scheme ?rank WHERE {{
+          {candidates}
           VALUES ?type {{ {" ".join(f"<{c}>" for c in classes)} }}
           ?s a ?type .
           {{

@@ -46,7 +46,8 @@ def search_route(
 
     def find(view: Store) -> list[Hit]:
         return search(view, q, kinds=kind, lang=lang, limit=limit,
-                      index=lambda: engine.lookups.kept("search", scope, LabelIndex.build))
+                      index=lambda: engine.lookups.kept("search", scope, LabelIndex.build,
+                                                        stale=True))
 
     with client_slot(request):
         hits = engine.lookup(find, scope)

@@ -3,11 +3,13 @@ write."""
 
 from __future__ import annotations
 
+import time
+
 import pyoxigraph as ox
 import pytest
 
 from graph.lookups import Lookups
-from graph.namespaces import RDFS, SCHEMA
+from graph.namespaces import CG, RDFS, SCHEMA
 from graph.search import KINDS, LabelIndex, normalise, search
 from graph.snapshots import VersionedStore
 from tests.api.stores import example_store
@@ -25,8 +27,12 @@ INDEX = LabelIndex.build(EXAMPLE)
 def test_the_index_answers_as_the_query(text: str, kinds: tuple[str, ...]) -> None:
     for limit in (1, 5, 100):
         by_query = search(EXAMPLE, text, kinds=kinds, limit=limit)
-        by_index = search(EXAMPLE, text, kinds=kinds, limit=limit, index=lambda: INDEX)
+        by_index = search(EXAMPLE, text, kinds=kinds, limit=limit,
+                          index=lambda: (INDEX, True))
         assert by_index == by_query
+        # a stale index only proposes; the store as it is decides
+        assert search(EXAMPLE, text, kinds=kinds, limit=limit,
+                      index=lambda: (INDEX, False)) == by_query
 
 
 @pytest.mark.parametrize(("given", "expected"), [
@@ -47,16 +53,45 @@ def test_the_index_is_kept_until_a_write() -> None:
         return built[-1]
 
     first = lookups.kept("search", "public", build)
-    assert lookups.kept("search", "public", build) is first and len(built) == 1
-    tool = ox.NamedNode("https://w3id.org/civicgraph/id/software/zyxtool")
-    store.replace_graph("https://w3id.org/civicgraph/graph/extra", [
-        ox.Triple(tool, ox.NamedNode(RDFS + "type"), ox.NamedNode(SCHEMA + "Thing")),
-        ox.Triple(tool, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
-                  ox.NamedNode(SCHEMA + "SoftwareApplication")),
-        ox.Triple(tool, ox.NamedNode(RDFS + "label"), ox.Literal("Zyxtool")),
-    ])
+    assert first is not None and first[1] and len(built) == 1
+    assert lookups.kept("search", "public", build) == first and len(built) == 1
+    store.replace_graph(EXTRA, tool_triples("Zyxtool"))
     again = lookups.kept("search", "public", build)
-    assert again is not first and len(built) == 2
+    assert again is not None and again[0] is not first[0] and again[1] and len(built) == 2
     hits = search(store, "zyxt", index=lambda: again)
-    assert [h.iri for h in hits] == [tool.value]
+    assert [h.iri for h in hits] == [TOOL.value]
     lookups.close()
+
+
+def test_a_stale_index_never_finds_what_a_write_removed() -> None:
+    store = VersionedStore(example_store())
+    store.replace_graph(EXTRA, tool_triples("Zyxtool"), metadata=[ox.Triple(
+        ox.NamedNode(EXTRA), ox.NamedNode(CG + "access"), ox.NamedNode(CG + "Public"))])
+    lookups = Lookups(store)
+    first = lookups.kept("search", "public", LabelIndex.build)
+    assert first is not None
+    assert [h.iri for h in search(store, "zyxt", index=lambda: first)] == [TOOL.value]
+    store.drop_graph(EXTRA)   # e.g. a withdrawal
+
+    def stale() -> tuple[LabelIndex, bool] | None:
+        return lookups.kept("search", "public", LabelIndex.build, stale=True)
+
+    old = stale()
+    assert old is not None and not old[1]
+    assert search(store, "zyxt", index=lambda: old) == []     # proposed, refused by the store
+    deadline = time.monotonic() + 10    # built again in the background meanwhile
+    while not (fresh := stale()) or not fresh[1]:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert search(store, "loomio", index=stale)[0].label == "Loomio"
+    lookups.close()
+
+
+EXTRA = "https://w3id.org/civicgraph/graph/extra"
+TOOL = ox.NamedNode("https://w3id.org/civicgraph/id/software/zyxtool")
+
+
+def tool_triples(label: str) -> list[ox.Triple]:
+    return [ox.Triple(TOOL, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+                      ox.NamedNode(SCHEMA + "SoftwareApplication")),
+            ox.Triple(TOOL, ox.NamedNode(RDFS + "label"), ox.Literal(label))]
