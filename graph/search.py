@@ -129,13 +129,18 @@ class LabelIndex:
     texts: list[tuple[str, int, bool]] = field(default_factory=list)
 
     @classmethod
-    def build(cls, store: Store) -> LabelIndex:
-        """The index of what ``store`` shows (two queries: types, then texts)."""
+    def build(cls, store: Store, among: Sequence[str] | None = None) -> LabelIndex:
+        """The index of what ``store`` shows (of the resources ``among`` only, if given):
+        two queries, types then texts."""
         classes = sorted({c for members in KINDS.values() for c in members})
+        if among is None:
+            typed = f"VALUES ?type {{ {' '.join(f'<{c}>' for c in classes)} }} ?s a ?type ."
+        else:   # one VALUES block only: Oxigraph joins two before the pattern
+            typed = (f"VALUES ?s {{ {' '.join(str(ox.NamedNode(i)) for i in among)} }} "
+                     f"?s a ?type . FILTER(?type IN ({', '.join(f'<{c}>' for c in classes)}))")
         result = store.query(f"""
             SELECT ?s ?type ?scheme WHERE {{
-              VALUES ?type {{ {" ".join(f"<{c}>" for c in classes)} }}
-              ?s a ?type . FILTER(isIRI(?s))
+              {typed} FILTER(isIRI(?s))
               OPTIONAL {{ ?s <{SKOS}inScheme> ?scheme }}
             }}""")
         assert isinstance(result, ox.QuerySolutions)
@@ -153,9 +158,17 @@ class LabelIndex:
             index.types.append(frozenset(found[iri][0]))
             index.schemes.append(frozenset(found[iri][1]))
         for properties, is_label in ((LABELS, True), (DESCRIPTIONS, False)):
-            # one pattern per property (read from the predicate index, not a scan)
-            union = " UNION ".join(f"{{ ?s <{p}> ?text }}" for p in properties)
-            result = store.query(f"SELECT ?s ?text WHERE {{ {union} }}")
+            if among is None:
+                # one pattern per property (read from the predicate index, not a scan)
+                union = " UNION ".join(f"{{ ?s <{p}> ?text }}" for p in properties)
+                query = f"SELECT ?s ?text WHERE {{ {union} }}"
+            elif number:
+                query = (f"SELECT ?s ?text WHERE {{ VALUES ?s {{ "
+                         f"{' '.join(str(ox.NamedNode(i)) for i in number)} }} ?s ?p ?text "
+                         f"FILTER(?p IN ({', '.join(f'<{p}>' for p in properties)})) }}")
+            else:
+                continue
+            result = store.query(query)
             assert isinstance(result, ox.QuerySolutions)
             for row in result:
                 owner, text = number.get(row["s"].value), row["text"]
@@ -183,9 +196,9 @@ def search(store: Store, text: str, *, kinds: Sequence[str] = (), lang: str = "e
            index: Callable[[], tuple[LabelIndex, bool] | None] | None = None) -> list[Hit]:
     """Resources whose label or description holds ``text``, best matches first; through
     the index ``index()`` gives when it gives one, else by one query. An index that is not
-    fresh (built before the last writes) only proposes: its best matches are checked by the
-    query on the store as it is, so that what a write removed (a withdrawn person) is never
-    found; what the writes added is found once the index is built again."""
+    fresh (built before the last writes) only proposes: its best matches are indexed again
+    from the store as it is, which decides, so that what a write removed (a withdrawn
+    person) is never found; what the writes added is found once the index is built again."""
     wanted = text.strip()
     if not MIN_LENGTH <= len(wanted) <= MAX_LENGTH:
         raise ParameterError("q", f"give between {MIN_LENGTH} and {MAX_LENGTH} characters")
@@ -199,17 +212,10 @@ def search(store: Store, text: str, *, kinds: Sequence[str] = (), lang: str = "e
     given = index() if index is not None else None
     if given is not None:
         built, fresh = given
-        ranks, ranked = built.ranks(wanted, set(classes)), []
-        # resources are numbered in the order of their IRIs: (rank, number) is the order
-        for owner in sorted(ranks, key=lambda owner: (ranks[owner], owner)):
-            kind = _kind_of(built.types[owner] & set(classes), built.schemes[owner])
-            if kind is not None and (not kinds or kind in kinds):
-                ranked.append((ranks[owner], built.iris[owner], kind))
-                if len(ranked) == (limit if fresh else 4 * limit):
-                    break
-        if not fresh:
-            ranked = _ranked_by_query(store, wanted, kinds, classes, limit,
-                                      among=[iri for _, iri, _ in ranked]) if ranked else []
+        ranked = _ranked_by_index(built, wanted, kinds, classes, limit if fresh else 4 * limit)
+        if not fresh:   # the store as it is decides among what the older index proposes
+            live = LabelIndex.build(store, among=[iri for _, iri, _ in ranked])
+            ranked = _ranked_by_index(live, wanted, kinds, classes, limit)
     else:
         ranked = _ranked_by_query(store, wanted, kinds, classes, limit)
     ranked.sort()
@@ -222,19 +228,28 @@ def search(store: Store, text: str, *, kinds: Sequence[str] = (), lang: str = "e
             for rank, iri, kind in ranked]
 
 
+def _ranked_by_index(index: LabelIndex, wanted: str, kinds: Sequence[str],
+                     classes: list[str], most: int) -> list[tuple[int, str, str]]:
+    """(rank, IRI, kind) of the ``most`` best matches in ``index``, best first."""
+    ranks, ranked = index.ranks(wanted, set(classes)), []
+    # resources are numbered in the order of their IRIs: (rank, number) is the order
+    for owner in sorted(ranks, key=lambda owner: (ranks[owner], owner)):
+        kind = _kind_of(index.types[owner] & set(classes), index.schemes[owner])
+        if kind is not None and (not kinds or kind in kinds):
+            ranked.append((ranks[owner], index.iris[owner], kind))
+            if len(ranked) == most:
+                break
+    return ranked
+
+
 def _ranked_by_query(store: Store, wanted: str, kinds: Sequence[str], classes: list[str],
-                     limit: int, among: Sequence[str] | None = None
-                     ) -> list[tuple[int, str, str]]:
-    """(rank, IRI, kind) of the matches (among the IRIs ``among`` if given), by one query
-    with regular expressions."""
-    candidates = "" if among is None else \
-        f"VALUES ?s {{ {' '.join(str(ox.NamedNode(i)) for i in among)} }}"
+                     limit: int) -> list[tuple[int, str, str]]:
+    """(rank, IRI, kind) of the matches, by one query with regular expressions."""
     pattern = accent_pattern(wanted)
     literal = {name: str(ox.Literal(value)) for name, value in (
         ("exact", f"^{pattern}$"), ("start", f"^{pattern}"), ("any", pattern))}
     result = store.query(f"""
         SELECT ?s ?type ?scheme ?rank WHERE {{
-          {candidates}
           VALUES ?type {{ {" ".join(f"<{c}>" for c in classes)} }}
           ?s a ?type .
           {{
