@@ -33,6 +33,7 @@ from typing import BinaryIO, TypeVar
 import pyoxigraph as ox
 
 from graph.access import public_graphs
+from graph.answers import AnswerCache, job_key
 from graph.errors import QueryTimeout, StoreError
 from graph.lookups import LOOKUP_LIMIT, Lookups
 from graph.results import Answer, parse_answer
@@ -84,6 +85,8 @@ class QueryEngine:
         self.observers: list[QueryObserver] = []
         self.lookups = Lookups(store, timeout=min(lookup_timeout, timeout),
                                observers=self.observers)
+        #: answers kept until the next write (embedded stores)
+        self.answers = AnswerCache()
 
     @property
     def uses_processes(self) -> bool:
@@ -92,11 +95,21 @@ class QueryEngine:
             and self.store.kind in ("memory", "oxigraph")
 
     def run(self, job: QueryJob) -> Answer:
-        """The complete answer to ``job``; blocks the calling thread."""
+        """The complete answer to ``job``; blocks the calling thread. On an embedded store,
+        the answer is kept until the next write (``graph.answers``)."""
         started = time.perf_counter()
         error: BaseException | None = None
+        version = self._version()
+        key = job_key(job) if version is not None else None
         try:
-            return self._run(job)
+            if key is not None and version is not None:
+                kept = self.answers.get(key, version)
+                if kept is not None:
+                    return kept
+            answer = self._run(job)
+            if key is not None and version is not None and self._version() == version:
+                self.answers.put(key, version, answer)   # no write came meanwhile
+            return answer
         except BaseException as raised:
             error = raised
             raise
@@ -104,6 +117,13 @@ class QueryEngine:
             for observer in self.observers:
                 observer(job, time.perf_counter() - started, error)
             error = None  # no cycle through this frame: pyoxigraph objects die where made
+
+    def _version(self) -> int | None:
+        """The store's write counter when this process makes every write (embedded)."""
+        version = getattr(self.store, "version", None)
+        if not isinstance(version, int) or self.store.kind not in ("memory", "oxigraph"):
+            return None
+        return version
 
     def _run(self, job: QueryJob) -> Answer:
         if self.uses_processes:

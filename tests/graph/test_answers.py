@@ -1,0 +1,72 @@
+"""Answers kept until the next write: the same query is not run again, a write forgets them."""
+
+from __future__ import annotations
+
+import pytest
+
+from graph.answers import AnswerCache, job_key
+from graph.backends.embedded import MemoryStore
+from graph.errors import QueryTimeout
+from graph.execution import QueryEngine
+from graph.results import Answer
+from graph.snapshots import VersionedStore
+from graph.sparql import QueryJob
+
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+
+
+def test_an_answer_is_kept_until_the_next_write(monkeypatch: pytest.MonkeyPatch) -> None:
+    store = VersionedStore(MemoryStore())
+    store.update('INSERT DATA { GRAPH <urn:g> { <urn:a> <urn:p> "1" } }')
+    engine = QueryEngine(store, workers=0)
+    first = engine.run(QueryJob(COUNT, "all", solutions_format="csv"))
+    ran: list[QueryJob] = []
+    real = engine._run
+    monkeypatch.setattr(engine, "_run", lambda job: ran.append(job) or real(job))
+    assert engine.run(QueryJob(COUNT, "all", solutions_format="csv")) == first and not ran
+    # another format, scope or binding is another answer
+    engine.run(QueryJob(COUNT, "all", solutions_format="tsv"))
+    engine.run(QueryJob(COUNT, "public", solutions_format="csv"))
+    assert len(ran) == 2
+    store.update('INSERT DATA { GRAPH <urn:g> { <urn:b> <urn:p> "2" } }')
+    after = engine.run(QueryJob(COUNT, "all", solutions_format="csv"))
+    assert len(ran) == 3 and after != first and b"2" in after.body
+    engine.close()
+
+
+def test_errors_are_not_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    engine = QueryEngine(VersionedStore(MemoryStore()), workers=0)
+    calls: list[int] = []
+    real = engine._run
+
+    def flaky(job: QueryJob) -> Answer:
+        calls.append(1)
+        if len(calls) == 1:
+            raise QueryTimeout(1)
+        return real(job)
+
+    monkeypatch.setattr(engine, "_run", flaky)
+    with pytest.raises(QueryTimeout):
+        engine.run(QueryJob(COUNT, "all"))
+    assert engine.run(QueryJob(COUNT, "all")).count == 1 and len(calls) == 2
+    engine.close()
+
+
+def test_the_cache_stays_within_its_capacity() -> None:
+    cache = AnswerCache(capacity=800)
+    for n in range(20):
+        cache.put(n, 1, Answer("solutions", bytes(90), "text/csv", 1))
+    kept = [n for n in range(20) if cache.get(n, 1) is not None]
+    assert kept == list(range(12, 20))           # the most recent, 8 x 90 bytes <= 800
+    cache.put("big", 1, Answer("solutions", bytes(101), "text/csv", 1))
+    assert cache.get("big", 1) is None            # more than an eighth of the capacity
+    cache.put("old", 0, Answer("solutions", b"x", "text/csv", 1))
+    assert cache.get("old", 0) is None            # an older version is never kept
+
+
+def test_job_key_tells_apart_what_changes_the_answer() -> None:
+    base = QueryJob(COUNT, "public")
+    assert job_key(base) == job_key(QueryJob(COUNT, "public"))
+    assert len({job_key(base), job_key(QueryJob(COUNT, "all")),
+                job_key(QueryJob(COUNT, "public", limit=5)),
+                job_key(QueryJob(COUNT, "public", solutions_format="xml"))}) == 4
