@@ -80,13 +80,14 @@ def _parse(text: str) -> list[Any]:
 def _check(operation: Any, public: set[str]) -> list[Violation]:
     name = operation.name
     if name == "InsertData":
-        return list(_templates(operation.get("quads") or {}, None, public))
+        return list(_templates(_field(operation, "quads") or {}, None, public,
+                               _field(operation, "triples") or []))
     if name == "Modify":
-        insert = operation.get("insert")
+        insert = _field(operation, "insert")
         if insert is None:
             return []
-        return list(_templates(insert.get("quads") or {}, operation.get("withClause"), public,
-                               insert.get("triples") or []))
+        return list(_templates(_field(insert, "quads") or {}, _field(operation, "withClause"),
+                               public, _field(insert, "triples") or []))
     if name in ("Add", "Copy", "Move"):
         source, target = (str(g) for g in operation["graph"])
         if target in public and source not in public:
@@ -94,6 +95,12 @@ def _check(operation: Any, public: set[str]) -> list[Violation]:
                               f"{name.upper()} from a graph that is not public into the public "
                               f"graph <{target}> would publish what it holds")]
     return []
+
+
+def _field(value: Any, key: str) -> Any:
+    """``value[key]`` of an rdflib algebra node (a ``dict``), or None: the node's own ``get``
+    answers a missing key with the key itself."""
+    return dict.get(value, key)
 
 
 def _templates(quads: dict[Any, list[Any]], with_graph: Any, public: set[str],

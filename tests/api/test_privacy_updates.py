@@ -91,3 +91,20 @@ def test_a_malformed_update_is_a_syntax_error(opened: tuple[TestClient, Store]) 
     client, _ = opened
     response = client.post("/sparql", content="INSERT DATA { <a> ", headers=CURATOR)
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize("update", [
+    f"WITH <{PUBLIC}> DELETE {{ <{ID}org/gone> ?p ?o }} WHERE {{ <{ID}org/gone> ?p ?o }}",
+    f"DELETE {{ GRAPH <{PUBLIC}> {{ <{ID}org/gone> ?p ?o }} }} "
+    f"WHERE {{ GRAPH <{PUBLIC}> {{ <{ID}org/gone> ?p ?o }} }}",
+], ids=["WITH", "GRAPH"])
+def test_a_deletion_with_a_variable_predicate_is_no_disclosure(
+        opened: tuple[TestClient, Store], update: str) -> None:
+    """What rdflib's SPARQLUpdateStore sends for graph.remove((s, None, None))."""
+    client, store = opened
+    written = client.post("/sparql", headers=CURATOR, content=f"""INSERT DATA {{ GRAPH
+        <{PUBLIC}> {{ <{ID}org/gone> {COMMENT} "to be removed" }} }}""")
+    assert written.status_code == 204, written.text
+    response = client.post("/sparql", content=update, headers=CURATOR)
+    assert response.status_code == 204, response.text
+    assert not store.query(f"ASK {{ GRAPH ?g {{ <{ID}org/gone> ?p ?o }} }}")

@@ -46,8 +46,9 @@ pytestmark = pytest.mark.slow
 
 FULL = ("No space left on device", "File too large")
 BEARER = {"Authorization": f"Bearer {CURATOR_TOKEN}"}
-#: thirty copies of the example graph in one update: far more than the small disk holds
-FLOOD = """INSERT { GRAPH ?g { ?s ?p ?o } } WHERE {
+#: thirty copies of the example graph in one update: far more than the small disk holds (under
+#: a named predicate: the update guard refuses a variable predicate into ``GRAPH ?g``)
+FLOOD = """INSERT { GRAPH ?g { ?s <urn:civicgraph:copied> ?o } } WHERE {
   GRAPH <https://w3id.org/civicgraph/graph/example> { ?s ?p ?o }
   VALUES ?i { 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 }
   BIND (IRI(CONCAT("urn:civicgraph:copy:", STR(?i))) AS ?g) }"""
