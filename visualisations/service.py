@@ -23,6 +23,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import traceback
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, replace
@@ -91,6 +92,8 @@ class MapService:
         self._making: dict[Hashable, threading.Lock] = {}
         #: how many times the table was read (for tests and logs)
         self.readings = 0
+        self._closed = False
+        self._threads: list[threading.Thread] = []
 
     def version(self) -> str:
         """The current ``data_version`` (re-read at most every ``recheck`` seconds, or at once
@@ -161,14 +164,42 @@ class MapService:
             if self._refreshing:
                 return
             self._refreshing = True
-        threading.Thread(target=self._refresh_loop, name="civicgraph-maps-refresh",
-                         daemon=True).start()
+        self._start(self._refresh_loop, "civicgraph-maps-refresh")
+
+    def _start(self, target: Callable[[], None], name: str) -> threading.Thread:
+        thread = threading.Thread(target=target, name=name, daemon=True)
+        with self._lock:
+            self._threads = [t for t in self._threads if t.is_alive()] + [thread]
+        thread.start()
+        return thread
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Stop reading in the background (a server calls this when it stops, before its
+        store is closed): wait up to ``timeout`` seconds for a reading under way."""
+        self._closed = True
+        with self._lock:
+            threads = list(self._threads)
+        deadline = time.monotonic() + timeout
+        for thread in threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+
+    def _failed(self, what: str, error: Exception) -> None:
+        """Log a background reading's failure, then drop the frames of its traceback here:
+        they may hold query results, which must not be freed on another thread (pyo3)."""
+        if self._closed:
+            log.debug("maps: %s stopped with the server: %s", what, error)
+        else:
+            log.error("maps: %s failed\n%s", what,
+                      "".join(traceback.format_exception(error)).rstrip())
+        while error is not None:
+            traceback.clear_frames(error.__traceback__)
+            error = error.__cause__ or error.__context__  # type: ignore[assignment]
 
     def _refresh_loop(self) -> None:
         try:
             while True:
                 with self._refresh_lock:
-                    if not self._pending:
+                    if not self._pending or self._closed:
                         self._refreshing = False
                         return
                     self._pending = False
@@ -180,8 +211,8 @@ class MapService:
                         self._snapshot = self._read(version)
                         self._next_reading = time.monotonic() + self.pause * (
                             time.monotonic() - began)
-        except Exception:  # the next request that finds the table stale tries again
-            log.exception("maps: reading the usage table failed")
+        except Exception as error:  # the next request that finds the table stale tries again
+            self._failed("reading the usage table", error)
             with self._refresh_lock:
                 self._refreshing = False
 
@@ -220,8 +251,7 @@ class MapService:
 
     def warm(self) -> threading.Thread:
         """Read the table in a background thread (a server calls this when it starts)."""
-        thread = threading.Thread(target=self._warm, name="civicgraph-maps-warm", daemon=True)
-        thread.start()
+        thread = self._start(self._warm, "civicgraph-maps-warm")
         self._warmer = thread
         return thread
 
@@ -236,8 +266,8 @@ class MapService:
     def _warm(self) -> None:
         try:
             self.snapshot()
-        except Exception:  # a failed warm-up is retried by the first request
-            log.exception("maps: the warm-up failed")
+        except Exception as error:  # a failed warm-up is retried by the first request
+            self._failed("the warm-up", error)
 
 
 class MapRequest(NamedTuple):

@@ -45,6 +45,8 @@ def install(app: FastAPI) -> None:
     service = Maps(app.state.store, base=settings.base_iri, budget=settings.node_budget)
     app.state.maps = service
     service.warm()
+    # the readings in the background end before whoever opened the store closes it
+    app.router.add_event_handler("shutdown", service.close)
     if not any(getattr(route, "name", None) == "static" for route in app.routes):
         app.mount("/static", StaticFiles(packages=[("api", "static")]), name="static")
 

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 import time
+from typing import Any
 
 import pyoxigraph as ox
+import pytest
 
+from graph.errors import StoreUnavailable
 from graph.snapshots import VersionedStore
 from graph.store import Store
 from visualisations.filters import Filters
@@ -89,3 +94,51 @@ def test_readings_are_spaced(tiny: Store) -> None:
     assert service.snapshot().stale and service.readings == 1
     assert service.wait_fresh(30)
     assert time.monotonic() - began >= 0.9 and service.readings == 2
+
+
+class _Closing(VersionedStore):
+    """A store whose queries wait for ``release``, then fail as a closed client does."""
+
+    def __init__(self, inner: Store) -> None:
+        super().__init__(inner)
+        self.release = threading.Event()
+        self.waiting = threading.Event()
+        self.closed = False
+
+    def query(self, *args: Any, **kwargs: Any) -> Any:
+        if threading.current_thread().name.startswith("civicgraph-maps"):
+            self.waiting.set()
+            self.release.wait(10)
+            if self.closed:
+                raise StoreUnavailable("the store was closed")
+        return super().query(*args, **kwargs)
+
+
+def test_closing_waits_for_the_warm_up_and_logs_no_error(
+        tiny: Store, caplog: pytest.LogCaptureFixture) -> None:
+    store = _Closing(tiny)
+    service = Maps(store)
+    warmer = service.warm()
+    assert store.waiting.wait(10)
+    threading.Timer(0.2, lambda: (setattr(store, "closed", True), store.release.set())).start()
+    started = time.monotonic()
+    with caplog.at_level(logging.DEBUG, logger="visualisations.service"):
+        service.close(timeout=5)
+    assert not warmer.is_alive() and time.monotonic() - started < 5
+    assert [r.levelno for r in caplog.records] == [logging.DEBUG]
+    assert "stopped with the server" in caplog.records[0].getMessage()
+    assert caplog.records[0].exc_info is None   # no traceback holding query results kept
+
+
+def test_a_failure_while_serving_is_logged_with_its_traceback_as_text(
+        tiny: Store, caplog: pytest.LogCaptureFixture) -> None:
+    store = _Closing(tiny)
+    store.closed = True
+    store.release.set()
+    service = Maps(store)
+    with caplog.at_level(logging.ERROR, logger="visualisations.service"):
+        assert service.warm().join(10) is None
+    (record,) = caplog.records
+    assert "the warm-up failed" in record.getMessage()
+    assert "StoreUnavailable: the store was closed" in record.getMessage()
+    assert record.exc_info is None
