@@ -7,6 +7,9 @@ cache holds whole serialised answers (``graph.results.Answer``), at most ``capac
 the least recently used going first; an answer larger than an eighth of it is not kept.
 Errors are never kept. A remote store may be written by others: its answers are not kept.
 
+The same query asked again while it runs is not started again either: ``flight`` makes the
+first asker the leader, and the others wait for its answer (``Flight``).
+
 >>> from graph.results import Answer
 >>> cache = AnswerCache(capacity=1000)
 >>> cache.put(("q",), 3, Answer("boolean", b"yes", "text/plain", 1))
@@ -34,6 +37,15 @@ def job_key(job: QueryJob) -> Hashable:
             job.graph_format, job.limit)
 
 
+class Flight:
+    """A query being run by a leader for everyone who asks it meanwhile."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        #: the error the leader's run ended with, if any
+        self.error: BaseException | None = None
+
+
 class AnswerCache:
     """Answers by key, for one version of the store at a time (thread-safe)."""
 
@@ -42,7 +54,26 @@ class AnswerCache:
         self._version: int | None = None
         self._answers: OrderedDict[Hashable, Answer] = OrderedDict()
         self._size = 0
+        self._flights: dict[tuple[Hashable, int], Flight] = {}
         self._lock = threading.Lock()
+
+    def flight(self, key: Hashable, version: int) -> tuple[Flight, bool]:
+        """The flight of ``key`` at ``version``, and whether the caller leads it (runs the
+        query, then calls ``land``) or follows (waits for ``flight.done``)."""
+        with self._lock:
+            found = self._flights.get((key, version))
+            if found is not None:
+                return found, False
+            found = self._flights[(key, version)] = Flight()
+            return found, True
+
+    def land(self, key: Hashable, version: int, error: BaseException | None) -> None:
+        """The leader's run of ``key`` ended (with ``error``, or its answer kept)."""
+        with self._lock:
+            found = self._flights.pop((key, version), None)
+        if found is not None:
+            found.error = error
+            found.done.set()
 
     def get(self, key: Hashable, version: int) -> Answer | None:
         """The answer kept for ``key`` at ``version``, if any."""
@@ -75,4 +106,4 @@ class AnswerCache:
                 self._size -= len(dropped.body)
 
 
-__all__ = ["AnswerCache", "job_key"]
+__all__ = ["AnswerCache", "Flight", "job_key"]

@@ -33,8 +33,8 @@ from typing import BinaryIO, TypeVar
 import pyoxigraph as ox
 
 from graph.access import public_graphs
-from graph.answers import AnswerCache, job_key
-from graph.errors import QueryTimeout, StoreError
+from graph.answers import AnswerCache, Flight, job_key
+from graph.errors import QueryMemoryExceeded, QueryTimeout, ResultTooLarge, StoreError
 from graph.lookups import LOOKUP_LIMIT, Lookups
 from graph.results import Answer, parse_answer
 from graph.snapshots import Snapshots, VersionedStore
@@ -101,11 +101,17 @@ class QueryEngine:
         error: BaseException | None = None
         version = self._version()
         key = job_key(job) if version is not None else None
+        leading = False
         try:
             if key is not None and version is not None:
                 kept = self.answers.get(key, version)
                 if kept is not None:
                     return kept
+                flight, leading = self.answers.flight(key, version)
+                if not leading:   # the same query is running: wait for its answer
+                    followed = self._follow(flight, key, version)
+                    if followed is not None:
+                        return followed
             answer = self._run(job)
             if key is not None and version is not None and self._version() == version:
                 self.answers.put(key, version, answer)   # no write came meanwhile
@@ -114,9 +120,25 @@ class QueryEngine:
             error = raised
             raise
         finally:
+            if leading and key is not None and version is not None:
+                self.answers.land(key, version, error)
             for observer in self.observers:
                 observer(job, time.perf_counter() - started, error)
             error = None  # no cycle through this frame: pyoxigraph objects die where made
+
+    def _follow(self, flight: Flight, key: Hashable, version: int) -> Answer | None:
+        """The answer of the run ``flight`` follows; its error if a limit of the query
+        stopped it (this run would be stopped too); None if it failed otherwise."""
+        if not flight.done.wait(self.timeout):
+            raise QueryTimeout(self.timeout)
+        failed = flight.error
+        if isinstance(failed, QueryTimeout):
+            raise QueryTimeout(self.timeout)
+        if isinstance(failed, QueryMemoryExceeded):
+            raise QueryMemoryExceeded(failed.megabytes)
+        if isinstance(failed, ResultTooLarge):
+            raise ResultTooLarge(failed.limit)
+        return self.answers.get(key, version)   # None: run it here (e.g. WorkersBusy)
 
     def _version(self) -> int | None:
         """The store's write counter when this process makes every write (embedded)."""

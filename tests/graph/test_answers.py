@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 
 from graph.answers import AnswerCache, job_key
@@ -70,3 +73,39 @@ def test_job_key_tells_apart_what_changes_the_answer() -> None:
     assert len({job_key(base), job_key(QueryJob(COUNT, "all")),
                 job_key(QueryJob(COUNT, "public", limit=5)),
                 job_key(QueryJob(COUNT, "public", solutions_format="xml"))}) == 4
+
+
+@pytest.mark.parametrize("outcome", ["answer", "timeout"])
+def test_the_same_query_asked_while_it_runs_is_run_once(monkeypatch: pytest.MonkeyPatch,
+                                                        outcome: str) -> None:
+    engine = QueryEngine(VersionedStore(MemoryStore()), workers=0, timeout=5)
+    calls: list[int] = []
+    real = engine._run
+
+    def slow(job: QueryJob) -> Answer:
+        calls.append(1)
+        time.sleep(0.5)
+        if outcome == "timeout":
+            raise QueryTimeout(5)
+        return real(job)
+
+    monkeypatch.setattr(engine, "_run", slow)
+    results: list[object] = []
+
+    def ask() -> None:
+        try:
+            results.append(engine.run(QueryJob(COUNT, "all")))
+        except QueryTimeout as stopped:
+            results.append(stopped)
+
+    threads = [threading.Thread(target=ask) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert len(calls) == 1 and len(results) == 4
+    if outcome == "answer":
+        assert all(isinstance(r, Answer) and r == results[0] for r in results)
+    else:
+        assert all(isinstance(r, QueryTimeout) for r in results)
+    engine.close()
