@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
 
 import pyoxigraph as ox
 import pytest
 
-from graph.namespaces import CG, DCTERMS, META_GRAPH, PROV, RDF, VOCABULARY_GRAPH, XSD, graph_iri
-from graph.store import QueryResult, Store, Term, open_store
+from graph.namespaces import CG, DCTERMS, PROV, RDF, VOCABULARY_GRAPH, XSD, graph_iri
+from graph.store import Store, open_store
 
 ID = "https://w3id.org/civicgraph/id/"
 DATA = Path(__file__).parent / "data"
@@ -39,63 +38,9 @@ TINY = (DATA / "tiny.ttl").read_text("utf-8")
 SECRET = (DATA / "secret.ttl").read_text("utf-8")
 
 
-class _MemoryStore(Store):
-    """A stand-in for ``open_store("memory")`` until the backends land (same contract)."""
-
-    kind = "memory"
-
-    def __init__(self) -> None:
-        self._store = ox.Store()
-
-    def query(self, sparql: str, *, substitutions: Mapping[str, Term] | None = None,
-              default_graph: Sequence[str] | None = None,
-              named_graphs: Sequence[str] | None = None) -> QueryResult:
-        kwargs: dict[str, object] = {}
-        if default_graph is None:
-            kwargs["use_default_graph_as_union"] = True
-        else:
-            kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graph]
-        if named_graphs is not None:
-            kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
-        if substitutions:
-            kwargs["substitutions"] = {ox.Variable(k): v for k, v in substitutions.items()}
-        return self._store.query(sparql, **kwargs)  # type: ignore[arg-type]
-
-    def update(self, sparql: str) -> None:
-        self._store.update(sparql)
-
-    def replace_graph(self, graph: str, triples: Iterable[ox.Triple | ox.Quad], *,
-                      metadata: Iterable[ox.Triple] = ()) -> None:
-        g = ox.NamedNode(graph)
-        meta = ox.NamedNode(META_GRAPH)
-        self._store.remove_graph(g) if g in set(self._store.named_graphs()) else None
-        for quad in list(self._store.quads_for_pattern(g, None, None, meta)):
-            self._store.remove(quad)
-        self._store.extend([ox.Quad(t.subject, t.predicate, t.object, g) for t in triples])
-        self._store.extend([ox.Quad(t.subject, t.predicate, t.object, meta) for t in metadata])
-
-    def drop_graph(self, graph: str) -> None:
-        self._store.remove_graph(ox.NamedNode(graph))
-
-    def graphs(self) -> list[str]:
-        return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
-
-    def count(self, graph: str | None = None) -> int:
-        if graph is None:
-            return len(self._store)
-        return sum(1 for _ in self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
-
-    def dump(self, out: BinaryIO, format: ox.RdfFormat,
-             graphs: Sequence[str] | None = None) -> None:
-        self._store.dump(out, format)
-
-
 def memory_store() -> Store:
-    """``open_store("memory")``, or the stand-in while it is not implemented."""
-    try:
-        return open_store("memory")
-    except NotImplementedError:
-        return _MemoryStore()
+    """An empty in-memory store."""
+    return open_store("memory")
 
 
 def meta(graph: str, access: str = "Public") -> list[ox.Triple]:
