@@ -15,6 +15,10 @@ Decisions, so that what is imported is exactly what the person sees:
   back as a ``Formula`` value, which the importer reports as an error of that cell.
 - Sheets whose name starts with ``_`` (the templates' ``_help`` sheet) are not data.
 - Legacy ``.xls`` and OpenDocument ``.ods`` files are refused with the way to convert them.
+- Bounds, so that a small upload cannot take the server's memory or time: a workbook may
+  unpack to ``MAX_UNPACKED`` bytes (a zip bomb is refused before any sheet is read, from the
+  sizes its archive declares, which the zip reader then enforces), and a sheet may hold
+  ``MAX_ROWS`` data rows.
 
 >>> tables = read_table(b"name;commune\\nVECAM;Paris\\n", "orgs.csv")
 >>> tables[0].header, tables[0].rows[0].values
@@ -30,13 +34,18 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePath
-from typing import TypeAlias
+from typing import Final, TypeAlias
 from xml.etree.ElementTree import ParseError
 
 from graph.errors import SpreadsheetError
 
 #: the extensions ``read_table`` accepts
 FORMATS = ("csv", "xlsx")
+
+#: bytes an XLSX workbook may unpack to (its XML parts, summed)
+MAX_UNPACKED: Final = 256 * 1024 * 1024
+#: data rows a sheet (or a CSV file) may hold
+MAX_ROWS: Final = 100_000
 
 _UTF8_BOM = b"\xef\xbb\xbf"
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -133,6 +142,8 @@ def _read_csv(data: bytes, filename: str) -> Table:
     if header_index is None:
         raise SpreadsheetError("the file is empty", source=filename)
     header = tuple(c.strip() for c in records[header_index])
+    _check_rows(len(records) - header_index - 1, filename, None,
+                header_index + 2 + MAX_ROWS)
     rows = [
         Row(number, tuple(c.strip() or None for c in record))
         for number, record in enumerate(records[header_index + 1:], start=header_index + 2)
@@ -184,6 +195,7 @@ def _read_xlsx(data: bytes, filename: str) -> list[Table]:
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
+        _check_unpacked(data, filename)
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as error:
         raise SpreadsheetError(f"the workbook cannot be read: {error}", source=filename) from None
@@ -192,17 +204,39 @@ def _read_xlsx(data: bytes, filename: str) -> list[Table]:
         for sheet in workbook.worksheets:
             if sheet.title.startswith("_"):
                 continue
-            table = _read_sheet(sheet)
+            table = _read_sheet(sheet, filename)
             if table is not None:
                 tables.append(table)
         return tables
-    except ParseError as error:  # malformed sheet XML, or entities past expat's limits
+    except (ParseError, zipfile.BadZipFile) as error:
+        # malformed sheet XML, entities past expat's limits, a part larger than declared
         raise SpreadsheetError(f"a sheet cannot be read: {error}", source=filename) from None
     finally:
         workbook.close()
 
 
-def _read_sheet(sheet: object) -> Table | None:
+def _check_unpacked(data: bytes, filename: str) -> None:
+    """Refuse a workbook whose parts unpack to more than ``MAX_UNPACKED`` bytes."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        parts = archive.infolist()
+    total = sum(part.file_size for part in parts)
+    if total > MAX_UNPACKED:
+        largest = max(parts, key=lambda part: part.file_size)
+        raise SpreadsheetError(
+            f"the workbook unpacks to {total / 2**20:,.0f} MiB ({largest.filename}: "
+            f"{largest.file_size / 2**20:,.0f} MiB), more than the {MAX_UNPACKED / 2**20:,.0f}"
+            " MiB allowed; split it into smaller files or save it as CSV UTF-8",
+            source=filename)
+
+
+def _check_rows(count: int, filename: str, sheet: str | None, row: int) -> None:
+    if count > MAX_ROWS:
+        raise SpreadsheetError(
+            f"more than {MAX_ROWS:,} data rows; split the file into smaller ones",
+            source=filename, sheet=sheet, row=row)
+
+
+def _read_sheet(sheet: object, filename: str) -> Table | None:
     header: tuple[str, ...] | None = None
     header_row = 0
     rows: list[Row] = []
@@ -215,6 +249,7 @@ def _read_sheet(sheet: object) -> Table | None:
             header = tuple("" if v is None else str(v).strip() for v in values)
             header_row = number
             continue
+        _check_rows(len(rows) + 1, filename, sheet.title, number)  # type: ignore[attr-defined]
         rows.append(Row(number, values))
     if header is None:
         return None

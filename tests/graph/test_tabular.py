@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import zipfile
 from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
 
+import graph.tabular
 from graph.errors import SpreadsheetError
 from graph.tabular import Formula, read_table
 
@@ -83,3 +85,43 @@ def test_xlsx_formulas_are_returned_as_formulas_not_values() -> None:
 def test_xlsx_help_sheets_are_skipped() -> None:
     tables = read_table((FILES / "survey_workbook.xlsx").read_bytes(), "survey.xlsx")
     assert [t.name for t in tables] == ["organisations", "usages", "membres", "consentement"]
+
+
+def zip_bomb(unpacked: int) -> bytes:
+    """A real workbook with one more part of ``unpacked`` zero bytes (deflated to almost
+    nothing)."""
+    out = io.BytesIO(xlsx(["organisation"], ["VECAM"]))
+    with zipfile.ZipFile(out, "a", compression=zipfile.ZIP_DEFLATED) as archive, \
+            archive.open("xl/media/padding.bin", "w") as part:
+        chunk = bytes(1 << 20)
+        for _ in range(unpacked >> 20):
+            part.write(chunk)
+    return out.getvalue()
+
+
+def test_a_workbook_that_unpacks_past_the_bound_is_refused_before_it_is_read(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(graph.tabular, "MAX_UNPACKED", 4 << 20)
+    assert read_table(zip_bomb(2 << 20), "small.xlsx")[0].rows[0].values == ("VECAM",)
+    bomb = zip_bomb(8 << 20)
+    assert len(bomb) < 64 << 10
+    with pytest.raises(SpreadsheetError, match=r"unpacks to 8 MiB \(xl/media/padding.bin: 8 "
+                                               r"MiB\), more than the 4 MiB allowed"):
+        read_table(bomb, "bomb.xlsx")
+
+
+def sheet(kind: str, rows: int) -> bytes:
+    names = [f"org {n}" for n in range(rows)]
+    if kind == "csv":
+        return "\n".join(["organisation", *names, ""]).encode()
+    return xlsx(["organisation"], *([name] for name in names))
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_a_sheet_past_the_row_bound_is_refused_with_the_row(
+        monkeypatch: pytest.MonkeyPatch, kind: str) -> None:
+    monkeypatch.setattr(graph.tabular, "MAX_ROWS", 3)
+    assert len(read_table(sheet(kind, 3), f"three.{kind}")[0].rows) == 3
+    with pytest.raises(SpreadsheetError, match="more than 3 data rows") as refused:
+        read_table(sheet(kind, 4), f"four.{kind}")
+    assert refused.value.row == 5
