@@ -42,7 +42,8 @@ class Flight:
 
     def __init__(self) -> None:
         self.done = threading.Event()
-        #: the error the leader's run ended with, if any
+        #: the leader's answer, or the error its run ended with
+        self.answer: Answer | None = None
         self.error: BaseException | None = None
 
 
@@ -67,12 +68,13 @@ class AnswerCache:
             found = self._flights[(key, version)] = Flight()
             return found, True
 
-    def land(self, key: Hashable, version: int, error: BaseException | None) -> None:
-        """The leader's run of ``key`` ended (with ``error``, or its answer kept)."""
+    def land(self, key: Hashable, version: int, answer: Answer | None,
+             error: BaseException | None) -> None:
+        """The leader's run of ``key`` ended with ``answer`` or ``error``."""
         with self._lock:
             found = self._flights.pop((key, version), None)
         if found is not None:
-            found.error = error
+            found.answer, found.error = answer, error
             found.done.set()
 
     def get(self, key: Hashable, version: int) -> Answer | None:

@@ -101,7 +101,7 @@ class QueryEngine:
         error: BaseException | None = None
         version = self._version()
         key = job_key(job) if version is not None else None
-        leading = False
+        leading, answer = False, None
         try:
             if key is not None and version is not None:
                 kept = self.answers.get(key, version)
@@ -109,7 +109,7 @@ class QueryEngine:
                     return kept
                 flight, leading = self.answers.flight(key, version)
                 if not leading:   # the same query is running: wait for its answer
-                    followed = self._follow(flight, key, version)
+                    followed = self._follow(flight)
                     if followed is not None:
                         return followed
             answer = self._run(job)
@@ -121,12 +121,12 @@ class QueryEngine:
             raise
         finally:
             if leading and key is not None and version is not None:
-                self.answers.land(key, version, error)
+                self.answers.land(key, version, answer, error)
             for observer in self.observers:
                 observer(job, time.perf_counter() - started, error)
             error = None  # no cycle through this frame: pyoxigraph objects die where made
 
-    def _follow(self, flight: Flight, key: Hashable, version: int) -> Answer | None:
+    def _follow(self, flight: Flight) -> Answer | None:
         """The answer of the run ``flight`` follows; its error if a limit of the query
         stopped it (this run would be stopped too); None if it failed otherwise."""
         if not flight.done.wait(self.timeout):
@@ -138,7 +138,7 @@ class QueryEngine:
             raise QueryMemoryExceeded(failed.megabytes)
         if isinstance(failed, ResultTooLarge):
             raise ResultTooLarge(failed.limit)
-        return self.answers.get(key, version)   # None: run it here (e.g. WorkersBusy)
+        return flight.answer   # None: run it here (e.g. the leader's client was refused)
 
     def _version(self) -> int | None:
         """The store's write counter when this process makes every write (embedded)."""
