@@ -6,6 +6,8 @@ answer stays exact until its store's write counter (``VersionedStore.version``) 
 cache holds whole serialised answers (``graph.results.Answer``), at most ``capacity`` bytes,
 the least recently used going first; an answer larger than an eighth of it is not kept.
 Errors are never kept. A remote store may be written by others: its answers are not kept.
+Nor are the answers of a query that calls ``NOW``, ``RAND``, ``UUID``, ``STRUUID`` or
+``BNODE``: asked again, it must be evaluated again (``job_key`` is None for it).
 
 The same query asked again while it runs is not started again either: ``flight`` makes the
 first asker the leader, and the others wait for its answer (``Flight``).
@@ -19,6 +21,7 @@ first asker the leader, and the others wait for its answer (``Flight``).
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable
@@ -28,10 +31,20 @@ from graph.sparql import QueryJob
 
 #: bytes of answers kept by default
 CAPACITY = 64 * 2**20
+#: the functions whose value changes from one evaluation to the next
+_VOLATILE = re.compile(r"\b(?:NOW|RAND|UUID|STRUUID|BNODE)\s*\(", re.IGNORECASE)
 
 
-def job_key(job: QueryJob) -> Hashable:
-    """What makes two jobs the same query with the same answer."""
+def job_key(job: QueryJob) -> Hashable | None:
+    """What makes two jobs the same query with the same answer; None when no two runs of
+    the query need give the same answer.
+
+    >>> from graph.sparql import QueryJob
+    >>> job_key(QueryJob("SELECT (NOW() AS ?t) {}", scope="public")) is None
+    True
+    """
+    if _VOLATILE.search(job.sparql):
+        return None
     bound = tuple(sorted((name, str(term)) for name, term in job.substitutions.items()))
     return (job.sparql, job.scope, job.dataset, bound, job.solutions_format,
             job.graph_format, job.limit)

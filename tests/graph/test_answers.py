@@ -109,3 +109,22 @@ def test_the_same_query_asked_while_it_runs_is_run_once(monkeypatch: pytest.Monk
     else:
         assert all(isinstance(r, QueryTimeout) for r in results)
     engine.close()
+
+
+@pytest.mark.parametrize("sparql", [
+    "SELECT (NOW() AS ?t) WHERE {}",
+    "SELECT ?s WHERE { ?s ?p ?o } ORDER BY rand() LIMIT 1",
+    "SELECT (STRUUID() AS ?u) WHERE {}",
+    "CONSTRUCT { ?s <urn:q> ?b } WHERE { ?s ?p ?o BIND (BNODE() AS ?b) }",
+])
+def test_a_query_with_a_volatile_function_is_run_every_time(
+        sparql: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = VersionedStore(MemoryStore())
+    store.update('INSERT DATA { GRAPH <urn:g> { <urn:a> <urn:p> "1" } }')
+    engine = QueryEngine(store, workers=0)
+    ran: list[QueryJob] = []
+    real = engine._run
+    monkeypatch.setattr(engine, "_run", lambda job: ran.append(job) or real(job))
+    for _ in range(2):
+        engine.run(QueryJob(sparql, "all", solutions_format="csv"))
+    assert len(ran) == 2
