@@ -10,8 +10,13 @@ transaction to run it in and roll back, so ``personal_updates`` reads the update
   ``WITH`` graph), whose predicate is a personal property (``foaf:name``, ``org:member``, …)
   or which type their subject as a person, a membership or a consent record;
 - template triples whose predicate, or whose class after ``rdf:type``, is a variable: the
-  engine could bind it to a personal one (copying a restricted graph into a public one);
-- template triples under ``GRAPH ?g``: the variable may name a public graph;
+  engine could bind it to a personal one (copying a restricted graph into a public one) —
+  unless the ``WHERE`` clause reads only public graphs other than the public view of persons
+  (each pattern under ``GRAPH <iri>``, or the ``WITH`` graph) and binds its variables only
+  by matching them (no ``BIND``, ``VALUES`` or aggregate, which could make up a personal
+  IRI): copying public data between public graphs discloses nothing;
+- template triples under ``GRAPH ?g``: the variable may name a public graph (the same
+  exception holds for their variable predicates and classes);
 - ``ADD``, ``COPY`` and ``MOVE`` into a public graph from one that is not public.
 
 Limits: the check is on the text, not on the data the update ends with. It does not see
@@ -34,12 +39,15 @@ from rdflib.term import URIRef, Variable
 from graph.access import public_graphs
 from graph.errors import QuerySyntaxError, ShapeViolation, Violation
 from graph.namespaces import RDF
-from graph.privacy import PERSONAL_PROPERTIES, PERSONAL_TYPES
+from graph.privacy import PERSONAL_PROPERTIES, PERSONAL_TYPES, PUBLIC_PERSONS_GRAPH
 from graph.sparql import syntax_error
 from graph.store import Store
 
 _TYPE = URIRef(RDF + "type")
 _CONSTRAINT = "civicgraph:restricted"
+#: algebra nodes that make up values instead of matching them in the data
+_MAKERS = frozenset({"Extend", "values", "ToMultiSet", "AggregateJoin", "Group",
+                     "ServiceGraphPattern"})
 
 
 def personal_updates(store: Store, text: str, *, limit: int = 10) -> list[Violation]:
@@ -86,8 +94,11 @@ def _check(operation: Any, public: set[str]) -> list[Violation]:
         insert = _field(operation, "insert")
         if insert is None:
             return []
-        return list(_templates(_field(insert, "quads") or {}, _field(operation, "withClause"),
-                               public, _field(insert, "triples") or []))
+        with_graph = _field(operation, "withClause")
+        copied = not _field(operation, "using") and _matches_public_only(
+            _field(operation, "where"), with_graph, public - {PUBLIC_PERSONS_GRAPH})
+        return list(_templates(_field(insert, "quads") or {}, with_graph, public,
+                               _field(insert, "triples") or [], copied=copied))
     if name in ("Add", "Copy", "Move"):
         source, target = (str(g) for g in operation["graph"])
         if target in public and source not in public:
@@ -103,8 +114,31 @@ def _field(value: Any, key: str) -> Any:
     return dict.get(value, key)
 
 
+def _matches_public_only(where: Any, graph: Any, public: set[str]) -> bool:
+    """Whether the pattern ``where`` (read in ``graph``, the ``WITH`` graph or None for the
+    default graph) matches triples of ``public`` graphs only, binding nothing otherwise."""
+    if where is None:
+        return True
+    if isinstance(where, list | tuple):
+        return all(_matches_public_only(part, graph, public) for part in where)
+    if not isinstance(where, dict):
+        return True   # a term, an expression's operand
+    name = getattr(where, "name", None)
+    if name in _MAKERS:
+        return False
+    if name == "Graph":
+        term = dict.get(where, "term")
+        if isinstance(term, Variable) or str(term) not in public:
+            return False
+        graph = term
+    if name == "BGP" and dict.get(where, "triples"):
+        return graph is not None and not isinstance(graph, Variable) and str(graph) in public
+    return all(_matches_public_only(value, graph, public)
+               for key, value in where.items() if key not in ("_vars", "expr"))
+
+
 def _templates(quads: dict[Any, list[Any]], with_graph: Any, public: set[str],
-               default: Iterable[Any] = ()) -> Iterator[Violation]:
+               default: Iterable[Any] = (), *, copied: bool = False) -> Iterator[Violation]:
     targets = [*quads.items()]
     if with_graph is not None:
         targets.append((with_graph, list(default)))
@@ -116,7 +150,7 @@ def _templates(quads: dict[Any, list[Any]], with_graph: Any, public: set[str],
         else:
             continue
         for subject, predicate, obj in triples:
-            reason = _personal(predicate, obj)
+            reason = _personal(predicate, obj, copied=copied)
             if reason is not None:
                 yield Violation(_show(subject), _show(predicate), _CONSTRAINT, None,
                                 f"{reason} into {where}: personal data goes into a "
@@ -124,14 +158,17 @@ def _templates(quads: dict[Any, list[Any]], with_graph: Any, public: set[str],
                                 "consent allows", _show(obj))
 
 
-def _personal(predicate: Any, obj: Any) -> str | None:
+def _personal(predicate: Any, obj: Any, *, copied: bool = False) -> str | None:
+    """Why a template triple may be personal data; ``copied``: its variables can only take
+    values of public data."""
     if isinstance(predicate, Variable):
-        return "a variable predicate may write personal data"
+        return None if copied else "a variable predicate may write personal data"
     if str(predicate) in PERSONAL_PROPERTIES:
         return "a personal property"
     if predicate == _TYPE:
         if isinstance(obj, Variable):
-            return "a variable class may type a person, a membership or a consent record"
+            return None if copied else ("a variable class may type a person, a membership or "
+                                        "a consent record")
         if str(obj) in PERSONAL_TYPES:
             return "a person, membership or consent record"
     return None

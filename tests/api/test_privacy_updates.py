@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from graph.namespaces import FOAF, GRAPH, ID, ORG
+from graph.namespaces import FOAF, GRAPH, ID, ORG, VOCABULARY_GRAPH
+from graph.privacy import PUBLIC_PERSONS_GRAPH
 from graph.store import Store
 from tests.privacy.conftest import CURATOR_TOKEN, TestClient, app_client
 from tests.privacy.stores import load_example, memory_store
@@ -15,6 +16,7 @@ CURATOR = {"Authorization": f"Bearer {CURATOR_TOKEN}",
 PUBLIC = GRAPH + "example"
 MEMBERS = GRAPH + "example-members"
 PERSON = ID + "person/intruder"
+PERSONS = PUBLIC_PERSONS_GRAPH
 COMMENT = "<http://www.w3.org/2000/01/rdf-schema#comment>"
 NOTE = "<http://www.w3.org/2004/02/skos/core#note>"
 
@@ -33,6 +35,13 @@ REFUSED = {
     "INSERT WHERE, any graph": f"""INSERT {{ GRAPH ?g {{ ?s a <{FOAF}Person> }} }}
         WHERE {{ GRAPH ?g {{ ?s <{FOAF}name> ?n }} }}""",
     "COPY from a restricted graph": f"COPY <{MEMBERS}> TO <{PUBLIC}>",
+    "INSERT WHERE, the public view of persons copied": f"""INSERT {{ GRAPH <{PUBLIC}> {{
+        ?s ?p ?o }} }} WHERE {{ GRAPH <{PERSONS}> {{ ?s ?p ?o }} }}""",
+    "INSERT WHERE, a predicate made up": f"""INSERT {{ GRAPH <{PUBLIC}> {{ ?s ?p "x" }} }}
+        WHERE {{ GRAPH <{PUBLIC}> {{ ?s a <{ORG}FormalOrganization> }}
+        BIND (IRI("{FOAF}name") AS ?p) }}""",
+    "INSERT WHERE, a class from the default graph": f"""INSERT {{ GRAPH <{PUBLIC}> {{
+        ?s a ?c }} }} WHERE {{ ?s a ?c }}""",
     "after a harmless operation": f"""INSERT DATA {{ GRAPH <{PUBLIC}> {{ <{ID}org/x>
         <http://www.w3.org/2000/01/rdf-schema#comment> "fine" }} }} ;
         INSERT DATA {{ GRAPH <{PUBLIC}> {{ <{PERSON}> <{FOAF}mbox> <mailto:i@example.org> }} }}""",
@@ -108,3 +117,15 @@ def test_a_deletion_with_a_variable_predicate_is_no_disclosure(
     response = client.post("/sparql", content=update, headers=CURATOR)
     assert response.status_code == 204, response.text
     assert not store.query(f"ASK {{ GRAPH ?g {{ <{ID}org/gone> ?p ?o }} }}")
+
+
+def test_public_data_copied_between_public_graphs_is_no_disclosure(
+        opened: tuple[TestClient, Store]) -> None:
+    """Variable predicates and classes, read only from public graphs by matching."""
+    client, store = opened
+    before = store.count(PUBLIC)
+    response = client.post("/sparql", headers=CURATOR, content=f"""
+        INSERT {{ GRAPH <{PUBLIC}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{VOCABULARY_GRAPH}> {{
+        ?s a <http://www.w3.org/2004/02/skos/core#ConceptScheme> ; ?p ?o }} }}""")
+    assert response.status_code == 204, response.text
+    assert store.count(PUBLIC) > before
