@@ -111,8 +111,10 @@ def test_a_remote_store_that_dies_gives_503_then_the_api_recovers(
             assert response.status_code in (200, 503), f"{what}: {response.status_code}"
             assert seconds < 5, f"{what} took {seconds:.1f} s"
 
-        # it comes back on the same port: the API answers again, without a restart
+        # it comes back on the same port: the API answers again, without a restart (once
+        # the last failed health probe, kept for a second, has expired)
         oxigraph = start_oxigraph(location, port)
+        time.sleep(1.0)
         for what, method, path, headers, body in NEEDS_STORE:
             response, _ = ask(server, method, path, headers, body)
             assert response.status_code < 300, f"{what}: {response.status_code} " \
