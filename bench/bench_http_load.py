@@ -539,10 +539,9 @@ def markdown(report: Report, command: str) -> str:
         f"after another and a curator imported a file every {config.import_every:g} s "
         "(Graph Store PUT and spreadsheet, alternately). Latencies exclude failed requests; "
         "\"alone\" is the median of 5 requests of the kind sent one at a time before the load. "
-        f"The machine has {os.cpu_count()} cores, shared with the clients and with other "
-        "helpers' builds and test runs during the measurement (load average "
+        f"The machine has {os.cpu_count()} cores, shared with the clients (load average "
         f"{report.load[0]:.1f} when the traffic started, {report.load[1]:.1f} when it "
-        "ended).",
+        "ended: anything above what the benchmark itself causes was other work).",
         "",
         "| kind | alone (median) | requests | per second | p50 | p95 | p99 | 5xx | 429 | "
         "other 4xx | dropped |",
