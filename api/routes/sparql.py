@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
@@ -112,11 +113,26 @@ def result_format(request: Request, info: QueryInfo, asked: str | None) -> Resul
     return format_for(negotiate(request, media_types), info.result_kind)
 
 
+def _wants_a_page(request: Request, info: QueryInfo) -> bool:
+    """Whether ``Accept`` takes an HTML page and none of the query's result formats (a
+    browser's own ``Accept`` takes XML results, as other endpoints give it)."""
+    if info.form is None:
+        return False
+    offered = formats_for(info.result_kind)
+    media_types = [f.media_type for f in offered] + [a for f in offered for a in f.aliases]
+    accept = request.headers.get("accept")
+    return choose(accept, media_types) is None and choose(accept, ["text/html"]) is not None
+
+
 def _answer_query(request: Request, protocol: ProtocolRequest) -> Response:
     assert protocol.query is not None
     if protocol.update is not None:
         raise BadRequest("give a query or an update, not both")
     info = analyse_query(protocol.query)
+    if request.method == "GET" and protocol.format is None and _wants_a_page(request, info):
+        # a person who opened a query's URL: the query page, with the query in its editor
+        return RedirectResponse("/query?" + urlencode({"query": protocol.query}),
+                                status_code=303)
     chosen = result_format(request, info, protocol.format)
     engine = engine_of(request)
     job = engine.job(protocol.query, reader_scope(request), dataset=protocol.dataset,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import socket
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 import pyoxigraph as ox
@@ -301,6 +302,24 @@ def test_service_description_in_json_ld_and_browser_redirect(live: Live) -> None
     browser = httpx.get(f"{live.url}/sparql", headers={"Accept": "text/html"})
     assert browser.status_code == 303
     assert browser.headers["location"] == "/query"
+
+
+@pytest.mark.parametrize(("accept", "status"), [
+    ("text/html", 303),                                          # a page only: the query page
+    ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", 200),  # a browser: XML
+    ("image/png", 406),                                          # neither
+])
+def test_a_query_url_asked_for_a_page_opens_the_query_page(live: Live, accept: str,
+                                                           status: int) -> None:
+    response = httpx.get(f"{live.url}/sparql", params={"query": COUNT},
+                         headers={"Accept": accept})
+    assert response.status_code == status, response.text[:300]
+    if status == 303:
+        assert response.headers["location"] == "/query?" + urlencode({"query": COUNT})
+        page = httpx.get(live.url + response.headers["location"])
+        assert page.status_code == 200 and "yasgui" in page.text
+    if status == 200:
+        assert response.headers["content-type"].startswith("application/sparql-results+xml")
 
 
 def test_cors_lets_any_origin_read_without_credentials(live: Live) -> None:
