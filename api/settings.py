@@ -74,6 +74,11 @@ class Settings(BaseSettings):
         "of workers plus one) while it runs a query, and a query that makes it hold more is "
         "stopped (503). 0 sets no bound."
     )
+    answer_cache_mb: int = Field(
+        default=64, ge=0, description="Memory (MiB) for answers kept until the next write on "
+        "the embedded store (the same query asked again, or asked while it runs, is not run "
+        "again); 0 keeps none and runs every query (benchmarks against other engines)."
+    )
     client_concurrency: int = Field(
         default=8, description="Most queries one client (IP address) may have running at "
         "once; more get 429 with Retry-After."

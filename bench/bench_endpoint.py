@@ -145,6 +145,8 @@ def start_civicgraph(store: Path, workers: int, folder: Path) -> Server:
     log = folder / "civicgraph.log"
     env = {**os.environ, "CIVICGRAPH_QUERY_WORKERS": str(workers),
            "CIVICGRAPH_CLIENT_CONCURRENCY": "64", "CIVICGRAPH_QUERY_TIMEOUT": "120",
+           # every query evaluated, as Oxigraph server does: no answers kept or shared
+           "CIVICGRAPH_ANSWER_CACHE_MB": "0",
            "CIVICGRAPH_LOG_LEVEL": "warning"}
     process = subprocess.Popen(
         [str(VENV_BIN / "civicgraph"), "serve", "--empty", "--store", str(store),

@@ -33,7 +33,7 @@ from typing import BinaryIO, TypeVar
 import pyoxigraph as ox
 
 from graph.access import public_graphs
-from graph.answers import AnswerCache, Flight, job_key
+from graph.answers import CAPACITY, AnswerCache, Flight, job_key
 from graph.errors import QueryMemoryExceeded, QueryTimeout, ResultTooLarge, StoreError
 from graph.lookups import LOOKUP_LIMIT, Lookups
 from graph.results import Answer, parse_answer
@@ -69,8 +69,8 @@ class QueryEngine:
 
     def __init__(self, store: Store, *, timeout: float = 30.0, result_limit: int = 100_000,
                  workers: int = 2, worker_memory: int | None = None,
-                 lookup_timeout: float = LOOKUP_LIMIT, queue_limit: float = QUEUE_LIMIT
-                 ) -> None:
+                 lookup_timeout: float = LOOKUP_LIMIT, queue_limit: float = QUEUE_LIMIT,
+                 answer_cache: int = CAPACITY) -> None:
         self.store = store
         self.timeout = timeout
         self.result_limit = result_limit
@@ -85,8 +85,9 @@ class QueryEngine:
         self.observers: list[QueryObserver] = []
         self.lookups = Lookups(store, timeout=min(lookup_timeout, timeout),
                                observers=self.observers)
-        #: answers kept until the next write (embedded stores)
-        self.answers = AnswerCache()
+        #: answers kept until the next write (embedded stores); capacity 0: none, and
+        #: identical queries asked at once each run
+        self.answers = AnswerCache(capacity=answer_cache)
 
     @property
     def uses_processes(self) -> bool:
@@ -100,7 +101,7 @@ class QueryEngine:
         started = time.perf_counter()
         error: BaseException | None = None
         version = self._version()
-        key = job_key(job) if version is not None else None
+        key = job_key(job) if version is not None and self.answers.capacity > 0 else None
         leading, answer = False, None
         try:
             if key is not None and version is not None:

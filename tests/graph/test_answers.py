@@ -128,3 +128,15 @@ def test_a_query_with_a_volatile_function_is_run_every_time(
     for _ in range(2):
         engine.run(QueryJob(sparql, "all", solutions_format="csv"))
     assert len(ran) == 2
+
+
+def test_no_answer_is_kept_or_shared_without_capacity(monkeypatch: pytest.MonkeyPatch) -> None:
+    store = VersionedStore(MemoryStore())
+    store.update('INSERT DATA { GRAPH <urn:g> { <urn:a> <urn:p> "1" } }')
+    engine = QueryEngine(store, workers=0, answer_cache=0)
+    ran: list[QueryJob] = []
+    real = engine._run
+    monkeypatch.setattr(engine, "_run", lambda job: ran.append(job) or real(job))
+    for _ in range(3):
+        engine.run(QueryJob(COUNT, "all", solutions_format="csv"))
+    assert len(ran) == 3
