@@ -111,6 +111,21 @@ def test_the_same_query_asked_while_it_runs_is_run_once(monkeypatch: pytest.Monk
     engine.close()
 
 
+def runs_of(monkeypatch: pytest.MonkeyPatch, sparql: str, times: int,
+            **engine_options: int) -> int:
+    """How many times an engine over a one-triple store evaluates ``sparql`` asked ``times``
+    times."""
+    store = VersionedStore(MemoryStore())
+    store.update('INSERT DATA { GRAPH <urn:g> { <urn:a> <urn:p> "1" } }')
+    engine = QueryEngine(store, workers=0, **engine_options)  # type: ignore[arg-type]
+    ran: list[QueryJob] = []
+    real = engine._run
+    monkeypatch.setattr(engine, "_run", lambda job: ran.append(job) or real(job))
+    for _ in range(times):
+        engine.run(QueryJob(sparql, "all", solutions_format="csv"))
+    return len(ran)
+
+
 @pytest.mark.parametrize("sparql", [
     "SELECT (NOW() AS ?t) WHERE {}",
     "SELECT ?s WHERE { ?s ?p ?o } ORDER BY rand() LIMIT 1",
@@ -119,24 +134,9 @@ def test_the_same_query_asked_while_it_runs_is_run_once(monkeypatch: pytest.Monk
 ])
 def test_a_query_with_a_volatile_function_is_run_every_time(
         sparql: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    store = VersionedStore(MemoryStore())
-    store.update('INSERT DATA { GRAPH <urn:g> { <urn:a> <urn:p> "1" } }')
-    engine = QueryEngine(store, workers=0)
-    ran: list[QueryJob] = []
-    real = engine._run
-    monkeypatch.setattr(engine, "_run", lambda job: ran.append(job) or real(job))
-    for _ in range(2):
-        engine.run(QueryJob(sparql, "all", solutions_format="csv"))
-    assert len(ran) == 2
+    assert runs_of(monkeypatch, sparql, 2) == 2
 
 
 def test_no_answer_is_kept_or_shared_without_capacity(monkeypatch: pytest.MonkeyPatch) -> None:
-    store = VersionedStore(MemoryStore())
-    store.update('INSERT DATA { GRAPH <urn:g> { <urn:a> <urn:p> "1" } }')
-    engine = QueryEngine(store, workers=0, answer_cache=0)
-    ran: list[QueryJob] = []
-    real = engine._run
-    monkeypatch.setattr(engine, "_run", lambda job: ran.append(job) or real(job))
-    for _ in range(3):
-        engine.run(QueryJob(COUNT, "all", solutions_format="csv"))
-    assert len(ran) == 3
+    assert runs_of(monkeypatch, COUNT, 3, answer_cache=0) == 3
+    assert runs_of(monkeypatch, COUNT, 3) == 1   # the same query with the cache: once
