@@ -97,3 +97,38 @@ def fresh_live(tmp_path: Path) -> Iterator[Live]:
 @pytest.fixture(scope="session")
 def token() -> str:
     return CURATOR_TOKEN
+
+
+# --- the hostile-input tests (tests/api/test_hostile_*.py) ---------------------------------
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[Live]:
+    """A server over the hostile dataset (tests/api/hostile.py), shared by a test module."""
+    from tests.api.hostile import MAX_BODY, hostile_store
+
+    with running(hostile_store(), max_body_bytes=MAX_BODY, body_timeout=2.0,
+                 query_timeout=5.0) as live:
+        live.app.state.maps.table()
+        yield live
+
+
+@pytest.fixture
+def unchanged(server: Live) -> Iterator[None]:
+    """The store holds exactly the same quads after the test."""
+    from tests.api.hostile import snapshot
+
+    before = snapshot(server.store)
+    yield
+    assert snapshot(server.store) == before
+
+
+@pytest.fixture
+def listener() -> Iterator[Any]:
+    """A loopback listener that records every connection made to it (a ``hostile.Listener``)."""
+    from tests.api.hostile import Listener
+
+    watching = Listener()
+    try:
+        yield watching
+    finally:
+        watching.close()

@@ -1,4 +1,4 @@
-"""Hostile data and documents for the hostile-input tests (tests/api/test_hostile.py and
+"""Hostile data and documents for the hostile-input tests (tests/api/test_hostile_*.py and
 tests/browser/test_security_in_browser.py).
 
 ``hostile_store()`` is the small map dataset of the visualisation tests plus a public graph
@@ -9,12 +9,15 @@ documents that attack the parsers (entity expansion, deep nesting, non-UTF-8 byt
 from __future__ import annotations
 
 import io
+import socket
+import threading
 import zipfile
 
 import pyoxigraph as ox
 
 from graph.namespaces import graph_iri
 from graph.store import Store
+from tests.api.conftest import CURATOR_TOKEN
 from tests.visualisations.conftest import meta, tiny_store, turtle
 
 #: strings that would run if a page ever wrote data unescaped
@@ -161,3 +164,43 @@ def xlsx_laughs() -> bytes:
                 data = text.replace(">A<", ">&lol9;<").encode()
             bomb.writestr(item.filename, data)
     return out.getvalue()
+
+
+# --- the requests, and a listener that sees any fetch -------------------------------------
+
+AUTH = {"Authorization": f"Bearer {CURATOR_TOKEN}"}
+MAX_BODY = 8 * 1024 * 1024
+NOTE = graph_iri("notes")
+TURTLE = {"Content-Type": "text/turtle"}
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+SPARQL_QUERY = {"Content-Type": "application/sparql-query"}
+SPARQL_UPDATE = {"Content-Type": "application/sparql-update"}
+
+
+class Listener:
+    """A socket listening on loopback that records every connection made to it."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.sock.settimeout(0.2)
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        self.connections = 0
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self) -> None:
+        while not self.stopped.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            self.connections += 1
+            conn.close()
+
+    def close(self) -> None:
+        self.stopped.set()
+        self.thread.join(5)
+        self.sock.close()

@@ -16,6 +16,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -120,3 +121,41 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
         yield opened
     finally:
         opened.close()
+
+
+# --- the catalogue tests (tests/graph/test_catalogue_*.py) ----------------------------------
+
+@pytest.fixture(scope="module", params=["memory", "remote"])
+def example_store(request: pytest.FixtureRequest,
+                  tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    """The vocabulary and the three example graphs (restricted ones too), in memory, or on an
+    Oxigraph server of this module's own (the session's server is emptied by other tests),
+    where parameters are bound by a VALUES block instead of SEP-0007 substitution."""
+    import pyoxigraph as ox
+
+    from graph.example import EXAMPLE_GRAPHS, example_path
+    from graph.loading import load_vocabulary
+    from graph.store import open_store
+
+    server = None
+    if request.param == "remote":
+        server = start_server(tmp_path_factory.mktemp("catalogue-server"))
+    store = open_store(server.url if server else "memory")
+    try:
+        load_vocabulary(store)
+        for graph in EXAMPLE_GRAPHS:
+            store.replace_graph(graph.iri, ox.parse(example_path(graph).read_bytes(),
+                                                    format=ox.RdfFormat.TURTLE))
+        yield store
+    finally:
+        store.close()
+        if server is not None:
+            stop_server(server.process)
+
+
+@pytest.fixture(scope="module")
+def raw() -> Any:
+    """The public example graph and the vocabulary as plain Python (a ``catalogue.Raw``)."""
+    from tests.graph.catalogue import Raw
+
+    return Raw()
