@@ -270,7 +270,7 @@ def test_malformed_update_is_400(fresh_live: Live, token: str) -> None:
 def test_writes_are_disabled_without_a_configured_token(serve: Any) -> None:
     from tests.api.stores import example_store
 
-    # (a placeholder token is refused when the settings are read: tests/api/test_hostile.py)
+    # (a placeholder token is refused when the settings are read: tests/api/test_hostile_tokens.py)
     with serve(example_store(), curator_token="") as server:
         response = httpx.post(f"{server.url}/sparql", data={"update": NOTE}, timeout=30,
                               headers=bearer("change-me"))
