@@ -59,7 +59,7 @@ from graph.catalogue import list_queries  # noqa: E402
 from graph.errors import CivicgraphError  # noqa: E402
 from graph.loading import describe, load_vocabulary, parse  # noqa: E402
 from graph.namespaces import graph_iri  # noqa: E402
-from graph.synthetic_writing import write  # noqa: E402
+from graph.synthetic import write  # noqa: E402
 from graph.vocabulary import shapes_path  # noqa: E402
 from tests.engines.conftest import (  # noqa: E402
     SCRIPT,

@@ -13,7 +13,8 @@ from functools import cache
 from importlib import resources
 
 from graph.contributions.columns import KINDS
-from graph.contributions.mapping import Entry, RowMapper, resolve
+from graph.contributions.entry import Entry, resolve
+from graph.contributions.mapping import RowMapper
 from graph.contributions.references import Index, index_concept_files
 from graph.tabular import read_table
 

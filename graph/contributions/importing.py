@@ -22,7 +22,8 @@ import pyoxigraph as ox
 from graph.access import RESTRICTED_META_GRAPH
 from graph.contributions.columns import KINDS, ORDER, Column, Kind, detect_kind
 from graph.contributions.curated import curated_tools
-from graph.contributions.mapping import Entry, Ref, RowMapper, resolve
+from graph.contributions.entry import Entry, Ref, resolve
+from graph.contributions.mapping import RowMapper
 from graph.contributions.references import Index, index_concepts, index_store
 from graph.contributions.report import ImportReport, Problem
 from graph.contributions.values import norm, slugify
