@@ -226,7 +226,7 @@ async def pathological_client(url: str, deadline: float, limit: float,
 
 def import_files(organisations: int, round_: int) -> tuple[bytes, bytes]:
     """An N-Triples file and a spreadsheet of usages, different at each round."""
-    from graph.synthetic_writing import write
+    from graph.synthetic import write
 
     triples = io.BytesIO()
     write(20, triples, seed=100 + round_)
