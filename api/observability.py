@@ -59,7 +59,7 @@ from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.settings import Settings
-from graph.access import public_graphs
+from graph.engine.execution import QueryEngine, QueryObserver
 from graph.errors import (
     CivicgraphError,
     InputError,
@@ -68,8 +68,8 @@ from graph.errors import (
     ResultTooLarge,
     StoreError,
 )
-from graph.execution import QueryEngine, QueryObserver
-from graph.sparql import QueryJob
+from graph.privacy.access import public_graphs
+from graph.sparql.request import QueryJob
 from graph.store import Store
 
 ACCESS = logging.getLogger("civicgraph.access")

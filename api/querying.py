@@ -1,7 +1,7 @@
 """The query engine the routes share, and the store view each reader gets.
 
 ``install`` wraps the application's store in a ``VersionedStore`` (so query snapshots follow
-every write, whoever makes it) and attaches a ``QueryEngine`` (``graph.execution``) that
+every write, whoever makes it) and attaches a ``QueryEngine`` (``graph.engine.execution``) that
 runs every query outside the event loop, under ``CIVICGRAPH_QUERY_TIMEOUT`` and
 ``CIVICGRAPH_RESULT_LIMIT``. Worker processes start with the application and stop when it
 shuts down.
@@ -13,9 +13,9 @@ from fastapi import FastAPI, Request
 
 from api.security import reader_scope
 from api.settings import Settings
-from graph.execution import QueryEngine, StoreView
-from graph.publishing import DumpCache
-from graph.snapshots import VersionedStore
+from graph.engine.execution import QueryEngine, StoreView
+from graph.engine.snapshots import VersionedStore
+from graph.publishing.service import DumpCache
 from graph.store import Store
 
 
@@ -54,8 +54,8 @@ def after_curator_write(request: Request, graph: str | None = None) -> None:
     ``graph`` (consent and memberships are read from restricted graphs only: batched uploads
     of public data pay nothing), and while the store holds no restricted graph and no view
     yet, so that writing public data adds no empty graph."""
-    from graph.access import is_public
-    from graph.privacy import PUBLIC_PERSONS_GRAPH, refresh_public_view, restricted_graphs
+    from graph.privacy.access import is_public
+    from graph.privacy.persons import PUBLIC_PERSONS_GRAPH, refresh_public_view, restricted_graphs
 
     store: Store = request.app.state.store
     if graph is not None and graph != PUBLIC_PERSONS_GRAPH and is_public(store, graph):

@@ -9,7 +9,7 @@ import pyoxigraph as ox
 from fastapi.responses import Response
 
 from graph.namespaces import PREFIXES
-from graph.results import format_for
+from graph.sparql.results import format_for
 
 #: Graph formats a document is offered in, by Accept order of preference (Turtle first).
 RDF_TYPES: tuple[str, ...] = (

@@ -27,8 +27,8 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from api.errors import Forbidden, TooManyRequests, Unauthorized
 from api.settings import PLACEHOLDER_TOKENS, Settings
-from graph.execution import acting_for
-from graph.sparql import Scope
+from graph.engine.execution import acting_for
+from graph.sparql.request import Scope
 
 
 def writes_enabled(settings: Settings) -> bool:

@@ -1,6 +1,6 @@
 """Benchmark of the SPARQL endpoint: ``.venv/bin/python bench/bench_endpoint.py`` (one command).
 
-On ~10^6 generated triples (``graph.synthetic``, 10,000 organisations by default) in the
+On ~10^6 generated triples (``graph.samples.synthetic``, 10,000 organisations by default) in the
 embedded on-disk store, it starts, on the loopback interface only:
 
 - civicgraph (``civicgraph serve``, a separate process: uvicorn, FastAPI, the query workers);
@@ -59,8 +59,8 @@ def build(organisations: int, folder: Path) -> tuple[Path, Path, int]:
     import pyoxigraph as ox
 
     from graph.namespaces import CG, DCTERMS, PROV, RDF, VOCABULARY_GRAPH, VOID, XSD
+    from graph.samples.synthetic import SYNTHETIC_GRAPH, generate
     from graph.store import open_store
-    from graph.synthetic import SYNTHETIC_GRAPH, generate
     from graph.vocabulary import vocabulary_triples
 
     ours, theirs, ready = folder / "civicgraph", folder / "oxigraph", folder / "READY"
@@ -94,8 +94,8 @@ def build(organisations: int, folder: Path) -> tuple[Path, Path, int]:
 
 def catalogue_queries(names: list[str] | None) -> dict[str, str]:
     """Each catalogue query with its default parameters bound as a VALUES block."""
-    from graph.backends.binding import bind_values
-    from graph.catalogue import list_queries
+    from graph.queries.catalogue import list_queries
+    from graph.store.binding import bind_values
 
     return {q.name: bind_values(q.sparql, q.bind({})) for q in list_queries()
             if not names or q.name in names}
@@ -342,8 +342,8 @@ def main() -> None:
         SECTION, "",
         f"`.venv/bin/python bench/bench_endpoint.py --organisations {args.organisations}` "
         f"on {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
-        f"{quads:,} quads (the vocabulary and `graph.synthetic` data) in the embedded on-disk "
-        f"store; civicgraph with {args.workers} query workers; the Oxigraph server "
+        f"{quads:,} quads (the vocabulary and `graph.samples.synthetic` data) in the embedded "
+        f"on-disk store; civicgraph with {args.workers} query workers; the Oxigraph server "
         "(`oxigraph serve --union-default-graph`) on a checkpoint of the same store; both on "
         "127.0.0.1, measured in the same run. Each catalogue query with its default "
         "parameters (a `VALUES` block), POSTed, SPARQL JSON results.", "",

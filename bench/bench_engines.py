@@ -1,13 +1,13 @@
 """Remote engines and replicas: ``.venv/bin/python bench/bench_engines.py [--write]``.
 
-On ~10^6 generated triples (``graph.synthetic``, ``--organisations 10000``), on the loopback
+On ~10^6 generated triples (``graph.samples.synthetic``, ``--organisations 10000``), on the loopback
 interface only, measured in the same run:
 
 1. **Load rate** into each engine, triples per second, of the same N-Triples file:
    - Oxigraph: ``oxigraph load`` into a fresh store (the engine's bulk loader) and one plain
      Graph Store ``PUT`` of the whole file with httpx into a fresh ``oxigraph serve`` (the
      engine's own Graph Store upload, no civicgraph code), against civicgraph writing to an
-     ``oxigraph serve`` as ``RemoteStore.replace_graphs`` does it (``graph.batching``:
+     ``oxigraph serve`` as ``RemoteStore.replace_graphs`` does it (``graph.store.batching``:
      50,000-triple ``POST``s to a staging graph with a resumable ledger, then one ``MOVE``);
    - Virtuoso: ``ld_dir`` + ``rdf_loader_run`` + ``checkpoint`` through ``isql`` into a fresh
      database against civicgraph's ``VirtuosoStore`` (batched upload, then one
@@ -52,14 +52,14 @@ sys.path.insert(0, str(ROOT))
 
 from bench.engines_report import VIRTUOSO_BUFFERS, render  # noqa: E402
 from bench.results import write_section  # noqa: E402
-from graph import batching, validation  # noqa: E402
-from graph.backends.remote import RemoteStore  # noqa: E402
-from graph.backends.virtuoso import VirtuosoStore  # noqa: E402
-from graph.catalogue import list_queries  # noqa: E402
 from graph.errors import CivicgraphError  # noqa: E402
-from graph.loading import describe, load_vocabulary, parse  # noqa: E402
+from graph.ingest.loading import describe, load_vocabulary, parse  # noqa: E402
 from graph.namespaces import graph_iri  # noqa: E402
-from graph.synthetic import write  # noqa: E402
+from graph.queries.catalogue import list_queries  # noqa: E402
+from graph.samples.synthetic import write  # noqa: E402
+from graph.store import batching, validation  # noqa: E402
+from graph.store.remote import RemoteStore  # noqa: E402
+from graph.store.virtuoso import VirtuosoStore  # noqa: E402
 from graph.vocabulary import shapes_path  # noqa: E402
 from tests.engines.conftest import (  # noqa: E402
     SCRIPT,
@@ -244,8 +244,8 @@ def wait_idle(pids: list[int], *, limit: float = 900.0) -> None:
 
 def store_latency(store: RemoteStore, runs: int) -> dict[str, float | str]:
     """Each catalogue query run by the store itself (no API), public graphs, median."""
-    from graph.access import public_graphs
-    from graph.catalogue import run
+    from graph.privacy.access import public_graphs
+    from graph.queries.catalogue import run
 
     graphs = public_graphs(store)
     out: dict[str, float | str] = {}

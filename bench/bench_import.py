@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from graph.contributions import import_spreadsheet  # noqa: E402
+from graph.ingest.spreadsheets import import_spreadsheet  # noqa: E402
 from tests.privacy.stores import load_example, memory_store  # noqa: E402
 
 ORGS = ["VECAM", "AITEC", "Fonda", "vecam", "Aitec"]

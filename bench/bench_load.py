@@ -1,7 +1,7 @@
 """A validated load through civicgraph against ``oxigraph load``, same file, same run.
 
-For each size, generated data (``graph.synthetic``, N-Triples) is loaded into a fresh on-disk
-store, each run in its own process so that its peak memory (max RSS) is its own:
+For each size, generated data (``graph.samples.synthetic``, N-Triples) is loaded into a fresh
+on-disk store, each run in its own process so that its peak memory (max RSS) is its own:
 
 - ``oxigraph load --location DIR --file data.nt`` (the reference: parses and writes, never
   validates);
@@ -34,9 +34,9 @@ TARGET_MEMORY_GIB = 4.0
 
 def child(mode: str, data: str, location: str) -> None:
     """Run one civicgraph load in this process and print its figures as JSON."""
-    from graph.backends.embedded import OxigraphStore
-    from graph.loading import import_source
+    from graph.ingest.loading import import_source
     from graph.namespaces import graph_iri
+    from graph.store.embedded import OxigraphStore
 
     store = OxigraphStore(location)
     started = time.perf_counter()
@@ -63,7 +63,7 @@ def measured(command: list[str]) -> tuple[float, float, str]:
 
 
 def bench_size(organisations: int, engines: list[str], workdir: Path) -> list[dict[str, Any]]:
-    from graph.synthetic import write
+    from graph.samples.synthetic import write
 
     data = workdir / f"synthetic-{organisations}.nt"
     triples = write(organisations, data)

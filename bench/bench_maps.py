@@ -63,8 +63,8 @@ def load(organisations: int, folder: Path) -> Any:
     import pyoxigraph as ox
 
     from graph.namespaces import CG, DCTERMS, PROV, RDF, VOCABULARY_GRAPH, XSD
+    from graph.samples.synthetic import SYNTHETIC_GRAPH, generate
     from graph.store import open_store
-    from graph.synthetic import SYNTHETIC_GRAPH, generate
     from graph.vocabulary import vocabulary_triples
 
     done = folder / "READY"
@@ -245,7 +245,7 @@ def report(results: list[dict[str, Any]], command: str) -> str:
     lines = ["## Maps", "",
              f"`{command}` on {platform.machine()}, {platform.python_version()}, "
              f"{__import__('os').cpu_count()} cores; generated data "
-             "(`graph.synthetic.generate`, seed 1) in the embedded on-disk store; "
+             "(`graph.samples.synthetic.generate`, seed 1) in the embedded on-disk store; "
              "time of one run; peak = Python-heap peak during the step (tracemalloc), for the "
              "usage table the growth of the process's resident set.", ""]
     for r in results:

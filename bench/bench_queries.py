@@ -1,6 +1,6 @@
 """Catalogue queries through civicgraph's store interface against pyoxigraph directly.
 
-For each size, generated data (``graph.synthetic``) is loaded into an embedded on-disk store
+For each size, generated data (``graph.samples.synthetic``) is loaded into an embedded on-disk store
 (the default backend) with the vocabulary; then every catalogue query runs with its default
 parameters, over the public graphs, through ``Store.query`` (civicgraph) and through the very
 same ``pyoxigraph.Store`` object directly with the same text, substitutions and default graph
@@ -26,12 +26,12 @@ import pyoxigraph as ox
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.results import write_section
-from graph.access import public_graphs
-from graph.backends.embedded import OxigraphStore
-from graph.catalogue import list_queries
-from graph.loading import import_source, load_vocabulary
+from graph.ingest.loading import import_source, load_vocabulary
 from graph.namespaces import graph_iri
-from graph.synthetic import write
+from graph.privacy.access import public_graphs
+from graph.queries.catalogue import list_queries
+from graph.samples.synthetic import write
+from graph.store.embedded import OxigraphStore
 
 
 def consume(result: Any) -> int:

@@ -110,8 +110,8 @@ def targets_of(store: Path, organisations: int) -> Targets:
     """Software, practices, search words, catalogue queries and maps of the data."""
     import pyoxigraph as ox
 
-    from graph.backends.binding import bind_values
-    from graph.catalogue import list_queries
+    from graph.queries.catalogue import list_queries
+    from graph.store.binding import bind_values
     from visualisations.maps import GALLERY
 
     opened = ox.Store.read_only(str(store))
@@ -226,7 +226,7 @@ async def pathological_client(url: str, deadline: float, limit: float,
 
 def import_files(organisations: int, round_: int) -> tuple[bytes, bytes]:
     """An N-Triples file and a spreadsheet of usages, different at each round."""
-    from graph.synthetic import write
+    from graph.samples.synthetic import write
 
     triples = io.BytesIO()
     write(20, triples, seed=100 + round_)

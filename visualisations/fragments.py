@@ -8,7 +8,7 @@ named graphs, so after one only the graphs it wrote are read again (``FragmentCa
 
 Which graphs changed is known from the meta graph (each graph's sha256, import time and size,
 ``graph_fingerprints``) and, for a store that counts its writes per graph
-(``graph.snapshots.VersionedStore.written``), from that log; a write whose graphs are not
+(``graph.engine.snapshots.VersionedStore.written``), from that log; a write whose graphs are not
 known (a SPARQL update) makes every graph be read again.
 """
 

@@ -23,8 +23,8 @@ from typing import Any
 import networkx as nx
 import pyoxigraph as ox
 
-from graph.access import public_graphs
 from graph.namespaces import CG, DCTERMS, DEFAULT_BASE, PROV, RDF, RDFS, XSD
+from graph.privacy.access import public_graphs
 from graph.store import Store
 from visualisations.projection import PROJECTIONS
 from visualisations.table import METRICS_GRAPH_PREFIX, UsageTable, load_table

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import networkx as nx
 import pyoxigraph as ox
 
-from graph.access import public_graphs
 from graph.namespaces import CG, DEFAULT_BASE, ORG, SCHEMA, SKOS
+from graph.privacy.access import public_graphs
 from graph.store import Store
 from visualisations.table import query_text
 

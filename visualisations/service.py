@@ -31,9 +31,9 @@ from typing import NamedTuple, TypeVar
 
 import pyoxigraph as ox
 
-from graph.access import public_graphs
 from graph.errors import NotFound
 from graph.namespaces import DEFAULT_BASE
+from graph.privacy.access import public_graphs
 from graph.store import Store
 from visualisations import maps
 from visualisations.columns import columns

@@ -18,8 +18,8 @@ from functools import cached_property
 
 import pyoxigraph as ox
 
-from graph.access import public_graphs
 from graph.namespaces import CG, DEFAULT_BASE, META_GRAPH, ORG, PROV, RDF, SCHEMA, SKOS
+from graph.privacy.access import public_graphs
 from graph.store import Store
 from visualisations.fragments import (
     LABELS,

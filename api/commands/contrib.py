@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from api.cli import main, reports_errors, settings_from, store_option
-from graph.contributions.columns import KINDS, ORDER
+from graph.ingest.spreadsheets.columns import KINDS, ORDER
 
 
 @main.command()
@@ -22,7 +22,7 @@ from graph.contributions.columns import KINDS, ORDER
               help="File to write (default: KIND.csv or KIND.xlsx in the current directory).")
 def template(kind: str, format_: str, lang: str, output: Path | None) -> None:
     """Write an empty spreadsheet template for KIND, with one example row to replace."""
-    from graph.contributions.templates import template as make
+    from graph.ingest.spreadsheets.templates import template as make
 
     path = output or Path(f"{KINDS[kind].fr if lang == 'fr' else kind}.{format_}")
     path.write_bytes(make(kind, format=format_, lang=lang))
@@ -48,8 +48,8 @@ def template(kind: str, format_: str, lang: str, output: Path | None) -> None:
 def import_(file: Path, source: str, licence: str | None, kind: str | None,
             skip_invalid: bool, report_path: Path | None, **options: Any) -> None:
     """Import a CSV or XLSX FILE of contributions, checking every row first."""
-    from graph.contributions import import_spreadsheet
-    from graph.loading import load_vocabulary
+    from graph.ingest.loading import load_vocabulary
+    from graph.ingest.spreadsheets import import_spreadsheet
     from graph.store import open_store
 
     settings = settings_from(**options)
@@ -79,8 +79,8 @@ def import_(file: Path, source: str, licence: str | None, kind: str | None,
 @reports_errors
 def forget(person: str, yes: bool, **options: Any) -> None:
     """Erase every triple about PERSON (an IRI or an identifier such as personne-01)."""
-    from graph.privacy import forget as erase
-    from graph.privacy import person_iri
+    from graph.privacy.persons import forget as erase
+    from graph.privacy.persons import person_iri
     from graph.store import open_store
 
     settings = settings_from(**options)

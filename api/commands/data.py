@@ -29,7 +29,7 @@ _DUMP_FORMATS = {"nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG}
 @reports_errors
 def export(fmt: str, output: Path | None, all_graphs: bool, store: str | None) -> None:
     """Dump the public graphs (or every graph) as N-Quads or TriG."""
-    from graph.access import public_graphs
+    from graph.privacy.access import public_graphs
     from graph.store import open_store
 
     settings = settings_from(store=store)
@@ -50,7 +50,7 @@ def export(fmt: str, output: Path | None, all_graphs: bool, store: str | None) -
 @reports_errors
 def stats(store: str | None, as_json: bool) -> None:
     """Named graphs with their triple counts, access level and source."""
-    from graph.access import public_graphs
+    from graph.privacy.access import public_graphs
     from graph.store import open_store
 
     settings = settings_from(store=store)
@@ -75,7 +75,7 @@ def stats(store: str | None, as_json: bool) -> None:
 
 @contextmanager
 def _progress_bar(label: str, enabled: bool) -> Iterator[Any]:
-    """A progress callback for ``graph.loading`` drawing one bar per stage on stderr."""
+    """A progress callback for ``graph.ingest.loading`` drawing one bar per stage on stderr."""
     bars: dict[str, Any] = {}
 
     def progress(stage: str, done: int, total: int | None) -> None:
@@ -126,9 +126,9 @@ def load(files: tuple[Path, ...], graph_iri: str | None, fmt: str | None,
     Example:
       civicgraph load survey-2025.ttl --source "survey 2025 wave 2"
     """
-    from graph.loading import import_source, load_vocabulary
+    from graph.ingest.loading import import_source, load_vocabulary
     from graph.namespaces import graph_iri as make_graph_iri
-    from graph.privacy import refresh_public_view
+    from graph.privacy.persons import refresh_public_view
     from graph.store import open_store
 
     if graph_iri and len(files) > 1:
@@ -174,9 +174,9 @@ def _graph_name(path: Path) -> str:
 def validate(files: tuple[Path, ...], fmt: str | None, profile: str) -> None:
     """Check RDF files against the SHACL shapes without loading them (exit 1 if they fail)."""
     from graph.errors import ShapeViolation
-    from graph.loading import parse, rdf_format
-    from graph.validation import errors as violations_in
-    from graph.validation import validate as run_shapes
+    from graph.ingest.loading import parse, rdf_format
+    from graph.ingest.validation import errors as violations_in
+    from graph.ingest.validation import validate as run_shapes
     from graph.vocabulary import shapes_path
 
     failed: list[Exception] = []
@@ -208,7 +208,7 @@ def validate(files: tuple[Path, ...], fmt: str | None, profile: str) -> None:
 @reports_errors
 def generate(organisations: int, output: Path | None, seed: int) -> None:
     """Write a deterministic synthetic dataset of the example's shape (for benchmarks)."""
-    from graph.synthetic import format_for, write
+    from graph.samples.synthetic import format_for, write
 
     if output is None:
         write(organisations, sys.stdout.buffer, seed=seed)

@@ -52,7 +52,7 @@ def metrics_command(projections: tuple[str, ...], seed: int, betweenness_k: int,
                     store: str | None) -> None:
     """Compute degree, weighted degree, betweenness, Louvain communities and bridging tools,
     and store them in the named graph …/graph/metrics/{projection} with their provenance."""
-    from graph.access import public_graphs
+    from graph.privacy.access import public_graphs
     from graph.store import open_store
     from visualisations.metrics import write_metrics
     from visualisations.table import METRICS_GRAPH_PREFIX, load_table

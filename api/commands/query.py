@@ -101,9 +101,9 @@ def query(sparql: str | None, file: Path | None, name: str | None, params: tuple
       civicgraph query 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'
       civicgraph query --name tools-by-practice -p practice=decision-making --format csv
     """
-    from graph.access import public_graphs
-    from graph.catalogue import get_query
-    from graph.sparql import analyse_query
+    from graph.privacy.access import public_graphs
+    from graph.queries.catalogue import get_query
+    from graph.sparql.request import analyse_query
     from graph.store import open_store
 
     given = [x for x in (sparql, file, name) if x]
@@ -135,7 +135,7 @@ def query(sparql: str | None, file: Path | None, name: str | None, params: tuple
 @reports_errors
 def catalogue(lang: str, as_json: bool) -> None:
     """List the catalogue of research queries with their parameters."""
-    from graph.catalogue import list_queries
+    from graph.queries.catalogue import list_queries
 
     entries = list_queries()
     if as_json:

@@ -31,7 +31,7 @@ def serve(empty: bool, **options: Any) -> None:
     from api.app import create_app
     from api.observability import logging_config
     from api.settings import open_configured_store
-    from graph.example import ensure_example
+    from graph.samples.example import ensure_example
 
     settings = settings_from(**options)
     store = open_configured_store(settings)
@@ -57,7 +57,7 @@ def _derive_public_view(store: Store, threshold: int) -> None:
     or memberships and the view's refresh (a second transaction) left it stale, and a
     withdrawn person must not stay public. Nothing to do while there is no restricted graph
     and no view."""
-    from graph.privacy import PUBLIC_PERSONS_GRAPH, refresh_public_view, restricted_graphs
+    from graph.privacy.persons import PUBLIC_PERSONS_GRAPH, refresh_public_view, restricted_graphs
 
     if restricted_graphs(store) or PUBLIC_PERSONS_GRAPH in store.graphs():
         refresh_public_view(store, threshold=threshold)

@@ -19,7 +19,7 @@ from api.rdf import RDF_OFFERS, rdf_response
 from api.templating import render
 from graph.errors import NotFound
 from graph.namespaces import PREFIXES
-from graph.publishing import DUMPS, DumpCache, dump_named, graph_facts, void_description
+from graph.publishing.service import DUMPS, DumpCache, dump_named, graph_facts, void_description
 
 router = APIRouter(tags=["Data"])
 

@@ -20,8 +20,8 @@ from api.negotiation import negotiate
 from api.querying import after_curator_write, reader_view
 from api.rdf import RDF_OFFERS, rdf_response
 from api.security import client_slot, require_curator
-from graph import graphstore
 from graph.errors import ShapeViolation, UnknownFormat
+from graph.ingest import graphstore
 from graph.namespaces import graph_iri
 
 router = APIRouter(tags=["Graph Store"])
@@ -74,8 +74,8 @@ def _parse(request: Request, data: bytes) -> list[ox.Triple]:
 
 def _refuse_personal_data(request: Request, graph: str, triples: list[ox.Triple]) -> None:
     """Persons, memberships and consent records never go into a public graph (400)."""
-    from graph.access import is_public
-    from graph.privacy import personal_data
+    from graph.privacy.access import is_public
+    from graph.privacy.persons import personal_data
 
     if not is_public(request.app.state.store, graph):
         return

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 
 from api.security import require_curator
-from graph.contributions import import_spreadsheet
+from graph.ingest.spreadsheets import import_spreadsheet
 
 router = APIRouter(tags=["contributions"])
 

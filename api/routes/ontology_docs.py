@@ -13,10 +13,10 @@ from api.negotiation import negotiate
 from api.rdf import RDF_OFFERS, SUFFIXES, rdf_response
 from api.routes.resources import local_link
 from api.templating import preferred_language, render
-from graph.describe import short_name
-from graph.documentation import SECTION_TITLES, SECTIONS, documentation, ontology_triples
 from graph.errors import NotFound
 from graph.namespaces import ONTOLOGY_IRI
+from graph.publishing.describe import short_name
+from graph.publishing.documentation import SECTION_TITLES, SECTIONS, documentation, ontology_triples
 from graph.vocabulary import context_path
 
 router = APIRouter(tags=["Ontology"])

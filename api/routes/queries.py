@@ -26,11 +26,11 @@ from api.querying import engine_of
 from api.routes.resources import local_link
 from api.security import client_slot, reader_scope
 from api.templating import preferred_language, render
-from graph.catalogue import CatalogueQuery, Parameter, get_query, list_queries
-from graph.describe import short_name
 from graph.errors import ParameterError
 from graph.namespaces import PREFIXES, prefix_block
-from graph.results import format_for, format_named, parse_answer
+from graph.publishing.describe import short_name
+from graph.queries.catalogue import CatalogueQuery, Parameter, get_query, list_queries
+from graph.sparql.results import format_for, format_named, parse_answer
 
 router = APIRouter(tags=["Query catalogue"])
 

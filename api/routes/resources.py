@@ -24,9 +24,9 @@ from api.querying import engine_of
 from api.rdf import RDF_OFFERS, SUFFIXES, rdf_response
 from api.security import client_slot, reader_scope
 from api.templating import preferred_language, render
-from graph import describe
 from graph.errors import NotFound
 from graph.namespaces import CG, PREFIXES
+from graph.publishing import describe
 
 router = APIRouter(tags=["Linked data"])
 
@@ -114,6 +114,6 @@ def resource(request: Request, kind: str, name: str,
 
 
 def _canonical(media_type: str) -> str:
-    from graph.results import format_for
+    from graph.sparql.results import format_for
 
     return format_for(media_type, "graph").media_type

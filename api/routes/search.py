@@ -13,7 +13,7 @@ from api.querying import engine_of
 from api.routes.resources import local_link
 from api.security import client_slot, reader_scope
 from api.templating import preferred_language, render
-from graph.search import KINDS, MAX_RESULTS, Hit, LabelIndex, search
+from graph.publishing.search import KINDS, MAX_RESULTS, Hit, LabelIndex, search
 from graph.store import Store
 
 router = APIRouter(tags=["Search"])

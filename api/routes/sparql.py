@@ -5,7 +5,7 @@
   honoured. Results by ``Accept`` (q-values) or ``?format=``; 406 when nothing fits.
 - Update by ``POST`` form-encoded (``update=``) or ``application/sparql-update``, with the
   curator's bearer token; 204 when done, 400 (nothing written) when it would put personal data
-  into a public graph (``graph.update_guard``).
+  into a public graph (``graph.sparql.update_guard``).
 - ``GET /sparql`` without a query: the Service Description (Turtle, JSON-LD, N-Triples,
   RDF/XML); a browser is sent to the query page.
 """
@@ -25,10 +25,10 @@ from api.querying import after_curator_write, engine_of
 from api.rdf import RDF_OFFERS, rdf_response
 from api.security import client_slot, reader_scope, require_curator
 from graph.namespaces import PREFIXES
-from graph.publishing import FORMATS, SD, service_description
-from graph.results import ResultFormat, format_for, format_named, formats_for
-from graph.sparql import Dataset, QueryInfo, analyse_query, analyse_update, job_formats
-from graph.update_guard import refuse_personal_updates
+from graph.publishing.service import FORMATS, SD, service_description
+from graph.sparql.request import Dataset, QueryInfo, analyse_query, analyse_update, job_formats
+from graph.sparql.results import ResultFormat, format_for, format_named, formats_for
+from graph.sparql.update_guard import refuse_personal_updates
 
 router = APIRouter(tags=["SPARQL"])
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from graph.example import EXAMPLE_GRAPHS, example_path
 from graph.namespaces import CG, DCTERMS, RDF, VOCABULARY_GRAPH, VOID
+from graph.samples.example import EXAMPLE_GRAPHS, example_path
 from graph.store import Store, open_store
 from graph.vocabulary import vocabulary_triples
 

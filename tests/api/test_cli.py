@@ -168,7 +168,7 @@ def test_validate_reports_each_violation(runner: CliRunner, synthetic: Path,
 
 def test_export_leaves_restricted_graphs_out_unless_asked(runner: CliRunner,
                                                            store: str) -> None:
-    from graph.example import ensure_example
+    from graph.samples.example import ensure_example
     from graph.store import open_store
 
     with open_store(store) as opened:

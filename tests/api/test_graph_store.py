@@ -6,8 +6,8 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from graph.example import EXAMPLE_GRAPHS
 from graph.namespaces import CG, META_GRAPH
+from graph.samples.example import EXAMPLE_GRAPHS
 from tests.api.conftest import Live
 
 PUBLIC = EXAMPLE_GRAPHS[0].iri

@@ -22,13 +22,13 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from api.observability import JsonFormatter, logging_config, outcome_of
-from graph.access import public_graphs
 from graph.errors import (
     QueryMemoryExceeded,
     QuerySyntaxError,
     QueryTimeout,
     StoreUnavailable,
 )
+from graph.privacy.access import public_graphs
 from graph.store import QueryResult, Store, Term
 from tests.api.conftest import CURATOR_TOKEN, Live
 from tests.api.stores import example_store

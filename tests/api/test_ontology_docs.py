@@ -10,7 +10,7 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from graph.documentation import documentation
+from graph.publishing.documentation import documentation
 from graph.vocabulary import vocabulary_triples
 from tests.api.conftest import Live
 

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from graph.access import public_graphs
+from graph.privacy.access import public_graphs
 from graph.store import Store
 from tests.privacy.conftest import CURATOR_TOKEN, TestClient, app_client
 from tests.privacy.stores import load_example, memory_store

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from graph.namespaces import FOAF, GRAPH, ID, ORG, VOCABULARY_GRAPH
-from graph.privacy import PUBLIC_PERSONS_GRAPH
+from graph.privacy.persons import PUBLIC_PERSONS_GRAPH
 from graph.store import Store
 from tests.privacy.conftest import CURATOR_TOKEN, TestClient, app_client
 from tests.privacy.stores import load_example, memory_store

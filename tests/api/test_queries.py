@@ -9,7 +9,7 @@ import re
 import httpx
 import pytest
 
-from graph.catalogue import list_queries
+from graph.queries.catalogue import list_queries
 from tests.api.conftest import Live
 
 NAMES = [q.name for q in list_queries()]

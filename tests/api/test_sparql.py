@@ -13,9 +13,9 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from graph.example import EXAMPLE_GRAPHS
 from graph.namespaces import META_GRAPH, VOCABULARY_GRAPH
-from graph.publishing import SD
+from graph.publishing.service import SD
+from graph.samples.example import EXAMPLE_GRAPHS
 from tests.api.conftest import Live
 
 PUBLIC_GRAPH = EXAMPLE_GRAPHS[0].iri

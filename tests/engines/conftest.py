@@ -25,9 +25,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from graph.backends.staging import is_staging
-from graph.backends.virtuoso import VirtuosoStore
 from graph.store import Store
+from graph.store.staging import is_staging
+from graph.store.virtuoso import VirtuosoStore
 from tests.graph.conftest import Server, free_port, start_server, stop_server
 
 ROOT = Path(__file__).resolve().parents[2]

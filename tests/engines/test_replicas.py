@@ -14,8 +14,8 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from graph.backends.remote import RemoteStore
-from graph.example import EXAMPLE_GRAPHS
+from graph.samples.example import EXAMPLE_GRAPHS
+from graph.store.remote import RemoteStore
 from tests.engines.conftest import CURATOR_TOKEN, Replica, empty_oxigraph
 from tests.graph.conftest import Server
 

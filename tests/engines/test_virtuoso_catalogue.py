@@ -6,10 +6,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from graph.access import public_graphs
-from graph.backends.virtuoso import VirtuosoStore
-from graph.catalogue import list_queries, run
+from graph.privacy.access import public_graphs
+from graph.queries.catalogue import list_queries, run
 from graph.store import Store
+from graph.store.virtuoso import VirtuosoStore
 from tests.api.stores import example_store, fill_with_example
 from tests.engines.conftest import Virtuoso, empty_virtuoso
 

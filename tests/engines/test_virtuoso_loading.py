@@ -15,7 +15,7 @@ import pytest
 
 from graph.errors import StoreUnavailable
 from graph.namespaces import CG, STAGING_PREFIX, graph_iri
-from graph.synthetic import write
+from graph.samples.synthetic import write
 from tests.engines.conftest import ROOT, Replica, Virtuoso, empty_virtuoso
 
 EX = "http://example.org/"

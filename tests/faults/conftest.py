@@ -36,7 +36,7 @@ import psutil
 import pyoxigraph as ox
 import pytest
 
-from graph.backends.embedded import OxigraphStore
+from graph.store.embedded import OxigraphStore
 from tests.graph.conftest import free_port, oxigraph_executable
 
 CIVICGRAPH = str(Path(sys.executable).parent / "civicgraph")

@@ -24,11 +24,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from graph.backends.embedded import OxigraphStore
 from graph.errors import StoreError
-from graph.example import ensure_example
-from graph.loading import load_vocabulary
-from graph.synthetic import write
+from graph.ingest.loading import load_vocabulary
+from graph.samples.example import ensure_example
+from graph.samples.synthetic import write
+from graph.store.embedded import OxigraphStore
 from tests.faults.conftest import (
     CURATOR_TOKEN,
     Disk,

@@ -32,11 +32,11 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from graph.backends.embedded import OxigraphStore
-from graph.example import ensure_example
-from graph.loading import import_source, load_vocabulary
+from graph.ingest.loading import import_source, load_vocabulary
 from graph.namespaces import CG, META_GRAPH, VOCABULARY_GRAPH, VOID
-from graph.synthetic import write
+from graph.samples.example import ensure_example
+from graph.samples.synthetic import write
+from graph.store.embedded import OxigraphStore
 from tests.faults.conftest import (
     CIVICGRAPH,
     G,

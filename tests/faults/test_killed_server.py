@@ -22,12 +22,12 @@ import httpx
 import psutil
 import pytest
 
-from graph.backends.embedded import OxigraphStore
-from graph.example import ensure_example
-from graph.loading import import_source, load_vocabulary
+from graph.ingest.loading import import_source, load_vocabulary
 from graph.namespaces import CG, DPV, GRAPH, ID, XSD
-from graph.privacy import PUBLIC_PERSONS_GRAPH
-from graph.synthetic import write
+from graph.privacy.persons import PUBLIC_PERSONS_GRAPH
+from graph.samples.example import ensure_example
+from graph.samples.synthetic import write
+from graph.store.embedded import OxigraphStore
 from tests.faults.conftest import (
     CURATOR_TOKEN,
     G,

@@ -46,7 +46,7 @@ def test_every_pathological_query_is_stopped_within_its_limit(report: Report) ->
     assert report.pathological, "no pathological query was sent"
     for sample in report.pathological:
         assert sample.status == 503, (sample.what, sample.status, sample.error)
-        # WorkersBusy: not run, the other clients having the workers (graph.workers, "Turns")
+        # WorkersBusy: not run, the other clients having the workers (graph.engine.workers, "Turns")
         assert sample.error in ("QueryTimeout", "QueryMemoryExceeded", "WorkersBusy"), \
             sample.error
         assert sample.seconds <= report.config.query_timeout + 1, (sample.what,

@@ -17,11 +17,11 @@ import pyoxigraph as ox
 import pytest
 
 from api.settings import Settings
-from graph.backends.embedded import OxigraphStore
+from graph.engine.execution import QueryEngine
+from graph.engine.snapshots import VersionedStore
+from graph.engine.workers import resident_bytes
 from graph.errors import QueryMemoryExceeded, QueryTimeout
-from graph.execution import QueryEngine
-from graph.snapshots import VersionedStore
-from graph.workers import resident_bytes
+from graph.store.embedded import OxigraphStore
 
 EX = "http://example.org/"
 ENDLESS = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?c ?f ?i LIMIT 1"

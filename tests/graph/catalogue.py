@@ -16,9 +16,9 @@ from decimal import Decimal
 import networkx as nx
 import pyoxigraph as ox
 
-from graph.catalogue import list_queries, run
-from graph.example import EXAMPLE_GRAPHS, example_path
 from graph.namespaces import VOCABULARY_GRAPH
+from graph.queries.catalogue import list_queries, run
+from graph.samples.example import EXAMPLE_GRAPHS, example_path
 from graph.store import Store
 from graph.vocabulary import vocabulary_triples
 
@@ -38,7 +38,7 @@ ABANDONED = ID + "status/abandoned"
 #: every query of the catalogue
 CATALOGUE = list_queries()
 
-#: What an anonymous reader sees (``graph.access.public_graphs`` adds the meta graph).
+#: What an anonymous reader sees (``graph.privacy.access.public_graphs`` adds the meta graph).
 PUBLIC = [VOCABULARY_GRAPH, EXAMPLE_GRAPHS[0].iri]
 
 

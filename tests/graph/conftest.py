@@ -21,9 +21,9 @@ from typing import Any
 import httpx
 import pytest
 
-from graph.backends.embedded import MemoryStore, OxigraphStore
-from graph.backends.remote import RemoteStore
 from graph.store import Store
+from graph.store.embedded import MemoryStore, OxigraphStore
+from graph.store.remote import RemoteStore
 
 BACKENDS = ["memory", "oxigraph", "remote"]
 
@@ -133,8 +133,8 @@ def example_store(request: pytest.FixtureRequest,
     where parameters are bound by a VALUES block instead of SEP-0007 substitution."""
     import pyoxigraph as ox
 
-    from graph.example import EXAMPLE_GRAPHS, example_path
-    from graph.loading import load_vocabulary
+    from graph.ingest.loading import load_vocabulary
+    from graph.samples.example import EXAMPLE_GRAPHS, example_path
     from graph.store import open_store
 
     server = None

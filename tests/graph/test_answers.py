@@ -7,13 +7,13 @@ import time
 
 import pytest
 
-from graph.answers import AnswerCache, job_key
-from graph.backends.embedded import MemoryStore
+from graph.engine.answers import AnswerCache, job_key
+from graph.engine.execution import QueryEngine
+from graph.engine.snapshots import VersionedStore
 from graph.errors import QueryTimeout
-from graph.execution import QueryEngine
-from graph.results import Answer
-from graph.snapshots import VersionedStore
-from graph.sparql import QueryJob
+from graph.sparql.request import QueryJob
+from graph.sparql.results import Answer
+from graph.store.embedded import MemoryStore
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 

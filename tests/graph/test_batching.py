@@ -1,4 +1,4 @@
-"""Batched, resumable replacements on a real Oxigraph server (``graph.batching``)."""
+"""Batched, resumable replacements on a real Oxigraph server (``graph.store.batching``)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from graph.backends.remote import RemoteStore
-from graph.batching import batches, replace_in_batches, source_sha256
 from graph.errors import StoreError, StoreUnavailable
 from graph.namespaces import CG, META_GRAPH, STAGING_PREFIX, graph_iri
+from graph.store.batching import batches, replace_in_batches, source_sha256
+from graph.store.remote import RemoteStore
 from tests.graph.conftest import Server, empty_remote
 
 EX = "http://example.org/"

@@ -7,7 +7,8 @@ import re
 import pyoxigraph as ox
 import pytest
 
-from graph.catalogue import (
+from graph.errors import ParameterError, QueryHeaderError, UnknownQuery
+from graph.queries.catalogue import (
     LANGUAGES,
     CatalogueQuery,
     Parameter,
@@ -15,7 +16,6 @@ from graph.catalogue import (
     list_queries,
     parse_query,
 )
-from graph.errors import ParameterError, QueryHeaderError, UnknownQuery
 from tests.graph.catalogue import (
     CATALOGUE,
     ID,

@@ -10,7 +10,7 @@ from decimal import ROUND_FLOOR, Decimal
 import pyoxigraph as ox
 import pytest
 
-from graph.catalogue import (
+from graph.queries.catalogue import (
     CatalogueQuery,
     run,
 )

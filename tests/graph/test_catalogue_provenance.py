@@ -18,12 +18,12 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 
-from graph.access import public_graphs
-from graph.catalogue import run
-from graph.contributions import import_spreadsheet
-from graph.describe import describe
-from graph.example import EXAMPLE_GRAPHS, example_path
+from graph.ingest.spreadsheets import import_spreadsheet
 from graph.namespaces import CG, DCTERMS, GRAPH, ID, META_GRAPH, PROV, RDFS, XSD
+from graph.privacy.access import public_graphs
+from graph.publishing.describe import describe
+from graph.queries.catalogue import run
+from graph.samples.example import EXAMPLE_GRAPHS, example_path
 from graph.store import Store
 from tests.privacy.stores import load_example, memory_store
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from graph import describe
-from graph.backends.embedded import MemoryStore
 from graph.namespaces import CG
+from graph.publishing import describe
+from graph.store.embedded import MemoryStore
 
 EX = "http://example.org/"
 TARGET = ox.NamedNode(EX + "tool")

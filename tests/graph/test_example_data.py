@@ -11,9 +11,9 @@ import pyshacl
 import pytest
 import rdflib
 
-from graph.data.build_example import build
-from graph.example import EXAMPLE_GRAPHS, ExampleGraph, example_path
 from graph.namespaces import CG, ID, prefix_block
+from graph.samples.data.build_example import build
+from graph.samples.example import EXAMPLE_GRAPHS, ExampleGraph, example_path
 from graph.vocabulary import shapes_path, vocabulary_files
 
 VOCABULARY_FILES = vocabulary_files()
@@ -59,7 +59,7 @@ def test_committed_files_are_the_builders_output() -> None:
     assert sorted(built) == sorted(g.file for g in EXAMPLE_GRAPHS)
     for graph in EXAMPLE_GRAPHS:
         assert example_path(graph).read_text(encoding="utf-8") == built[graph.file], (
-            f"{graph.file} is stale: run python -m graph.data.build_example")
+            f"{graph.file} is stale: run python -m graph.samples.data.build_example")
 
 
 @pytest.mark.parametrize("graph", EXAMPLE_GRAPHS, ids=lambda g: g.name)

@@ -10,11 +10,11 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from graph.engine.execution import QueryEngine
+from graph.engine.snapshots import Snapshots, SnapshotStore, VersionedStore
 from graph.errors import ForbiddenOperation, QuerySyntaxError, QueryTimeout, ResultTooLarge
-from graph.execution import QueryEngine
 from graph.namespaces import CG, META_GRAPH, RESTRICTED_PREFIX
-from graph.snapshots import Snapshots, SnapshotStore, VersionedStore
-from graph.sparql import Dataset, QueryJob
+from graph.sparql.request import Dataset, QueryJob
 from graph.store import Store
 
 EX = "http://example.org/"
@@ -100,7 +100,7 @@ def test_a_reader_sees_what_was_written_before(engine: QueryEngine) -> None:
 
 @pytest.mark.parametrize("workers", [1, 2])
 def test_a_query_past_the_limit_is_killed(tmp_path: Path, workers: int) -> None:
-    from graph.backends.embedded import OxigraphStore
+    from graph.store.embedded import OxigraphStore
 
     store = VersionedStore(fill(OxigraphStore(tmp_path / "store")))
     engine = QueryEngine(store, timeout=1.0, workers=workers)
@@ -154,7 +154,7 @@ class SlowWrites(Store):
 
 
 def test_no_snapshot_is_taken_while_a_write_is_under_way() -> None:
-    from graph.backends.embedded import MemoryStore
+    from graph.store.embedded import MemoryStore
 
     slow = SlowWrites(fill(MemoryStore()))
     store = VersionedStore(slow)
@@ -183,7 +183,7 @@ def test_no_snapshot_is_taken_while_a_write_is_under_way() -> None:
 
 
 def test_checkpoints_sit_beside_the_store_and_are_removed(tmp_path: Path) -> None:
-    from graph.backends.embedded import OxigraphStore
+    from graph.store.embedded import OxigraphStore
 
     store = VersionedStore(fill(OxigraphStore(tmp_path / "store")))
     snapshots = Snapshots(store)

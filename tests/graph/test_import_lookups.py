@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from graph.contributions import import_spreadsheet
-from graph.contributions.importing import _sheets, kinds_named
-from graph.contributions.references import Index, index_store
-from graph.contributions.report import ImportReport
+from graph.ingest.spreadsheets import import_spreadsheet
+from graph.ingest.spreadsheets.importing import _sheets, kinds_named
+from graph.ingest.spreadsheets.references import Index, index_store
+from graph.ingest.spreadsheets.report import ImportReport
 from graph.namespaces import ID
 from graph.store import Store
 from tests.privacy.stores import load_example, memory_store

@@ -13,10 +13,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import graph.backends.embedded
-import graph.batching
+import graph.store.batching
+import graph.store.embedded
 from graph.errors import ParameterError, RdfSyntaxError, ShapeViolation, UnknownFormat
-from graph.loading import (
+from graph.ingest.loading import (
     CONTEXT_IRIS,
     ImportReport,
     import_source,
@@ -334,8 +334,8 @@ def test_an_import_interrupted_between_staging_and_commit_changes_nothing(
     def crash(*args: object, **kwargs: object) -> str:
         raise KeyboardInterrupt("interrupted before the commit")
 
-    monkeypatch.setattr(graph.backends.embedded, "commit_update", crash)
-    monkeypatch.setattr(graph.batching, "commit_update", crash)
+    monkeypatch.setattr(graph.store.embedded, "commit_update", crash)
+    monkeypatch.setattr(graph.store.batching, "commit_update", crash)
     for target, data in ((GRAPH, TURTLE.replace(b"Alpha", b"Changed")), (OTHER, TURTLE)):
         with pytest.raises(KeyboardInterrupt):
             import_source(store, data, graph=target, format="turtle", imported_by="tests",

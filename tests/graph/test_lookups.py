@@ -8,11 +8,11 @@ import time
 import pyoxigraph as ox
 import pytest
 
+from graph.engine.lookups import Lookups
+from graph.engine.snapshots import VersionedStore
 from graph.errors import NotFound, QueryTimeout, StoreError
-from graph.lookups import Lookups
 from graph.namespaces import CG, META_GRAPH, RESTRICTED_PREFIX
-from graph.snapshots import VersionedStore
-from graph.sparql import QueryJob
+from graph.sparql.request import QueryJob
 from graph.store import Store
 
 EX = "http://example.org/"

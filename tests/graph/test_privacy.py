@@ -1,4 +1,4 @@
-"""The public view of persons, membership counts and erasure (graph/privacy.py)."""
+"""The public view of persons, membership counts and erasure (graph/privacy/persons.py)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ import datetime as dt
 import pyoxigraph as ox
 import pytest
 
-from graph import privacy
-from graph.access import public_graphs
 from graph.errors import NotFound
 from graph.namespaces import CG, FOAF, GRAPH, ID, META_GRAPH, ORG, PD, RDF
-from graph.privacy import PUBLIC_PERSONS_GRAPH, Consent, decide, forget, membership_counts
+from graph.privacy import persons as privacy
+from graph.privacy.access import public_graphs
+from graph.privacy.persons import PUBLIC_PERSONS_GRAPH, Consent, decide, forget, membership_counts
 from graph.store import Store
 from tests.privacy.stores import load_example, memory_store
 
@@ -77,7 +77,7 @@ def test_example_view_is_public_and_restricted_graphs_are_not(example: Store) ->
 
 
 def test_withdrawing_consent_removes_the_person_at_once(example: Store) -> None:
-    from graph.contributions import import_spreadsheet
+    from graph.ingest.spreadsheets import import_spreadsheet
 
     sheet = (b"person,status,data,given on,withdrawn on\n"
              b"personne-03,withdrawn,name,2024-04-11,2026-01-10\n")

@@ -10,13 +10,14 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from graph import graphstore
-from graph.describe import describe, labels_of
+from graph.engine.execution import QueryEngine, StoreView
+from graph.engine.snapshots import VersionedStore
 from graph.errors import InputError, NotFound, RdfSyntaxError, UnknownFormat
-from graph.example import EXAMPLE_GRAPHS
-from graph.execution import QueryEngine, StoreView
+from graph.ingest import graphstore
 from graph.namespaces import META_GRAPH, VOID
-from graph.publishing import (
+from graph.publishing.describe import describe, labels_of
+from graph.publishing.search import search
+from graph.publishing.service import (
     DUMPS,
     SD,
     DumpCache,
@@ -24,8 +25,7 @@ from graph.publishing import (
     service_description,
     void_description,
 )
-from graph.search import search
-from graph.snapshots import VersionedStore
+from graph.samples.example import EXAMPLE_GRAPHS
 from tests.api.stores import example_store
 
 PUBLIC, MEMBERS = EXAMPLE_GRAPHS[0].iri, EXAMPLE_GRAPHS[1].iri

@@ -7,8 +7,8 @@ import pyoxigraph as ox
 import pytest
 
 from graph.errors import RdfSyntaxError
-from graph.loading import parse
-from graph.rdfxml import check_entities
+from graph.ingest.loading import parse
+from graph.ingest.rdfxml import check_entities
 from tests.api.hostile import laughs, quadratic_blowup
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"

@@ -6,7 +6,7 @@ import pyoxigraph as ox
 import pytest
 
 from graph.errors import ResultTooLarge, UnknownFormat
-from graph.results import (
+from graph.sparql.results import (
     GRAPH_FORMATS,
     SOLUTION_FORMATS,
     format_for,

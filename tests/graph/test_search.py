@@ -8,10 +8,10 @@ import time
 import pyoxigraph as ox
 import pytest
 
-from graph.lookups import Lookups
+from graph.engine.lookups import Lookups
+from graph.engine.snapshots import VersionedStore
 from graph.namespaces import CG, RDFS, SCHEMA
-from graph.search import KINDS, LabelIndex, normalise, search
-from graph.snapshots import VersionedStore
+from graph.publishing.search import KINDS, LabelIndex, normalise, search
 from tests.api.stores import example_store
 
 EXAMPLE = example_store()

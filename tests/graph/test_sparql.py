@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from graph.errors import ForbiddenOperation, QuerySyntaxError
-from graph.sparql import (
+from graph.sparql.request import (
     Dataset,
     QueryInfo,
     analyse_query,

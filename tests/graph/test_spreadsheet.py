@@ -1,4 +1,4 @@
-"""Spreadsheet contributions (graph/contributions/): mapping, checks, report, templates."""
+"""Spreadsheet contributions (graph/ingest/spreadsheets/): mapping, checks, report, templates."""
 
 from __future__ import annotations
 
@@ -12,14 +12,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from graph.access import RESTRICTED_META_GRAPH
-from graph.contributions import import_spreadsheet
-from graph.contributions.columns import KINDS, ORDER, columns_markdown, detect_kind
-from graph.contributions.importing import Target
-from graph.contributions.templates import template
+from graph.ingest.spreadsheets import import_spreadsheet
+from graph.ingest.spreadsheets.columns import KINDS, ORDER, columns_markdown, detect_kind
+from graph.ingest.spreadsheets.importing import Target
+from graph.ingest.spreadsheets.templates import template
+from graph.ingest.tabular import read_table
 from graph.namespaces import CG, DCTERMS, FOAF, GRAPH, ID, META_GRAPH, OWL, PROV, RDFS
+from graph.privacy.access import RESTRICTED_META_GRAPH
 from graph.store import Store
-from graph.tabular import read_table
 from tests.privacy.stores import load_example, memory_store, quads
 
 FILES = Path(__file__).parent / "spreadsheets"
@@ -236,7 +236,7 @@ def test_readme_documents_every_column() -> None:
     missing = [f"{kind.name}: {column.en}" for kind in KINDS.values() for column in kind.columns
                if f"| `{column.en}` | `{column.fr}` |" not in text]
     assert not missing, ("README.md lacks these spreadsheet columns; paste the output of "
-                         f"graph.contributions.columns.columns_markdown(): {missing[:5]}")
+                         f"graph.ingest.spreadsheets.columns.columns_markdown(): {missing[:5]}")
 
 
 def usage_rows(n: int) -> bytes:
@@ -285,7 +285,7 @@ def test_a_failed_import_never_changes_the_store(
 
 @pytest.mark.parametrize("name", ["usages_fr.csv", "survey_workbook.xlsx"])
 def test_imported_graphs_conform_to_the_core_shapes(example: Store, name: str) -> None:
-    from graph.validation import errors, validate
+    from graph.ingest.validation import errors, validate
     from graph.vocabulary import shapes_path
 
     report = run(example, name)

@@ -11,12 +11,12 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from graph.backends.embedded import OxigraphStore, unfinished_graphs
-from graph.backends.remote import RemoteStore
-from graph.backends.staging import PENDING_GRAPH, PENDING_IMPORT, new_staging_iri
 from graph.errors import QuerySyntaxError, StoreError, StoreUnavailable
 from graph.namespaces import META_GRAPH, STAGING_PREFIX, graph_iri
 from graph.store import Store, open_store
+from graph.store.embedded import OxigraphStore, unfinished_graphs
+from graph.store.remote import RemoteStore
+from graph.store.staging import PENDING_GRAPH, PENDING_IMPORT, new_staging_iri
 
 EX = "http://example.org/"
 G1 = graph_iri("test-one")

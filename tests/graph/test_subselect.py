@@ -1,14 +1,14 @@
-"""Aggregates lifted out of SELECT expressions (``graph.backends.subselect``)."""
+"""Aggregates lifted out of SELECT expressions (``graph.store.subselect``)."""
 
 from __future__ import annotations
 
 import pyoxigraph as ox
 import pytest
 
-from graph.access import public_graphs
-from graph.backends.binding import bind_values
-from graph.backends.subselect import lift_aggregates
-from graph.catalogue import get_query, list_queries
+from graph.privacy.access import public_graphs
+from graph.queries.catalogue import get_query, list_queries
+from graph.store.binding import bind_values
+from graph.store.subselect import lift_aggregates
 from tests.api.stores import example_store
 
 EX = "http://example.org/"

@@ -13,10 +13,10 @@ import pyshacl
 import pytest
 import rdflib
 
-from graph import catalogue
 from graph.errors import UnknownFormat
 from graph.namespaces import CG, DPV, FOAF, ID, ORG
-from graph.synthetic import SYNTHETIC_GRAPH, format_for, generate, write
+from graph.queries import catalogue
+from graph.samples.synthetic import SYNTHETIC_GRAPH, format_for, generate, write
 from graph.vocabulary import shapes_path, vocabulary_files
 
 SHARED_POOL = (f"{ID}software/", f"{ID}commune/", f"{ID}wave/")
@@ -99,7 +99,7 @@ def test_every_generated_resource_is_flagged_fictional() -> None:
 
 
 def test_shares_the_example_datasets_software_and_waves() -> None:
-    from graph.example import EXAMPLE_GRAPHS, example_path
+    from graph.samples.example import EXAMPLE_GRAPHS, example_path
     example = set(ox.parse(example_path(EXAMPLE_GRAPHS[0]).read_bytes(),
                            format=ox.RdfFormat.TURTLE))
     pool = {t for t in generate(0) if t.subject.value.startswith(SHARED_POOL)}

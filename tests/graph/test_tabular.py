@@ -1,4 +1,4 @@
-"""Reading CSV and XLSX files (graph/tabular.py), with real files from spreadsheets/."""
+"""Reading CSV and XLSX files (graph/ingest/tabular.py), with real files from spreadsheets/."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-import graph.tabular
+import graph.ingest.tabular
 from graph.errors import SpreadsheetError
-from graph.tabular import Formula, read_table
+from graph.ingest.tabular import Formula, read_table
 
 FILES = Path(__file__).parent / "spreadsheets"
 
@@ -101,7 +101,7 @@ def zip_bomb(unpacked: int) -> bytes:
 
 def test_a_workbook_that_unpacks_past_the_bound_is_refused_before_it_is_read(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(graph.tabular, "MAX_UNPACKED", 4 << 20)
+    monkeypatch.setattr(graph.ingest.tabular, "MAX_UNPACKED", 4 << 20)
     assert read_table(zip_bomb(2 << 20), "small.xlsx")[0].rows[0].values == ("VECAM",)
     bomb = zip_bomb(8 << 20)
     assert len(bomb) < 64 << 10
@@ -120,7 +120,7 @@ def sheet(kind: str, rows: int) -> bytes:
 @pytest.mark.parametrize("kind", ["csv", "xlsx"])
 def test_a_sheet_past_the_row_bound_is_refused_with_the_row(
         monkeypatch: pytest.MonkeyPatch, kind: str) -> None:
-    monkeypatch.setattr(graph.tabular, "MAX_ROWS", 3)
+    monkeypatch.setattr(graph.ingest.tabular, "MAX_ROWS", 3)
     assert len(read_table(sheet(kind, 3), f"three.{kind}")[0].rows) == 3
     with pytest.raises(SpreadsheetError, match="more than 3 data rows") as refused:
         read_table(sheet(kind, 4), f"four.{kind}")

@@ -8,9 +8,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from graph import validation
 from graph.errors import Violation
-from graph.validation import errors, validate
+from graph.ingest import validation
+from graph.ingest.validation import errors, validate
 from graph.vocabulary import examples, shapes_path
 
 CORE = shapes_path("core")
@@ -97,7 +97,7 @@ def _key(v: Violation) -> tuple[str, str | None, str, str | None, str]:
 
 def _broken_synthetic(organisations: int) -> ox.Store:
     """Generated data with faults of several kinds, in several parts of the data."""
-    from graph.synthetic import generate
+    from graph.samples.synthetic import generate
 
     store = ox.Store()
     cg = "https://w3id.org/civicgraph/ns#"
@@ -140,7 +140,7 @@ def test_validation_in_parts_gives_the_results_of_the_whole(
 
 def test_parts_fall_back_to_pyshacl_when_paths_are_not_plain(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    from graph.partitioning import partitionable
+    from graph.ingest.partitioning import partitionable
     from graph.vocabulary import shapes_path
 
     assert partitionable(CORE)

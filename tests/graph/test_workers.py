@@ -10,12 +10,12 @@ from typing import Any
 import pyoxigraph as ox
 import pytest
 
-from graph.backends.embedded import MemoryStore
+from graph.engine.execution import QueryEngine, acting_for
+from graph.engine.snapshots import VersionedStore
+from graph.engine.workers import _Turns
 from graph.errors import QueryTimeout, WorkersBusy
-from graph.execution import QueryEngine, acting_for
-from graph.snapshots import VersionedStore
-from graph.sparql import QueryJob
-from graph.workers import _Turns
+from graph.sparql.request import QueryJob
+from graph.store.embedded import MemoryStore
 
 ENDLESS = ("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . "
            "?m ?n2 ?o . ?q ?r ?t }")

@@ -42,7 +42,7 @@ MODEL_TERMS = {
         "EffectObservation",
         "CoDesignProject",
         "HostingKind",
-        "RoleCount",  # derived figures (graph/privacy.py)
+        "RoleCount",  # derived figures (graph/privacy/persons.py)
         "Community",  # derived metrics (visualisations/metrics.py)
     ],
     "object properties": [

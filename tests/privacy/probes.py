@@ -2,7 +2,7 @@
 that looks for it in any answer (whatever its escaping).
 
 The persons, their memberships and their consent records are read with rdflib straight from
-``graph/data/example/members.ttl`` and ``consent.ttl`` (not through the store under test);
+``graph/samples/data/example/members.ttl`` and ``consent.ttl`` (not through the store under test);
 who consented to what is EXAMPLE-FACTS.md, section 9, written down here by hand.
 
 A person who did not consent (the one who withdrew included) must not appear at all: not
@@ -25,8 +25,8 @@ from urllib.parse import unquote, unquote_plus
 
 import rdflib
 
-from graph.example import EXAMPLE_GRAPHS, example_path
 from graph.namespaces import DPV, FOAF, ID, ORG
+from graph.samples.example import EXAMPLE_GRAPHS, example_path
 
 #: EXAMPLE-FACTS.md §9: person number -> what they consented to publish
 CONSENTS: Mapping[int, frozenset[str]] = {

@@ -9,10 +9,10 @@ import datetime as dt
 
 import pyoxigraph as ox
 
-from graph.contributions.importing import metadata
-from graph.example import EXAMPLE_GRAPHS, example_path
+from graph.ingest.spreadsheets.importing import metadata
 from graph.namespaces import ID, VOCABULARY_GRAPH
-from graph.privacy import refresh_public_view
+from graph.privacy.persons import refresh_public_view
+from graph.samples.example import EXAMPLE_GRAPHS, example_path
 from graph.store import Store, open_store
 from graph.vocabulary import vocabulary_triples
 

@@ -13,8 +13,8 @@ import pytest
 from click.testing import CliRunner
 
 from api.cli import main
-from graph.access import RESTRICTED_META_GRAPH
 from graph.namespaces import META_GRAPH, VOID
+from graph.privacy.access import RESTRICTED_META_GRAPH
 from graph.store import open_store
 from tests.privacy.probes import CONSENTS, Person, Probe, gunzipped, read_people
 from tests.privacy.stores import load_example

@@ -12,8 +12,8 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 
-from graph.example import EXAMPLE_GRAPHS, example_path
 from graph.namespaces import CG, ID, ORG
+from graph.samples.example import EXAMPLE_GRAPHS, example_path
 from tests.privacy.conftest import TestClient, app_client
 from tests.privacy.stores import load_example, memory_store
 

@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from api.cli import main
-from graph.example import EXAMPLE_GRAPHS, example_path
 from graph.namespaces import FOAF, GRAPH, ID, META_GRAPH
+from graph.samples.example import EXAMPLE_GRAPHS, example_path
 from graph.store import open_store
 from tests.privacy.conftest import app_client
 from tests.privacy.probes import Probe

@@ -19,8 +19,8 @@ import pytest
 import rdflib
 from pyshacl import validate
 
-from graph.access import public_graphs
 from graph.namespaces import FOAF, GRAPH, ORG
+from graph.privacy.access import public_graphs
 from graph.store import Store
 from graph.vocabulary import shapes_path
 

@@ -12,9 +12,9 @@ import re
 import pyoxigraph as ox
 import pytest
 
-from graph.catalogue import list_queries
 from graph.namespaces import GRAPH, ID
-from graph.publishing import DUMPS
+from graph.publishing.service import DUMPS
+from graph.queries.catalogue import list_queries
 from tests.privacy.conftest import TestClient
 from tests.privacy.probes import Probe
 from visualisations.export import FORMATS
@@ -70,7 +70,7 @@ def search_terms(probe: Probe) -> list[str]:
 
 @pytest.mark.slow
 def test_search_by_name_and_e_mail(client: TestClient, probe: Probe) -> None:
-    from graph.search import KINDS
+    from graph.publishing.search import KINDS
 
     terms = search_terms(probe)
     assert len(terms) > 90

@@ -179,7 +179,7 @@ def test_the_maps_follow_at_once(curator: dict[str, str]) -> None:
 def test_a_change_of_consent_changes_the_data_version() -> None:
     """Two views of the same size derived in the same second are still told apart (a map
     cache over a remote store relies on it): one person withdraws, another consents."""
-    from graph.privacy import refresh_public_view
+    from graph.privacy.persons import refresh_public_view
     from tests.privacy.stores import MOMENT
     from visualisations.table import data_version
 

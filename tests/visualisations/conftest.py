@@ -100,7 +100,7 @@ def example_store() -> Store:
 
 def fill_example(store: Store) -> Store:
     """Load the vocabulary and the example dataset into ``store``."""
-    from graph.example import EXAMPLE_GRAPHS, example_path
+    from graph.samples.example import EXAMPLE_GRAPHS, example_path
     from graph.vocabulary import vocabulary_triples
 
     store.replace_graph(VOCABULARY_GRAPH, vocabulary_triples(), metadata=meta(VOCABULARY_GRAPH))

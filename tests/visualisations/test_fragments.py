@@ -7,8 +7,8 @@ import dataclasses
 import pyoxigraph as ox
 import pytest
 
+from graph.engine.snapshots import VersionedStore
 from graph.namespaces import META_GRAPH, VOCABULARY_GRAPH, graph_iri
-from graph.snapshots import VersionedStore
 from graph.store import Store
 from visualisations.fragments import FragmentCache, StoreState, graph_fingerprints
 from visualisations.table import load_table
@@ -87,7 +87,7 @@ def test_without_a_write_log_the_descriptions_tell(tiny: Store) -> None:
 def test_incremental_reading_equals_a_full_one(change: str) -> None:
     store = VersionedStore(with_second(memory_store()))
     cache = FragmentCache(store)
-    from graph.access import public_graphs
+    from graph.privacy.access import public_graphs
     from visualisations.table import assemble
 
     cache.read(public_graphs(store), StoreState.of(store))

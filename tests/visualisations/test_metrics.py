@@ -92,7 +92,7 @@ def test_write_metrics_stores_a_public_named_graph(tiny: Store) -> None:
         f"<http://www.w3.org/ns/prov#endedAtTime> ?t }} }}")))["t"]
     assert isinstance(ended, ox.Literal) and ended.value.startswith("2026-11-29T12:00:00")
     assert graph in [g for g in tiny.graphs()]
-    from graph.access import is_public
+    from graph.privacy.access import is_public
 
     assert is_public(tiny, graph)
 

@@ -10,8 +10,8 @@ from typing import Any
 import pyoxigraph as ox
 import pytest
 
+from graph.engine.snapshots import VersionedStore
 from graph.errors import StoreUnavailable
-from graph.snapshots import VersionedStore
 from graph.store import Store
 from visualisations.filters import Filters
 from visualisations.service import MapRequest, Maps

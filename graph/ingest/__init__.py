@@ -1,0 +1,1 @@
+"""The write path: reading, bounding, validating and importing RDF files and spreadsheets."""

@@ -1,0 +1,372 @@
+"""Importing a spreadsheet: read, map, check everything, then replace the source's graphs.
+
+``import_spreadsheet`` never raises for bad input: it returns an ``ImportReport`` listing every
+problem (file, sheet, row, column). Nothing is written when any row fails, unless
+``skip_invalid`` is set, in which case the invalid rows (and the rows that depend on them) are
+left out and listed. Only store failures raise (``StoreError``).
+
+One import is one source: its public rows go to ``…/graph/contrib/{source}`` and its restricted
+rows (members, consent) to ``…/graph/restricted/contrib/{source}``, each replaced whole, with
+its provenance in the meta graph. Importing the same bytes again under the same source changes
+nothing; importing a corrected file replaces what that source said before.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from graph.errors import SpreadsheetError
+from graph.ingest.spreadsheets.columns import KINDS, ORDER, Column, Kind, detect_kind
+from graph.ingest.spreadsheets.curated import curated_tools
+from graph.ingest.spreadsheets.entry import Entry, Ref, resolve
+from graph.ingest.spreadsheets.mapping import RowMapper
+from graph.ingest.spreadsheets.references import Index, index_concepts, index_store
+from graph.ingest.spreadsheets.report import ImportReport, Problem
+from graph.ingest.spreadsheets.values import norm, slugify
+from graph.ingest.tabular import Table, read_table
+from graph.namespaces import (
+    CG,
+    DCTERMS,
+    DEFAULT_BASE,
+    META_GRAPH,
+    PROV,
+    RDF,
+    RDFS,
+    VOID,
+    XSD,
+    graph_iri,
+    iri_for,
+)
+from graph.privacy.access import RESTRICTED_META_GRAPH
+from graph.privacy.persons import refresh_public_view
+from graph.store import Store
+
+_TOOL_KINDS = frozenset({"software", "instance", "space"})
+#: the kinds of sheet whose rows may describe a resource already stored, found by its name
+#: (``mapping``: ``index.find``), and the kinds looked up; the rows of the other kinds
+#: (observations, memberships, consent) always mint their own IRIs
+_FOUND_BY_NAME: dict[str, set[str]] = {
+    "organisations": {"org"}, "activities": {"activity"}, "tools": set(_TOOL_KINDS),
+    "events": {"event", "activity"}, "projects": {"project"},
+}
+
+
+@dataclass
+class Sheet:
+    """A table with its kind and the position of each known column."""
+
+    table: Table
+    kind: Kind
+    columns: dict[int, Column]
+    lang: str
+    entries: list[Entry] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where an import goes: its graphs and the import activity of its observations."""
+
+    public: str
+    restricted: str
+    activity: str
+
+    @classmethod
+    def for_source(cls, source: str, base: str) -> Target:
+        slug = slugify(source)
+        return cls(graph_iri(f"contrib/{slug}", base), graph_iri(f"restricted/contrib/{slug}",
+                                                                 base),
+                   iri_for("activity", slug, base))
+
+
+def import_spreadsheet(
+    store: Store, data: bytes, filename: str, *, source: str, licence: str | None = None,
+    imported_by: str = "civicgraph", skip_invalid: bool = False, kind: str | None = None,
+    base: str = DEFAULT_BASE, now: dt.datetime | None = None, threshold: int = 5,
+) -> ImportReport:
+    """Import ``data`` (CSV or XLSX bytes named ``filename``) as ``source``; see the module.
+    ``threshold`` is the smallest membership count published when the public view of persons
+    is recomputed (after an import of members or consent)."""
+    report = ImportReport(source=source, filename=filename)
+    if not source.strip():
+        report.problems.append(Problem("--source is required: name where the data comes from"))
+        return report
+    target = Target.for_source(source, base)
+    sha256 = hashlib.sha256(data).hexdigest()
+    sheets = _sheets(data, filename, kind, report)
+    if sheets is None:
+        return report
+    entries = map_sheets(store, sheets, target, base, report)
+    report.rows_read = sum(not getattr(e, "extra", False) for e in entries)
+    _check(entries, report, skip_invalid)
+    if report.errors and not skip_invalid:
+        return report
+    kept = [e for e in entries if e.valid]
+    report.skipped_rows = [(e.sheet, e.row) for e in entries if not e.valid]
+    report.rows_imported = sum(not getattr(e, "extra", False) for e in kept)
+    if not kept:
+        report.problems.append(Problem("no valid row to import; nothing was stored"))
+        return report
+    public, restricted = _split(kept, target, source)
+    if _unchanged(store, target, sha256, source, licence, bool(restricted)):
+        report.unchanged = True
+        return report
+    moment = now or dt.datetime.now(dt.UTC)
+    writes = [(target.restricted, restricted, "Restricted"), (target.public, public, "Public")]
+    for graph, triples, access in writes:
+        if not triples and graph == target.restricted and graph not in store.graphs():
+            continue
+        meta = metadata(graph, title=f"{source} ({filename})", source=source, licence=licence,
+                        imported_by=imported_by, access=access, triples=len(triples),
+                        sha256=sha256, moment=moment)
+        store.replace_graph(graph, triples, metadata=meta)
+        report.graphs[graph] = len(triples)
+    report.stored = True
+    if target.restricted in report.graphs:
+        # consent may have changed: the public view follows at once
+        refresh_public_view(store, threshold=threshold, now=moment)
+    return report
+
+
+def _sheets(data: bytes, filename: str, kind: str | None,
+            report: ImportReport) -> list[Sheet] | None:
+    try:
+        tables = read_table(data, filename)
+    except SpreadsheetError as error:
+        report.problems.append(Problem(error.message, error.sheet, error.row))
+        return None
+    sheets = []
+    for table in tables:
+        found = KINDS.get(kind) if kind else detect_kind(table.name, table.header)
+        if found is None:
+            report.problems.append(Problem(
+                "cannot tell what this sheet describes: name the sheet after its kind "
+                f"({', '.join(ORDER)}) or use the template's headers", table.name,
+                table.header_row))
+            continue
+        sheet = _columns(table, found, report)
+        if sheet is not None:
+            sheets.append(sheet)
+            report.sheets[table.name] = found.name
+    if not sheets or report.errors:
+        return None
+    return sheets
+
+
+def _columns(table: Table, kind: Kind, report: ImportReport) -> Sheet | None:
+    columns: dict[int, Column] = {}
+    fr = en = 0
+    seen: dict[str, str] = {}
+    for position, header in enumerate(table.header):
+        if not header:
+            continue
+        column = kind.column_for(header)
+        if column is None:
+            report.problems.append(Problem(
+                f"unknown column for {kind.name}, ignored", table.name, table.header_row, header,
+                level="warning"))
+            continue
+        if column.key in seen:
+            report.problems.append(Problem(
+                f"the column appears twice (also as {seen[column.key]!r})", table.name,
+                table.header_row, header))
+            continue
+        seen[column.key] = header
+        columns[position] = column
+        fr += norm(header) == norm(column.fr) != norm(column.en)
+        en += norm(header) == norm(column.en) != norm(column.fr)
+    missing = [c for c in kind.columns if c.required and c.key not in seen]
+    for column in missing:
+        report.problems.append(Problem(
+            f"required column missing (header {column.en!r} or {column.fr!r})", table.name,
+            table.header_row, column.en))
+    if not table.rows:
+        report.problems.append(Problem("the sheet has a header but no data row", table.name,
+                                       table.header_row))
+    if missing or not table.rows:
+        return None
+    return Sheet(table, kind, columns, "fr" if fr > en else "en")
+
+
+def map_sheets(store: Store, sheets: list[Sheet], target: Target, base: str,
+               report: ImportReport) -> list[Entry]:
+    """Map every row of ``sheets``, resolving references against the store and the file."""
+    index = Index()
+    index_store(index, store, kinds_named(sheets))
+    index_concepts(index, store)
+    order = {name: position for position, name in enumerate(ORDER)}
+    entries: list[Entry] = []
+    for sheet in sorted(sheets, key=lambda s: order[s.kind.name]):
+        mapper = RowMapper(sheet.kind, sheet.table.name, sheet.columns, lang=sheet.lang,
+                           base=base, index=index, activity=target.activity)
+        for row in sheet.table.rows:
+            entry = mapper.map(row)
+            for kind, iri, names, wikidata in entry.defines:
+                index.add(kind, iri, names, wikidata)
+            entries.append(entry)
+    extra = _curated(entries, index, base)
+    for entry in entries:
+        resolve(entry, index)
+    entries.extend(extra)
+    return entries
+
+
+def kinds_named(sheets: list[Sheet]) -> set[str]:
+    """The kinds of resource the rows of ``sheets`` may refer to, or find already stored
+    under the name they give (the only ones read from the store)."""
+    kinds: set[str] = set()
+    for sheet in sheets:
+        kinds |= _FOUND_BY_NAME.get(sheet.kind.name, set())
+        for column in sheet.columns.values():
+            if column.type == "ref":
+                kinds.update(column.target)
+    return kinds
+
+
+def _curated(entries: list[Entry], index: Index, base: str) -> list[Entry]:
+    """Tools named in the file that neither the store nor the file knows, but the curated
+    table does: their description (and the software they run) joins the import."""
+    table = curated_tools(base)
+    pending: list[str] = []
+    for entry in entries:
+        for part in (p for s in entry.statements for p in (s[0], s[2])):
+            if (isinstance(part, Ref) and _TOOL_KINDS & set(part.kinds)
+                    and index.find(part.kinds, [part.text]) is None
+                    and (iri := table.index.find(part.kinds, [part.text])) is not None):
+                pending.append(iri)
+    added: dict[str, Entry] = {}
+    while pending:
+        iri = pending.pop()
+        if iri in added:
+            continue
+        if index.known(iri):
+            # the store has it already: the table's other names ("Jitsi") still lead to it
+            for kind, defined, names, wikidata in table.entries[iri].defines:
+                index.add(kind, defined, names, wikidata)
+            continue
+        definition = added[iri] = table.entries[iri]
+        for kind, defined, names, wikidata in definition.defines:
+            index.add(kind, defined, names, wikidata)
+        pending.extend(t.object.value for t in definition.triples
+                       if isinstance(t.object, ox.NamedNode) and t.object.value in table.entries)
+    return [_as_extra(e) for e in added.values()]
+
+
+def _as_extra(entry: Entry) -> Entry:
+    extra = Entry(sheet="(curated tools table)", row=entry.row, kind=entry.kind,
+                  subject=entry.subject, triples=list(entry.triples))
+    extra.extra = True  # type: ignore[attr-defined]
+    return extra
+
+
+def _check(entries: list[Entry], report: ImportReport, skip_invalid: bool) -> None:
+    """Duplicates, and rows that depend on invalid rows; then collect every problem."""
+    first: dict[tuple[str, str], Entry] = {}
+    for entry in entries:
+        if entry.unique_key is None:
+            continue
+        other = first.setdefault(entry.unique_key, entry)
+        if other is not entry:
+            _kind, key = entry.unique_key
+            clash = key.split("\x1f", 1)[1] if "\x1f" in key else f"identifier <{key}>"
+            entry.problems.append(Problem(
+                f"duplicate: {clash} as row {other.row} of sheet {other.sheet!r}; give each row "
+                "its own id, or merge the rows", entry.sheet, entry.row,
+                "id" if "\x1f" not in key else None))
+    _cascade(entries)
+    for entry in entries:
+        if getattr(entry, "extra", False):
+            continue
+        report.problems.extend(entry.problems)
+
+
+def _cascade(entries: list[Entry]) -> None:
+    """Rows that name a resource defined only by invalid rows are invalid too."""
+    changed = True
+    while changed:
+        defined: dict[str, list[Entry]] = {}
+        for entry in entries:
+            if entry.subject:
+                defined.setdefault(entry.subject, []).append(entry)
+        broken = {iri: rows for iri, rows in defined.items() if not any(e.valid for e in rows)}
+        changed = False
+        for entry in entries:
+            if not entry.valid:
+                continue
+            nodes = {n.value for t in entry.triples for n in (t.subject, t.object)
+                     if isinstance(n, ox.NamedNode)} - {entry.subject}
+            for iri in sorted(nodes & broken.keys()):
+                origin = broken[iri][0]
+                entry.problems.append(Problem(
+                    f"refers to <{iri}>, defined on row {origin.row} of sheet "
+                    f"{origin.sheet!r}, which has errors", entry.sheet, entry.row))
+                changed = True
+
+
+def _split(entries: list[Entry], target: Target,
+           source: str) -> tuple[list[ox.Triple], list[ox.Triple]]:
+    public: dict[ox.Triple, None] = {}
+    restricted: dict[ox.Triple, None] = {}
+    for entry in entries:
+        into = restricted if entry.kind.restricted else public
+        for triple in entry.triples:
+            into[triple] = None
+    activity = ox.NamedNode(target.activity)
+    if any(t.object == activity for t in public):
+        public[ox.Triple(activity, ox.NamedNode(RDF + "type"),
+                         ox.NamedNode(CG + "ObservationActivity"))] = None
+        public[ox.Triple(activity, ox.NamedNode(RDFS + "label"), ox.Literal(source))] = None
+    return list(public), list(restricted)
+
+
+def metadata(graph: str, *, title: str, source: str, licence: str | None, imported_by: str,
+             access: str, triples: int, sha256: str, moment: dt.datetime) -> list[ox.Triple]:
+    """The description of ``graph`` in the meta graph (see MODEL.md)."""
+    g = ox.NamedNode(graph)
+
+    def t(p: str, o: ox.NamedNode | ox.Literal) -> ox.Triple:
+        return ox.Triple(g, ox.NamedNode(p), o)
+
+    stamp = moment.astimezone(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    out = [
+        t(RDF + "type", ox.NamedNode(VOID + "Dataset")),
+        t(RDF + "type", ox.NamedNode(PROV + "Entity")),
+        t(DCTERMS + "title", ox.Literal(title)),
+        t(DCTERMS + "source", ox.Literal(source)),
+        t(PROV + "generatedAtTime", ox.Literal(stamp, datatype=ox.NamedNode(XSD + "dateTime"))),
+        t(CG + "importedBy", ox.Literal(imported_by)),
+        t(CG + "access", ox.NamedNode(CG + access)),
+        t(VOID + "triples", ox.Literal(str(triples), datatype=ox.NamedNode(XSD + "integer"))),
+        t(CG + "sha256", ox.Literal(sha256)),
+    ]
+    if licence:
+        out.append(t(DCTERMS + "license", ox.NamedNode(licence) if licence.startswith("http")
+                     else ox.Literal(licence)))
+    return out
+
+
+def _unchanged(store: Store, target: Target, sha256: str, source: str, licence: str | None,
+               has_restricted: bool) -> bool:
+    """Whether the same bytes were already imported under the same source and licence."""
+    graphs = [target.public] + ([target.restricted] if has_restricted else [])
+    for graph in graphs:
+        result = store.query(
+            f"""SELECT ?sha ?licence WHERE {{ GRAPH ?meta {{
+                  <{graph}> <{CG}sha256> ?sha ; <{DCTERMS}source> "{_escape(source)}" .
+                  OPTIONAL {{ <{graph}> <{DCTERMS}license> ?licence }} }}
+                VALUES ?meta {{ <{META_GRAPH}> <{RESTRICTED_META_GRAPH}> }} }}""")
+        assert isinstance(result, ox.QuerySolutions)
+        rows = list(result)
+        if len(rows) != 1 or rows[0]["sha"].value != sha256:
+            return False
+        stored = rows[0]["licence"]
+        if (stored.value if stored is not None else None) != licence:
+            return False
+    return True
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")

@@ -1,0 +1,200 @@
+"""Finding what a cell refers to: organisations, tools, persons, concepts, events.
+
+A reference may be written as an IRI, an identifier (the slug of the IRI, an RNA or SIREN
+number, a Framalibre id), a Wikidata id, or a name or label in French or English; names are
+matched without case, accents or punctuation (``norm``). The index holds what the store already
+knows, what the curated tool table knows, and what the file being imported defines.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from graph.ingest.spreadsheets.values import _WIKIDATA, norm
+from graph.namespaces import CG, FOAF, ID, ORG, OWL, RDFS, SCHEMA, SKOS, WD
+from graph.store import Store
+from graph.vocabulary import ontology_dir
+
+#: rdf:type of each kind of resource a reference may name (no inference in the store)
+CLASSES: dict[str, tuple[str, ...]] = {
+    "org": (ORG + "Organization", ORG + "FormalOrganization",
+            ORG + "OrganizationalCollaboration", ORG + "OrganizationalUnit"),
+    "software": (SCHEMA + "SoftwareApplication",),
+    "instance": (CG + "HostedInstance",),
+    "space": (CG + "SharedSpace",),
+    "usage": (CG + "ToolUsage",),
+    "need": (CG + "Need",),
+    "experience": (CG + "ExperienceReport",),
+    "event": (SCHEMA + "Event", CG + "Seminar", CG + "PublicDay", CG + "Workshop"),
+    "activity": (CG + "ObservationActivity", CG + "Survey", CG + "Interview", CG + "Seminar"),
+    "wave": (CG + "ObservationWave",),
+    "programme": (CG + "Programme",),
+    "person": (FOAF + "Person",),
+}
+
+_LABELS = (RDFS + "label", SKOS + "prefLabel", SKOS + "altLabel", FOAF + "name",
+           FOAF + "mbox", ORG + "identifier", CG + "framalibreId")
+
+_SCHEMES_DIR = "schemes"
+_CONCEPTS = f"""
+    SELECT ?x ?scheme ?label WHERE {{
+      ?x <{SKOS}inScheme> ?scheme .
+      OPTIONAL {{ VALUES ?p {{ <{SKOS}prefLabel> <{SKOS}altLabel> <{SKOS}notation> }}
+                 ?x ?p ?label }}
+    }}"""
+
+
+class ReferenceProblem(ValueError):
+    """A reference that matches nothing, or more than one thing."""
+
+
+class Index:
+    """Keys (IRIs, normalised names and identifiers, Wikidata ids) to IRIs, per kind."""
+
+    def __init__(self) -> None:
+        self._keys: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+        self._iris: dict[str, set[str]] = defaultdict(set)
+        # answers per kinds looked up; adding a resource forgets the answers about its kind
+        self._cache: dict[tuple[str, ...], dict[str, str | ReferenceProblem]] = {}
+
+    def add(self, kind: str, iri: str, names: Iterable[str] = (),
+            wikidata: Iterable[str] = ()) -> None:
+        """Record that ``iri`` is a ``kind``, known by ``names`` and ``wikidata`` ids."""
+        for looked_up in [k for k in self._cache if kind in k]:
+            del self._cache[looked_up]
+        self._iris[kind].add(iri)
+        keys = self._keys[kind]
+        keys[norm(iri.rsplit("/", 1)[-1])].add(iri)
+        for name in names:
+            key = norm(name.removeprefix("mailto:"))
+            if key:
+                keys[key].add(iri)
+        for qid in wikidata:
+            keys["wd:" + qid.upper()].add(iri)
+
+    def known(self, iri: str) -> bool:
+        """Whether ``iri`` is a resource of any kind in the index."""
+        return any(iri in iris for iris in self._iris.values())
+
+    def resolve(self, kinds: tuple[str, ...], text: str) -> str:
+        """The one IRI of a ``kinds`` resource that ``text`` names."""
+        answers = self._cache.setdefault(kinds, {})
+        if text not in answers:
+            try:
+                answers[text] = self._resolve(kinds, text)
+            except ReferenceProblem as problem:
+                answers[text] = problem
+        found = answers[text]
+        if isinstance(found, ReferenceProblem):
+            raise found
+        return found
+
+    def _resolve(self, kinds: tuple[str, ...], text: str) -> str:
+        found: set[str] = set()
+        if text.startswith(("http://", "https://")) and not _WIKIDATA.match(text):
+            found = {text for kind in kinds if text in self._iris[kind]}
+            if not found:
+                raise ReferenceProblem(f"no {_what(kinds)} has the IRI <{text}>")
+            return text
+        wikidata = _WIKIDATA.match(text)
+        key = "wd:" + wikidata[1].upper() if wikidata else norm(text)
+        for kind in kinds:
+            found |= self._keys[kind].get(key, set())
+        if not found:
+            raise ReferenceProblem(f"unknown {_what(kinds)} {text!r}")
+        if len(found) > 1:
+            names = ", ".join(sorted(f"<{iri}>" for iri in found)[:4])
+            raise ReferenceProblem(f"{text!r} matches several {_what(kinds)}s ({names}); "
+                                   "write the identifier instead")
+        return found.pop()
+
+    def find(self, kinds: tuple[str, ...], names: Iterable[str]) -> str | None:
+        """The one existing IRI that one of ``names`` matches, else None (no error)."""
+        for name in names:
+            try:
+                return self.resolve(kinds, name)
+            except ReferenceProblem:
+                continue
+        return None
+
+
+def _what(kinds: tuple[str, ...]) -> str:
+    if set(kinds) == {"software", "instance", "space"}:
+        return "tool"
+    names = {"org": "organisation", "effect-observation": "effect observation"}
+    return " or ".join(names.get(k, k.removeprefix("concept:")) for k in kinds)
+
+
+def index_store(index: Index, store: Store, kinds: Iterable[str] | None = None) -> None:
+    """Add to ``index`` every resource of ``kinds`` (default: every known kind) in ``store``
+    (all graphs). An import asks only for the kinds its sheets may name: at 10^6 triples
+    the usages alone are 85,000 resources that a sheet of usages never refers to."""
+    wanted = set(CLASSES) if kinds is None else set(kinds)
+    by_class = {cls: kind for kind, classes in CLASSES.items() if kind in wanted
+                for cls in classes}
+    if not by_class:
+        return
+    values = " ".join(f"<{c}>" for c in by_class)
+    labels = " ".join(f"<{p}>" for p in _LABELS)
+    result = store.query(f"""
+        SELECT ?x ?c ?name ?same WHERE {{
+          VALUES ?c {{ {values} }}
+          ?x a ?c .
+          OPTIONAL {{ VALUES ?p {{ {labels} }} ?x ?p ?name }}
+          OPTIONAL {{ ?x <{OWL}sameAs> ?same FILTER(STRSTARTS(STR(?same), "{WD}")) }}
+        }}""")
+    assert isinstance(result, ox.QuerySolutions)
+    for row in result:
+        subject, cls = row["x"], row["c"]
+        if not isinstance(subject, ox.NamedNode) or not isinstance(cls, ox.NamedNode):
+            continue
+        name, same = row["name"], row["same"]
+        names = [name.value] if name is not None else []
+        wikidata = [same.value.removeprefix(WD)] if same is not None else []
+        index.add(by_class[cls.value], subject.value, names, wikidata)
+
+
+def index_concepts(index: Index, store: Store) -> None:
+    """Add the SKOS concepts of the store's schemes; a scheme the store lacks is read from
+    the ontology's own files, so that imports work on an empty store."""
+    query = _CONCEPTS
+    index_concept_files(index, skip=_add_concepts(index, store.query(query)))
+
+
+def index_concept_files(index: Index, skip: frozenset[str] | set[str] = frozenset()) -> None:
+    """Add the SKOS concepts of the ontology's scheme files, except the schemes in ``skip``."""
+    for path in _scheme_files():
+        if path.stem in skip:
+            continue
+        local = ox.Store()
+        local.load(path.read_bytes(), ox.RdfFormat.TURTLE)
+        _add_concepts(index, local.query(_CONCEPTS))
+
+
+def _add_concepts(index: Index, result: object) -> set[str]:
+    assert isinstance(result, ox.QuerySolutions)
+    seen: set[str] = set()
+    prefix = ID + "scheme/"
+    for row in result:
+        concept, scheme = row["x"], row["scheme"]
+        if not isinstance(concept, ox.NamedNode) or not isinstance(scheme, ox.NamedNode):
+            continue
+        if not scheme.value.startswith(prefix):
+            continue
+        kind = scheme.value.removeprefix(prefix)
+        seen.add(kind)
+        label = row["label"]
+        names = [label.value] if label is not None else []
+        if label is not None and " ou " in label.value:
+            # "Trésorier ou trésorière": either form names the concept
+            names += [part.strip() for part in label.value.split(" ou ")]
+        index.add("concept:" + kind, concept.value, names)
+    return seen
+
+
+def _scheme_files() -> list[Path]:
+    return sorted((ontology_dir() / _SCHEMES_DIR).glob("*.ttl"))

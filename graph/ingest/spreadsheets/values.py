@@ -1,0 +1,204 @@
+"""Cell values as people type them, turned into checked Python values.
+
+Every parser takes a cell value (a string from CSV, or a typed value from XLSX) and returns the
+clean value or raises ``ValueProblem`` with a sentence that says what was expected.
+
+>>> norm("  Île-de-France ")
+'ile de france'
+>>> slugify("Collectif « Vélo & Ville » 93")
+'collectif-velo-ville-93'
+>>> parse_date("31/01/2025")
+datetime.date(2025, 1, 31)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import unicodedata
+from functools import lru_cache
+
+from graph.ingest.tabular import CellValue, Formula
+
+#: separator of several values in one cell ("Loomio | Framapad")
+MULTI_SEPARATOR = "|"
+
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_FR_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_WIKIDATA = re.compile(r"^(?:https?://(?:www\.)?wikidata\.org/(?:wiki|entity)/)?(Q[1-9]\d*)$",
+                       re.IGNORECASE)
+_SPDX = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.+-]*$")
+_RNA = re.compile(r"^W[0-9A-Z]\d{8}$")
+_INSEE = re.compile(r"^(?:\d{5}|2[AB]\d{3})$")
+_EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
+_PHONE = re.compile(r"^\+?\d{6,15}$")
+_URL = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
+_SLUG_MAX = 60
+
+TRUE_WORDS = frozenset({"yes", "oui", "true", "vrai", "1", "y", "o", "x"})
+FALSE_WORDS = frozenset({"no", "non", "false", "faux", "0", "n"})
+
+
+class ValueProblem(ValueError):
+    """A cell value that cannot be used; the message says what was expected."""
+
+
+@lru_cache(maxsize=1 << 16)
+def norm(text: str) -> str:
+    """``text`` without case, accents or punctuation: the key for matching names and labels."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    ascii_text = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _NON_ALNUM.sub(" ", ascii_text.replace("œ", "oe").replace("æ", "ae")).strip()
+
+
+def slugify(text: str) -> str:
+    """A slug for ``text`` (lowercase ASCII, digits and hyphens); a hash when nothing is left."""
+    slug = norm(text).replace(" ", "-")[:_SLUG_MAX].strip("-")
+    return slug or "h-" + digest(text)
+
+
+def digest(*parts: str, length: int = 12) -> str:
+    """A short stable hexadecimal digest of ``parts``."""
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:length]
+
+
+def as_text(value: CellValue) -> str:
+    """The cell as text (numbers without a spurious ``.0``); formulas are refused."""
+    if isinstance(value, Formula):
+        advice = "replace it by its value (copy, then Paste special › Values only)"
+        raise ValueProblem(f"the cell holds a formula ({value.text}); civicgraph does not "
+                           f"evaluate formulas: {advice}")
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def split_multi(value: CellValue) -> list[str]:
+    """The values of a multi-valued cell, separated by ``|``, empty parts dropped."""
+    return [part.strip() for part in as_text(value).split(MULTI_SEPARATOR) if part.strip()]
+
+
+def parse_date(value: CellValue) -> dt.date:
+    """A calendar date from a date cell, ``YYYY-MM-DD`` or ``DD/MM/YYYY``."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise ValueProblem(f"{as_text(value)} is a number, not a date: format the cell as a "
+                           "date, or write YYYY-MM-DD")
+    text = as_text(value)
+    iso = _ISO_DATE.match(text)
+    french = _FR_DATE.match(text)
+    try:
+        if iso:
+            return dt.date(int(iso[1]), int(iso[2]), int(iso[3]))
+        if french:
+            return dt.date(int(french[3]), int(french[2]), int(french[1]))
+    except ValueError as error:
+        raise ValueProblem(f"{text!r} is not a real date ({error})") from None
+    raise ValueProblem(f"{text!r} is not a date: write YYYY-MM-DD (or DD/MM/YYYY)")
+
+
+def parse_bool(value: CellValue) -> bool:
+    """A yes/no cell: yes, no, oui, non, true, false, vrai, faux, 1, 0."""
+    if isinstance(value, bool):
+        return value
+    word = norm(as_text(value))
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ValueProblem(f"{as_text(value)!r} is not yes or no (oui / non)")
+
+
+def parse_wikidata(value: CellValue) -> str:
+    """A Wikidata item id such as ``Q1234``, from the id or the item's URL."""
+    text = as_text(value)
+    match = _WIKIDATA.match(text)
+    if not match:
+        raise ValueProblem(f"{text!r} is not a Wikidata item id (Q followed by digits)")
+    return match[1].upper()
+
+
+def parse_url(value: CellValue) -> str:
+    """An absolute http(s) URL."""
+    text = as_text(value)
+    if not _URL.match(text):
+        raise ValueProblem(f"{text!r} is not a web address starting with http:// or https://")
+    return text
+
+
+def parse_spdx(value: CellValue) -> str | None:
+    """An SPDX licence id (``AGPL-3.0-only``), or None for a proprietary licence."""
+    text = as_text(value)
+    if norm(text) in ("proprietary", "proprietaire", "privateur", "proprietary licence"):
+        return None
+    if not _SPDX.match(text):
+        raise ValueProblem(f"{text!r} is not an SPDX licence id (e.g. AGPL-3.0-only, MIT) "
+                           "nor 'proprietary'")
+    return text
+
+
+def parse_rna(value: CellValue) -> str:
+    """An RNA association number: W followed by nine characters."""
+    text = as_text(value).upper().replace(" ", "")
+    if not _RNA.match(text):
+        raise ValueProblem(f"{text!r} is not an RNA number (W followed by nine characters, "
+                           "e.g. W751234567)")
+    return text
+
+
+def parse_siren(value: CellValue) -> str:
+    """A SIREN number: nine digits whose Luhn checksum holds."""
+    text = as_text(value).replace(" ", "")
+    if not (len(text) == 9 and text.isdigit()):
+        raise ValueProblem(f"{text!r} is not a SIREN number (nine digits)")
+    total = 0
+    for position, char in enumerate(reversed(text)):
+        digit = int(char) * (2 if position % 2 else 1)
+        total += digit - 9 if digit > 9 else digit
+    if total % 10:
+        raise ValueProblem(f"{text!r} is not a valid SIREN number (its check digit is wrong)")
+    return text
+
+
+def parse_insee(value: CellValue) -> str:
+    """An INSEE commune code: five characters (2A/2B for Corsica)."""
+    text = as_text(value).upper().replace(" ", "")
+    if text.isdigit() and len(text) == 4:
+        text = "0" + text  # a spreadsheet dropped the leading zero of 01001
+    if not _INSEE.match(text):
+        raise ValueProblem(f"{text!r} is not an INSEE commune code (five characters, e.g. "
+                           "93048)")
+    return text
+
+
+def parse_email(value: CellValue) -> str:
+    """An e-mail address, returned as a ``mailto:`` IRI."""
+    text = as_text(value).removeprefix("mailto:")
+    if not _EMAIL.match(text):
+        raise ValueProblem(f"{text!r} is not an e-mail address")
+    return "mailto:" + text
+
+
+def parse_phone(value: CellValue) -> str:
+    """A telephone number, returned as a ``tel:`` IRI (French 0X numbers become +33X)."""
+    text = re.sub(r"[\s.\-()]", "", as_text(value).removeprefix("tel:"))
+    if text.startswith("00"):
+        text = "+" + text[2:]
+    elif text.startswith("0") and len(text) == 10:
+        text = "+33" + text[1:]
+    if not _PHONE.match(text):
+        raise ValueProblem(f"{as_text(value)!r} is not a telephone number")
+    return "tel:" + text

@@ -1,0 +1,1 @@
+"""What civicgraph publishes: the service description, VoID, dumps, pages and search."""

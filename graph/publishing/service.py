@@ -1,0 +1,325 @@
+"""What civicgraph publishes about itself: the SPARQL service description, the VoID
+description, and the gzipped dumps of the public data.
+
+Every function reads through a ``Store`` that already shows only what the reader may see
+(``graph.engine.execution.StoreView`` for the public), so nothing restricted can slip in.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import shutil
+import tempfile
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+import pyoxigraph as ox
+
+from graph.namespaces import (
+    CG,
+    DCTERMS,
+    FOAF,
+    META_GRAPH,
+    ONTOLOGY_IRI,
+    ORG,
+    PROV,
+    RDF,
+    RDFS,
+    SCHEMA,
+    SKOS,
+    VOID,
+    XSD,
+)
+from graph.sparql.results import GRAPH_FORMATS, SOLUTION_FORMATS
+from graph.store import Store
+
+SD: Final = "http://www.w3.org/ns/sparql-service-description#"
+FORMATS: Final = "http://www.w3.org/ns/formats/"
+CC_BY_4: Final = "https://creativecommons.org/licenses/by/4.0/"
+
+#: w3.org/ns/formats IRIs of the result formats (``graph.sparql.results`` names)
+_FORMAT_IRIS: Final = {
+    "json": "SPARQL_Results_JSON", "xml": "SPARQL_Results_XML", "csv": "SPARQL_Results_CSV",
+    "tsv": "SPARQL_Results_TSV", "turtle": "Turtle", "ntriples": "N-Triples",
+    "nquads": "N-Quads", "trig": "TriG", "jsonld": "JSON-LD", "rdfxml": "RDF_XML",
+}
+
+
+@dataclass(frozen=True)
+class Dump:
+    """A downloadable dump of the public data."""
+
+    name: str           # file name, e.g. "civicgraph.nq.gz"
+    format: ox.RdfFormat
+    media_type: str     # of the uncompressed content
+
+
+DUMPS: Final = (
+    Dump("civicgraph.nq.gz", ox.RdfFormat.N_QUADS, "application/n-quads"),
+    Dump("civicgraph.trig.gz", ox.RdfFormat.TRIG, "application/trig"),
+)
+
+
+def dump_named(name: str) -> Dump | None:
+    """The dump whose file name is ``name``."""
+    return next((d for d in DUMPS if d.name == name), None)
+
+
+def _n(iri: str) -> ox.NamedNode:
+    return ox.NamedNode(iri)
+
+
+def _lit(value: str, lang: str | None = None) -> ox.Literal:
+    return ox.Literal(value, language=lang) if lang else ox.Literal(value)
+
+
+def _int(value: int) -> ox.Literal:
+    return ox.Literal(str(value), datatype=_n(XSD + "integer"))
+
+
+_GRAPH_FACTS = f"""
+SELECT ?g ?triples ?title ?source ?date ?licence WHERE {{
+  GRAPH <{META_GRAPH}> {{
+    ?g <{CG}access> <{CG}Public> .
+    OPTIONAL {{ ?g <{VOID}triples> ?triples }}
+    OPTIONAL {{ ?g <{DCTERMS}title> ?title }}
+    OPTIONAL {{ ?g <{DCTERMS}source> ?source }}
+    OPTIONAL {{ ?g <{PROV}generatedAtTime> ?date }}
+    OPTIONAL {{ ?g <{DCTERMS}license> ?licence }}
+  }}
+}} ORDER BY ?g
+"""
+
+
+@dataclass(frozen=True)
+class GraphFacts:
+    """What the meta graph says of one named graph a reader can see."""
+
+    iri: str
+    triples: int
+    title: ox.Literal | None = None
+    source: ox.NamedNode | ox.Literal | None = None
+    generated: ox.Literal | None = None
+    licence: ox.NamedNode | None = None
+
+
+def graph_facts(store: Store) -> list[GraphFacts]:
+    """The visible named graphs with their sizes and provenance (sizes from the meta graph's
+    ``void:triples``, counted when missing)."""
+    visible = set(store.graphs())
+    found: dict[str, GraphFacts] = {}
+    result = store.query(_GRAPH_FACTS)
+    assert isinstance(result, ox.QuerySolutions)
+    for row in result:
+        graph = row["g"]
+        if not isinstance(graph, ox.NamedNode) or graph.value not in visible \
+                or graph.value in found:
+            continue
+        triples = row["triples"]
+        licence = row["licence"]
+        found[graph.value] = GraphFacts(
+            graph.value,
+            int(triples.value) if isinstance(triples, ox.Literal) and triples.value.isdigit()
+            else store.count(graph.value),
+            title=row["title"] if isinstance(row["title"], ox.Literal) else None,
+            source=row["source"] if isinstance(row["source"], (ox.NamedNode, ox.Literal))
+            else None,
+            generated=row["date"] if isinstance(row["date"], ox.Literal) else None,
+            licence=licence if isinstance(licence, ox.NamedNode) else None,
+        )
+    for iri in sorted(visible - set(found)):
+        found[iri] = GraphFacts(iri, store.count(iri))
+    return sorted(found.values(), key=lambda f: f.iri)
+
+
+def service_description(store: Store, *, endpoint: str, void_url: str, timeout: float,
+                        result_limit: int) -> list[ox.Triple]:
+    """The SPARQL 1.1 Service Description of the endpoint at ``endpoint``."""
+    service = _n(endpoint)
+    triples = [
+        ox.Triple(service, _n(RDF + "type"), _n(SD + "Service")),
+        ox.Triple(service, _n(SD + "endpoint"), service),
+        ox.Triple(service, _n(SD + "supportedLanguage"), _n(SD + "SPARQL11Query")),
+        ox.Triple(service, _n(SD + "supportedLanguage"), _n(SD + "SPARQL11Update")),
+        ox.Triple(service, _n(SD + "feature"), _n(SD + "UnionDefaultGraph")),
+        ox.Triple(service, _n(SD + "defaultEntailmentRegime"),
+                  _n("http://www.w3.org/ns/entailment/Simple")),
+        ox.Triple(service, _n(DCTERMS + "title"), _lit("civicgraph SPARQL endpoint", "en")),
+        ox.Triple(service, _n(DCTERMS + "title"), _lit("Point d'accès SPARQL de civicgraph", "fr")),
+        ox.Triple(service, _n(RDFS + "seeAlso"), _n(void_url)),
+    ]
+    for lang, text in _service_texts(timeout, result_limit).items():
+        triples.append(ox.Triple(service, _n(DCTERMS + "description"), _lit(text, lang)))
+    for fmt in (*SOLUTION_FORMATS, *GRAPH_FORMATS):
+        triples.append(ox.Triple(service, _n(SD + "resultFormat"),
+                                 _n(FORMATS + _FORMAT_IRIS[fmt.name])))
+    dataset, default = ox.BlankNode(), ox.BlankNode()
+    facts = graph_facts(store)
+    triples += [
+        ox.Triple(service, _n(SD + "defaultDataset"), dataset),
+        ox.Triple(dataset, _n(RDF + "type"), _n(SD + "Dataset")),
+        ox.Triple(dataset, _n(SD + "defaultGraph"), default),
+        ox.Triple(default, _n(RDF + "type"), _n(SD + "Graph")),
+        ox.Triple(default, _n(VOID + "triples"), _int(sum(f.triples for f in facts))),
+        ox.Triple(default, _n(RDFS + "comment"),
+                  _lit("The union of the named graphs below.", "en")),
+    ]
+    for fact in facts:
+        named, graph = ox.BlankNode(), ox.BlankNode()
+        triples += [
+            ox.Triple(dataset, _n(SD + "namedGraph"), named),
+            ox.Triple(named, _n(RDF + "type"), _n(SD + "NamedGraph")),
+            ox.Triple(named, _n(SD + "name"), _n(fact.iri)),
+            ox.Triple(named, _n(SD + "graph"), graph),
+            ox.Triple(graph, _n(RDF + "type"), _n(SD + "Graph")),
+            ox.Triple(graph, _n(VOID + "triples"), _int(fact.triples)),
+        ]
+    return triples
+
+
+def _service_texts(timeout: float, result_limit: int) -> dict[str, str]:
+    return {
+        "en": (
+            "The default graph is the union of the public named graphs, which are also the "
+            "only named graphs an anonymous query can reach (a curator's bearer token reaches "
+            "them all). default-graph-uri and named-graph-uri, then FROM and FROM NAMED, "
+            "narrow it. Queries are stopped after "
+            f"{timeout:g} s and may return at most {result_limit} results (503 past either "
+            "limit). SERVICE and LOAD are refused. Updates need 'Authorization: Bearer "
+            "<token>'."
+        ),
+        "fr": (
+            "Le graphe par défaut est l'union des graphes nommés publics, qui sont aussi les "
+            "seuls graphes nommés qu'une requête anonyme atteint (le jeton d'un curateur les "
+            "atteint tous). default-graph-uri et named-graph-uri, puis FROM et FROM NAMED, le "
+            f"restreignent. Les requêtes sont arrêtées après {timeout:g} s et renvoient au "
+            f"plus {result_limit} résultats (503 au-delà). SERVICE et LOAD sont refusés. Les "
+            "mises à jour demandent « Authorization: Bearer <jeton> »."
+        ),
+    }
+
+
+_EXAMPLE_CLASSES: Final = (
+    ORG + "Organization", SCHEMA + "SoftwareApplication", CG + "ToolUsage", SKOS + "Concept",
+    SCHEMA + "Event",
+)
+
+
+def example_resources(store: Store, per_class: int = 2) -> list[str]:
+    """A few resources of the main classes, for VoID's ``void:exampleResource``."""
+    values = " ".join(f"<{c}>" for c in _EXAMPLE_CLASSES)
+    result = store.query(
+        f"SELECT ?class ?s WHERE {{ VALUES ?class {{ {values} }} ?s a ?class . "
+        "FILTER(isIRI(?s)) } ORDER BY ?class ?s"
+    )
+    assert isinstance(result, ox.QuerySolutions)
+    taken: dict[str, list[str]] = {}
+    for row in result:
+        bucket = taken.setdefault(row["class"].value, [])
+        if len(bucket) < per_class:
+            bucket.append(row["s"].value)
+    return [iri for c in _EXAMPLE_CLASSES for iri in taken.get(c, [])]
+
+
+def void_description(store: Store, *, dataset: str, endpoint: str, dumps_url: str,
+                     base_iri: str) -> list[ox.Triple]:
+    """The VoID description of the public data: the dataset, its named graphs as subsets with
+    their sizes and provenance, the endpoint, the dumps and a few example resources."""
+    subject = _n(dataset)
+    facts = graph_facts(store)
+    triples = [
+        ox.Triple(subject, _n(RDF + "type"), _n(VOID + "Dataset")),
+        ox.Triple(subject, _n(DCTERMS + "title"), _lit("civicgraph", "en")),
+        ox.Triple(subject, _n(DCTERMS + "description"), _lit(
+            "Civic organisations, the digital cooperation tools they use and the practices "
+            "observed around them (public data).", "en")),
+        ox.Triple(subject, _n(DCTERMS + "description"), _lit(
+            "Organisations civiques, outils numériques de coopération qu'elles utilisent et "
+            "pratiques observées autour de ces outils (données publiques).", "fr")),
+        ox.Triple(subject, _n(DCTERMS + "license"), _n(CC_BY_4)),
+        ox.Triple(subject, _n(VOID + "sparqlEndpoint"), _n(endpoint)),
+        ox.Triple(subject, _n(VOID + "uriSpace"), _lit(f"{base_iri}id/")),
+        ox.Triple(subject, _n(VOID + "triples"), _int(sum(f.triples for f in facts))),
+    ]
+    for dump in DUMPS:
+        triples.append(ox.Triple(subject, _n(VOID + "dataDump"), _n(dumps_url + dump.name)))
+    for vocabulary in (ONTOLOGY_IRI, ORG, FOAF, SKOS, PROV, SCHEMA, DCTERMS):
+        triples.append(ox.Triple(subject, _n(VOID + "vocabulary"), _n(vocabulary)))
+    for iri in example_resources(store):
+        triples.append(ox.Triple(subject, _n(VOID + "exampleResource"), _n(iri)))
+    for fact in facts:
+        graph = _n(fact.iri)
+        triples += [
+            ox.Triple(subject, _n(VOID + "subset"), graph),
+            ox.Triple(graph, _n(RDF + "type"), _n(VOID + "Dataset")),
+            ox.Triple(graph, _n(VOID + "triples"), _int(fact.triples)),
+        ]
+        if fact.title is not None:
+            triples.append(ox.Triple(graph, _n(DCTERMS + "title"), fact.title))
+        if fact.source is not None:
+            triples.append(ox.Triple(graph, _n(DCTERMS + "source"), fact.source))
+        if fact.generated is not None:
+            triples.append(ox.Triple(graph, _n(PROV + "generatedAtTime"), fact.generated))
+        if fact.licence is not None:
+            triples.append(ox.Triple(graph, _n(DCTERMS + "license"), fact.licence))
+    return triples
+
+
+def write_dump(store: Store, dump: Dump, path: Path, graphs: Sequence[str] | None = None,
+               ) -> None:
+    """Write the gzipped ``dump`` of ``graphs`` (every graph ``store`` shows) to ``path``,
+    atomically: the file is complete or absent."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(handle, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb",
+                                                           mtime=0) as out:
+            store.dump(out, dump.format,  # type: ignore[arg-type]  # GzipFile is binary I/O
+                       store.graphs() if graphs is None else list(graphs))
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+class DumpCache:
+    """Dumps of the public data, written once per version of the store, in a temporary
+    directory (made with the first dump, removed by ``close``)."""
+
+    def __init__(self, directory: Path | None = None) -> None:
+        self._directory = directory
+        self._lock = threading.Lock()
+
+    @property
+    def directory(self) -> Path:
+        if self._directory is None:
+            self._directory = Path(tempfile.mkdtemp(prefix="civicgraph-dumps-"))
+        return self._directory
+
+    def close(self) -> None:
+        """Remove every dump written."""
+        with self._lock:
+            if self._directory is not None:
+                shutil.rmtree(self._directory, ignore_errors=True)
+                self._directory = None
+
+    def get(self, store: Store, dump: Dump, version: int | None) -> Path:
+        """The file of ``dump`` for ``version`` of the store (None: always written anew)."""
+        with self._lock:
+            tag = "latest" if version is None else f"v{version}"
+            path = self.directory / tag / dump.name
+            if version is None or not path.exists():
+                self.directory.mkdir(parents=True, exist_ok=True)
+                for old in self._others(tag):
+                    for file in old.iterdir():
+                        file.unlink(missing_ok=True)
+                    old.rmdir()
+                write_dump(store, dump, path)
+            return path
+
+    def _others(self, tag: str) -> Iterator[Path]:
+        return (p for p in self.directory.iterdir() if p.is_dir() and p.name != tag)

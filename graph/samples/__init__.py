@@ -1,0 +1,1 @@
+"""Sample data: the bundled example dataset and the synthetic generator for benchmarks."""

@@ -1,0 +1,1 @@
+"""SPARQL: what a request may do, result formats, and the update guard."""

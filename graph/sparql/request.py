@@ -1,0 +1,316 @@
+"""What a SPARQL request may do, over which graphs, and running it to a serialised answer.
+
+Three concerns, in the order a request meets them:
+
+1. **Reading the text.** ``analyse_query`` and ``analyse_update`` read the query lexically
+   (strings, comments, escapes and IRIs masked) to find its form (SELECT, ASK, CONSTRUCT,
+   DESCRIBE), its ``FROM`` / ``FROM NAMED`` clauses, and any operation that would reach the
+   network. pyoxigraph has an HTTP client: ``SERVICE`` and ``LOAD`` would really fetch URLs,
+   so they are refused with ``ForbiddenOperation`` before the engine sees the text (the text
+   is read both as sent and with ``\\u`` escapes decoded, as the SPARQL grammar decodes them).
+2. **Scoping.** ``scope_dataset`` decides the default graph and the named graphs a request
+   reads: the protocol's ``default-graph-uri`` / ``named-graph-uri`` when given, else the
+   query's ``FROM`` clauses, else every visible graph (the default graph is then their union).
+   Anything outside the visible graphs is dropped, and both lists are always given to the
+   engine, so neither ``FROM`` nor ``GRAPH`` reaches a graph the reader may not see.
+   Anonymous readers see the public graphs (``graph.privacy.access``); curators see them all.
+3. **Running.** ``execute`` runs a ``QueryJob`` on a store and serialises the result under the
+   result cap (``graph.sparql.results``). It is what the query workers run
+   (``graph.engine.workers``), and what runs in a thread for a remote store.
+
+>>> analyse_query("PREFIX ex: <http://ex/> SELECT * FROM ex:g WHERE { ?s ?p ?o }").default
+('http://ex/g',)
+>>> analyse_query("ASK { ?s ?p ?o }").form
+'ASK'
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Final, Literal
+from urllib.parse import urljoin
+
+from graph.errors import ForbiddenOperation, QuerySyntaxError
+from graph.namespaces import PREFIXES
+from graph.privacy.access import public_graphs
+from graph.sparql.results import Answer, ResultFormat, format_named, serialize_result
+from graph.store import Store, Term
+
+QueryForm = Literal["SELECT", "ASK", "CONSTRUCT", "DESCRIBE"]
+#: who is reading: the public (public graphs only) or a curator (every graph)
+Scope = Literal["public", "all"]
+
+_IRI = r"<[^<>\"{}|^`\\\x00-\x20]*>"
+# Tokens inside which a keyword is not a keyword, leftmost first (SPARQL 1.1 grammar §19.8).
+_MASKED: Final = re.compile(
+    r"(?P<escape>\\.)"
+    rf"|(?P<iri>{_IRI})"
+    r"|(?P<string>'''(?:(?:'|'')?(?:[^'\\]|\\.))*'''"
+    r'|"""(?:(?:"|"")?(?:[^"\\]|\\.))*"""'
+    r"|'(?:[^'\\\n\r]|\\.)*'"
+    r'|"(?:[^"\\\n\r]|\\.)*")'
+    r"|(?P<comment>#[^\n\r]*)",
+    re.DOTALL,
+)
+_UNICODE_ESCAPE: Final = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_PNAME_NS = r"(?:[A-Za-z\u00C0-\uFFFF][\w.\-\u00B7\u00C0-\uFFFF]*)?:"
+
+
+def _keyword(word: str) -> re.Pattern[str]:
+    # not part of a variable, a prefixed name or a longer word
+    return re.compile(rf"(?<![\w?$:\-]){word}(?![\w:\-])", re.IGNORECASE)
+
+
+_SERVICE: Final = _keyword("SERVICE")
+_LOAD: Final = _keyword("LOAD")
+_PROLOGUE: Final = re.compile(
+    rf"\s*(?:(?:BASE\s*(?P<base>{_IRI})|PREFIX\s+(?P<ns>{_PNAME_NS})\s*(?P<iri>{_IRI}))\s*)",
+    re.IGNORECASE,
+)
+_FORM: Final = re.compile(r"(SELECT|ASK|CONSTRUCT|DESCRIBE)(?![\w:\-])", re.IGNORECASE)
+_FROM: Final = re.compile(
+    rf"(?<![\w?$:\-])FROM\s+(?P<named>NAMED\s+)?(?P<iri>{_IRI}|{_PNAME_NS}[^\s{{]*)",
+    re.IGNORECASE,
+)
+_POSITION: Final = re.compile(r"error at (\d+):(\d+): ?")
+
+
+def _mask(text: str, *, keep_iris: bool) -> str:
+    """``text`` with strings, comments and escapes blanked (IRIs too unless ``keep_iris``)."""
+
+    def blank(match: re.Match[str]) -> str:
+        kind = match.lastgroup
+        if kind == "iri":
+            return match.group() if keep_iris else "<>"
+        if kind == "string":
+            return '""'
+        if kind == "escape":
+            return "__"
+        return " "
+
+    return _MASKED.sub(blank, text)
+
+
+def _decoded(text: str) -> str:
+    return _UNICODE_ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
+
+
+#: the deepest nesting of groups, brackets and parentheses a request may have: the engine's
+#: parser recurses, and a few thousand levels overflow its stack and end the process
+MAX_NESTING: Final = 200
+_BRACKET: Final = re.compile(r"[{}()\[\]]")
+
+
+def _refuse(text: str, *, update: bool) -> None:
+    for variant in {text, _decoded(text)}:
+        masked = _mask(variant, keep_iris=False)
+        if _SERVICE.search(masked):
+            raise ForbiddenOperation("SERVICE (federated query)")
+        if update and _LOAD.search(masked):
+            raise ForbiddenOperation("LOAD")
+        _check_nesting(masked)
+
+
+def _check_nesting(masked: str) -> None:
+    depth = 0
+    for match in _BRACKET.finditer(masked):
+        if match[0] in "{([":
+            depth += 1
+            if depth > MAX_NESTING:
+                line = masked.count("\n", 0, match.start()) + 1
+                raise QuerySyntaxError(
+                    f"line {line}: groups, brackets and parentheses are nested more than "
+                    f"{MAX_NESTING} deep", line=line)
+        else:
+            depth -= 1
+
+
+@dataclass(frozen=True)
+class QueryInfo:
+    """What a query's text says of itself."""
+
+    #: the query form, or None when the text does not begin like a query
+    form: QueryForm | None
+    #: graphs of its FROM clauses
+    default: tuple[str, ...] = ()
+    #: graphs of its FROM NAMED clauses
+    named: tuple[str, ...] = ()
+
+    @property
+    def has_dataset(self) -> bool:
+        """Whether the query names its own dataset (FROM or FROM NAMED)."""
+        return bool(self.default or self.named)
+
+    @property
+    def result_kind(self) -> Literal["solutions", "boolean", "graph"]:
+        if self.form in ("CONSTRUCT", "DESCRIBE"):
+            return "graph"
+        return "boolean" if self.form == "ASK" else "solutions"
+
+
+def analyse_query(text: str) -> QueryInfo:
+    """The form and dataset clauses of the query ``text``; ``ForbiddenOperation`` for a
+    query that would reach the network. A malformed query is left to the engine to report."""
+    _refuse(text, update=False)
+    masked = _mask(_decoded(text), keep_iris=True)
+    base: str | None = None
+    namespaces: dict[str, str] = {}
+    position = 0
+    while match := _PROLOGUE.match(masked, position):
+        if match["base"]:
+            base = _resolve(match["base"][1:-1], base)
+        else:
+            namespaces[match["ns"][:-1]] = _resolve(match["iri"][1:-1], base)
+        position = match.end()
+    form_match = _FORM.match(masked[position:].lstrip())
+    form: QueryForm | None = form_match[1].upper() if form_match else None  # type: ignore[assignment]
+    default: list[str] = []
+    named: list[str] = []
+    for clause in _FROM.finditer(masked, position):
+        iri = _clause_iri(clause["iri"], base, namespaces)
+        if iri is not None:
+            (named if clause["named"] else default).append(iri)
+    return QueryInfo(form, tuple(default), tuple(named))
+
+
+def analyse_update(text: str) -> None:
+    """``ForbiddenOperation`` for an update that would reach the network (LOAD, SERVICE)."""
+    _refuse(text, update=True)
+
+
+def _resolve(iri: str, base: str | None) -> str:
+    return urljoin(base, iri) if base else iri
+
+
+def _clause_iri(token: str, base: str | None, namespaces: Mapping[str, str]) -> str | None:
+    if token.startswith("<"):
+        return _resolve(token[1:-1], base)
+    prefix, _, local = token.partition(":")
+    if prefix not in namespaces:
+        return None  # the engine will report the undefined prefix
+    return namespaces[prefix] + local
+
+
+def syntax_error(error: SyntaxError) -> QuerySyntaxError:
+    """The ``QuerySyntaxError`` for a pyoxigraph ``SyntaxError`` ("error at 3:14: ...")."""
+    message = str(error)
+    match = _POSITION.match(message)
+    if match is None:
+        return QuerySyntaxError(message)
+    line, column = int(match[1]), int(match[2])
+    return QuerySyntaxError(f"line {line}, column {column}: {message[match.end():]}",
+                            line=line, column=column)
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """The graphs a request names for its default graph and its named graphs.
+
+    ``None`` for either means every visible graph. The SPARQL protocol's
+    ``default-graph-uri`` / ``named-graph-uri`` make ``Dataset(default, named)`` with the other
+    list empty when only one is given (as the protocol says)."""
+
+    default: tuple[str, ...] | None = None
+    named: tuple[str, ...] | None = None
+
+
+def scope_dataset(info: QueryInfo, requested: Dataset | None, visible: Sequence[str],
+                  ) -> tuple[list[str], list[str]]:
+    """The default graph and the named graphs to query, within ``visible``: ``requested``
+    when given, else the query's FROM clauses, else every visible graph.
+
+    >>> scope_dataset(QueryInfo("SELECT"), None, ["http://a", "http://b"])
+    (['http://a', 'http://b'], ['http://a', 'http://b'])
+    >>> scope_dataset(QueryInfo("SELECT", default=("http://r",)), None, ["http://a"])
+    ([], [])
+    >>> scope_dataset(QueryInfo("SELECT"), Dataset(default=("http://a",), named=()), ["http://a"])
+    (['http://a'], [])
+    """
+    if requested is None:
+        requested = Dataset(info.default, info.named) if info.has_dataset else Dataset()
+    allowed = set(visible)
+
+    def within(graphs: tuple[str, ...] | None) -> list[str]:
+        if graphs is None:
+            return list(visible)
+        return [g for g in graphs if g in allowed]
+
+    return within(requested.default), within(requested.named)
+
+
+def visible_graphs(store: Store, scope: Scope) -> list[str]:
+    """The graphs a reader with ``scope`` may read."""
+    return public_graphs(store) if scope == "public" else store.graphs()
+
+
+@dataclass(frozen=True)
+class QueryJob:
+    """One query to run: everything a worker process needs, and nothing it cannot pickle."""
+
+    sparql: str
+    scope: Scope
+    #: the graphs the request names (None: the query's FROM clauses, else every visible graph)
+    dataset: Dataset | None = None
+    #: variables bound to RDF terms, by name (SEP-0007)
+    substitutions: Mapping[str, Term] = field(default_factory=lambda: MappingProxyType({}))
+    #: name of the format for SELECT and ASK results
+    solutions_format: str = "json"
+    #: name of the format for CONSTRUCT and DESCRIBE results
+    graph_format: str = "turtle"
+    #: most solutions or triples returned
+    limit: int = 100_000
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # MappingProxyType does not pickle
+        return (_job, (self.sparql, self.scope, self.dataset, dict(self.substitutions),
+                       self.solutions_format, self.graph_format, self.limit))
+
+
+def _job(sparql: str, scope: Scope, dataset: Dataset | None, substitutions: dict[str, Term],
+         solutions_format: str, graph_format: str, limit: int) -> QueryJob:
+    return QueryJob(sparql, scope, dataset, MappingProxyType(substitutions), solutions_format,
+                    graph_format, limit)
+
+
+def execute(store: Store, job: QueryJob,
+            visible: Callable[[Scope], Sequence[str]] | None = None,
+            everything: frozenset[str] | None = None) -> Answer:
+    """Run ``job`` on ``store`` and serialise its result.
+
+    ``visible`` gives the graphs a scope may read (by default ``visible_graphs``; the workers
+    pass a cached one). ``everything``, when given, is the set of every graph of a store whose
+    own default graph is empty: a dataset covering all of it is then asked for as the union
+    default graph, which Oxigraph evaluates up to several times faster than the same graphs
+    listed. Raises ``ForbiddenOperation``, ``QuerySyntaxError``, ``ResultTooLarge`` and the
+    store's own errors."""
+    info = analyse_query(job.sparql)
+    graphs = (visible or (lambda scope: visible_graphs(store, scope)))(job.scope)
+    default, named = scope_dataset(info, job.dataset, graphs)
+    whole = everything is not None and everything.issubset(default) and \
+        everything.issubset(named)
+    result = store.query(job.sparql, substitutions=job.substitutions or None,
+                         default_graph=None if whole else default,
+                         named_graphs=None if whole else named)
+    return serialize_result(
+        result, solutions=format_named(job.solutions_format),
+        graph=format_named(job.graph_format), limit=job.limit, prefixes=PREFIXES,
+    )
+
+
+def job_formats(info: QueryInfo, chosen: ResultFormat | None) -> dict[str, str]:
+    """The ``solutions_format`` / ``graph_format`` arguments of a ``QueryJob`` for a query
+    whose negotiated format is ``chosen`` (the other kind keeps its default)."""
+    if chosen is None:
+        return {}
+    key = "graph_format" if chosen.kind == "graph" else "solutions_format"
+    return {key: chosen.name}
+
+
+__all__ = [
+    "Dataset", "QueryForm", "QueryInfo", "QueryJob", "Scope", "analyse_query",
+    "analyse_update", "execute", "job_formats", "scope_dataset", "syntax_error",
+    "visible_graphs",
+]

@@ -1,0 +1,178 @@
+"""Refuse a SPARQL Update that would put personal data into a public graph.
+
+Graph Store writes and loads check their parsed triples (``graph.privacy.persons.personal_data``).
+An update cannot be checked that way without running it, and the store interface has no
+transaction to run it in and roll back, so ``personal_updates`` reads the update instead
+(rdflib's SPARQL Update parser and algebra) and finds, in the graphs that are public
+(``graph.privacy.access``) or may be:
+
+- ``INSERT DATA`` triples, and ``INSERT`` template triples (``GRAPH`` blocks, or the
+  ``WITH`` graph), whose predicate is a personal property (``foaf:name``, ``org:member``, …)
+  or which type their subject as a person, a membership or a consent record;
+- template triples whose predicate, or whose class after ``rdf:type``, is a variable: the
+  engine could bind it to a personal one (copying a restricted graph into a public one) —
+  unless the ``WHERE`` clause reads only public graphs other than the public view of persons
+  (each pattern under ``GRAPH <iri>``, or the ``WITH`` graph) and binds its variables only
+  by matching them (no ``BIND``, ``VALUES`` or aggregate, which could make up a personal
+  IRI): copying public data between public graphs discloses nothing;
+- template triples under ``GRAPH ?g``: the variable may name a public graph (the same
+  exception holds for their variable predicates and classes);
+- ``ADD``, ``COPY`` and ``MOVE`` into a public graph from one that is not public.
+
+Limits: the check is on the text, not on the data the update ends with. It does not see
+personal data written with other predicates (a name under ``rdfs:label``, an e-mail in a
+comment), nor a graph made public by the same update (a description inserted into the meta
+graph); the default graph is not public and is not checked. An update that rdflib cannot
+parse while Oxigraph can is refused rather than let through unchecked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib.plugins.sparql.algebra import translateUpdate
+from rdflib.plugins.sparql.parser import parseUpdate
+from rdflib.term import URIRef, Variable
+
+from graph.errors import QuerySyntaxError, ShapeViolation, Violation
+from graph.namespaces import RDF
+from graph.privacy.access import public_graphs
+from graph.privacy.persons import PERSONAL_PROPERTIES, PERSONAL_TYPES, PUBLIC_PERSONS_GRAPH
+from graph.sparql.request import syntax_error
+from graph.store import Store
+
+_TYPE = URIRef(RDF + "type")
+_CONSTRAINT = "civicgraph:restricted"
+#: algebra nodes that make up values instead of matching them in the data
+_MAKERS = frozenset({"Extend", "values", "ToMultiSet", "AggregateJoin", "Group",
+                     "ServiceGraphPattern"})
+
+
+def personal_updates(store: Store, text: str, *, limit: int = 10) -> list[Violation]:
+    """What ``text`` (a SPARQL Update) would write of personal data into public graphs, at
+    most ``limit`` findings; raises ``QuerySyntaxError`` for an update that does not parse."""
+    algebra = _parse(text)
+    public = set(public_graphs(store))
+    found: list[Violation] = []
+    for operation in algebra:
+        found += _check(operation, public)
+        if len(found) >= limit:
+            break
+    return found[:limit]
+
+
+def refuse_personal_updates(store: Store, text: str) -> None:
+    """``ShapeViolation`` (400) naming the graphs and triples when ``personal_updates``
+    finds anything."""
+    found = personal_updates(store, text)
+    if found:
+        raise ShapeViolation(found, source="the update")
+
+
+def _parse(text: str) -> list[Any]:
+    try:
+        return list(translateUpdate(parseUpdate(text)).algebra)
+    except Exception as error:  # rdflib raises a plain Exception for an unknown prefix
+        unparsed = error
+    try:
+        ox.Store().update(text)  # an empty scratch store: the engine's own syntax message
+    except SyntaxError as error:
+        raise syntax_error(error) from None
+    raise QuerySyntaxError("this update could not be checked for personal data going into "
+                           "a public graph; write it in plain SPARQL 1.1 or use the Graph "
+                           f"Store ({type(unparsed).__name__})")
+
+
+def _check(operation: Any, public: set[str]) -> list[Violation]:
+    name = operation.name
+    if name == "InsertData":
+        return list(_templates(_field(operation, "quads") or {}, None, public,
+                               _field(operation, "triples") or []))
+    if name == "Modify":
+        insert = _field(operation, "insert")
+        if insert is None:
+            return []
+        with_graph = _field(operation, "withClause")
+        copied = not _field(operation, "using") and _matches_public_only(
+            _field(operation, "where"), with_graph, public - {PUBLIC_PERSONS_GRAPH})
+        return list(_templates(_field(insert, "quads") or {}, with_graph, public,
+                               _field(insert, "triples") or [], copied=copied))
+    if name in ("Add", "Copy", "Move"):
+        source, target = (str(g) for g in operation["graph"])
+        if target in public and source not in public:
+            return [Violation(f"<{source}>", None, _CONSTRAINT, None,
+                              f"{name.upper()} from a graph that is not public into the public "
+                              f"graph <{target}> would publish what it holds")]
+    return []
+
+
+def _field(value: Any, key: str) -> Any:
+    """``value[key]`` of an rdflib algebra node (a ``dict``), or None: the node's own ``get``
+    answers a missing key with the key itself."""
+    return dict.get(value, key)
+
+
+def _matches_public_only(where: Any, graph: Any, public: set[str]) -> bool:
+    """Whether the pattern ``where`` (read in ``graph``, the ``WITH`` graph or None for the
+    default graph) matches triples of ``public`` graphs only, binding nothing otherwise."""
+    if where is None:
+        return True
+    if isinstance(where, list | tuple):
+        return all(_matches_public_only(part, graph, public) for part in where)
+    if not isinstance(where, dict):
+        return True   # a term, an expression's operand
+    name = getattr(where, "name", None)
+    if name in _MAKERS:
+        return False
+    if name == "Graph":
+        term = dict.get(where, "term")
+        if isinstance(term, Variable) or str(term) not in public:
+            return False
+        graph = term
+    if name == "BGP" and dict.get(where, "triples"):
+        return graph is not None and not isinstance(graph, Variable) and str(graph) in public
+    return all(_matches_public_only(value, graph, public)
+               for key, value in where.items() if key not in ("_vars", "expr"))
+
+
+def _templates(quads: dict[Any, list[Any]], with_graph: Any, public: set[str],
+               default: Iterable[Any] = (), *, copied: bool = False) -> Iterator[Violation]:
+    targets = [*quads.items()]
+    if with_graph is not None:
+        targets.append((with_graph, list(default)))
+    for graph, triples in targets:
+        if isinstance(graph, Variable):
+            where = f"GRAPH ?{graph} (which may be public)"
+        elif str(graph) in public:
+            where = f"the public graph <{graph}>"
+        else:
+            continue
+        for subject, predicate, obj in triples:
+            reason = _personal(predicate, obj, copied=copied)
+            if reason is not None:
+                yield Violation(_show(subject), _show(predicate), _CONSTRAINT, None,
+                                f"{reason} into {where}: personal data goes into a "
+                                "restricted graph; the public sees a person only as their "
+                                "consent allows", _show(obj))
+
+
+def _personal(predicate: Any, obj: Any, *, copied: bool = False) -> str | None:
+    """Why a template triple may be personal data; ``copied``: its variables can only take
+    values of public data."""
+    if isinstance(predicate, Variable):
+        return None if copied else "a variable predicate may write personal data"
+    if str(predicate) in PERSONAL_PROPERTIES:
+        return "a personal property"
+    if predicate == _TYPE:
+        if isinstance(obj, Variable):
+            return None if copied else ("a variable class may type a person, a membership or "
+                                        "a consent record")
+        if str(obj) in PERSONAL_TYPES:
+            return "a person, membership or consent record"
+    return None
+
+
+def _show(term: Any) -> str:
+    return f"?{term}" if isinstance(term, Variable) else term.n3()

@@ -1,0 +1,101 @@
+"""One store interface, three backends.
+
+``Store`` is what every other part of civicgraph talks to. Its backends:
+
+- ``MemoryStore``: pyoxigraph in memory (tests, small data);
+- ``OxigraphStore``: pyoxigraph on disk (the default; transactional, persistent);
+- ``RemoteStore``: any SPARQL 1.1 server over the SPARQL Protocol and the Graph Store Protocol.
+
+All three pass the same contract tests (``tests/graph/test_store_contract.py``).
+
+Results are pyoxigraph's own types whatever the backend, so that they can be serialised by
+Oxigraph's fast writers: ``QuerySolutions`` for SELECT, ``QueryBoolean`` for ASK, an iterator of
+``Triple`` for CONSTRUCT and DESCRIBE.
+
+Graph scoping: ``default_graph=None`` means the union of all named graphs (what researchers
+expect); a list of graph IRIs restricts the default graph to those graphs, which is how the
+public view is built (``api`` passes the public graphs).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from types import TracebackType
+from typing import BinaryIO, TypeAlias
+
+import pyoxigraph as ox
+
+Term: TypeAlias = ox.NamedNode | ox.BlankNode | ox.Literal
+QueryResult: TypeAlias = ox.QuerySolutions | ox.QueryBoolean | Iterator[ox.Triple]
+
+
+class Store(ABC):
+    """The store interface. Writes are all-or-nothing."""
+
+    #: a short name for messages and ``/health``: "memory", "oxigraph", "remote"
+    kind: str = "abstract"
+
+    @abstractmethod
+    def query(
+        self,
+        sparql: str,
+        *,
+        substitutions: Mapping[str, Term] | None = None,
+        default_graph: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> QueryResult:
+        """Run a SPARQL query; ``substitutions`` binds variables (by name, without ``?``) to
+        RDF terms (SEP-0007 semantics on Oxigraph, an equivalent VALUES block elsewhere).
+        Raises ``QuerySyntaxError`` for a query that does not parse."""
+
+    @abstractmethod
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL update in one transaction."""
+
+    @abstractmethod
+    def replace_graph(self, graph: str, triples: Iterable[ox.Triple | ox.Quad],
+                      *, metadata: Iterable[ox.Triple] = ()) -> None:
+        """Replace the content of named graph ``graph`` with ``triples`` (quads: their graph
+        name is ignored) and its description in the meta graph with ``metadata``, all in one
+        transaction: a reader sees the old content or the new, never a mix, and an
+        interrupted call leaves the old content in place."""
+
+    def replace_graphs(self, contents: Mapping[str, Iterable[ox.Triple | ox.Quad]],
+                       *, metadata: Iterable[ox.Triple] = ()) -> None:
+        """``replace_graph`` for several graphs at once, all in one transaction (an import of
+        a TriG or N-Quads file). The descriptions of every graph of ``contents`` are replaced
+        by ``metadata``. Backends override this; the default handles one graph only."""
+        if len(contents) != 1:
+            raise NotImplementedError(
+                f"{type(self).__name__} cannot replace several graphs in one transaction")
+        (graph, triples), = contents.items()
+        self.replace_graph(graph, triples, metadata=metadata)
+
+    @abstractmethod
+    def drop_graph(self, graph: str) -> None:
+        """Remove a named graph and its description in the meta graph (one transaction)."""
+
+    @abstractmethod
+    def graphs(self) -> list[str]:
+        """The IRIs of the named graphs that hold data (staging graphs excluded), sorted."""
+
+    @abstractmethod
+    def count(self, graph: str | None = None) -> int:
+        """Number of triples in ``graph``, or quads in the whole store."""
+
+    @abstractmethod
+    def dump(self, out: BinaryIO, format: ox.RdfFormat,
+             graphs: Sequence[str] | None = None) -> None:
+        """Write the quads of ``graphs`` (all named graphs when None) to ``out`` in ``format``
+        (N-Quads or TriG)."""
+
+    def close(self) -> None:  # noqa: B027 - a backend without resources has nothing to do
+        """Release the store (files, connections)."""
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()

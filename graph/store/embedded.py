@@ -1,0 +1,340 @@
+"""pyoxigraph inside the process: ``MemoryStore`` and ``OxigraphStore`` (on disk, the default).
+
+Both share ``EmbeddedStore``. How a replacement stays invisible until it is committed:
+
+- a target graph that is empty (the usual first import) is filled *in place*: a marker
+  ``<target> cg:pendingImport "token"`` is written to ``staging.PENDING_GRAPH`` first, the
+  triples are bulk-loaded into the target, and one update removes the marker and writes the
+  description. Loading 10^6 triples this way costs what ``bulk_load`` costs (a ``MOVE`` of
+  10^6 quads is one RocksDB transaction of ~2 minutes and ~3 GiB on disk);
+- a target that holds data is replaced through a staging graph and one update that drops the
+  target and ``MOVE``s the staging graph into it (``staging.commit_update``).
+
+While a graph is being written, queries of this process do not see it: the graphs being
+written are *hidden*, and a query then gets an explicit list of the visible graphs instead of
+the union default graph (which costs up to 2x on aggregates, so it is only done while a write
+is under way). ``_Visibility.hide`` waits until every query that started before it has taken
+its snapshot, so no query can read a half-written graph. A failure removes what was written;
+a crash leaves markers and staging graphs that the next opening of the store removes
+(``recover``). The on-disk store is locked by RocksDB to one process, so this process is the
+only writer.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import uuid
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import pyoxigraph as ox
+
+from graph.errors import QuerySyntaxError, StoreError
+from graph.namespaces import PREFIXES
+from graph.store.base import QueryResult, Store, Term
+from graph.store.binding import bind_values
+from graph.store.staging import (
+    PENDING_GRAPH,
+    PENDING_IMPORT,
+    commit_update,
+    drop_update,
+    iri,
+    is_staging,
+    new_staging_iri,
+)
+
+_POSITION = re.compile(r"error at (\d+):(\d+)")
+_PENDING = ox.NamedNode(PENDING_GRAPH)
+
+
+def query_syntax_error(error: SyntaxError) -> QuerySyntaxError:
+    """A ``QuerySyntaxError`` with the line and column of pyoxigraph's message."""
+    message = str(error.msg if error.msg else error)
+    found = _POSITION.search(message)
+    line, column = (int(found[1]), int(found[2])) if found else (error.lineno, error.offset)
+    return QuerySyntaxError(message, line=line, column=column)
+
+
+class _Visibility:
+    """The graphs being written, hidden from queries; a grace period when the set grows."""
+
+    def __init__(self) -> None:
+        self._condition = threading.Condition()
+        self._hidden: frozenset[str] = frozenset()
+        self._active: set[int] = set()
+        self._tokens = 0
+
+    @contextmanager
+    def reading(self) -> Iterator[frozenset[str]]:
+        """The hidden graphs, for a query that takes its snapshot inside the block."""
+        with self._condition:
+            self._tokens += 1
+            token = self._tokens
+            self._active.add(token)
+            hidden = self._hidden
+        try:
+            yield hidden
+        finally:
+            with self._condition:
+                self._active.discard(token)
+                self._condition.notify_all()
+
+    def hide(self, graphs: Iterable[str]) -> None:
+        """Hide ``graphs``; returns once no query that could still see them is starting."""
+        with self._condition:
+            self._hidden = self._hidden | frozenset(graphs)
+            before = set(self._active)
+            self._condition.wait_for(lambda: not before & self._active)
+
+    def show(self, graphs: Iterable[str]) -> None:
+        with self._condition:
+            self._hidden = self._hidden - frozenset(graphs)
+
+
+class EmbeddedStore(Store):
+    """A pyoxigraph ``Store`` behind the civicgraph interface."""
+
+    kind = "embedded"
+
+    def __init__(self, store: ox.Store) -> None:
+        self.ox = store
+        self._visibility = _Visibility()
+        self._write = threading.RLock()
+        self.recover()
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        substitutions: Mapping[str, Term] | None = None,
+        default_graph: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> QueryResult:
+        options: dict[str, Any] = {}
+        if substitutions:
+            options["substitutions"] = {ox.Variable(k): v for k, v in substitutions.items()}
+        with self._visibility.reading() as hidden:
+            visible = self._visible(hidden) if hidden else []
+            if default_graph is not None:
+                options["default_graph"] = _kept(default_graph, hidden)
+            elif hidden:
+                options["default_graph"] = [*visible, ox.DefaultGraph()]
+            else:
+                options["use_default_graph_as_union"] = True
+            if named_graphs is not None:
+                options["named_graphs"] = _kept(named_graphs, hidden)
+            elif hidden:
+                options["named_graphs"] = visible
+            try:
+                try:
+                    return self.ox.query(sparql, **options)
+                except RuntimeError as error:
+                    # pyoxigraph only substitutes projected variables: bind the others
+                    # with a VALUES block, as the remote backend does
+                    if not substitutions or "SELECT projection" not in str(error):
+                        raise StoreError(f"the query failed: {error}") from error
+                    del options["substitutions"]
+                    return self.ox.query(bind_values(sparql, substitutions),
+                                         **options)
+            except SyntaxError as error:
+                raise query_syntax_error(error) from None
+            except OSError as error:
+                raise StoreError(f"the store could not be read: {error}") from error
+
+    def _visible(self, hidden: frozenset[str]) -> list[ox.NamedNode]:
+        return [g for g in self.ox.named_graphs()
+                if isinstance(g, ox.NamedNode) and not is_staging(g.value)
+                and g.value not in hidden]
+
+    def graphs(self) -> list[str]:
+        with self._visibility.reading() as hidden:
+            return sorted(g.value for g in self._visible(hidden) if self._holds_data(g))
+
+    def _holds_data(self, graph: ox.NamedNode) -> bool:
+        return next(iter(self.ox.quads_for_pattern(None, None, None, graph)), None) is not None
+
+    def count(self, graph: str | None = None) -> int:
+        if graph is not None:
+            if is_staging(graph):
+                return 0
+            result = self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {iri(graph)} "
+                                "{ ?s ?p ?o } }", default_graph=[], named_graphs=[graph])
+        else:
+            result = self.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+        assert isinstance(result, ox.QuerySolutions)
+        value = next(iter(result))["n"]
+        assert isinstance(value, ox.Literal)
+        return int(value.value)
+
+    def dump(self, out: BinaryIO, format: ox.RdfFormat,
+             graphs: Sequence[str] | None = None) -> None:
+        if not format.supports_datasets:
+            raise ValueError(f"{format.name} cannot hold named graphs; use N-Quads or TriG")
+        wanted = self.graphs() if graphs is None else [g for g in graphs if not is_staging(g)]
+        quads = (q for g in wanted
+                 for q in self.ox.quads_for_pattern(None, None, None, ox.NamedNode(g)))
+        ox.serialize(quads, out, format, prefixes=PREFIXES if format == ox.RdfFormat.TRIG
+                     else None)
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def update(self, sparql: str) -> None:
+        with self._write:
+            try:
+                self.ox.update(sparql)
+            except SyntaxError as error:
+                raise query_syntax_error(error) from None
+            except OSError as error:
+                raise StoreError(f"the update failed: {error}") from error
+
+    def replace_graph(self, graph: str, triples: Iterable[ox.Triple | ox.Quad],
+                      *, metadata: Iterable[ox.Triple] = ()) -> None:
+        self.replace_graphs({graph: triples}, metadata=metadata)
+
+    def replace_graphs(self, contents: Mapping[str, Iterable[ox.Triple | ox.Quad]],
+                       *, metadata: Iterable[ox.Triple] = ()) -> None:
+        described = list(metadata)
+        with self._write:
+            in_place = {t: uuid.uuid4().hex for t in contents
+                        if not self._holds_data(ox.NamedNode(t))}
+            staged = {t: new_staging_iri() for t in contents if t not in in_place}
+            written = {*in_place, *staged.values()}
+            self._visibility.hide(written)
+            try:
+                if in_place:
+                    self.ox.extend(ox.Quad(ox.NamedNode(t), ox.NamedNode(PENDING_IMPORT),
+                                           ox.Literal(token), _PENDING)
+                                   for t, token in in_place.items())
+                moves: dict[str, str | None] = {}
+                for target, triples in contents.items():
+                    where = staged.get(target, target)
+                    filled = self._fill(where, triples)
+                    moves[target] = staged[target] if target in staged and filled else None
+                self.ox.update(commit_update(moves, described, pending=in_place))
+            except BaseException as error:
+                # if even this fails, the next ``recover`` removes what is left
+                with suppress(Exception):
+                    self._discard(in_place, staged.values())
+                if isinstance(error, OSError):
+                    raise StoreError(f"the replacement failed: {error}") from error
+                raise
+            finally:
+                self._visibility.show(written)
+
+    def _fill(self, graph: str, triples: Iterable[ox.Triple | ox.Quad]) -> bool:
+        """Bulk-load ``triples`` into ``graph``; whether any was written."""
+        name = ox.NamedNode(graph)
+        seen = False
+
+        def quads() -> Iterator[ox.Quad]:
+            nonlocal seen
+            for t in triples:
+                seen = True
+                yield ox.Quad(t.subject, t.predicate, t.object, name)
+
+        self.ox.bulk_extend(quads())
+        return seen
+
+    def _discard(self, in_place: Mapping[str, str], staging: Iterable[str]) -> None:
+        """Undo a failed replacement: empty the targets filled in place, drop the staging."""
+        for target in in_place:
+            self.ox.remove_graph(ox.NamedNode(target))
+        for graph in staging:
+            self.ox.remove_graph(ox.NamedNode(graph))
+        if in_place:
+            self.ox.remove_graph(_PENDING)
+
+    def drop_graph(self, graph: str) -> None:
+        if is_staging(graph):
+            return
+        with self._write:
+            try:
+                self.ox.update(drop_update(graph))
+            except OSError as error:
+                raise StoreError(f"the graph could not be dropped: {error}") from error
+
+    def recover(self) -> None:
+        """Remove what an interrupted replacement left: targets filled in place (they were
+        empty before), their markers and every staging graph."""
+        with self._write:
+            marked = {q.subject.value for q in self.ox.quads_for_pattern(
+                None, ox.NamedNode(PENDING_IMPORT), None, _PENDING)
+                if isinstance(q.subject, ox.NamedNode)}
+            for target in marked:
+                self.ox.remove_graph(ox.NamedNode(target))
+            for graph in list(self.ox.named_graphs()):
+                if isinstance(graph, ox.NamedNode) and is_staging(graph.value):
+                    self.ox.remove_graph(graph)
+
+
+def unfinished_graphs(store: ox.Store) -> set[str]:
+    """The graphs of ``store`` that a reader of a copy (a checkpoint) must skip: staging
+    graphs, and targets being filled in place (marked in ``PENDING_GRAPH``)."""
+    hidden = {g.value for g in store.named_graphs()
+              if isinstance(g, ox.NamedNode) and is_staging(g.value)}
+    hidden.update(q.subject.value for q in store.quads_for_pattern(
+        None, ox.NamedNode(PENDING_IMPORT), None, _PENDING) if isinstance(q.subject, ox.NamedNode))
+    return hidden
+
+
+def _kept(graphs: Sequence[str], hidden: frozenset[str]) -> list[ox.NamedNode]:
+    return [ox.NamedNode(g) for g in graphs if g not in hidden and not is_staging(g)]
+
+
+class MemoryStore(EmbeddedStore):
+    """pyoxigraph in memory: tests and small data; gone when closed."""
+
+    kind = "memory"
+
+    def __init__(self) -> None:
+        super().__init__(ox.Store())
+
+
+class OxigraphStore(EmbeddedStore):
+    """pyoxigraph on disk in ``path`` (created if absent): the default store."""
+
+    kind = "oxigraph"
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+            store = ox.Store(str(self.path))
+        except OSError as error:
+            raise StoreError(f"cannot open the store in {self.path}: {error}") from error
+        super().__init__(store)
+
+    def recover(self) -> None:
+        super().recover()
+        self._remove_bulk_files()
+
+    def _discard(self, in_place: Mapping[str, str], staging: Iterable[str]) -> None:
+        super()._discard(in_place, staging)
+        self._remove_bulk_files()
+
+    def _remove_bulk_files(self) -> None:
+        """Delete the table files of a bulk load that failed or was killed before RocksDB
+        took them in (pyoxigraph leaves them, and on a full disk they keep it full). Only
+        this process writes the store (RocksDB's lock), and never two bulk loads at once."""
+        with self._write:
+            for leftover in self.path.glob("bulk-*.sst"):
+                leftover.unlink(missing_ok=True)
+
+    def close(self) -> None:
+        """Flush to disk and let go of the database (RocksDB unlocks it when collected), even
+        when the flush fails: every committed write is in the write-ahead log, replayed on
+        the next opening. A failed flush (a full disk) is a ``StoreError``."""
+        if not hasattr(self, "ox"):
+            return
+        try:
+            self.ox.flush()
+        except OSError as error:
+            raise StoreError(f"the store in {self.path} could not be flushed to disk "
+                             f"({error}); committed writes are kept in its log") from error
+        finally:
+            del self.ox
