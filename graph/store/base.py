@@ -6,7 +6,7 @@
 - ``OxigraphStore``: pyoxigraph on disk (the default; transactional, persistent);
 - ``RemoteStore``: any SPARQL 1.1 server over the SPARQL Protocol and the Graph Store Protocol.
 
-All three pass the same contract tests (``tests/graph/test_store_contract.py``).
+All three pass the same contract tests (``tests/graph/store/test_store_contract.py``).
 
 Results are pyoxigraph's own types whatever the backend, so that they can be serialised by
 Oxigraph's fast writers: ``QuerySolutions`` for SELECT, ``QueryBoolean`` for ASK, an iterator of

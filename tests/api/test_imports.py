@@ -13,7 +13,7 @@ from graph.store import Store
 from tests.api.conftest import CURATOR_TOKEN
 from tests.privacy.stores import load_example, memory_store, quads
 
-FILES = Path(__file__).parents[1] / "graph" / "spreadsheets"
+FILES = Path(__file__).parents[1] / "graph" / "ingest" / "spreadsheets"
 AUTH = {"Authorization": f"Bearer {CURATOR_TOKEN}"}
 
 

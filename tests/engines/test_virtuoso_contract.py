@@ -1,4 +1,4 @@
-"""The store contract (``tests/graph/test_store_contract.py``) on Virtuoso, test for test.
+"""The store contract (``tests/graph/store/test_store_contract.py``) on Virtuoso, test for test.
 
 Every contract test that takes the ``store`` or ``filled`` fixture runs here unchanged, with
 ``store`` an empty ``VirtuosoStore`` (``conftest.py``); the backend-specific ones (on-disk

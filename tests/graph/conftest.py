@@ -123,7 +123,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
         opened.close()
 
 
-# --- the catalogue tests (tests/graph/test_catalogue_*.py) ----------------------------------
+# --- the catalogue tests (tests/graph/queries/test_catalogue_*.py) ---------------------------
 
 @pytest.fixture(scope="module", params=["memory", "remote"])
 def example_store(request: pytest.FixtureRequest,
@@ -156,6 +156,6 @@ def example_store(request: pytest.FixtureRequest,
 @pytest.fixture(scope="module")
 def raw() -> Any:
     """The public example graph and the vocabulary as plain Python (a ``catalogue.Raw``)."""
-    from tests.graph.catalogue import Raw
+    from tests.graph.queries.catalogue import Raw
 
     return Raw()

@@ -15,7 +15,7 @@ from graph.queries.catalogue import (
     run,
 )
 from graph.store import Store
-from tests.graph.catalogue import (
+from tests.graph.queries.catalogue import (
     CATALOGUE,
     CG,
     DCTERMS,

@@ -8,7 +8,7 @@ from collections import defaultdict
 import pytest
 
 from graph.store import Store
-from tests.graph.catalogue import (
+from tests.graph.queries.catalogue import (
     CG,
     ID,
     ORG,

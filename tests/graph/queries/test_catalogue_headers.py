@@ -16,7 +16,7 @@ from graph.queries.catalogue import (
     list_queries,
     parse_query,
 )
-from tests.graph.catalogue import (
+from tests.graph.queries.catalogue import (
     CATALOGUE,
     ID,
     INJECTION,

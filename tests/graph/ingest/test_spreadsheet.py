@@ -231,7 +231,7 @@ def test_columns_markdown_documents_every_column() -> None:
 
 
 def test_readme_documents_every_column() -> None:
-    readme = Path(__file__).parents[2] / "README.md"
+    readme = Path(__file__).parents[3] / "README.md"
     text = readme.read_text(encoding="utf-8")
     missing = [f"{kind.name}: {column.en}" for kind in KINDS.values() for column in kind.columns
                if f"| `{column.en}` | `{column.fr}` |" not in text]
