@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import inspect
 
-from tests.graph import test_store_contract as contract
+from tests.graph.store import test_store_contract as contract
 
 filled = contract.filled
 
