@@ -10,13 +10,22 @@ generic pass over the columns.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import pyoxigraph as ox
 
-from graph.ingest.spreadsheets.columns import CHOICES
-from graph.ingest.spreadsheets.entry import _BOOLEAN, Entry, Ref, _date_literal, as_text_safe
+from graph.ingest.spreadsheets.columns import CHOICES, Column, Kind
+from graph.ingest.spreadsheets.entry import (
+    _BOOLEAN,
+    Entry,
+    Object,
+    Ref,
+    _date_literal,
+    as_text_safe,
+)
+from graph.ingest.spreadsheets.references import Index
 from graph.ingest.spreadsheets.values import (
     ValueProblem,
     digest,
@@ -33,8 +42,40 @@ from graph.ingest.spreadsheets.values import (
 from graph.ingest.tabular import CellValue
 from graph.namespaces import CG, DPV, FOAF, ORG, RDF, SCHEMA
 
-if TYPE_CHECKING:
-    from graph.ingest.spreadsheets.mapping import RowMapper
+
+class Mapper(Protocol):
+    """What a rule needs of the row mapper (``graph.ingest.spreadsheets.mapping.RowMapper``);
+    declared here so that the rules do not import the mapper that calls them."""
+
+    kind: Kind
+    index: Index
+
+    def iri(self, kind: str, slug: str) -> str: ...
+
+    def problem(self, entry: Entry, column: Column | None, message: str,
+                value: CellValue = None, level: str = "error") -> None: ...
+
+    def parse(self, entry: Entry, column: Column, parser: Callable[[CellValue], object],
+              value: CellValue) -> object: ...
+
+    def concept(self, entry: Entry, column: Column, text: str) -> ox.NamedNode | None: ...
+
+    def choice(self, entry: Entry, column: Column, text: str) -> str | None: ...
+
+    def own_id(self, entry: Entry, cells: dict[str, CellValue], kind: str,
+               fallback: str) -> str: ...
+
+    def add(self, entry: Entry, subject: str, predicate: str, obj: Object) -> None: ...
+
+    def typed(self, entry: Entry, *classes: str) -> None: ...
+
+    def date(self, entry: Entry, cells: dict[str, CellValue], key: str) -> dt.date | None: ...
+
+    def check_period(self, entry: Entry, cells: dict[str, CellValue]) -> None: ...
+
+    def provenance(self, entry: Entry, cells: dict[str, CellValue]) -> None: ...
+
+    def commune(self, entry: Entry, cells: dict[str, CellValue]) -> None: ...
 
 _NON_FREE = frozenset({"BUSL-1.1", "SSPL-1.0", "Elastic-2.0", "CC-BY-NC-4.0",
                        "CC-BY-NC-SA-4.0", "CC-BY-NC-ND-4.0"})
@@ -51,7 +92,7 @@ def _quiet(parser: Callable[[CellValue], str], value: CellValue) -> str | None:
         return None
 
 
-def _organisation(m: RowMapper, e: Entry, cells: dict[str, CellValue]) -> None:
+def _organisation(m: Mapper, e: Entry, cells: dict[str, CellValue]) -> None:
     name = as_text_safe(cells["name"])
     keys: list[str] = []
     wikidata = []
@@ -84,8 +125,8 @@ def _organisation(m: RowMapper, e: Entry, cells: dict[str, CellValue]) -> None:
 
 
 def _named(kind: str, *classes: str, period: bool = False,
-           index_as: str | None = None) -> Callable[[RowMapper, Entry, dict[str, CellValue]], None]:
-    def subject(m: RowMapper, e: Entry, cells: dict[str, CellValue]) -> None:
+           index_as: str | None = None) -> Callable[[Mapper, Entry, dict[str, CellValue]], None]:
+    def subject(m: Mapper, e: Entry, cells: dict[str, CellValue]) -> None:
         name = as_text_safe(cells["name"])
         existing = None if "id" in cells else m.index.find((index_as or kind,), [name])
         e.subject = existing or m.own_id(e, cells, kind, name)
@@ -97,7 +138,7 @@ def _named(kind: str, *classes: str, period: bool = False,
     return subject
 
 
-def _activity(m: RowMapper, e: Entry, cells: dict[str, CellValue]) -> None:
+def _activity(m: Mapper, e: Entry, cells: dict[str, CellValue]) -> None:
     _named("activity", CG + "ObservationActivity", period=True)(m, e, cells)
     if "activity_type" in cells:
         cls = m.choice(e, m.kind.column("activity_type"), as_text_safe(cells["activity_type"]))
@@ -105,7 +146,7 @@ def _activity(m: RowMapper, e: Entry, cells: dict[str, CellValue]) -> None:
             m.typed(e, cls)
 
 
-def _event(m: RowMapper, e: Entry, cells: dict[str, CellValue]) -> None:
+def _event(m: Mapper, e: Entry, cells: dict[str, CellValue]) -> None:
     _named("event", SCHEMA + "Event", period=True)(m, e, cells)
     if "event_type" in cells:
         cls = m.choice(e, m.kind.column("event_type"), as_text_safe(cells["event_type"]))
@@ -116,7 +157,7 @@ def _event(m: RowMapper, e: Entry, cells: dict[str, CellValue]) -> None:
     m.commune(e, cells)
 
 
-def _tool(m: RowMapper, e: Entry, cells: dict[str, CellValue]) -> None:
+def _tool(m: Mapper, e: Entry, cells: dict[str, CellValue]) -> None:
     level = "software"
     if "level" in cells:
         level = m.choice(e, m.kind.column("level"), as_text_safe(cells["level"])) or "software"
@@ -156,8 +197,8 @@ def _tool(m: RowMapper, e: Entry, cells: dict[str, CellValue]) -> None:
 
 
 def _observation(kind: str, cls: str, key: Callable[[dict[str, CellValue]], str],
-                 clash: str) -> Callable[[RowMapper, Entry, dict[str, CellValue]], None]:
-    def subject(m: RowMapper, e: Entry, cells: dict[str, CellValue]) -> None:
+                 clash: str) -> Callable[[Mapper, Entry, dict[str, CellValue]], None]:
+    def subject(m: Mapper, e: Entry, cells: dict[str, CellValue]) -> None:
         e.subject = m.own_id(e, cells, kind, key(cells))
         e.unique_key = (kind, e.subject) if "id" in cells else (kind, e.subject + "\x1f" + clash)
         m.typed(e, cls)
@@ -181,14 +222,14 @@ def _k(cells: dict[str, CellValue], *keys: str) -> str:
     return "-".join(parts)
 
 
-def _usage(m: RowMapper, e: Entry, cells: dict[str, CellValue]) -> None:
+def _usage(m: Mapper, e: Entry, cells: dict[str, CellValue]) -> None:
     _observation("usage", CG + "ToolUsage", lambda c: _k(c, "organisation", "tool",
                                                           "observed_on"),
                  "same organisation, tool and observation date")(m, e, cells)
     m.check_period(e, cells)
 
 
-def _effect(m: RowMapper, e: Entry, cells: dict[str, CellValue]) -> None:
+def _effect(m: Mapper, e: Entry, cells: dict[str, CellValue]) -> None:
     if "usage" not in cells and "experience" not in cells:
         m.problem(e, m.kind.column("usage"),
                   "an effect is observed on a usage or an experience: fill one of them")
@@ -199,7 +240,7 @@ def _effect(m: RowMapper, e: Entry, cells: dict[str, CellValue]) -> None:
                  "same effect, usage, experience and date")(m, e, cells)
 
 
-def _member(m: RowMapper, e: Entry, cells: dict[str, CellValue]) -> None:
+def _member(m: Mapper, e: Entry, cells: dict[str, CellValue]) -> None:
     name = as_text_safe(cells["name"])
     email = norm(as_text_safe(cells.get("email")))
     # A person's IRI never spells their name: it is published with their consent only.
@@ -235,7 +276,7 @@ def _member(m: RowMapper, e: Entry, cells: dict[str, CellValue]) -> None:
         m.add(e, membership, SCHEMA + "startDate", _date_literal(since))
 
 
-def _consent(m: RowMapper, e: Entry, cells: dict[str, CellValue]) -> None:
+def _consent(m: Mapper, e: Entry, cells: dict[str, CellValue]) -> None:
     person = as_text_safe(cells["person"])
     given = as_text_safe(cells["given_on"])
     e.subject = m.own_id(e, cells, "consent", "c-" + digest(norm(person), given))
@@ -259,14 +300,14 @@ def _consent(m: RowMapper, e: Entry, cells: dict[str, CellValue]) -> None:
                   cells["withdrawn_on"])
 
 
-def _attendance(m: RowMapper, e: Entry, cells: dict[str, CellValue]) -> None:
+def _attendance(m: Mapper, e: Entry, cells: dict[str, CellValue]) -> None:
     event = Ref(("event",), as_text_safe(cells["event"]), m.kind.column("event").en)
     org = Ref(("org",), as_text_safe(cells["organisation"]), m.kind.column("organisation").en)
     e.statements.append((event, ox.NamedNode(SCHEMA + "attendee"), org))
     e.unique_key = ("attendance", norm(event.text) + "\x1f" + norm(org.text))
 
 
-SUBJECTS: dict[str, Callable[[RowMapper, Entry, dict[str, CellValue]], None]] = {
+SUBJECTS: dict[str, Callable[[Mapper, Entry, dict[str, CellValue]], None]] = {
     "organisations": _organisation,
     "activities": _activity,
     "tools": _tool,
