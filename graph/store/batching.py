@@ -32,16 +32,29 @@ import hashlib
 import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final
+from typing import Final, Protocol
 
+import httpx
 import pyoxigraph as ox
 
 from graph.errors import StoreError
 from graph.namespaces import CG
 from graph.store.staging import commit_update, iri, new_staging_iri
 
-if TYPE_CHECKING:
-    from graph.store.remote import RemoteStore
+
+class RemoteEngine(Protocol):
+    """What a batched load needs of a remote engine (``graph.store.remote.RemoteStore`` and
+    its subclasses); declared here so that this helper does not import its caller."""
+
+    store_url: str
+    update_timeout: float
+
+    def update(self, sparql: str) -> None: ...
+
+    def _select(self, sparql: str) -> list[ox.QuerySolution]: ...
+
+    def _send(self, method: str, url: str, **kwargs: object) -> httpx.Response: ...
+
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +130,7 @@ def batches(triples: Iterable[ox.Triple], size: int) -> Iterator[tuple[bytes, bo
         yield ox.serialize(held, format=ox.RdfFormat.N_TRIPLES), True  # type: ignore[misc]
 
 
-def find_resumption(store: RemoteStore, target: str, sha256: str,
+def find_resumption(store: RemoteEngine, target: str, sha256: str,
                     batch_size: int) -> Resumption | None:
     """The ledger entry of an interrupted load of ``sha256`` into ``target``, if its staging
     graph is still there."""
@@ -139,7 +152,7 @@ def find_resumption(store: RemoteStore, target: str, sha256: str,
     return found
 
 
-def _record(store: RemoteStore, ledger: str, staging: str, target: str, sha256: str,
+def _record(store: RemoteEngine, ledger: str, staging: str, target: str, sha256: str,
             batch_size: int, done: int, digest: str) -> None:
     """Write (or move on) the ledger entry of ``staging``."""
     node = iri(staging)
@@ -152,13 +165,13 @@ def _record(store: RemoteStore, ledger: str, staging: str, target: str, sha256: 
         f"<{LEDGER}digest> {ox.Literal(digest)} }} }}")
 
 
-def post_batch(store: RemoteStore, graph: str, document: bytes) -> None:
+def post_batch(store: RemoteEngine, graph: str, document: bytes) -> None:
     """Add the N-Triples ``document`` to ``graph`` through the Graph Store Protocol."""
     store._send("POST", store.store_url, params={"graph": graph}, content=document,
                 headers={"Content-Type": _TRIPLES}, timeout=store.update_timeout)
 
 
-def _upload(store: RemoteStore, target: str, source: _Source, staging: str, *,
+def _upload(store: RemoteEngine, target: str, source: _Source, staging: str, *,
             sha256: str | None, ledger: str, batch_size: int,
             resumed: Resumption | None) -> bool:
     """Send ``source`` to ``staging``, after the batches ``resumed`` says were sent; whether
@@ -195,7 +208,7 @@ def _upload(store: RemoteStore, target: str, source: _Source, staging: str, *,
     return sent
 
 
-def move_commit(store: RemoteStore) -> Commit:
+def move_commit(store: RemoteEngine) -> Commit:
     """The commit of an engine that runs an update request in one transaction (Oxigraph,
     Fuseki with TDB2, GraphDB): ``staging.commit_update`` — ``MOVE`` each staging graph to
     its target — and the ledger's removal, in one request."""
@@ -209,7 +222,7 @@ def move_commit(store: RemoteStore) -> Commit:
     return commit
 
 
-def replace_in_batches(store: RemoteStore, contents: Mapping[str, Iterable[ox.Triple | ox.Quad]],
+def replace_in_batches(store: RemoteEngine, contents: Mapping[str, Iterable[ox.Triple | ox.Quad]],
                        *, metadata: Iterable[ox.Triple] = (), commit: Commit | None = None,
                        batch_size: int = BATCH_SIZE) -> None:
     """Replace each target of ``contents`` and its description (see the module); ``commit``
