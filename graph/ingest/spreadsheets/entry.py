@@ -17,7 +17,7 @@ import pyoxigraph as ox
 
 from graph.ingest.spreadsheets.columns import Kind
 from graph.ingest.spreadsheets.references import Index, ReferenceProblem
-from graph.ingest.spreadsheets.report import Problem
+from graph.ingest.report import Problem
 from graph.ingest.spreadsheets.values import ValueProblem, as_text
 from graph.ingest.tabular import CellValue
 from graph.namespaces import XSD

@@ -25,7 +25,7 @@ from graph.ingest.spreadsheets.curated import curated_tools
 from graph.ingest.spreadsheets.entry import Entry, Ref, resolve
 from graph.ingest.spreadsheets.mapping import RowMapper
 from graph.ingest.spreadsheets.references import Index, index_concepts, index_store
-from graph.ingest.spreadsheets.report import ImportReport, Problem
+from graph.ingest.report import ImportReport, Problem
 from graph.ingest.spreadsheets.values import norm, slugify
 from graph.ingest.tabular import Table, read_table
 from graph.namespaces import (

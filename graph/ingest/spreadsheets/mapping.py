@@ -29,7 +29,7 @@ from graph.ingest.spreadsheets.entry import (
     as_text_safe,
 )
 from graph.ingest.spreadsheets.references import Index, ReferenceProblem
-from graph.ingest.spreadsheets.report import Problem
+from graph.ingest.report import Problem
 from graph.ingest.spreadsheets.subjects import SUBJECTS
 from graph.ingest.spreadsheets.values import (
     ValueProblem,

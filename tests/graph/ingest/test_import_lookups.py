@@ -11,7 +11,7 @@ import pytest
 from graph.ingest.spreadsheets import import_spreadsheet
 from graph.ingest.spreadsheets.importing import _sheets, kinds_named
 from graph.ingest.spreadsheets.references import Index, index_store
-from graph.ingest.spreadsheets.report import ImportReport
+from graph.ingest.report import ImportReport
 from graph.namespaces import ID
 from graph.store import Store
 from tests.privacy.stores import load_example, memory_store
