@@ -33,6 +33,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.accept import choose
 from graph import errors
 
 
@@ -144,8 +145,6 @@ def details_of(error: Exception) -> dict[str, Any]:
 
 
 def _wants_html(request: Request) -> bool:
-    from api.negotiation import choose
-
     accept = request.headers.get("accept", "")
     return "text/html" in accept and choose(accept, ["application/json", "text/html"]) \
         == "text/html"

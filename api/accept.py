@@ -1,0 +1,77 @@
+"""The ``Accept`` header (RFC 9110 §12.5.1): its media ranges, and the offer it prefers.
+
+Each offer takes the quality of the most specific media range that matches it
+(``text/turtle`` before ``text/*`` before ``*/*``); the offer with the highest quality wins,
+ties going to the server's order. Quality 0 means "not this". A missing or empty ``Accept``
+accepts anything.
+
+>>> choose("text/turtle;q=0.5, application/ld+json", ["text/turtle", "application/ld+json"])
+'application/ld+json'
+>>> choose("text/*;q=0.9, */*;q=0.1", ["application/ld+json", "text/turtle"])
+'text/turtle'
+>>> choose("image/png", ["text/turtle"]) is None
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class MediaRange:
+    """One element of an ``Accept`` header."""
+
+    type: str
+    subtype: str
+    q: float
+
+    @property
+    def specificity(self) -> int:
+        return (self.type != "*") + (self.subtype != "*")
+
+    def matches(self, media_type: str) -> bool:
+        kind, _, subtype = media_type.partition("/")
+        return self.type in ("*", kind) and self.subtype in ("*", subtype)
+
+
+def parse_accept(header: str | None) -> list[MediaRange]:
+    """The media ranges of ``header``; malformed elements are skipped."""
+    ranges = []
+    for part in (header or "").split(","):
+        media, *params = part.strip().split(";")
+        kind, slash, subtype = media.strip().lower().partition("/")
+        if not slash or not kind or not subtype:
+            continue
+        q = 1.0
+        for param in params:
+            name, _, value = param.strip().partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = min(max(float(value), 0.0), 1.0)
+                except ValueError:
+                    q = 0.0
+        ranges.append(MediaRange(kind, subtype, q))
+    return ranges
+
+
+def quality(ranges: Sequence[MediaRange], media_type: str) -> float:
+    """The quality ``ranges`` give ``media_type`` (its most specific matching range)."""
+    matching = [r for r in ranges if r.matches(media_type)]
+    if not matching:
+        return 0.0
+    return max(matching, key=lambda r: r.specificity).q
+
+
+def choose(header: str | None, offers: Sequence[str]) -> str | None:
+    """The offer ``header`` prefers, or None if it accepts none of them."""
+    ranges = parse_accept(header)
+    if not ranges:
+        return offers[0] if offers else None
+    best: tuple[float, str] | None = None
+    for offer in offers:
+        q = quality(ranges, offer)
+        if q > 0 and (best is None or q > best[0]):
+            best = (q, offer)
+    return best[1] if best else None
