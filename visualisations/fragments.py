@@ -28,6 +28,8 @@ from graph.store import Store
 #: the named graph where ``write_metrics`` stores the metrics of a projection
 METRICS_GRAPH_PREFIX = "graph/metrics/"
 
+#: a commune's INSEE code (the geography map places organisations by it)
+INSEE_CODE = "http://rdf.insee.fr/def/geo#codeINSEE"
 #: the classes whose instances the table needs
 TYPES = (CG + "ToolUsage", SCHEMA + "SoftwareApplication")
 #: the properties the table reads, each in one scan per graph
@@ -37,6 +39,7 @@ PREDICATES = (
     CG + "onUsage", CG + "onExperience", CG + "concernsUsage", CG + "effect",
     ORG + "purpose", ORG + "classification", SCHEMA + "location", CG + "departement",
     CG + "category", CG + "software", SKOS + "inScheme", SKOS + "broader",
+    CG + "isFreeSoftware", INSEE_CODE,
 )
 #: the label properties, in order of preference
 LABELS = (SKOS + "prefLabel", RDFS + "label")

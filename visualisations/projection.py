@@ -24,11 +24,18 @@ import networkx as nx
 import numpy as np
 
 from graph.errors import InputError
+from visualisations.attributes import attributes
 from visualisations.columns import Columns, IntArray, columns, select_mask
 from visualisations.filters import Filters
 from visualisations.table import Usage, UsageTable
 
 GroupOf = Callable[[str], str]
+
+#: colouring attribute (``attributes.ATTRIBUTES``) -> the node attribute that holds it
+COLOUR_ATTRIBUTES = {"field": "field", "kind": "org_kind", "free": "free",
+                     "category": "category", "status": "status", "wave": "wave"}
+#: the practices an edge's facts name at most
+EDGE_PRACTICES = 6
 
 #: the most organisation pairs ``org_org`` will count before refusing (aggregate instead)
 MAX_PAIRS = 3_000_000
@@ -78,16 +85,14 @@ def _node(g: nx.Graph, table: UsageTable, node: str, kind: str) -> None:
     attrs: dict[str, object] = {"kind": kind, "iri": node,
                                 "label_fr": table.label(node, "fr"),
                                 "label_en": table.label(node, "en")}
+    if kind in ("organisation", "software"):
+        values = attributes(table)
+        for attribute, name in COLOUR_ATTRIBUTES.items():
+            attrs[name] = values.value(node, attribute)
     if kind == "organisation":
-        fields = table.org_fields.get(node, ())
-        kinds = table.org_kinds.get(node, ())
-        attrs["field"] = table.top(fields[0]) if fields else None
-        attrs["org_kind"] = table.top(kinds[0]) if kinds else None
         attrs["departement"] = table.org_departement.get(node)
+        attrs["commune"] = table.org_commune.get(node)
         attrs["stored_community"] = table.communities.get(node)
-    elif kind == "software":
-        categories = table.software_categories.get(node, ())
-        attrs["category"] = table.top(categories[0]) if categories else None
     g.add_node(node, **attrs)
 
 
@@ -148,7 +153,35 @@ def org_tool(table: UsageTable, filters: Filters | None = None,
         _node(g, table, sw, "software")
         g.add_edge(a, sw, weight=int(w) if float(w).is_integer() else w, usages=int(u),
                    practices=int(d))
+    _edge_facts(g, table, filters, (lambda org: org) if group_of is None else group_of)
     return _finish(g, "org-tool", filters, members)
+
+
+def _edge_facts(g: nx.Graph, table: UsageTable, filters: Filters | None,
+                node_of: Callable[[str], str]) -> None:
+    """Name what lies behind each organisation–software edge: its most observed practices
+    (``practice_iris``), the usages' ``statuses``, the earliest start (``since``) and the
+    latest end (``until``)."""
+    practices: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    statuses: dict[tuple[str, str], set[str]] = defaultdict(set)
+    since: dict[tuple[str, str], str] = {}
+    until: dict[tuple[str, str], str] = {}
+    for usage, kept in select(table, filters):
+        key = (node_of(usage.org), usage.software)
+        practices[key].update(kept)
+        if usage.status:
+            statuses[key].add(usage.status)
+        if usage.start and (key not in since or usage.start < since[key]):
+            since[key] = usage.start
+        if usage.end and (key not in until or usage.end > until[key]):
+            until[key] = usage.end
+    for a, b, data in g.edges(data=True):
+        key = (a, b) if (a, b) in practices or (a, b) in statuses else (b, a)
+        ranked = sorted(practices.get(key, Counter()).items(), key=lambda kv: (-kv[1], kv[0]))
+        data["practice_iris"] = tuple(p for p, _ in ranked[:EDGE_PRACTICES])
+        data["statuses"] = tuple(sorted(statuses.get(key, ())))
+        data["since"] = since.get(key)
+        data["until"] = until.get(key)
 
 
 def _org_software_pairs(table: UsageTable, filters: Filters | None) -> IntArray:

@@ -22,8 +22,11 @@ import pyvis
 from jinja2 import Environment, PackageLoader, select_autoescape
 from pyvis.network import Network
 
+from visualisations.attributes import FREE, PROPRIETARY
 from visualisations.maps import BuiltMap
 from visualisations.metrics import communities
+from visualisations.naming import community_names, edge_caption
+from visualisations.projection import COLOUR_ATTRIBUTES
 
 LabelOf = Callable[[str, str], str]
 LinkOf = Callable[[str], str | None]
@@ -45,7 +48,7 @@ KIND_STYLE: dict[str, tuple[str, str]] = {
     "event": ("#5E3C99", "diamond"),
     "resource": ("#6B7280", "diamond"),
 }
-COLOUR_BY = ("community", "field", "kind")
+COLOUR_BY = ("community", "field", "kind", "free", "category", "status", "wave")
 
 MESSAGES: dict[str, dict[str, str]] = {
     "fr": {
@@ -62,7 +65,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "dropped_edges": "Les {n} liens les plus faibles ne sont pas affichés.",
         "truncated": "Une partie des liens n'est pas affichée.",
         "key_community": "communauté", "key_field": "domaine", "key_kind": "type",
-        "key_dep": "département",
+        "key_dep": "département", FREE: "Libre (ou surtout des outils libres)",
+        PROPRIETARY: "Propriétaire (ou surtout des outils propriétaires)",
+        "colour_free": "licence", "colour_category": "catégorie d'outil",
+        "colour_status": "statut d'usage", "colour_wave": "vague", "colour_community":
+        "communauté", "colour_field": "domaine", "colour_kind": "type",
     },
     "en": {
         "organisation": "Organisation", "group": "Group of organisations",
@@ -79,7 +86,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "dropped_edges": "The {n} lightest links are not shown.",
         "truncated": "Some links are not shown.",
         "key_community": "community", "key_field": "field", "key_kind": "kind",
-        "key_dep": "département",
+        "key_dep": "département", FREE: "Free (or mostly free tools)",
+        PROPRIETARY: "Proprietary (or mostly proprietary tools)",
+        "colour_free": "licence", "colour_category": "tool category",
+        "colour_status": "usage status", "colour_wave": "wave",
+        "colour_community": "community", "colour_field": "field", "colour_kind": "kind",
     },
 }
 
@@ -96,6 +107,8 @@ class MapView:
     legend: list[dict[str, str]] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     description: str = ""
+    #: the graph's node of each pyvis node id (``keys[id]``), for exports
+    keys: list[str] = field(default_factory=list)
 
     def payload(self) -> dict[str, Any]:
         """The JSON the browser code reads."""
@@ -135,13 +148,10 @@ def _colour_key(data: dict[str, Any], colour_by: str, community: int | None) -> 
         return None
     if colour_by == "community":
         return None if community is None else str(community)
-    if data["kind"] != "organisation":
+    if data["kind"] not in ("organisation", "software"):
         return None
-    if colour_by == "field":
-        return data.get("field")
-    if colour_by == "kind":
-        return data.get("org_kind")
-    return None if community is None else str(community)
+    value = data.get(COLOUR_ATTRIBUTES[colour_by])
+    return None if value is None else str(value)
 
 
 def build_view(built: BuiltMap, *, title: str, lang: str = "en", colour_by: str = "community",
@@ -157,8 +167,10 @@ def build_view(built: BuiltMap, *, title: str, lang: str = "en", colour_by: str 
     counts = Counter(k for k in keys.values() if k is not None)
     ranked = [k for k, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
     colour = {k: PALETTE[i] for i, k in enumerate(ranked[:len(PALETTE)])}
-    if colour_by == "community":  # number communities 1, 2, ... from the largest shown
-        rank = {k: str(i + 1) for i, k in enumerate(ranked)}
+    if colour_by == "community":  # named by what they share, the largest first
+        named = community_names(g, {n: int(k) for n, k in keys.items() if k is not None},
+                                label, lang)
+        rank = {k: named[int(k)] for k in ranked}
         keys = {n: rank.get(k) if k is not None else None for n, k in keys.items()}
         colour = {rank[k]: c for k, c in colour.items()}
         ranked = [rank[k] for k in ranked]
@@ -194,10 +206,13 @@ def build_view(built: BuiltMap, *, title: str, lang: str = "en", colour_by: str 
         net.nodes.append(entry)
         net.node_ids.append(i)
         net.node_map[i] = entry
+    projection = str(g.graph.get("projection", ""))
     for a, b, data in sorted(g.edges(data=True), key=lambda e: (ids[e[0]], ids[e[1]])):
         weight = float(data.get("weight", 1))
+        ends = [net.node_map[ids[n]]["name"] for n in (a, b)]
         net.edges.append({"from": ids[a], "to": ids[b], "value": weight,
-                          "title": f"{m['weight']} {_fmt(weight, lang)}"})
+                          "title": edge_caption(data, projection, ends[0], ends[1], label,
+                                                lang, lambda n: _fmt(n, lang))})
     net.options = _options()
     legend = [{"label": _legend_label(k, colour_by, label, lang, m), "colour": colour[k],
                "shape": "dot"} for k in ranked[:len(PALETTE)]]
@@ -211,15 +226,18 @@ def build_view(built: BuiltMap, *, title: str, lang: str = "en", colour_by: str 
                        "colour": "#FFFFFF" if neutral and ranked else fill, "shape": shape})
     nodes, edges, _, _, _, _ = net.get_network_data()
     return MapView(title=title, lang=lang, nodes=nodes, edges=edges, options=net.options,
-                   legend=legend, notices=_notices(built, m, lang), description=description)
+                   legend=legend, notices=_notices(built, m, lang), description=description,
+                   keys=[str(n) for n in sorted(ids, key=ids.__getitem__)])
 
 
 def _legend_label(key: str, colour_by: str, label: LabelOf, lang: str,
                   m: dict[str, str]) -> str:
     if colour_by == "community":
-        return f"{m['community']} {key}"
+        return key
     if key == "none":
         return m["other"]
+    if key in (FREE, PROPRIETARY):
+        return m[key]
     return label(key, lang)
 
 
@@ -246,12 +264,17 @@ def _tooltip(data: dict[str, Any], name: str, strength: float, degree: int,
             lines.append(f"{m['status']}: " + ", ".join(label(s, lang) for s in data["statuses"]))
         if data.get("waves"):
             lines.append(f"{m['waves']}: " + ", ".join(label(w, lang) for w in data["waves"]))
-    if kind == "software" and data.get("category"):
-        lines.append(f"{m['category']}: {label(data['category'], lang)}")
+    if kind == "software":
+        if data.get("category"):
+            lines.append(f"{m['category']}: {label(data['category'], lang)}")
+        if data.get("free") in (FREE, PROPRIETARY):
+            lines.append(m[data["free"]].split(" (")[0])
+        if data.get("field"):
+            lines.append(f"{m['field']}: {label(data['field'], lang)}")
     if data.get("organisations"):
         lines.append(f"{_fmt(data['organisations'], lang)} {m['organisations']}")
     if colour_by == "community" and key is not None:
-        lines.append(f"{m['community']} {key}")
+        lines.append(f"{m['community']}: {key}")
     lines.append(f"{_fmt(degree, lang)} {m['links']} · {m['weight']} {_fmt(strength, lang)}")
     return "\n".join(lines)
 

@@ -22,6 +22,7 @@ from graph.namespaces import CG, DEFAULT_BASE, META_GRAPH, ORG, PROV, RDF, SCHEM
 from graph.privacy.access import public_graphs
 from graph.store import Store
 from visualisations.fragments import (
+    INSEE_CODE,
     LABELS,
     METRICS_GRAPH_PREFIX,
     Fragment,
@@ -56,6 +57,8 @@ class UsageTable:
     org_fields: dict[str, tuple[str, ...]] = field(default_factory=dict)
     org_kinds: dict[str, tuple[str, ...]] = field(default_factory=dict)
     org_departement: dict[str, str] = field(default_factory=dict)
+    org_commune: dict[str, str] = field(default_factory=dict)      # INSEE code
+    software_free: dict[str, bool] = field(default_factory=dict)   # cg:isFreeSoftware
     software_categories: dict[str, tuple[str, ...]] = field(default_factory=dict)
     concept_scheme: dict[str, str] = field(default_factory=dict)
     broader: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -202,7 +205,12 @@ def assemble(fragments: Sequence[Fragment], base: str = DEFAULT_BASE) -> UsageTa
     table.org_departement = {org: departement_of[commune]
                              for org, commune in pairs(SCHEMA + "location")
                              if org in orgs and commune in departement_of}
+    code_of = dict(pairs(INSEE_CODE))
+    table.org_commune = {org: code_of[commune] for org, commune in pairs(SCHEMA + "location")
+                         if org in orgs and commune in code_of}
     software = table.software
+    table.software_free = {sw: value in ("true", "1") for sw, value in
+                           pairs(CG + "isFreeSoftware") if sw in software}
     categories: dict[str, set[str]] = defaultdict(set)
     for sw, value in pairs(CG + "category"):
         if sw in software:

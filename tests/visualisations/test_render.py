@@ -56,7 +56,32 @@ def test_legend_by_field_and_by_community(tiny_table: UsageTable) -> None:
     colours = {n["name"]: n["color"] for n in by_field.nodes}
     assert colours["Collective A"] == colours["Association C"] != colours["Syndicat B"]
     by_community = view_of(tiny_table)
-    assert by_community.legend[0]["label"] == "Community 1"
+    names = [item["label"] for item in by_community.legend[:2]]
+    assert not any(n.startswith("Community") for n in names)
+    assert "Mailman" in names[0]  # named by its most connected tool
+
+
+def test_colouring_by_field_tells_tools_apart(tiny_table: UsageTable) -> None:
+    colours = {n["name"]: n["color"] for n in view_of(tiny_table, colour_by="field").nodes}
+    # Loomio's users (B, D) work on housing: an urban question; Etherpad's (A, C) on health
+    assert colours["Loomio"] == colours["Syndicat B"] != colours["Etherpad"]
+    assert colours["Etherpad"] == colours["Collective A"]
+
+
+def test_edge_tooltips_name_practices_statuses_and_dates(tiny_table: UsageTable) -> None:
+    view = view_of(tiny_table, lang="en")
+    names = {n["id"]: n["name"] for n in view.nodes}
+    titles = {frozenset((names[e["from"]], names[e["to"]])): e["title"] for e in view.edges}
+    title = titles[frozenset(("Collective A", "Mailman"))]
+    assert "Practices:" in title and "since 2020-01-01" in title and "Status:" in title
+    assert "weight" not in title
+
+
+def test_keys_give_the_graph_node_of_each_id(tiny_table: UsageTable) -> None:
+    view = view_of(tiny_table)
+    assert len(view.keys) == len(view.nodes)
+    assert view.keys[next(n["id"] for n in view.nodes if n["name"] == "Mailman")].endswith(
+        "/software/mailman")
 
 
 def test_reduction_is_announced(example_table: UsageTable) -> None:
