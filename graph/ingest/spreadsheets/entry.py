@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from graph.ingest.report import Problem
 from graph.ingest.spreadsheets.columns import Kind
 from graph.ingest.spreadsheets.references import Index, ReferenceProblem
-from graph.ingest.report import Problem
 from graph.ingest.spreadsheets.values import ValueProblem, as_text
 from graph.ingest.tabular import CellValue
 from graph.namespaces import XSD

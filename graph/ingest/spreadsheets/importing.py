@@ -20,12 +20,12 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from graph.errors import SpreadsheetError
+from graph.ingest.report import ImportReport, Problem
 from graph.ingest.spreadsheets.columns import KINDS, ORDER, Column, Kind, detect_kind
 from graph.ingest.spreadsheets.curated import curated_tools
 from graph.ingest.spreadsheets.entry import Entry, Ref, resolve
 from graph.ingest.spreadsheets.mapping import RowMapper
 from graph.ingest.spreadsheets.references import Index, index_concepts, index_store
-from graph.ingest.report import ImportReport, Problem
 from graph.ingest.spreadsheets.values import norm, slugify
 from graph.ingest.tabular import Table, read_table
 from graph.namespaces import (

@@ -19,6 +19,7 @@ from collections.abc import Callable
 
 import pyoxigraph as ox
 
+from graph.ingest.report import Problem
 from graph.ingest.spreadsheets.columns import CHOICES, Column, Kind
 from graph.ingest.spreadsheets.entry import (
     _BOOLEAN,
@@ -29,7 +30,6 @@ from graph.ingest.spreadsheets.entry import (
     as_text_safe,
 )
 from graph.ingest.spreadsheets.references import Index, ReferenceProblem
-from graph.ingest.report import Problem
 from graph.ingest.spreadsheets.subjects import SUBJECTS
 from graph.ingest.spreadsheets.values import (
     ValueProblem,
