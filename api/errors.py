@@ -13,7 +13,7 @@ error                           status  note
 ==============================  ======  ==========================================
 ``QuerySyntaxError``            400     with ``line`` and ``column``
 ``ParameterError``              400     with ``parameter``
-``ShapeViolation``              400     with ``violations``
+``ShapeViolation``              422     with ``violations`` (nothing was written)
 other ``InputError``            400     (``ForbiddenOperation``, ``RdfSyntaxError``, …)
 ``UnknownQuery``, ``NotFound``  404
 ``LimitExceeded``               503     a query stopped by a limit (time, result, memory)
@@ -120,6 +120,8 @@ def status_of(error: Exception) -> int:
         return error.status
     if isinstance(error, (errors.UnknownQuery, errors.NotFound)):
         return 404
+    if isinstance(error, errors.ShapeViolation):
+        return 422   # well-formed, refused by the shapes or the privacy guard
     if isinstance(error, errors.InputError):
         return 400
     if isinstance(error, (errors.LimitExceeded, errors.StoreError)):
