@@ -8,7 +8,13 @@ from typing import Any
 
 import click
 
-from api.cli import main, reports_errors, settings_from, store_option
+from api.commands.base import (
+    main,
+    reports_errors,
+    server_option,
+    settings_from,
+    store_option,
+)
 from graph.ingest.spreadsheets.columns import KINDS, ORDER
 
 
@@ -43,17 +49,19 @@ def template(kind: str, format_: str, lang: str, output: Path | None) -> None:
 @click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Write every problem to this CSV file.")
 @store_option
+@server_option
 @click.option("--base-iri", default=None, help="Base of the resource IRIs.")
 @reports_errors
 def import_(file: Path, source: str, licence: str | None, kind: str | None,
             skip_invalid: bool, report_path: Path | None, **options: Any) -> None:
     """Import a CSV or XLSX FILE of contributions, checking every row first."""
+    from api.commands.connection import open_command_store
     from graph.ingest.loading import load_vocabulary
     from graph.ingest.spreadsheets import import_spreadsheet
-    from graph.store import open_store
 
+    server = options.pop("server")
     settings = settings_from(**options)
-    with open_store(settings.store) as store:
+    with open_command_store(settings, server) as store:
         report = import_spreadsheet(
             store, file.read_bytes(), file.name, source=source, licence=licence,
             imported_by=getpass.getuser(), skip_invalid=skip_invalid, kind=kind,
@@ -76,18 +84,20 @@ def import_(file: Path, source: str, licence: str | None, kind: str | None,
 @click.argument("person")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @store_option
+@server_option
 @reports_errors
 def forget(person: str, yes: bool, **options: Any) -> None:
     """Erase every triple about PERSON (an IRI or an identifier such as personne-01)."""
+    from api.commands.connection import open_command_store
     from graph.privacy.persons import forget as erase
     from graph.privacy.persons import person_iri
-    from graph.store import open_store
 
+    server = options.pop("server")
     settings = settings_from(**options)
     iri = person_iri(person, settings.base_iri + "id/")
     if not yes:
         click.confirm(f"Erase every triple about <{iri}> from every graph?", abort=True)
-    with open_store(settings.store) as store:
+    with open_command_store(settings, server) as store:
         report = erase(store, iri, threshold=settings.small_count_threshold)
     for line in report.lines():
         click.echo(line)

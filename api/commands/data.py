@@ -13,13 +13,20 @@ from typing import Any
 import click
 import pyoxigraph as ox
 
-from api.cli import main, reports_errors, settings_from, store_option
+from api.commands.base import (
+    main,
+    reports_errors,
+    server_option,
+    settings_from,
+    store_option,
+)
 
 _DUMP_FORMATS = {"nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG}
 
 
 @main.command()
 @store_option
+@server_option
 @click.option("--format", "fmt", type=click.Choice(sorted(_DUMP_FORMATS)), default="nquads",
               show_default=True, help="Syntax of the dump.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
@@ -27,13 +34,14 @@ _DUMP_FORMATS = {"nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG}
 @click.option("--all-graphs", is_flag=True,
               help="Include restricted graphs (persons, memberships, consent).")
 @reports_errors
-def export(fmt: str, output: Path | None, all_graphs: bool, store: str | None) -> None:
+def export(fmt: str, output: Path | None, all_graphs: bool, store: str | None,
+           server: str | None) -> None:
     """Dump the public graphs (or every graph) as N-Quads or TriG."""
+    from api.commands.connection import open_command_store
     from graph.privacy.access import public_graphs
-    from graph.store import open_store
 
     settings = settings_from(store=store)
-    with open_store(settings.store) as opened:
+    with open_command_store(settings, server) as opened:
         graphs = None if all_graphs else public_graphs(opened)
         if output is None:
             opened.dump(sys.stdout.buffer, _DUMP_FORMATS[fmt], graphs)
@@ -46,15 +54,16 @@ def export(fmt: str, output: Path | None, all_graphs: bool, store: str | None) -
 
 @main.command()
 @store_option
+@server_option
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 @reports_errors
-def stats(store: str | None, as_json: bool) -> None:
+def stats(store: str | None, server: str | None, as_json: bool) -> None:
     """Named graphs with their triple counts, access level and source."""
+    from api.commands.connection import open_command_store
     from graph.privacy.access import public_graphs
-    from graph.store import open_store
 
     settings = settings_from(store=store)
-    with open_store(settings.store) as opened:
+    with open_command_store(settings, server) as opened:
         public = set(public_graphs(opened))
         rows = [
             {"graph": g, "triples": opened.count(g),
@@ -100,6 +109,7 @@ def _progress_bar(label: str, enabled: bool) -> Iterator[Any]:
 
 @main.command()
 @store_option
+@server_option
 @click.argument("files", nargs=-1, required=True,
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--graph", "graph_iri", help="Named graph to replace (default: "
@@ -118,7 +128,8 @@ def _progress_bar(label: str, enabled: bool) -> Iterator[Any]:
 @reports_errors
 def load(files: tuple[Path, ...], graph_iri: str | None, fmt: str | None,
          source_label: str | None, title: str | None, licence: str, restricted: bool,
-         no_validate: bool, imported_by: str | None, quiet: bool, store: str | None) -> None:
+         no_validate: bool, imported_by: str | None, quiet: bool, store: str | None,
+         server: str | None) -> None:
     """Validate RDF files and load each into its own named graph, all or nothing per file.
 
     \b
@@ -126,15 +137,15 @@ def load(files: tuple[Path, ...], graph_iri: str | None, fmt: str | None,
     Example:
       civicgraph load survey-2025.ttl --source "survey 2025 wave 2"
     """
+    from api.commands.connection import open_command_store
     from graph.ingest.loading import import_source, load_vocabulary
     from graph.namespaces import graph_iri as make_graph_iri
     from graph.privacy.persons import refresh_public_view
-    from graph.store import open_store
 
     if graph_iri and len(files) > 1:
         raise click.UsageError("--graph names one graph: give one file with it")
     settings = settings_from(store=store)
-    with open_store(settings.store) as opened:
+    with open_command_store(settings, server) as opened:
         # queries roll concepts up their schemes: the vocabulary goes with any data
         load_vocabulary(opened, imported_by=imported_by or getpass.getuser())
         for path in files:

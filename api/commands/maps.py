@@ -8,11 +8,18 @@ from pathlib import Path
 
 import click
 
-from api.cli import main, reports_errors, settings_from, store_option
+from api.commands.base import (
+    main,
+    reports_errors,
+    server_option,
+    settings_from,
+    store_option,
+)
 
 
 @main.command("maps")
 @store_option
+@server_option
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Folder to write the static maps into (created if needed).")
 @click.option("--lang", "langs", multiple=True, type=click.Choice(["fr", "en"]),
@@ -22,14 +29,14 @@ from api.cli import main, reports_errors, settings_from, store_option
               help="Most nodes a map holds before grouping (default: the setting).")
 @reports_errors
 def maps_command(out: Path, langs: tuple[str, ...], no_tools: bool, node_budget: int | None,
-                 store: str | None) -> None:
+                 store: str | None, server: str | None) -> None:
     """Write every map, its exports and the gallery as static files for any static host."""
-    from graph.store import open_store
+    from api.commands.connection import open_command_store
     from visualisations.site import clean, write_site
     from visualisations.table import load_table
 
     settings = settings_from(store=store)
-    with open_store(settings.store) as opened:
+    with open_command_store(settings, server) as opened:
         table = load_table(opened, base=settings.base_iri)
     clean(out)
     written = write_site(table, out, langs=langs or ("fr", "en"),
@@ -40,6 +47,7 @@ def maps_command(out: Path, langs: tuple[str, ...], no_tools: bool, node_budget:
 
 @main.command("metrics")
 @store_option
+@server_option
 @click.option("--projection", "projections", multiple=True,
               type=click.Choice(["org-tool", "tool-tool", "practice-tool"]),
               help="Projection(s) to measure (default: org-tool and tool-tool).")
@@ -49,16 +57,16 @@ def maps_command(out: Path, langs: tuple[str, ...], no_tools: bool, node_budget:
               help="Betweenness is estimated from this many sources above that many nodes.")
 @reports_errors
 def metrics_command(projections: tuple[str, ...], seed: int, betweenness_k: int,
-                    store: str | None) -> None:
+                    store: str | None, server: str | None) -> None:
     """Compute degree, weighted degree, betweenness, Louvain communities and bridging tools,
     and store them in the named graph …/graph/metrics/{projection} with their provenance."""
+    from api.commands.connection import open_command_store
     from graph.privacy.access import public_graphs
-    from graph.store import open_store
     from visualisations.metrics import write_metrics
     from visualisations.table import METRICS_GRAPH_PREFIX, load_table
 
     settings = settings_from(store=store)
-    with open_store(settings.store) as opened:
+    with open_command_store(settings, server) as opened:
         sources = [g for g in public_graphs(opened) if METRICS_GRAPH_PREFIX not in g]
         table = load_table(opened, sources, base=settings.base_iri)
         for projection in projections or ("org-tool", "tool-tool"):

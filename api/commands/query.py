@@ -10,7 +10,13 @@ from typing import Any
 import click
 import pyoxigraph as ox
 
-from api.cli import main, reports_errors, settings_from, store_option
+from api.commands.base import (
+    main,
+    reports_errors,
+    server_option,
+    settings_from,
+    store_option,
+)
 
 _RESULT_FORMATS = {
     "json": ox.QueryResultsFormat.JSON,
@@ -81,6 +87,7 @@ def _read_query(path: Path) -> str:
 
 @main.command()
 @store_option
+@server_option
 @click.argument("sparql", required=False)
 @click.option("--file", "file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Read the SPARQL query from this file.")
@@ -93,7 +100,7 @@ def _read_query(path: Path) -> str:
               help="Query every graph, restricted ones included (default: public graphs).")
 @reports_errors
 def query(sparql: str | None, file: Path | None, name: str | None, params: tuple[str, ...],
-          fmt: str, all_graphs: bool, store: str | None) -> None:
+          fmt: str, all_graphs: bool, store: str | None, server: str | None) -> None:
     """Run a SPARQL query (text, --file) or a catalogue query (--name) on the store.
 
     \b
@@ -101,10 +108,10 @@ def query(sparql: str | None, file: Path | None, name: str | None, params: tuple
       civicgraph query 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'
       civicgraph query --name tools-by-practice -p practice=decision-making --format csv
     """
+    from api.commands.connection import open_command_store
     from graph.privacy.access import public_graphs
     from graph.queries.catalogue import get_query
     from graph.sparql.request import analyse_query
-    from graph.store import open_store
 
     given = [x for x in (sparql, file, name) if x]
     if len(given) != 1:
@@ -112,7 +119,7 @@ def query(sparql: str | None, file: Path | None, name: str | None, params: tuple
     if params and not name:
         raise click.UsageError("--param goes with --name")
     settings = settings_from(store=store)
-    with open_store(settings.store) as opened:
+    with open_command_store(settings, server) as opened:
         graphs = None if all_graphs else public_graphs(opened)
         if name:
             entry = get_query(name)

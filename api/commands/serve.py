@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from api.cli import main, reports_errors, settings_from, store_option
+from api.commands.base import main, reports_errors, settings_from, store_option
 
 if TYPE_CHECKING:
     from graph.store import Store
@@ -29,6 +29,7 @@ def serve(empty: bool, **options: Any) -> None:
     import uvicorn
 
     from api.app import create_app
+    from api.commands.connection import announced, local_url
     from api.observability import logging_config
     from api.settings import open_configured_store
     from graph.samples.example import ensure_example
@@ -45,9 +46,12 @@ def serve(empty: bool, **options: Any) -> None:
         _derive_public_view(store, settings.small_count_threshold)
     app = create_app(settings, store)
     try:
-        # JSON lines on stderr; civicgraph's request log replaces uvicorn's access log
-        uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level,
-                    log_config=logging_config(settings.log_level), access_log=False)
+        # the CLI's store commands find this server in the store's directory and go through it
+        with announced(settings.store, local_url(settings.host, settings.port)):
+            # JSON lines on stderr; civicgraph's request log replaces uvicorn's access log
+            uvicorn.run(app, host=settings.host, port=settings.port,
+                        log_level=settings.log_level,
+                        log_config=logging_config(settings.log_level), access_log=False)
     finally:
         store.close()
 

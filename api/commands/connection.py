@@ -1,0 +1,164 @@
+"""Where a command finds its store: the server that holds it, or the store itself.
+
+RocksDB locks an embedded store to one process. While ``civicgraph serve`` holds one, it keeps
+a discovery file, ``civicgraph-server.json``, in the store's directory: the server's URL and
+process id, removed when it stops (``announced``). A store command that finds the file, with
+the server answering, talks to that server over HTTP (``running_server``): the store it gets
+is a ``RemoteStore`` on the server's SPARQL endpoint (queries and updates, ``/sparql``) and
+Graph Store (``/store``), carrying the curator token (``CIVICGRAPH_CURATOR_TOKEN``). So every
+write of a command goes through the server's own doors, the same write path as any HTTP
+client's, and the server's caches and maps learn of it. ``--server URL`` names the server
+without discovery. A discovery file whose process is gone is stale, and removed; without a
+server, the command opens the store itself.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+
+import httpx
+
+from api.settings import Settings
+from graph.store import Store, open_store
+from graph.store.remote import RemoteStore
+
+#: the discovery file, in the store's directory
+SERVER_FILE = "civicgraph-server.json"
+#: how long a command waits for a live server's ``/health`` (it may still be starting)
+HEALTH_WAIT = 15.0
+#: a command's requests to the server: a long import or export takes minutes
+REQUEST_TIMEOUT = 600.0
+
+
+def store_directory(location: str) -> Path | None:
+    """The directory of an embedded on-disk store, None for ``memory`` or a server's URL.
+
+    >>> store_directory("memory") is None, store_directory("http://h/sparql") is None
+    (True, True)
+    >>> store_directory("data/store")
+    PosixPath('data/store')
+    """
+    if location == "memory" or "://" in location:
+        return None
+    return Path(location).expanduser()
+
+
+def local_url(host: str, port: int) -> str:
+    """The URL at which this machine reaches a server listening on ``host``:``port``.
+
+    >>> local_url("0.0.0.0", 8000), local_url("::", 80), local_url("example.org", 8000)
+    ('http://127.0.0.1:8000', 'http://[::1]:80', 'http://example.org:8000')
+    """
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return f"http://{host}:{port}"
+    if address.is_unspecified:
+        address = ipaddress.ip_address("::1" if address.version == 6 else "127.0.0.1")
+    shown = f"[{address}]" if address.version == 6 else str(address)
+    return f"http://{shown}:{port}"
+
+
+@contextmanager
+def announced(location: str, url: str) -> Iterator[Path | None]:
+    """Keep the discovery file of the server at ``url`` in the store directory ``location``
+    while the block runs (nothing for a store that is not a directory)."""
+    directory = store_directory(location)
+    if directory is None:
+        yield None
+        return
+    path = directory / SERVER_FILE
+    written = json.dumps({"url": url, "pid": os.getpid()})
+    partial = path.with_name(f".{SERVER_FILE}.{os.getpid()}")
+    partial.write_text(written, encoding="utf-8")
+    partial.replace(path)  # a reader sees the whole file or none
+    try:
+        yield path
+    finally:
+        with suppress(OSError):
+            if path.read_text(encoding="utf-8") == written:
+                path.unlink()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True   # another user's process
+    return True
+
+
+def _answers(url: str) -> bool:
+    try:
+        httpx.get(f"{url}/health", timeout=2.0)
+    except httpx.HTTPError:
+        return False
+    return True
+
+
+def running_server(location: str, *, wait: float = HEALTH_WAIT) -> str | None:
+    """The URL of the server that holds the store at ``location``, or None when none does.
+
+    A discovery file whose process is gone is removed. A live process that does not answer
+    ``/health`` within ``wait`` seconds is not taken for a server (the command then opens the
+    store itself, and says so if the lock refuses it)."""
+    directory = store_directory(location)
+    if directory is None:
+        return None
+    path = directory / SERVER_FILE
+    try:
+        found = json.loads(path.read_text(encoding="utf-8"))
+        url, pid = str(found["url"]).rstrip("/"), int(found["pid"])
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None   # unreadable: not ours to judge, nor to remove
+    deadline = time.monotonic() + wait
+    while _alive(pid):
+        if _answers(url):
+            return url
+        if time.monotonic() >= deadline:
+            return None
+        time.sleep(0.2)
+    with suppress(OSError):
+        path.unlink()   # stale: the server stopped without removing it
+    return None
+
+
+class _Bearer(httpx.HTTPTransport):
+    """Sends the curator token with every request."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self._token = token
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        request.headers["Authorization"] = f"Bearer {self._token}"
+        return super().handle_request(request)
+
+
+def server_store(url: str, token: str) -> RemoteStore:
+    """The store of the civicgraph server at ``url``, through its SPARQL endpoint and Graph
+    Store, as the curator of ``token`` (a reader of the public graphs when it is empty)."""
+    base = url.rstrip("/")
+    return RemoteStore(base, query_url=f"{base}/sparql", update_url=f"{base}/sparql",
+                       store_url=f"{base}/store", timeout=REQUEST_TIMEOUT,
+                       update_timeout=REQUEST_TIMEOUT, union_parameter=None,
+                       transport=_Bearer(token.strip()) if token.strip() else None)
+
+
+def open_command_store(settings: Settings, server: str | None = None) -> Store:
+    """The store a command works on: the server at ``server``, else the server that holds
+    ``settings.store``, else that store opened by this process."""
+    url = server or running_server(settings.store)
+    if url is not None:
+        return server_store(url, settings.curator_token)
+    return open_store(settings.store)
