@@ -115,9 +115,10 @@ class MapView:
         return {"nodes": self.nodes, "edges": self.edges, "options": self.options,
                 "lang": self.lang}
 
-    def top_nodes(self, n: int = 40) -> list[dict[str, Any]]:
-        """The ``n`` biggest nodes, for the text alternative of the canvas."""
-        return sorted(self.nodes, key=lambda d: (-d["value"], d["name"]))[:n]
+    def top_nodes(self, n: int | None = None) -> list[dict[str, Any]]:
+        """The ``n`` biggest nodes (all by default), for the table alternative of the map."""
+        ranked = sorted(self.nodes, key=lambda d: (-d["value"], d["name"]))
+        return ranked if n is None else ranked[:n]
 
 
 def asset_files() -> dict[str, Path]:
@@ -191,8 +192,11 @@ def build_view(built: BuiltMap, *, title: str, lang: str = "en", colour_by: str 
             "value": round(float(strength.get(node, 0)) or 1.0, 2), "x": x, "y": y,
             "title": _tooltip(data, name, strength.get(node, 0), g.degree(node), m, label,
                               lang, colour_by, key),
-            "kind": kind,
+            "kind": kind, "links": g.degree(node),
         }
+        if key is not None:
+            entry["legend"] = _legend_label(key, colour_by, label, lang, m) \
+                if key in colour else m["other"]
         iri = data.get("iri")
         url = link(iri) if iri else None
         if url:

@@ -96,8 +96,11 @@ def test_search_finds_a_node_and_a_click_opens_its_page(page: tuple[Any, Watch],
     point = tab.evaluate("""id => { const n = window.civicmap.network;
         return n.canvasToDOM(n.getPositions([id])[id]); }""", selected[0])
     box = tab.locator("#cg-map").bounding_box()
+    tab.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+    tab.wait_for_selector("#cg-panel", state="visible")
+    assert tab.locator("#cg-panel-title").inner_text() == "Loomio"
     with tab.expect_navigation():
-        tab.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+        tab.locator("#cg-panel-link").click()
     assert tab.url.endswith("/id/software/loomio")
     # the linked-data pages are another part of the site: only the map's own requests count
     assert [p for p in watch.problems if "/id/" not in p] == []
