@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -22,6 +23,19 @@ environment = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+
+
+def in_language(request: Request, lang: str) -> str:
+    """The URL of the page ``request`` asked for, in ``lang``: the same path and every
+    parameter of its query (repeated ones too, in their order), ``lang`` set.
+
+    The fragment never reaches the server; the language switch's script adds it back.
+    """
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    return f"{request.url.path}?{urlencode([*kept, ('lang', lang)])}"
+
+
+environment.globals["in_language"] = in_language
 
 
 def preferred_language(request: Request, available: Sequence[str] = LANGUAGES) -> str:

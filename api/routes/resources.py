@@ -27,6 +27,9 @@ from api.templating import preferred_language, render
 from graph.errors import NotFound
 from graph.namespaces import CG, PREFIXES
 from graph.publishing import describe
+from graph.publishing.story import Story, story_kind, story_of, story_table
+from graph.publishing.story_tables import to_csv, to_json_ld
+from graph.store import Store
 
 router = APIRouter(tags=["Linked data"])
 
@@ -63,7 +66,12 @@ def alternates(path: str) -> str:
 def json_ld_script(triples: list[ox.Triple]) -> Markup:
     """The JSON-LD of ``triples``, safe inside ``<script type="application/ld+json">``."""
     body = (ox.serialize(triples, format=ox.RdfFormat.JSON_LD, prefixes=PREFIXES) or b"[]").decode()
-    compact = json.dumps(json.loads(body), ensure_ascii=False)
+    return script_json(json.loads(body))
+
+
+def script_json(data: object) -> Markup:
+    """``data`` as JSON, safe inside a ``<script>`` element."""
+    compact = json.dumps(data, ensure_ascii=False)
     return Markup(compact.replace("<", "\\u003c").replace(">", "\\u003e")  # noqa: S704
                   .replace("&", "\\u0026"))
 
@@ -102,15 +110,57 @@ def resource(request: Request, kind: str, name: str,
             headers["Content-Location"] = f"{path}.{extension}"
         return rdf_response(triples, media, headers=headers)
     lang = preferred_language(request)
+
+    def read(view: Store) -> tuple[describe.Description, Story | None]:
+        return (describe.describe(view, iri, lang=lang, page=page),
+                story_of(view, iri, lang=lang))
+
     with client_slot(request):
-        found = engine.lookup(
-            lambda view: describe.describe(view, iri, lang=lang, page=page), scope)
+        found, story = engine.lookup(read, scope)
     neighbourhood = urlencode({"iri": iri, "lang": lang})
     return render(request, "resource.html", {
         "d": found, "path": path, "link": local_link(settings.base_iri),
         "short": describe.short_name, "json_ld": json_ld_script(found.triples),
         "formats": SUFFIXES, "neighbourhood": neighbourhood, "lang": lang,
+        "story": story, "kind": story_kind(iri),
+        "story_json_ld": script_json(to_json_ld(iri, story.tables)) if story else None,
     }, headers=headers)
+
+
+@router.get("/id/{kind}/{name}/{table}.csv", response_class=Response,
+            summary="A list of a resource's page, as CSV",
+            responses={200: {"content": {"text/csv": {}},
+                             "description": "The list, one row per item, IRIs in columns "
+                                            "of their own, spreadsheet-safe cells."},
+                       404: {"description": "No such resource, or no such list on its "
+                                            "page."}},
+            openapi_extra={"parameters": [
+                {"name": "kind", "in": "path", "required": True, "schema": {"type": "string"},
+                 "example": "software"},
+                {"name": "name", "in": "path", "required": True, "schema": {"type": "string"},
+                 "example": "loomio"},
+                {"name": "table", "in": "path", "required": True, "schema": {"type": "string"},
+                 "example": "users"}]})
+def resource_table(request: Request, kind: str, name: str, table: str) -> Response:
+    """The list ``table`` of the page of ``id:{kind}/{name}`` (``users``, ``tools``…)."""
+    if not all(_SEGMENT.fullmatch(part) for part in (kind, name, table)):
+        raise NotFound(f"/id/{kind}/{name}/{table}.csv")
+    iri = f"{request.app.state.settings.base_iri}id/{kind}/{name}"
+    lang = preferred_language(request)
+
+    def read(view: Store) -> str:
+        if not describe.exists(view, iri):
+            raise NotFound(iri)
+        found = story_table(story_of(view, iri, lang=lang), table)
+        if found is None:
+            raise NotFound(f"/id/{kind}/{name}/{table}.csv")
+        return to_csv(found)
+
+    with client_slot(request):
+        text = engine_of(request).lookup(read, reader_scope(request))
+    return Response(text, media_type="text/csv; charset=utf-8", headers={
+        "Content-Disposition": f'attachment; filename="{kind}-{name}-{table}.csv"',
+        "Content-Language": lang, "Vary": "Accept-Language"})
 
 
 def _canonical(media_type: str) -> str:

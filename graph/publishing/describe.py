@@ -25,9 +25,11 @@ import pyoxigraph as ox
 
 from graph.errors import NotFound
 from graph.namespaces import (
+    CG,
     DCTERMS,
     FOAF,
     META_GRAPH,
+    ORG,
     PREFIXES,
     PROV,
     RDF,
@@ -52,6 +54,44 @@ PAGE_SIZE: Final = 50
 SORT_LIMIT: Final = 1_000
 
 _FALLBACK: Final = {"fr": ("en",), "en": ("fr",)}
+
+#: Names of links read backwards (on the page of their object), by language: the usages
+#: pointing at an organisation are "its usages", not "organisation". Others read
+#: "is LABEL of".
+INVERSE_LABELS: Final[dict[str, dict[str, str]]] = {
+    CG + "tool": {"en": "used by", "fr": "utilisé par"},
+    CG + "organisation": {"en": "its tool usages", "fr": "ses usages d'outils"},
+    CG + "software": {"en": "instances and spaces", "fr": "instances et espaces"},
+    CG + "practice": {"en": "usages for this practice", "fr": "usages pour cette pratique"},
+    CG + "status": {"en": "usages with this status", "fr": "usages avec ce statut"},
+    CG + "effect": {"en": "observed in", "fr": "constaté dans"},
+    CG + "sharedBy": {"en": "shares", "fr": "partage"},
+    CG + "expressedBy": {"en": "expressed", "fr": "a exprimé"},
+    CG + "reportedBy": {"en": "reported", "fr": "a rapporté"},
+    CG + "involves": {"en": "takes part in", "fr": "participe à"},
+    CG + "concernsTool": {"en": "experiences about it", "fr": "retours d'expérience à son sujet"},
+    CG + "concernsPractice": {"en": "needs and experiences about it",
+                              "fr": "besoins et retours à son sujet"},
+    CG + "onUsage": {"en": "effects observed", "fr": "effets observés"},
+    SCHEMA + "provider": {"en": "provides", "fr": "fournit"},
+    ORG + "memberOf": {"en": "has member", "fr": "a pour membre"},
+    ORG + "subOrganizationOf": {"en": "has sub-organisation", "fr": "a pour sous-organisation"},
+    SKOS + "broader": {"en": "narrower", "fr": "plus spécifique"},
+}
+
+
+def inverse_label(predicate: str, label: str, lang: str) -> str:
+    """The name of the link ``predicate`` (whose label is ``label``) read backwards.
+
+    >>> inverse_label("https://w3id.org/civicgraph/ns#tool", "tool", "fr")
+    'utilisé par'
+    >>> inverse_label("https://example.org/p", "cites", "en")
+    'is « cites » of'
+    """
+    named = INVERSE_LABELS.get(predicate, {})
+    if lang in named:
+        return named[lang]
+    return f"est « {label} » de" if lang == "fr" else f"is « {label} » of"
 
 
 def best_label(labels: Mapping[str, str], lang: str) -> str | None:
@@ -317,15 +357,21 @@ def _sources(store: Store, iri: str) -> list[Source]:
 
 def _group(pairs: Sequence[tuple[str, ox.NamedNode | ox.BlankNode | ox.Literal]],
            labels: Mapping[str, Mapping[str, str]], lang: str,
-           graphs: Mapping[Fact, set[str]] | None = None) -> tuple[Property, ...]:
+           graphs: Mapping[Fact, set[str]] | None = None, *,
+           inverse: bool = False) -> tuple[Property, ...]:
     grouped: dict[str, list[Value]] = {}
     for predicate, term in pairs:
         label = best_label(labels.get(term.value, {}), lang) \
             if isinstance(term, ox.NamedNode) else None
         stated = sorted((graphs or {}).get((predicate, str(term)), ()))
         grouped.setdefault(predicate, []).append(Value(term, label, tuple(stated)))
+
+    def name(p: str) -> str:
+        label = best_label(labels.get(p, {}), lang) or short_name(p)
+        return inverse_label(p, label, lang) if inverse else label
+
     return tuple(
-        Property(p, best_label(labels.get(p, {}), lang) or short_name(p),
+        Property(p, name(p),
                  tuple(sorted(values, key=lambda v: (v.text.lower(), v.term.value))))
         for p, values in sorted(grouped.items(), key=lambda item: short_name(item[0]))
     )
@@ -363,7 +409,7 @@ def describe(store: Store, iri: str, *, lang: str = "en", page: int = 1,
                            if t.predicate.value != RDF + "type"
                            and not isinstance(t.object, ox.Triple)], labels, lang,
                           own_graphs),
-        incoming=_group(incoming, labels, lang, incoming_graphs),
+        incoming=_group(incoming, labels, lang, incoming_graphs, inverse=True),
         incoming_total=total, page=max(page, 1), page_size=page_size,
         sources=tuple(_sources(store, iri)), triples=triples,
     )
