@@ -2,7 +2,8 @@
 
 Each kind is a sheet; each column has an English and a French header (either is accepted, in
 any case, with or without accents, spaces or underscores), a type, and the property it fills.
-The README's column tables are generated from these definitions (``columns_markdown``).
+The column tables of ``docs/spreadsheets.md`` are generated from these definitions
+(``columns_markdown``; ``tests/test_docs.py`` checks them).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass, field
 from graph.ingest.spreadsheets.values import norm
 from graph.namespaces import CG, DCTERMS, DPV, FOAF, ORG, OWL, PD, PROV, RDFS, SCHEMA, SIOCT
 
-#: Column types: how a cell is read and what it becomes (documented in the README).
+#: Column types: how a cell is read and what it becomes (documented in docs/spreadsheets.md).
 TYPES = {
     "id": "identifier: a slug (`vecam`) or a full IRI; left empty, one is derived",
     "text": "text",
@@ -444,7 +445,7 @@ def detect_kind(sheet_name: str, header: tuple[str, ...]) -> Kind | None:
 
 
 def columns_markdown() -> str:
-    """The README's documentation of every kind and column, as Markdown."""
+    """The documentation of every kind and column, as Markdown (docs/spreadsheets.md)."""
     lines = ["| type | what to write |", "|---|---|"]
     lines += [f"| {name} | {doc} |" for name, doc in TYPES.items()]
     lines.append("")

@@ -230,15 +230,6 @@ def test_columns_markdown_documents_every_column() -> None:
             assert f"| `{column.en}` | `{column.fr}` |" in text
 
 
-def test_readme_documents_every_column() -> None:
-    readme = Path(__file__).parents[3] / "README.md"
-    text = readme.read_text(encoding="utf-8")
-    missing = [f"{kind.name}: {column.en}" for kind in KINDS.values() for column in kind.columns
-               if f"| `{column.en}` | `{column.fr}` |" not in text]
-    assert not missing, ("README.md lacks these spreadsheet columns; paste the output of "
-                         f"graph.ingest.spreadsheets.columns.columns_markdown(): {missing[:5]}")
-
-
 def usage_rows(n: int) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
