@@ -101,7 +101,7 @@ class Decision:
     records: list[Consent]
 
 
-#: what only a restricted graph may hold (MODEL.md, People): the public sees persons only
+#: what only a restricted graph may hold (docs/MODEL.md, People): the public sees persons only
 #: through the view derived here from their consent
 PERSONAL_TYPES = (FOAF + "Person", ORG + "Membership", DPV + "Consent")
 PERSONAL_PROPERTIES = (FOAF + "name", FOAF + "mbox", FOAF + "phone", ORG + "member",

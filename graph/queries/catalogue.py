@@ -97,7 +97,7 @@ from graph.store import QueryResult, Store, Term
 LANGUAGES: Final = ("en", "fr")
 #: The parameter types (see the module docstring).
 PARAM_TYPES: Final = ("iri", "string", "language", "integer", "decimal", "date", "boolean")
-#: The ``{kind}`` path segments of ``id:`` IRIs that ``kind=`` may name (MODEL.md).
+#: The ``{kind}`` path segments of ``id:`` IRIs that ``kind=`` may name (docs/MODEL.md).
 KINDS: Final = frozenset({
     "org", "person", "membership", "consent", "software", "instance", "space", "usage",
     "need", "experience", "effect-observation", "project", "event", "activity", "wave",

@@ -1,4 +1,4 @@
-"""The cg: vocabulary (ontology/civicgraph.ttl): header, labels, definitions, MODEL.md terms."""
+"""The cg: vocabulary (ontology/civicgraph.ttl): header, labels, definitions, MODEL terms."""
 
 from __future__ import annotations
 
@@ -22,8 +22,8 @@ TERM_TYPES = {
     OWL.NamedIndividual,
 }
 
-#: every cg: term MODEL.md names, plus cg:HostingKind and cg:publicationConsent (added here) and
-#: the derived-figure terms other parts of civicgraph write
+#: every cg: term docs/MODEL.md names, plus cg:HostingKind and cg:publicationConsent (added
+#: here) and the derived-figure terms other parts of civicgraph write
 MODEL_TERMS = {
     "classes": [
         "Programme",

@@ -24,7 +24,7 @@ KINDS = [
     "resource-type",
 ]
 
-#: concepts MODEL.md names explicitly (other helpers rely on these slugs)
+#: concepts docs/MODEL.md names explicitly (other helpers rely on these slugs)
 MODEL_SLUGS = {
     "practice": [
         "internal-communication",

@@ -3,7 +3,7 @@ that looks for it in any answer (whatever its escaping).
 
 The persons, their memberships and their consent records are read with rdflib straight from
 ``graph/samples/data/example/members.ttl`` and ``consent.ttl`` (not through the store under test);
-who consented to what is EXAMPLE-FACTS.md, section 9, written down here by hand.
+who consented to what (``graph/samples/data/example_people.py``) is written down here by hand.
 
 A person who did not consent (the one who withdrew included) must not appear at all: not
 their name (whole, or their surname where it is not an ordinary word of the public data),
@@ -28,7 +28,7 @@ import rdflib
 from graph.namespaces import DPV, FOAF, ID, ORG
 from graph.samples.example import EXAMPLE_GRAPHS, example_path
 
-#: EXAMPLE-FACTS.md §9: person number -> what they consented to publish
+#: example_people.py: person number -> what they consented to publish
 CONSENTS: Mapping[int, frozenset[str]] = {
     1: frozenset({"name", "membership"}),
     3: frozenset({"name"}),

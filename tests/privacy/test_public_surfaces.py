@@ -24,7 +24,7 @@ from graph.privacy.access import public_graphs
 from graph.store import Store
 from graph.vocabulary import shapes_path
 
-CONSENTED = {1, 3, 8, 14, 16, 21, 30}          # EXAMPLE-FACTS.md, section 9
+CONSENTED = {1, 3, 8, 14, 16, 21, 30}          # graph/samples/data/example_people.py
 EMAIL_CONSENTED = {21}
 MEMBERSHIP_CONSENTED = {1, 8, 16, 30}
 

@@ -324,7 +324,7 @@ def _split(entries: list[Entry], target: Target,
 
 def metadata(graph: str, *, title: str, source: str, licence: str | None, imported_by: str,
              access: str, triples: int, sha256: str, moment: dt.datetime) -> list[ox.Triple]:
-    """The description of ``graph`` in the meta graph (see MODEL.md)."""
+    """The description of ``graph`` in the meta graph (docs/MODEL.md)."""
     g = ox.NamedNode(graph)
 
     def t(p: str, o: ox.NamedNode | ox.Literal) -> ox.Triple:

@@ -1,7 +1,8 @@
 """The example dataset: the programme, its observation waves, activities and events.
 
-The programme is real (see DESIGN.md); its seminars, public days, workshops, dates and
-attendees here are invented, organised by VECAM, the programme's organiser and host.
+The programme is real (see the README, "What the graph holds"); its seminars, public days,
+workshops, dates and attendees here are invented, organised by VECAM, the programme's
+organiser and host.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ with an end date becomes ``abandoned`` (with ``schema:endDate``) in the first wa
 after that date. Sources: ``S`` the wave's survey, ``I`` its interviews, ``M`` the field
 seminar the organisation attended that year, ``C`` that year's convergence seminar.
 
-Designed patterns (listed in full in EXAMPLE-FACTS, checked by the tests):
+Designed patterns (checked by tests/graph/samples/test_example_data.py):
 migrations from a commercial platform to a free or CHATONS-hosted tool for the same
 practice; tools that appear only in wave 2 (Mobilizon, CryptPad, Decidim, BigBlueButton,
 Rocket.Chat, Carto'Quartier) and tools abandoned between the waves (Skype, Trello, Doodle).

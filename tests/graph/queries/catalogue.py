@@ -1,10 +1,10 @@
 """Shared pieces of the catalogue tests (tests/graph/queries/test_catalogue_*.py): the example
 dataset read as rows (``answer``) and as plain Python (``Raw``).
 
-Expected answers come from the dataset's designed facts (/work/EXAMPLE-FACTS.md, asserted by
-tests/graph/samples/test_example_data.py); where the facts are silent, from a plain-Python
-reading of the raw triples (``Raw``), never from the query's own output. The fixtures
-``example_store`` and ``raw`` are in tests/graph/conftest.py.
+Expected answers come from the dataset's designed facts (graph/samples/data/example_*.py,
+asserted by tests/graph/samples/test_example_data.py); where the facts are silent, from a
+plain-Python reading of the raw triples (``Raw``), never from the query's own output. The
+fixtures ``example_store`` and ``raw`` are in tests/graph/conftest.py.
 """
 
 from __future__ import annotations

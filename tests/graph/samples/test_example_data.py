@@ -230,7 +230,7 @@ def test_consent_records_cover_given_refused_and_withdrawn() -> None:
     assert 5 <= len(rows) < persons, "some people must have given no consent at all"
 
 
-# -- designed patterns (EXAMPLE-FACTS) ------------------------------------------------------------
+# -- designed patterns (graph/samples/data/example_usages.py) -------------------------------------
 
 def test_migrations_from_commercial_to_free_tools_for_the_same_practice(public: ox.Store) -> None:
     rows = _select(public, """SELECT DISTINCT ?o ?p ?old ?new WHERE {
