@@ -15,6 +15,9 @@ from typing import Any
 
 import networkx as nx
 
+#: node id -> its GEXF ``viz`` attributes: ``color`` (r, g, b, a), ``size``, ``position``
+Drawing = dict[str, dict[str, Any]]
+
 #: format name -> (file suffix, media type)
 FORMATS: dict[str, tuple[str, str]] = {
     "gexf": (".gexf", "application/gexf+xml"),
@@ -71,12 +74,17 @@ def _uniform(g: nx.Graph) -> nx.Graph:
     return g
 
 
-def export(g: nx.Graph, format: str, lang: str = "en") -> bytes:
-    """``g`` written in ``format`` (a key of ``FORMATS``)."""
+def export(g: nx.Graph, format: str, lang: str = "en", drawing: Drawing | None = None) -> bytes:
+    """``g`` written in ``format`` (a key of ``FORMATS``); a GEXF file carries the colour,
+    size and position of each node ``drawing`` gives (``viz:`` elements, read by Gephi)."""
     flat = flatten(g, lang)
     if format == "gexf":
         buffer = io.BytesIO()
-        nx.write_gexf(_uniform(flat), buffer)
+        uniform = _uniform(flat)
+        for node, viz in (drawing or {}).items():
+            if node in uniform:
+                uniform.nodes[node]["viz"] = viz
+        nx.write_gexf(uniform, buffer)
         return buffer.getvalue()
     if format == "graphml":
         buffer = io.BytesIO()

@@ -115,6 +115,26 @@ class MapView:
         return {"nodes": self.nodes, "edges": self.edges, "options": self.options,
                 "lang": self.lang}
 
+    def drawing(self) -> dict[str, dict[str, Any]]:
+        """What the map shows of each node, as GEXF ``viz`` attributes keyed by graph node:
+        its colour, its size (scaled as the browser scales it) and its position (y up)."""
+        if not self.nodes:
+            return {}
+        values = [float(n["value"]) for n in self.nodes]
+        low, high = min(values), max(values)
+        scaling = self.options.get("nodes", {}).get("scaling", {})
+        smallest, biggest = float(scaling.get("min", 6)), float(scaling.get("max", 40))
+        out: dict[str, dict[str, Any]] = {}
+        for node in self.nodes:
+            colour = str(node["color"]).lstrip("#")
+            r, g, b = (int(colour[i:i + 2], 16) for i in (0, 2, 4))
+            share = (float(node["value"]) - low) / (high - low) if high > low else 0.5
+            out[self.keys[node["id"]]] = {
+                "color": {"r": r, "g": g, "b": b, "a": 1.0},
+                "size": round(smallest + share * (biggest - smallest), 2),
+                "position": {"x": float(node["x"]), "y": -float(node["y"]), "z": 0.0}}
+        return out
+
     def top_nodes(self, n: int | None = None) -> list[dict[str, Any]]:
         """The ``n`` biggest nodes (all by default), for the table alternative of the map."""
         ranked = sorted(self.nodes, key=lambda d: (-d["value"], d["name"]))

@@ -388,10 +388,15 @@ class Maps(MapService):
             if full and snapshot is not None and request.name in maps.BY_NAME:
                 spec = maps.BY_NAME[request.name]
                 g = PROJECTIONS[spec.projection](snapshot.table, request.filters)
-            else:
-                g = self.built(request, snapshot).graph
-            return export(g, format, request.lang)
+                return export(g, format, request.lang)
+            drawing = self.view(request, title="", link=_no_link, snapshot=snapshot).drawing() \
+                if format == "gexf" else None
+            return export(self.built(request, snapshot).graph, format, request.lang, drawing)
         return self.cached(("export", request.key(), format, full), make, version)
+
+
+def _no_link(iri: str) -> str | None:
+    return None
 
 
 def _plain_label(iri: str, lang: str) -> str:
