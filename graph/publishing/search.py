@@ -1,8 +1,11 @@
 """Search over labels and descriptions: organisations, tools, practices and the rest.
 
-Matching ignores case and accents (``ecole`` finds « École »), and ranks a whole-label match
-first, then a label that starts with the text, then a label that contains it, then a
-description that does; ties by IRI.
+Matching is by words and prefixes, ignoring case and accents (``ecole`` finds « École »,
+``framad`` Framadate, ``sante ville`` « Réseau Santé-Ville »): every word of the text must
+start a word of the same label or description. Ranks: 0 a whole label, 1 a label that starts
+with the text, 2 a label whose words the text's words start, 3 a description, 4 a related
+name (for a software, the practices it is used for: ``vote`` finds Loomio); ties by IRI.
+Labels include alternative names (``skos:altLabel``, ``schema:alternateName``).
 
 Two ways, the same answers. With a ``LabelIndex`` (the server keeps one per reader scope and
 builds it again after a write: ``graph.engine.lookups``), the labels and descriptions of every
@@ -19,6 +22,10 @@ query as an escaped literal, never as syntax.
 '[aàâäáã]\\\\.[bḃ]'
 >>> normalise("Réseau Santé-Ville ÎLE")
 'reseau sante-ville ile'
+>>> words_of("Réseau Santé-Ville")
+('reseau', 'sante', 'ville')
+>>> starts_words(("sant", "vil"), words_of("Réseau Santé-Ville"))
+True
 """
 
 from __future__ import annotations
@@ -49,7 +56,8 @@ KINDS: Final[dict[str, tuple[str, ...]]] = {
     "resource": (SCHEMA + "CreativeWork",),
 }
 PRACTICE_SCHEME: Final = ID + "scheme/practice"
-LABELS: Final = (RDFS + "label", SKOS + "prefLabel", SKOS + "altLabel", SCHEMA + "name")
+LABELS: Final = (RDFS + "label", SKOS + "prefLabel", SKOS + "altLabel", SCHEMA + "name",
+                  SCHEMA + "alternateName")
 DESCRIPTIONS: Final = (DCTERMS + "description", SKOS + "definition")
 MIN_LENGTH: Final = 2
 MAX_LENGTH: Final = 100
@@ -82,6 +90,21 @@ def normalise(text: str) -> str:
     return text.casefold().translate(_UNACCENTED)
 
 
+_WORD: Final = re.compile(r"\w+")
+#: What starts a word in a SPARQL regular expression (Oxigraph's, Unicode-aware).
+_WORD_START: Final = "(^|[^\\p{L}\\p{N}_])"
+
+
+def words_of(text: str) -> tuple[str, ...]:
+    """The words of ``text``, normalised."""
+    return tuple(_WORD.findall(normalise(text)))
+
+
+def starts_words(wanted: Sequence[str], words: Sequence[str]) -> bool:
+    """Whether each of ``wanted`` starts one of ``words`` (and there is one at least)."""
+    return bool(wanted) and all(any(w.startswith(part) for w in words) for part in wanted)
+
+
 def accent_pattern(text: str) -> str:
     """A regular expression matching ``text`` whatever its accents (use with flag ``i``)."""
     out = []
@@ -100,8 +123,15 @@ class Hit:
     kind: str
     label: str
     description: str | None
-    matched: str  # "label" or "description"
+    matched: str  # "label", "description" or "related"
     rank: int
+
+
+#: The related names of a software: the labels of the practices it is used for (through
+#: its instances and spaces too). ``{}`` takes a VALUES block restricting ``?s``.
+_RELATED: Final = (f"{{}} ?s a <{SCHEMA}SoftwareApplication> . ?tool <{CG}software>? ?s . "
+                   f"?usage <{CG}tool> ?tool ; <{CG}practice> ?practice . "
+                   f"?practice <{SKOS}prefLabel>|<{SKOS}altLabel> ?text .")
 
 
 def _kind_of(types: Set[str], schemes: Set[str]) -> str | None:
@@ -119,14 +149,15 @@ def _kind_of(types: Set[str], schemes: Set[str]) -> str | None:
 class LabelIndex:
     """The labels and descriptions of every searchable resource of a store, normalised.
 
-    ``texts`` pairs each normalised text with the number of its resource in ``iris`` and
-    whether it is a label; ``types`` and ``schemes`` give each resource's classes (among
-    ``KINDS``) and concept schemes, by number."""
+    ``texts`` pairs each normalised text (and its words) with the number of its resource in
+    ``iris`` and its source (0 a label, 1 a description, 2 a related name); ``types`` and
+    ``schemes`` give each resource's classes (among ``KINDS``) and concept schemes, by
+    number."""
 
     iris: list[str] = field(default_factory=list)
     types: list[frozenset[str]] = field(default_factory=list)
     schemes: list[frozenset[str]] = field(default_factory=list)
-    texts: list[tuple[str, int, bool]] = field(default_factory=list)
+    texts: list[tuple[str, tuple[str, ...], int, int]] = field(default_factory=list)
 
     @classmethod
     def build(cls, store: Store, among: Sequence[str] | None = None) -> LabelIndex:
@@ -157,7 +188,7 @@ class LabelIndex:
             index.iris.append(iri)
             index.types.append(frozenset(found[iri][0]))
             index.schemes.append(frozenset(found[iri][1]))
-        for properties, is_label in ((LABELS, True), (DESCRIPTIONS, False)):
+        for properties, source in ((LABELS, 0), (DESCRIPTIONS, 1)):
             if among is None:
                 # one pattern per property (read from the predicate index, not a scan)
                 union = " UNION ".join(f"{{ ?s <{p}> ?text }}" for p in properties)
@@ -173,20 +204,31 @@ class LabelIndex:
             for row in result:
                 owner, text = number.get(row["s"].value), row["text"]
                 if owner is not None and isinstance(text, ox.Literal):
-                    index.texts.append((normalise(text.value), owner, is_label))
+                    index.texts.append((normalise(text.value), words_of(text.value), owner,
+                                        source))
+        among_values = ("" if among is None else
+                        f"VALUES ?s {{ {' '.join(str(ox.NamedNode(i)) for i in number)} }}")
+        if among is None or number:
+            related = _RELATED.format(among_values)
+            result = store.query(f"SELECT DISTINCT ?s ?text WHERE {{ {related} }}")
+            assert isinstance(result, ox.QuerySolutions)
+            for row in result:
+                owner, text = number.get(row["s"].value), row["text"]
+                if owner is not None and isinstance(text, ox.Literal):
+                    index.texts.append((normalise(text.value), words_of(text.value), owner, 2))
         return index
 
     def ranks(self, text: str, classes: set[str]) -> dict[int, int]:
-        """Resource number -> its best rank for ``text`` (0 whole label, 1 start of a
-        label, 2 inside a label, 3 inside a description), among resources of ``classes``."""
-        wanted = normalise(text)
+        """Resource number -> its best rank for ``text`` (see the module's docstring),
+        among resources of ``classes``."""
+        wanted, parts = normalise(text), words_of(text)
         best: dict[int, int] = {}
-        for candidate, owner, is_label in self.texts:
-            if wanted not in candidate or not self.types[owner] & classes:
+        for candidate, words, owner, source in self.texts:
+            if not starts_words(parts, words) or not self.types[owner] & classes:
                 continue
             rank = (0 if candidate == wanted else 1 if candidate.startswith(wanted) else 2) \
-                if is_label else 3
-            if rank < best.get(owner, 4):
+                if source == 0 else source + 2
+            if rank < best.get(owner, 5):
                 best[owner] = rank
         return best
 
@@ -224,7 +266,7 @@ def search(store: Store, text: str, *, kinds: Sequence[str] = (), lang: str = "e
     descriptions = _descriptions(store, [iri for _, iri, _ in ranked])
     return [Hit(iri, kind, best_label(labels.get(iri, {}), lang) or iri.rsplit("/", 1)[-1],
                 best_label(descriptions.get(iri, {}), lang),
-                "description" if rank == 3 else "label", rank)
+                "label" if rank < 3 else "description" if rank == 3 else "related", rank)
             for rank, iri, kind in ranked]
 
 
@@ -245,9 +287,15 @@ def _ranked_by_index(index: LabelIndex, wanted: str, kinds: Sequence[str],
 def _ranked_by_query(store: Store, wanted: str, kinds: Sequence[str], classes: list[str],
                      limit: int) -> list[tuple[int, str, str]]:
     """(rank, IRI, kind) of the matches, by one query with regular expressions."""
+    parts = words_of(wanted)
+    if not parts:
+        return []
     pattern = accent_pattern(wanted)
     literal = {name: str(ox.Literal(value)) for name, value in (
-        ("exact", f"^{pattern}$"), ("start", f"^{pattern}"), ("any", pattern))}
+        ("exact", f"^{pattern}$"), ("start", f"^{pattern}"))}
+    each_word = " && ".join(
+        f"REGEX(STR(?text), {ox.Literal(_WORD_START + accent_pattern(part))}, \"i\")"
+        for part in parts)
     result = store.query(f"""
         SELECT ?s ?type ?scheme ?rank WHERE {{
           VALUES ?type {{ {" ".join(f"<{c}>" for c in classes)} }}
@@ -255,14 +303,18 @@ def _ranked_by_query(store: Store, wanted: str, kinds: Sequence[str], classes: l
           {{
             VALUES ?p {{ {" ".join(f"<{p}>" for p in LABELS)} }}
             ?s ?p ?text .
-            FILTER(REGEX(STR(?text), {literal["any"]}, "i"))
+            FILTER({each_word})
             BIND(IF(REGEX(STR(?text), {literal["exact"]}, "i"), 0,
                  IF(REGEX(STR(?text), {literal["start"]}, "i"), 1, 2)) AS ?rank)
           }} UNION {{
             VALUES ?p {{ {" ".join(f"<{p}>" for p in DESCRIPTIONS)} }}
             ?s ?p ?text .
-            FILTER(REGEX(STR(?text), {literal["any"]}, "i"))
+            FILTER({each_word})
             BIND(3 AS ?rank)
+          }} UNION {{
+            {_RELATED.format("")}
+            FILTER({each_word})
+            BIND(4 AS ?rank)
           }}
           OPTIONAL {{ ?s <{SKOS}inScheme> ?scheme }}
           FILTER(isIRI(?s))
