@@ -14,7 +14,7 @@ from graph.store import Store
 
 def create_app(settings: Settings, store: Store) -> FastAPI:
     """The civicgraph application over ``store``, configured by ``settings``."""
-    from api import errors, middleware, observability, querying, security
+    from api import errors, middleware, observability, proxies, querying, security
     from api.routes import (
         dumps,
         graph_store,
@@ -53,5 +53,6 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
     app.include_router(home.router)
     app.include_router(maps.router)
     middleware.install(app, settings)  # body limits and security headers, outside CORS
-    observability.install(app, settings)  # the request log: outermost, sees every answer
+    observability.install(app, settings)  # the request log: sees every answer
+    proxies.install(app, settings)  # outermost: the client and host behind trusted proxies
     return app

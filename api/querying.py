@@ -28,7 +28,8 @@ def install(app: FastAPI, settings: Settings) -> None:
     engine = QueryEngine(store, timeout=settings.query_timeout,
                          result_limit=settings.result_limit, workers=settings.query_workers,
                          worker_memory=settings.worker_memory(),
-                         answer_cache=settings.answer_cache_mb * 2**20)
+                         answer_cache=settings.answer_cache_mb * 2**20,
+                         union_default_graph=settings.union_default_graph)
     app.state.engine = engine
     app.state.dump_cache = DumpCache()
     app.router.add_event_handler("startup", engine.start)

@@ -7,7 +7,8 @@
 - When the curator token is empty, writes are disabled (403) and nobody reads restricted
   graphs. A placeholder (``change-me``, …) or a short token is refused when the settings are
   read (``api.settings``), so the server does not start with it. The token is never logged.
-- Each client (its IP address, as uvicorn reports it after ``--proxy-headers``) may have at
+- Each client (its IP address; behind a trusted proxy, the one it forwarded: ``api.proxies``)
+  may have at
   most ``CIVICGRAPH_CLIENT_CONCURRENCY`` queries running at once; past that it gets 429 with
   ``Retry-After``, so one client cannot take every query worker.
 - CORS: any origin may read, without credentials (no cookies, no ``Authorization`` header
@@ -26,6 +27,7 @@ from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 
 from api.errors import Forbidden, TooManyRequests, Unauthorized
+from api.proxies import client_address
 from api.settings import PLACEHOLDER_TOKENS, Settings
 from graph.engine.execution import acting_for
 from graph.sparql.request import Scope
@@ -98,8 +100,9 @@ class ClientLimiter:
 
 
 def client_of(request: Request) -> str:
-    """The client a request counts against."""
-    return request.client.host if request.client else "unknown"
+    """The client a request counts against (``api.proxies``: behind a trusted proxy, the
+    address it forwarded)."""
+    return client_address(request)
 
 
 @contextmanager

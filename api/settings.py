@@ -45,9 +45,23 @@ class Settings(BaseSettings):
         description="Base of the IRIs minted for resources (`{base}id/{kind}/{slug}`).",
     )
     public_url: str = Field(
-        default="http://127.0.0.1:8000",
-        description="The URL at which this server is reached, used in service descriptions "
-        "and links.",
+        default="",
+        description="The URL at which this server is reached, used in absolute URLs (the "
+        "Service Description, VoID, dumps, embed snippets, Link headers). Empty: the host and "
+        "port each request was sent to (`X-Forwarded-Proto`/`-Host` from trusted proxies).",
+    )
+    trusted_proxies: str = Field(
+        default="",
+        description="Comma-separated IP addresses or CIDR networks of reverse proxies whose "
+        "`X-Forwarded-For`, `-Proto` and `-Host` headers are believed (the client's address "
+        "for per-client limits, the public URL). Empty: none.",
+    )
+    union_default_graph: bool = Field(
+        default=True,
+        description="Dataset mode of the SPARQL endpoint. true: a query's default graph is the "
+        "union of every graph the reader may see, the store's own default graph included. "
+        "false: standard SPARQL dataset semantics (the default graph is the store's own; named "
+        "graphs are reached with GRAPH or FROM NAMED).",
     )
     host: str = Field(default="127.0.0.1", description="Interface the server listens on.")
     port: int = Field(default=8000, description="Port the server listens on.")
@@ -106,6 +120,19 @@ class Settings(BaseSettings):
         default=5.0, gt=0, description="Seconds `/health` waits for the store before it "
         "answers 503."
     )
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        """Refuse an entry that is not an IP address or a CIDR network."""
+        import ipaddress
+
+        for entry in filter(None, (part.strip() for part in value.split(","))):
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(f"{entry!r} is not an IP address or a CIDR network") from None
+        return value
 
     @field_validator("curator_token")
     @classmethod

@@ -19,6 +19,9 @@ if TYPE_CHECKING:
 @click.option("--port", type=int, default=None, help="Port to listen on (default 8000).")
 @click.option("--base-iri", default=None, help="Base of the resource IRIs.")
 @click.option("--public-url", default=None, help="URL at which the server is reached.")
+@click.option("--union-default-graph/--no-union-default-graph", default=None,
+              help="Dataset mode: a query's default graph is the union of the visible graphs "
+              "(default), or the store's own default graph (standard SPARQL).")
 @click.option("--curator-token", default=None, envvar=None,
               help="Bearer token for writes (prefer $CIVICGRAPH_CURATOR_TOKEN).")
 @click.option("--empty", is_flag=True,
@@ -51,7 +54,8 @@ def serve(empty: bool, **options: Any) -> None:
             # JSON lines on stderr; civicgraph's request log replaces uvicorn's access log
             uvicorn.run(app, host=settings.host, port=settings.port,
                         log_level=settings.log_level,
-                        log_config=logging_config(settings.log_level), access_log=False)
+                        log_config=logging_config(settings.log_level), access_log=False,
+                        proxy_headers=False)  # api.proxies believes trusted proxies only
     finally:
         store.close()
 

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 
 from api.negotiation import negotiate
+from api.proxies import public_base
 from api.querying import engine_of
 from api.rdf import RDF_OFFERS, rdf_response
 from api.templating import render
@@ -82,7 +83,7 @@ def void(request: Request) -> Response:
     resources, in VoID (Turtle, JSON-LD, N-Triples or RDF/XML)."""
     chosen = negotiate(request, RDF_OFFERS)
     settings = request.app.state.settings
-    public = settings.public_url.rstrip("/")
+    public = public_base(request)
     triples = void_description(
         engine_of(request).view("public"), dataset=f"{public}/.well-known/void#civicgraph",
         endpoint=f"{public}/sparql", dumps_url=f"{public}/dumps/", base_iri=settings.base_iri,

@@ -21,6 +21,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from api.proxies import public_base
 from api.templating import preferred_language, render
 from graph.errors import NotFound, ParameterError
 from visualisations import maps
@@ -164,7 +165,7 @@ def _page(request: Request, r: MapRequest) -> HTMLResponse:
         "embed_url": f"{path}/embed?{query}", "query": query, "map": r,
         "choices": choices, "formats": list(FORMATS), "group_keys": GROUP_KEYS,
         "colours": COLOUR_BY, "selected": _selected(r),
-        "public_url": request.app.state.settings.public_url.rstrip("/"),
+        "public_url": public_base(request),
     })
     page.headers.update(_age(snapshot))
     return page

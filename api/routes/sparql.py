@@ -21,14 +21,15 @@ from fastapi.responses import RedirectResponse, Response
 
 from api.errors import BadRequest, NotAcceptable, UnsupportedMediaType
 from api.negotiation import choose, negotiate
+from api.proxies import public_base
 from api.querying import after_curator_write, engine_of
 from api.rdf import RDF_OFFERS, rdf_response
 from api.security import client_slot, reader_scope, require_curator
+from graph.ingest.writing import apply_update
 from graph.namespaces import PREFIXES
 from graph.publishing.service import FORMATS, SD, service_description
 from graph.sparql.request import Dataset, QueryInfo, analyse_query, analyse_update, job_formats
 from graph.sparql.results import ResultFormat, format_for, format_named, formats_for
-from graph.sparql.update_guard import refuse_personal_updates
 
 router = APIRouter(tags=["SPARQL"])
 
@@ -156,8 +157,8 @@ def _answer_update(request: Request, protocol: ProtocolRequest) -> Response:
     analyse_update(protocol.update)
     with client_slot(request):
         # persons go into restricted graphs only, as with the Graph Store and loads
-        refuse_personal_updates(request.app.state.store, protocol.update)
-        request.app.state.store.update(protocol.update)
+        # the write path: run on a scratch copy, shapes and privacy guard, then committed
+        apply_update(request.app.state.store, protocol.update, who="curator (SPARQL Update)")
         after_curator_write(request)
     return Response(status_code=204)
 
@@ -167,11 +168,11 @@ def _describe_service(request: Request) -> Response:
     if chosen == "text/html":
         return RedirectResponse("/query", status_code=303)
     settings = request.app.state.settings
-    public = settings.public_url.rstrip("/")
+    public = public_base(request)
     triples = service_description(
         engine_of(request).view("public"), endpoint=f"{public}/sparql",
         void_url=f"{public}/.well-known/void", timeout=settings.query_timeout,
-        result_limit=settings.result_limit,
+        result_limit=settings.result_limit, union_default_graph=settings.union_default_graph,
     )
     return rdf_response(triples, chosen, prefixes={**PREFIXES, "sd": SD, "formats": FORMATS})
 

@@ -47,7 +47,7 @@ def job_key(job: QueryJob) -> Hashable | None:
         return None
     bound = tuple(sorted((name, str(term)) for name, term in job.substitutions.items()))
     return (job.sparql, job.scope, job.dataset, bound, job.solutions_format,
-            job.graph_format, job.limit)
+            job.graph_format, job.limit, job.union_default_graph)
 
 
 class Flight:

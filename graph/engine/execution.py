@@ -65,13 +65,16 @@ QueryObserver = Callable[[QueryJob, float, BaseException | None], None]
 class QueryEngine:
     """Runs queries on ``store`` with at most ``timeout`` seconds and ``result_limit`` rows.
     ``observers`` are called after each query (the logs and metrics of the API), lookups
-    included; a lookup may take ``lookup_timeout`` seconds (at most ``timeout``)."""
+    included; a lookup may take ``lookup_timeout`` seconds (at most ``timeout``).
+    ``union_default_graph`` is the dataset mode of the jobs it makes
+    (``graph.sparql.request.scope_dataset``)."""
 
     def __init__(self, store: Store, *, timeout: float = 30.0, result_limit: int = 100_000,
                  workers: int = 2, worker_memory: int | None = None,
                  lookup_timeout: float = LOOKUP_LIMIT, queue_limit: float = QUEUE_LIMIT,
-                 answer_cache: int = CAPACITY) -> None:
+                 answer_cache: int = CAPACITY, union_default_graph: bool = True) -> None:
         self.store = store
+        self.union_default_graph = union_default_graph
         self.timeout = timeout
         self.result_limit = result_limit
         self.workers = workers
@@ -164,7 +167,8 @@ class QueryEngine:
             self._process_pool()
 
     def job(self, sparql: str, scope: Scope, **options: object) -> QueryJob:
-        """A ``QueryJob`` with this engine's result cap."""
+        """A ``QueryJob`` with this engine's result cap and dataset mode."""
+        options.setdefault("union_default_graph", self.union_default_graph)
         return QueryJob(sparql, scope, limit=self.result_limit, **options)  # type: ignore[arg-type]
 
     def lookup(self, function: Callable[[Store], T], scope: Scope) -> T:

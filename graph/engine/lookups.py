@@ -33,9 +33,8 @@ from typing import BinaryIO, TypeVar
 import pyoxigraph as ox
 
 from graph.errors import QueryTimeout, StoreError
-from graph.privacy.access import public_graphs
-from graph.sparql.request import QueryJob, Scope
-from graph.store import QueryResult, Store, Term
+from graph.sparql.request import QueryJob, Scope, visible_graphs
+from graph.store import DEFAULT_GRAPH, QueryResult, Store, Term, named_only
 
 T = TypeVar("T")
 
@@ -47,6 +46,11 @@ LOOKUP_THREADS = 8
 
 #: told of every lookup query: the query (as a job), its seconds, and its error or None
 LookupObserver = Callable[[QueryJob, float, BaseException | None], None]
+
+
+def _embedded(store: Store) -> bool:
+    """Whether ``store`` is (a view of) an embedded pyoxigraph store."""
+    return isinstance(getattr(getattr(store, "inner", store), "ox", None), ox.Store)
 
 
 def _default_graph_is_empty(store: Store) -> bool:
@@ -83,7 +87,7 @@ class ScopedStore(Store):
             [g for g in (self.visible if default_graph is None else default_graph)
              if g in allowed]
         named = None if named_graphs is None and self.whole else \
-            [g for g in (self.visible if named_graphs is None else named_graphs)
+            [g for g in named_only(self.visible if named_graphs is None else named_graphs)
              if g in allowed]
         started = time.perf_counter()
         error: BaseException | None = None
@@ -109,16 +113,17 @@ class ScopedStore(Store):
         raise StoreError("a lookup view is read-only")
 
     def graphs(self) -> list[str]:
-        return list(self.visible)
+        return named_only(self.visible)
 
     def count(self, graph: str | None = None) -> int:
         if graph is not None:
-            return self.store.count(graph) if graph in self.visible else 0
-        return sum(self.store.count(g) for g in self.visible)
+            return self.store.count(graph) if graph in self.graphs() else 0
+        return sum(self.store.count(g) for g in self.graphs())
 
     def dump(self, out: BinaryIO, format: ox.RdfFormat,
              graphs: Sequence[str] | None = None) -> None:
-        wanted = self.visible if graphs is None else [g for g in graphs if g in self.visible]
+        named = self.graphs()
+        wanted = named if graphs is None else [g for g in graphs if g in named]
         self.store.dump(out, format, wanted)
 
 
@@ -145,9 +150,10 @@ class Lookups:
         with self._lock:
             known = self._visible.get(key) if key else None
         if known is None:
-            graphs = public_graphs(self.store) if scope == "public" else self.store.graphs()
-            whole = set(self.store.graphs()) <= set(graphs) and \
-                _default_graph_is_empty(self.store)
+            graphs = visible_graphs(self.store, scope)
+            whole = set(self.store.graphs()) <= set(graphs) and (
+                DEFAULT_GRAPH in graphs or _default_graph_is_empty(self.store)) and \
+                _embedded(self.store)
             known = (graphs, whole)
             if key:
                 with self._lock:

@@ -41,7 +41,7 @@ import pyoxigraph as ox
 
 from graph.errors import StoreError
 from graph.namespaces import STAGING_PREFIX
-from graph.store import QueryResult, Store, Term
+from graph.store import DEFAULT_GRAPH, QueryResult, Store, Term, graph_name, named_only
 
 #: how the directories of snapshots beside a store begin
 SNAPSHOTS_PREFIX = ".civicgraph-snapshots-"
@@ -209,6 +209,7 @@ class Snapshots:
                 else:
                     with open(path, "wb") as out:
                         self.store.inner.dump(out, ox.RdfFormat.N_QUADS)
+                        _dump_default_graph(self.store.inner, out)
                     snapshot = Snapshot(number, version, "nquads", str(path), changes)
             except OSError as error:
                 # e.g. a full disk: RocksDB refuses to flush after a failed write, so no
@@ -242,6 +243,15 @@ class Snapshots:
             shutil.rmtree(self.directory, ignore_errors=True)
 
 
+def _dump_default_graph(store: Store, out: BinaryIO) -> None:
+    """Append the store's own default graph to an N-Quads dump (``Store.dump`` writes named
+    graphs only)."""
+    native = getattr(store, "ox", None)
+    if isinstance(native, ox.Store):
+        ox.serialize(native.quads_for_pattern(None, None, None, ox.DefaultGraph()), out,
+                     ox.RdfFormat.N_QUADS)
+
+
 def _remove(path: Path) -> None:
     """Delete a snapshot: a checkpoint directory or an N-Quads file."""
     if path.is_dir():
@@ -272,9 +282,9 @@ class SnapshotStore(Store):
         if default_graph is None:
             options["use_default_graph_as_union"] = True
         else:
-            options["default_graph"] = [ox.NamedNode(g) for g in default_graph]
+            options["default_graph"] = [graph_name(g) for g in default_graph]
         if named_graphs is not None:
-            options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+            options["named_graphs"] = [ox.NamedNode(g) for g in named_only(named_graphs)]
         if substitutions:
             options["substitutions"] = {ox.Variable(k): v for k, v in substitutions.items()}
         try:
@@ -282,13 +292,14 @@ class SnapshotStore(Store):
         except SyntaxError as error:
             raise syntax_error(error) from None
 
-    def everything(self) -> frozenset[str] | None:
-        """Every graph of the snapshot when its union is exactly the union default graph (no
-        triple in the store's own default graph), else None."""
+    def everything(self) -> frozenset[str]:
+        """Every graph of the snapshot whose union is the union default graph: its named
+        graphs, and ``DEFAULT_GRAPH`` when the store's own default graph holds triples."""
+        named = frozenset(self.graphs())
         if next(iter(self._store.quads_for_pattern(None, None, None, ox.DefaultGraph())),
                 None) is not None:
-            return None
-        return frozenset(self.graphs())
+            return named | {DEFAULT_GRAPH}
+        return named
 
     def update(self, sparql: str) -> None:
         raise StoreError("a snapshot is read-only")

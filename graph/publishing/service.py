@@ -35,7 +35,7 @@ from graph.namespaces import (
     XSD,
 )
 from graph.sparql.results import GRAPH_FORMATS, SOLUTION_FORMATS
-from graph.store import Store
+from graph.store import DEFAULT_GRAPH, Store
 
 SD: Final = "http://www.w3.org/ns/sparql-service-description#"
 FORMATS: Final = "http://www.w3.org/ns/formats/"
@@ -137,36 +137,43 @@ def graph_facts(store: Store) -> list[GraphFacts]:
 
 
 def service_description(store: Store, *, endpoint: str, void_url: str, timeout: float,
-                        result_limit: int) -> list[ox.Triple]:
-    """The SPARQL 1.1 Service Description of the endpoint at ``endpoint``."""
+                        result_limit: int, union_default_graph: bool = True,
+                        ) -> list[ox.Triple]:
+    """The SPARQL 1.1 Service Description of the endpoint at ``endpoint``; its default
+    graph is the union of the graphs ``store`` shows (``sd:UnionDefaultGraph``) when
+    ``union_default_graph``, else the store's own default graph."""
     service = _n(endpoint)
     triples = [
         ox.Triple(service, _n(RDF + "type"), _n(SD + "Service")),
         ox.Triple(service, _n(SD + "endpoint"), service),
         ox.Triple(service, _n(SD + "supportedLanguage"), _n(SD + "SPARQL11Query")),
         ox.Triple(service, _n(SD + "supportedLanguage"), _n(SD + "SPARQL11Update")),
-        ox.Triple(service, _n(SD + "feature"), _n(SD + "UnionDefaultGraph")),
         ox.Triple(service, _n(SD + "defaultEntailmentRegime"),
                   _n("http://www.w3.org/ns/entailment/Simple")),
         ox.Triple(service, _n(DCTERMS + "title"), _lit("civicgraph SPARQL endpoint", "en")),
         ox.Triple(service, _n(DCTERMS + "title"), _lit("Point d'accès SPARQL de civicgraph", "fr")),
         ox.Triple(service, _n(RDFS + "seeAlso"), _n(void_url)),
     ]
-    for lang, text in _service_texts(timeout, result_limit).items():
+    if union_default_graph:
+        triples.append(ox.Triple(service, _n(SD + "feature"), _n(SD + "UnionDefaultGraph")))
+    for lang, text in _service_texts(timeout, result_limit, union_default_graph).items():
         triples.append(ox.Triple(service, _n(DCTERMS + "description"), _lit(text, lang)))
     for fmt in (*SOLUTION_FORMATS, *GRAPH_FORMATS):
         triples.append(ox.Triple(service, _n(SD + "resultFormat"),
                                  _n(FORMATS + _FORMAT_IRIS[fmt.name])))
     dataset, default = ox.BlankNode(), ox.BlankNode()
     facts = graph_facts(store)
+    own = _default_graph_size(store)
     triples += [
         ox.Triple(service, _n(SD + "defaultDataset"), dataset),
         ox.Triple(dataset, _n(RDF + "type"), _n(SD + "Dataset")),
         ox.Triple(dataset, _n(SD + "defaultGraph"), default),
         ox.Triple(default, _n(RDF + "type"), _n(SD + "Graph")),
-        ox.Triple(default, _n(VOID + "triples"), _int(sum(f.triples for f in facts))),
-        ox.Triple(default, _n(RDFS + "comment"),
-                  _lit("The union of the named graphs below.", "en")),
+        ox.Triple(default, _n(VOID + "triples"),
+                  _int(own + sum(f.triples for f in facts) if union_default_graph else own)),
+        ox.Triple(default, _n(RDFS + "comment"), _lit(
+            "The union of the store's own default graph and the named graphs below."
+            if union_default_graph else "The store's own default graph.", "en")),
     ]
     for fact in facts:
         named, graph = ox.BlankNode(), ox.BlankNode()
@@ -181,10 +188,29 @@ def service_description(store: Store, *, endpoint: str, void_url: str, timeout: 
     return triples
 
 
-def _service_texts(timeout: float, result_limit: int) -> dict[str, str]:
+def _default_graph_size(store: Store) -> int:
+    """Triples in the store's own default graph."""
+    result = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+                         default_graph=[DEFAULT_GRAPH], named_graphs=[])
+    assert isinstance(result, ox.QuerySolutions)
+    value = next(iter(result))["n"]
+    return int(value.value) if isinstance(value, ox.Literal) else 0
+
+
+def _service_texts(timeout: float, result_limit: int, union: bool) -> dict[str, str]:
+    if union:
+        default_en = ("The default graph is the union of the store's own default graph and "
+                      "the public named graphs")
+        default_fr = ("Le graphe par défaut est l'union du graphe par défaut du dépôt et des "
+                      "graphes nommés publics")
+    else:
+        default_en = ("The default graph is the store's own default graph (standard SPARQL "
+                      "dataset); GRAPH reaches the public named graphs")
+        default_fr = ("Le graphe par défaut est celui du dépôt (jeu de données SPARQL "
+                      "standard) ; GRAPH atteint les graphes nommés publics")
     return {
         "en": (
-            "The default graph is the union of the public named graphs, which are also the "
+            f"{default_en}, which are also the "
             "only named graphs an anonymous query can reach (a curator's bearer token reaches "
             "them all). default-graph-uri and named-graph-uri, then FROM and FROM NAMED, "
             "narrow it. Queries are stopped after "
@@ -193,7 +219,7 @@ def _service_texts(timeout: float, result_limit: int) -> dict[str, str]:
             "<token>'."
         ),
         "fr": (
-            "Le graphe par défaut est l'union des graphes nommés publics, qui sont aussi les "
+            f"{default_fr}, qui sont aussi les "
             "seuls graphes nommés qu'une requête anonyme atteint (le jeton d'un curateur les "
             "atteint tous). default-graph-uri et named-graph-uri, puis FROM et FROM NAMED, le "
             f"restreignent. Les requêtes sont arrêtées après {timeout:g} s et renvoient au "

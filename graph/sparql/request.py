@@ -10,10 +10,14 @@ Three concerns, in the order a request meets them:
    is read both as sent and with ``\\u`` escapes decoded, as the SPARQL grammar decodes them).
 2. **Scoping.** ``scope_dataset`` decides the default graph and the named graphs a request
    reads: the protocol's ``default-graph-uri`` / ``named-graph-uri`` when given, else the
-   query's ``FROM`` clauses, else every visible graph (the default graph is then their union).
-   Anything outside the visible graphs is dropped, and both lists are always given to the
-   engine, so neither ``FROM`` nor ``GRAPH`` reaches a graph the reader may not see.
-   Anonymous readers see the public graphs (``graph.privacy.access``); curators see them all.
+   query's ``FROM`` clauses, else the service's dataset, in one of two modes:
+   ``union=True``, the default graph is the union of every visible graph, the store's own
+   default graph (``DEFAULT_GRAPH``) included; ``union=False``, standard SPARQL dataset
+   semantics (as Oxigraph server and Fuseki): the default graph is the store's own, and the
+   visible named graphs are reached with ``GRAPH``. Anything outside the visible graphs is
+   dropped, and both lists are always given to the engine, so neither ``FROM`` nor
+   ``GRAPH`` reaches a graph the reader may not see. Anonymous readers see the public graphs
+   (``graph.privacy.access``) and the store's default graph; curators see them all.
 3. **Running.** ``execute`` runs a ``QueryJob`` on a store and serialises the result under the
    result cap (``graph.sparql.results``). It is what the query workers run
    (``graph.engine.workers``), and what runs in a thread for a remote store.
@@ -37,7 +41,7 @@ from graph.errors import ForbiddenOperation, QuerySyntaxError
 from graph.namespaces import PREFIXES
 from graph.privacy.access import public_graphs
 from graph.sparql.results import Answer, ResultFormat, format_named, serialize_result
-from graph.store import Store, Term
+from graph.store import DEFAULT_GRAPH, Store, Term, named_only
 
 QueryForm = Literal["SELECT", "ASK", "CONSTRUCT", "DESCRIBE"]
 #: who is reading: the public (public graphs only) or a curator (every graph)
@@ -218,19 +222,28 @@ class Dataset:
 
 
 def scope_dataset(info: QueryInfo, requested: Dataset | None, visible: Sequence[str],
-                  ) -> tuple[list[str], list[str]]:
+                  *, union: bool = True) -> tuple[list[str], list[str]]:
     """The default graph and the named graphs to query, within ``visible``: ``requested``
-    when given, else the query's FROM clauses, else every visible graph.
+    when given, else the query's FROM clauses, else the service's dataset (``union``: the
+    default graph is the union of the visible graphs; otherwise the store's own).
+    ``DEFAULT_GRAPH`` is never a named graph.
 
-    >>> scope_dataset(QueryInfo("SELECT"), None, ["http://a", "http://b"])
-    (['http://a', 'http://b'], ['http://a', 'http://b'])
+    >>> scope_dataset(QueryInfo("SELECT"), None, ["http://a", DEFAULT_GRAPH])
+    (['http://a', 'urn:civicgraph:default-graph'], ['http://a'])
+    >>> scope_dataset(QueryInfo("SELECT"), None, ["http://a", DEFAULT_GRAPH], union=False)
+    (['urn:civicgraph:default-graph'], ['http://a'])
     >>> scope_dataset(QueryInfo("SELECT", default=("http://r",)), None, ["http://a"])
     ([], [])
     >>> scope_dataset(QueryInfo("SELECT"), Dataset(default=("http://a",), named=()), ["http://a"])
     (['http://a'], [])
     """
     if requested is None:
-        requested = Dataset(info.default, info.named) if info.has_dataset else Dataset()
+        if info.has_dataset:
+            requested = Dataset(info.default, info.named)
+        elif union:
+            requested = Dataset()
+        else:
+            requested = Dataset(default=(DEFAULT_GRAPH,))
     allowed = set(visible)
 
     def within(graphs: tuple[str, ...] | None) -> list[str]:
@@ -238,12 +251,14 @@ def scope_dataset(info: QueryInfo, requested: Dataset | None, visible: Sequence[
             return list(visible)
         return [g for g in graphs if g in allowed]
 
-    return within(requested.default), within(requested.named)
+    return within(requested.default), named_only(within(requested.named))
 
 
 def visible_graphs(store: Store, scope: Scope) -> list[str]:
-    """The graphs a reader with ``scope`` may read."""
-    return public_graphs(store) if scope == "public" else store.graphs()
+    """The graphs a reader with ``scope`` may read: the named graphs it may see, then
+    ``DEFAULT_GRAPH`` (the store's own default graph is public, as a named graph can be)."""
+    named = public_graphs(store) if scope == "public" else store.graphs()
+    return [*named_only(named), DEFAULT_GRAPH]
 
 
 @dataclass(frozen=True)
@@ -262,17 +277,21 @@ class QueryJob:
     graph_format: str = "turtle"
     #: most solutions or triples returned
     limit: int = 100_000
+    #: the dataset mode when the request names no dataset (``scope_dataset``'s ``union``)
+    union_default_graph: bool = True
 
     def __reduce__(self) -> tuple[object, ...]:
         # MappingProxyType does not pickle
         return (_job, (self.sparql, self.scope, self.dataset, dict(self.substitutions),
-                       self.solutions_format, self.graph_format, self.limit))
+                       self.solutions_format, self.graph_format, self.limit,
+                       self.union_default_graph))
 
 
 def _job(sparql: str, scope: Scope, dataset: Dataset | None, substitutions: dict[str, Term],
-         solutions_format: str, graph_format: str, limit: int) -> QueryJob:
+         solutions_format: str, graph_format: str, limit: int,
+         union_default_graph: bool) -> QueryJob:
     return QueryJob(sparql, scope, dataset, MappingProxyType(substitutions), solutions_format,
-                    graph_format, limit)
+                    graph_format, limit, union_default_graph)
 
 
 def execute(store: Store, job: QueryJob,
@@ -281,16 +300,17 @@ def execute(store: Store, job: QueryJob,
     """Run ``job`` on ``store`` and serialise its result.
 
     ``visible`` gives the graphs a scope may read (by default ``visible_graphs``; the workers
-    pass a cached one). ``everything``, when given, is the set of every graph of a store whose
-    own default graph is empty: a dataset covering all of it is then asked for as the union
-    default graph, which Oxigraph evaluates up to several times faster than the same graphs
-    listed. Raises ``ForbiddenOperation``, ``QuerySyntaxError``, ``ResultTooLarge`` and the
-    store's own errors."""
+    pass a cached one). ``everything``, when given, is the set of graphs whose union is the
+    store's union default graph (its named graphs, and ``DEFAULT_GRAPH`` when its own default
+    graph holds triples): a dataset covering all of it is then asked for as the union default
+    graph, which Oxigraph evaluates up to several times faster than the same graphs listed.
+    Raises ``ForbiddenOperation``, ``QuerySyntaxError``, ``ResultTooLarge`` and the store's
+    own errors."""
     info = analyse_query(job.sparql)
     graphs = (visible or (lambda scope: visible_graphs(store, scope)))(job.scope)
-    default, named = scope_dataset(info, job.dataset, graphs)
+    default, named = scope_dataset(info, job.dataset, graphs, union=job.union_default_graph)
     whole = everything is not None and everything.issubset(default) and \
-        everything.issubset(named)
+        set(named_only(everything)).issubset(named)
     result = store.query(job.sparql, substitutions=job.substitutions or None,
                          default_graph=None if whole else default,
                          named_graphs=None if whole else named)

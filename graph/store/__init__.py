@@ -16,9 +16,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from graph.store.base import QueryResult, Store, Term
+from graph.store.base import DEFAULT_GRAPH, QueryResult, Store, Term, graph_name, named_only
 
-__all__ = ["QueryResult", "Store", "Term", "open_store"]
+__all__ = ["DEFAULT_GRAPH", "QueryResult", "Store", "Term", "graph_name", "named_only",
+           "open_store"]
 
 
 def open_store(location: str, **options: Any) -> Store:

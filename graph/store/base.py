@@ -12,9 +12,10 @@ Results are pyoxigraph's own types whatever the backend, so that they can be ser
 Oxigraph's fast writers: ``QuerySolutions`` for SELECT, ``QueryBoolean`` for ASK, an iterator of
 ``Triple`` for CONSTRUCT and DESCRIBE.
 
-Graph scoping: ``default_graph=None`` means the union of all named graphs (what researchers
+Graph scoping: ``default_graph=None`` means the union of all graphs (what researchers
 expect); a list of graph IRIs restricts the default graph to those graphs, which is how the
-public view is built (``api`` passes the public graphs).
+public view is built (``api`` passes the public graphs). In such a list, ``DEFAULT_GRAPH``
+names the store's own (unnamed) default graph; it is never a named graph.
 """
 
 from __future__ import annotations
@@ -22,12 +23,34 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from types import TracebackType
-from typing import BinaryIO, TypeAlias
+from typing import BinaryIO, Final, TypeAlias
 
 import pyoxigraph as ox
 
 Term: TypeAlias = ox.NamedNode | ox.BlankNode | ox.Literal
 QueryResult: TypeAlias = ox.QuerySolutions | ox.QueryBoolean | Iterator[ox.Triple]
+
+#: The store's own (unnamed) default graph, where it appears in a list of graphs: the
+#: ``default_graph`` of a query, the graphs a reader may see, ``GET /store?default``.
+DEFAULT_GRAPH: Final = "urn:civicgraph:default-graph"
+
+
+def graph_name(graph: str) -> ox.NamedNode | ox.DefaultGraph:
+    """The pyoxigraph graph name of ``graph`` (``DEFAULT_GRAPH`` is the default graph).
+
+    >>> graph_name(DEFAULT_GRAPH)
+    <DefaultGraph>
+    """
+    return ox.DefaultGraph() if graph == DEFAULT_GRAPH else ox.NamedNode(graph)
+
+
+def named_only(graphs: Iterable[str]) -> list[str]:
+    """``graphs`` without ``DEFAULT_GRAPH`` (what ``named_graphs`` may list).
+
+    >>> named_only(["http://a", DEFAULT_GRAPH])
+    ['http://a']
+    """
+    return [g for g in graphs if g != DEFAULT_GRAPH]
 
 
 class Store(ABC):

@@ -34,7 +34,7 @@ import pyoxigraph as ox
 
 from graph.errors import QuerySyntaxError, StoreError
 from graph.namespaces import PREFIXES
-from graph.store.base import QueryResult, Store, Term
+from graph.store.base import DEFAULT_GRAPH, QueryResult, Store, Term, graph_name
 from graph.store.binding import bind_values
 from graph.store.staging import (
     PENDING_GRAPH,
@@ -127,7 +127,7 @@ class EmbeddedStore(Store):
             else:
                 options["use_default_graph_as_union"] = True
             if named_graphs is not None:
-                options["named_graphs"] = _kept(named_graphs, hidden)
+                options["named_graphs"] = _kept(named_graphs, hidden | {DEFAULT_GRAPH})
             elif hidden:
                 options["named_graphs"] = visible
             try:
@@ -282,8 +282,9 @@ def unfinished_graphs(store: ox.Store) -> set[str]:
     return hidden
 
 
-def _kept(graphs: Sequence[str], hidden: frozenset[str]) -> list[ox.NamedNode]:
-    return [ox.NamedNode(g) for g in graphs if g not in hidden and not is_staging(g)]
+def _kept(graphs: Sequence[str], hidden: frozenset[str],
+          ) -> list[ox.NamedNode | ox.DefaultGraph]:
+    return [graph_name(g) for g in graphs if g not in hidden and not is_staging(g)]
 
 
 class MemoryStore(EmbeddedStore):

@@ -34,7 +34,7 @@ import pyoxigraph as ox
 
 from graph.errors import QuerySyntaxError, StoreError, StoreUnavailable
 from graph.namespaces import PREFIXES
-from graph.store.base import QueryResult, Store, Term
+from graph.store.base import QueryResult, Store, Term, named_only
 from graph.store.batching import replace_in_batches
 from graph.store.binding import bind_values
 from graph.store.staging import (
@@ -117,12 +117,14 @@ class RemoteStore(Store):
             default_graph is not None or self.exact_union) else None
         defaults: list[str] | None = None
         if default_graph is not None:
-            defaults = [g for g in default_graph if not is_staging(g)]
+            # the protocol has no name for the server's own default graph: it is read only
+            # through the server's own dataset (default_graph=None)
+            defaults = named_only(g for g in default_graph if not is_staging(g))
         elif self.exact_union:
             defaults = listed
         else:
             params[self.union_parameter or ""] = ""
-        named = listed if named_graphs is None else [g for g in named_graphs
+        named = listed if named_graphs is None else [g for g in named_only(named_graphs)
                                                      if not is_staging(g)]
         form: dict[str, str | list[str]] = {"query": text}
         for key, graphs in (("default-graph-uri", defaults), ("named-graph-uri", named)):

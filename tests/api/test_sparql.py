@@ -292,7 +292,7 @@ def test_service_description(live: Live) -> None:
     names = {o.value for s, p, o in triples if p == ox.NamedNode(SD + "name")}
     assert PUBLIC_GRAPH in names and MEMBERS_GRAPH not in names
     described = [o for s, p, o in triples if p.value.endswith("description")]
-    assert any("union of the public named graphs" in o.value for o in described)
+    assert any("the public named graphs" in o.value for o in described)
 
 
 def test_service_description_in_json_ld_and_browser_redirect(live: Live) -> None:
