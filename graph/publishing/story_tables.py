@@ -13,9 +13,8 @@ no spreadsheet runs it as a formula.
 'Loomio'
 >>> table = Table("users", "Used by", (Column("organisation", "Organisation"),),
 ...               ((Cell("VECAM", "https://w3id.org/civicgraph/id/org/vecam"),),))
->>> print(to_csv(table), end="")
-organisation,organisation_iri
-VECAM,https://w3id.org/civicgraph/id/org/vecam
+>>> to_csv(table).splitlines()
+['organisation,organisation_iri', 'VECAM,https://w3id.org/civicgraph/id/org/vecam']
 """
 
 from __future__ import annotations
@@ -72,9 +71,10 @@ class Table:
 
 
 def to_csv(table: Table) -> str:
-    """``table`` as CSV (RFC 4180, ``\\n`` line ends), with spreadsheet-safe cells."""
+    """``table`` as CSV (RFC 4180: CRLF line ends, so that a cell holding a CR or LF is
+    quoted), with spreadsheet-safe cells."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, lineterminator="\r\n")
     header: list[str] = []
     for column in table.columns:
         header.append(column.key)

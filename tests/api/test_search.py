@@ -64,3 +64,21 @@ def test_search_page(live: Live) -> None:
     assert 'href="/id/software/loomio"' in page.text
     assert httpx.get(f"{live.url}/search", params={"q": "<script>x"},
                      headers={"Accept": "text/html"}).text.count("<script>x") == 0
+
+
+@pytest.mark.parametrize(("text", "label"), [
+    ("framad", "Framadate"), ("FRAMADATE", "Framadate"), ("vote", "Loomio"),
+    ("santé ville", "Réseau Santé-Ville Île-de-France"),
+    ("reseau sante", "Réseau Santé-Ville Île-de-France")])
+def test_words_and_prefixes_are_found(live: Live, text: str, label: str) -> None:
+    assert label in {r["label"] for r in hits(live, q=text, limit=50)}
+
+
+def test_a_tool_is_found_by_the_practices_it_serves(live: Live) -> None:
+    results = hits(live, q="vote", kind="tool", lang="fr")
+    loomio = next(r for r in results if r["label"] == "Loomio")
+    assert loomio["matched"] == "related"
+
+
+def test_inside_a_word_is_not_a_match(live: Live) -> None:
+    assert "Loomio" not in {r["label"] for r in hits(live, q="oomio", limit=100)}
