@@ -25,11 +25,19 @@ from api.proxies import public_base
 from api.querying import after_curator_write, engine_of
 from api.rdf import RDF_OFFERS, rdf_response
 from api.security import client_slot, reader_scope, require_curator
-from graph.ingest.writing import apply_update
+from graph.errors import UnknownFormat
 from graph.namespaces import PREFIXES
 from graph.publishing.service import FORMATS, SD, service_description
 from graph.sparql.request import Dataset, QueryInfo, analyse_query, analyse_update, job_formats
-from graph.sparql.results import ResultFormat, format_for, format_named, formats_for
+from graph.sparql.results import (
+    ResultFormat,
+    ResultKind,
+    accepted_names,
+    format_called,
+    format_for,
+    formats_for,
+)
+from graph.sparql.update_guard import refuse_personal_updates
 
 router = APIRouter(tags=["SPARQL"])
 
@@ -90,7 +98,9 @@ async def protocol_request(request: Request) -> ProtocolRequest:
         default_graphs=fields.get("default-graph-uri", []),
         named_graphs=fields.get("named-graph-uri", []),
         using_graphs=fields.get("using-graph-uri", []) + fields.get("using-named-graph-uri", []),
-        format=_first(fields.get("format", [])),
+        # SPARQLWrapper sends all three; Virtuoso reads format, Fuseki output, Jena results
+        format=_first(fields.get("format", []) or fields.get("output", [])
+                      or fields.get("results", [])),
     )
 
 
@@ -104,14 +114,20 @@ def result_format(request: Request, info: QueryInfo, asked: str | None) -> Resul
         return None
     offered = formats_for(info.result_kind)
     if asked:
-        chosen = format_named(asked)
-        if chosen not in offered:
-            raise NotAcceptable([f.name for f in offered])
-        return chosen
+        return _called(asked, info.result_kind)
     media_types = [f.media_type for f in offered] + [a for f in offered for a in f.aliases]
     if choose(request.headers.get("accept"), media_types) is None:
         raise NotAcceptable([f.media_type for f in offered])
     return format_for(negotiate(request, media_types), info.result_kind)
+
+
+def _called(asked: str, kind: ResultKind) -> ResultFormat:
+    """The format of ``kind`` named by ``format=`` (or ``output=``, ``results=``); 406
+    listing the names understood when it names none."""
+    try:
+        return format_called(asked, kind)
+    except UnknownFormat:
+        raise NotAcceptable(accepted_names(kind)) from None
 
 
 def _wants_a_page(request: Request, info: QueryInfo) -> bool:
@@ -157,14 +173,17 @@ def _answer_update(request: Request, protocol: ProtocolRequest) -> Response:
     analyse_update(protocol.update)
     with client_slot(request):
         # persons go into restricted graphs only, as with the Graph Store and loads
-        # the write path: run on a scratch copy, shapes and privacy guard, then committed
-        apply_update(request.app.state.store, protocol.update, who="curator (SPARQL Update)")
+        refuse_personal_updates(request.app.state.store, protocol.update)
+        request.app.state.store.update(protocol.update)
         after_curator_write(request)
     return Response(status_code=204)
 
 
-def _describe_service(request: Request) -> Response:
-    chosen = negotiate(request, [*RDF_OFFERS, "text/html"])
+def _describe_service(request: Request, asked: str | None) -> Response:
+    if asked is not None:
+        chosen = _called(asked, "graph").media_type
+    else:
+        chosen = negotiate(request, [*RDF_OFFERS, "text/html"])
     if chosen == "text/html":
         return RedirectResponse("/query", status_code=303)
     settings = request.app.state.settings
@@ -192,9 +211,12 @@ _GET_DOC = {
          "schema": {"type": "array", "items": {"type": "string"}}, "explode": True,
          "description": "Graphs that GRAPH may reach."},
         {"name": "format", "in": "query", "required": False,
-         "schema": {"type": "string", "enum": [f.name for f in (*formats_for("solutions"),
-                                                                 *formats_for("graph"))]},
-         "description": "The result format, instead of Accept."},
+         "schema": {"type": "string"}, "examples": {
+             name: {"value": name} for name in ("json", "xml", "csv", "tsv", "turtle",
+                                                "rdf+xml", "json-ld", "nt")},
+         "description": "The result format, instead of Accept: a short name or a media "
+         "type (`xml` is SPARQL XML results for SELECT and ASK, RDF/XML for CONSTRUCT and "
+         "DESCRIBE; `n3` is Turtle). `output=` and `results=` are read the same way."},
     ],
     "responses": {
         "200": {"description": "Query results, or the Service Description.",
@@ -246,10 +268,7 @@ def sparql_get(request: Request,
     if protocol.update is not None:
         raise BadRequest("updates must be sent with POST")
     if protocol.query is None:
-        if protocol.format is not None and \
-                format_named(protocol.format) not in formats_for("graph"):
-            raise NotAcceptable([f.name for f in formats_for("graph")])
-        return _describe_service(request)
+        return _describe_service(request, protocol.format)
     return _answer_query(request, protocol)
 
 

@@ -13,6 +13,8 @@ Oxigraph (TSV keeps every RDF term exactly).
 'application/sparql-results+json'
 >>> format_named("ttl").media_type
 'text/turtle'
+>>> format_called("xml", "solutions").name, format_called("xml", "graph").name
+('xml', 'rdfxml')
 """
 
 from __future__ import annotations
@@ -53,28 +55,37 @@ class ResultFormat:
         return _GRAPH_WRITERS[self.name]
 
 
-#: Formats for SELECT and ASK, the default first.
+#: Formats for SELECT and ASK, the default first. ``names`` are what clients send in
+#: ``format=`` / ``output=`` / ``results=`` (SPARQLWrapper, Virtuoso's and Fuseki's names).
 SOLUTION_FORMATS: Final = (
     ResultFormat("json", "application/sparql-results+json", "srj", "solutions",
                  aliases=("application/json", "text/javascript", "application/javascript"),
-                 names=("srj",)),
+                 names=("srj", "sparql-results+json", "sparql-json")),
     ResultFormat("xml", "application/sparql-results+xml", "srx", "solutions",
-                 aliases=("application/xml", "text/xml"), names=("srx",)),
+                 aliases=("application/xml", "text/xml"),
+                 names=("srx", "sparql-results+xml", "sparql-xml")),
     ResultFormat("csv", "text/csv", "csv", "solutions"),
-    ResultFormat("tsv", "text/tab-separated-values", "tsv", "solutions"),
+    ResultFormat("tsv", "text/tab-separated-values", "tsv", "solutions",
+                 names=("tab-separated-values",)),
 )
 
-#: Formats for CONSTRUCT and DESCRIBE, the default first.
+#: Formats for CONSTRUCT and DESCRIBE, the default first. ``xml`` means RDF/XML and
+#: ``json`` JSON-LD here (SPARQLWrapper's ``format=xml`` for a CONSTRUCT); Turtle is N3.
 GRAPH_FORMATS: Final = (
-    ResultFormat("turtle", "text/turtle", "ttl", "graph", aliases=("application/x-turtle",),
-                 names=("ttl",)),
+    ResultFormat("turtle", "text/turtle", "ttl", "graph",
+                 aliases=("application/x-turtle", "application/turtle", "text/n3",
+                          "text/rdf+n3", "application/n3"),
+                 names=("ttl", "n3")),
     ResultFormat("ntriples", "application/n-triples", "nt", "graph", aliases=("text/plain",),
                  names=("nt", "n-triples")),
     ResultFormat("nquads", "application/n-quads", "nq", "graph", names=("nq", "n-quads")),
     ResultFormat("trig", "application/trig", "trig", "graph"),
     ResultFormat("jsonld", "application/ld+json", "jsonld", "graph",
-                 aliases=("application/x-json+ld", "application/json"), names=("json-ld",)),
-    ResultFormat("rdfxml", "application/rdf+xml", "rdf", "graph", names=("rdf", "xml-rdf")),
+                 aliases=("application/x-json+ld", "application/json"),
+                 names=("json-ld", "json")),
+    ResultFormat("rdfxml", "application/rdf+xml", "rdf", "graph",
+                 aliases=("application/xml", "text/xml"),
+                 names=("rdf", "xml-rdf", "rdf+xml", "rdf/xml", "xml")),
 )
 
 _SOLUTION_WRITERS: Final[Mapping[str, ox.QueryResultsFormat]] = {
@@ -104,6 +115,29 @@ def format_for(media_type: str, kind: ResultKind) -> ResultFormat:
         if wanted in fmt.media_types:
             return fmt
     raise UnknownFormat(media_type, [f.media_type for f in formats_for(kind)])
+
+
+def format_called(name: str, kind: ResultKind) -> ResultFormat:
+    """The format of ``kind`` that a client calls ``name`` in ``format=`` (a short name or a
+    media type, parameters ignored); ``UnknownFormat`` naming the accepted names if none.
+
+    >>> format_called("n3", "graph").media_type
+    'text/turtle'
+    >>> format_called("application/sparql-results+json; charset=utf-8", "boolean").name
+    'json'
+    """
+    wanted = name.split(";")[0].strip().lower()
+    for fmt in formats_for(kind):
+        if wanted in (fmt.name, fmt.extension, *fmt.names, *fmt.media_types):
+            return fmt
+    raise UnknownFormat(name, accepted_names(kind))
+
+
+def accepted_names(kind: ResultKind) -> list[str]:
+    """Every name ``format_called`` understands for ``kind``, short names first."""
+    formats = formats_for(kind)
+    short = [n for f in formats for n in dict.fromkeys((f.name, f.extension, *f.names))]
+    return [*dict.fromkeys(short), *(t for f in formats for t in f.media_types)]
 
 
 def format_named(name: str) -> ResultFormat:

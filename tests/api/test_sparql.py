@@ -16,7 +16,7 @@ import pytest
 from graph.namespaces import META_GRAPH, VOCABULARY_GRAPH
 from graph.publishing.service import SD
 from graph.samples.example import EXAMPLE_GRAPHS
-from tests.api.conftest import Live
+from tests.support.live import Live
 
 PUBLIC_GRAPH = EXAMPLE_GRAPHS[0].iri
 MEMBERS_GRAPH = EXAMPLE_GRAPHS[1].iri
@@ -194,9 +194,10 @@ def test_unsatisfiable_accept_is_406(live: Live, accept: str, params: dict[str, 
     assert "application/sparql-results+json" in response.text or "json" in response.text
 
 
-def test_unknown_format_parameter_is_400(live: Live) -> None:
+def test_unknown_format_parameter_is_406_naming_the_accepted_ones(live: Live) -> None:
     response = get(live, "SELECT * WHERE { ?s ?p ?o } LIMIT 1", params={"format": "yaml"})
-    assert response.status_code == 400
+    assert response.status_code == 406
+    assert {"json", "xml", "csv", "tsv"} <= set(response.json()["available"])
 
 
 def test_other_body_types_are_415(live: Live) -> None:
@@ -268,7 +269,7 @@ def test_malformed_update_is_400(fresh_live: Live, token: str) -> None:
 
 
 def test_writes_are_disabled_without_a_configured_token(serve: Any) -> None:
-    from tests.api.stores import example_store
+    from tests.support.stores import example_store
 
     # (a placeholder token is refused when the settings are read: tests/api/test_hostile_tokens.py)
     with serve(example_store(), curator_token="") as server:
