@@ -1,9 +1,11 @@
 """``/store``: the SPARQL 1.1 Graph Store HTTP Protocol (indirect graph identification).
 
 ``GET /store?graph=IRI`` reads a graph the reader may see (404 otherwise), ``GET
-/store?default`` the default graph (the union of those graphs). ``PUT`` replaces a graph,
-``POST`` adds to it (or, without ``graph``, creates a new one: 201 with ``Location``),
-``DELETE`` removes it; these need the curator's bearer token.
+/store?default`` the default graph. ``PUT`` replaces a graph, ``POST`` adds to it (or, without
+``graph``, creates a new one: 201 with ``Location``), ``DELETE`` removes it, ``?default``
+included; these need the curator's bearer token and take the write path
+(``graph.ingest.writing``): a body that does not parse is a 400, one the shapes or the privacy
+guard refuse a 422 with the violations, and nothing is written then.
 """
 
 from __future__ import annotations
@@ -20,9 +22,10 @@ from api.negotiation import negotiate
 from api.querying import after_curator_write, reader_view
 from api.rdf import RDF_OFFERS, rdf_response
 from api.security import client_slot, require_curator
-from graph.errors import ShapeViolation, UnknownFormat
+from graph.errors import UnknownFormat
 from graph.ingest import graphstore
 from graph.namespaces import graph_iri
+from graph.store import DEFAULT_GRAPH
 
 router = APIRouter(tags=["Graph Store"])
 
@@ -39,19 +42,26 @@ _CONTENT["text/turtle"]["example"] = (
     "<https://w3id.org/civicgraph/id/org/vecam> "
     "<http://www.w3.org/2000/01/rdf-schema#comment> \"checked\" .")
 _BODY = {"required": True, "content": _CONTENT}
+_WRITE_ANSWERS = {
+    "201": {"description": "Created."}, "204": {"description": "Written."},
+    "400": {"description": "The body does not parse (line and column)."},
+    "401": {"description": "No curator token."},
+    "422": {"description": "Refused by the shapes or the privacy guard (the violations); "
+                           "nothing was written."}}
 
 
 def _target(request: Request, *, required: bool) -> str | None:
+    """The graph a request names: an IRI, ``DEFAULT_GRAPH`` for ``?default``, None for
+    neither (unless ``required``)."""
     params = request.query_params
     if "graph" in params and "default" in params:
         raise BadRequest("give either graph= or default, not both")
     if "graph" in params:
         return graphstore.graph_name(params["graph"])
     if "default" in params:
-        return None
+        return DEFAULT_GRAPH
     if required:
-        raise BadRequest("name the graph with ?graph=IRI (or ?default to read the default "
-                         "graph)")
+        raise BadRequest("name the graph with ?graph=IRI, or the default graph with ?default")
     return None
 
 
@@ -72,20 +82,6 @@ def _parse(request: Request, data: bytes) -> list[ox.Triple]:
             from None
 
 
-def _refuse_personal_data(request: Request, graph: str, triples: list[ox.Triple]) -> None:
-    """Persons, memberships and consent records never go into a public graph (400)."""
-    from graph.privacy.access import is_public
-    from graph.privacy.persons import personal_data
-
-    if not is_public(request.app.state.store, graph):
-        return
-    data = ox.Store()
-    data.extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
-    found = personal_data(data)
-    if found:
-        raise ShapeViolation(found, source=f"<{graph}>")
-
-
 @router.head("/store", include_in_schema=False)
 @router.get("/store", summary="Read a graph", response_class=Response, openapi_extra={
     "parameters": [_GRAPH_PARAM, _DEFAULT_PARAM],
@@ -96,6 +92,8 @@ def _refuse_personal_data(request: Request, graph: str, triples: list[ox.Triple]
 def read(request: Request) -> Response:
     """The triples of a named graph, or of the default graph with ``?default``."""
     graph = _target(request, required=False)
+    if graph == DEFAULT_GRAPH:
+        graph = None   # read today as the union of the graphs the reader may see
     chosen = negotiate(request, RDF_OFFERS)
     view = reader_view(request)
     with client_slot(request):
@@ -106,57 +104,57 @@ def read(request: Request) -> Response:
 def _written(existed: bool, graph: str) -> Response:
     if existed:
         return Response(status_code=204)
-    return Response(status_code=201, headers={"Location": f"/store?graph={graph}"})
+    location = "/store?default" if graph == DEFAULT_GRAPH else f"/store?graph={graph}"
+    return Response(status_code=201, headers={"Location": location})
+
+
+def _writer(request: Request) -> str:
+    return "curator (Graph Store)"
 
 
 @router.put("/store", summary="Replace a graph (curator)", response_class=Response,
-            status_code=204, openapi_extra={"parameters": [_GRAPH_PARAM], "requestBody": _BODY,
-                                            "responses": {"201": {"description": "Created."},
-                                                          "401": {"description": "No token."}}})
+            status_code=204, openapi_extra={"parameters": [_GRAPH_PARAM, _DEFAULT_PARAM],
+                                            "requestBody": _BODY, "responses": _WRITE_ANSWERS})
 def put(request: Request, body: Body) -> Response:
-    """Replace the content of a graph with the request body."""
+    """Replace the content of a graph (or of the default graph) with the request body."""
     require_curator(request)
     graph = _target(request, required=True)
-    if graph is None:
-        raise BadRequest("the default graph is the union of the named graphs and cannot be "
-                         "written; name a graph")
+    assert graph is not None
     triples = _parse(request, body)
-    _refuse_personal_data(request, graph, triples)
-    existed = graphstore.replace(request.app.state.store, graph, triples)
+    existed = graphstore.replace(request.app.state.store, graph, triples,
+                                 who=_writer(request))
     after_curator_write(request, graph)
     return _written(existed, graph)
 
 
 @router.post("/store", summary="Add to a graph, or create one (curator)",
              response_class=Response, status_code=204,
-             openapi_extra={"parameters": [_GRAPH_PARAM], "requestBody": _BODY})
+             openapi_extra={"parameters": [_GRAPH_PARAM, _DEFAULT_PARAM], "requestBody": _BODY,
+                            "responses": _WRITE_ANSWERS})
 def post(request: Request, body: Body) -> Response:
-    """Add the request body to a graph; without ``graph``, store it in a new graph."""
+    """Add the request body to a graph (or to the default graph); without ``graph`` or
+    ``default``, store it in a new graph."""
     require_curator(request)
     graph = _target(request, required=False)
-    if "default" in request.query_params:
-        raise BadRequest("the default graph cannot be written; name a graph")
     triples = _parse(request, body)
     store = request.app.state.store
     if graph is None:
         created = graph_iri(f"uploads/{uuid.uuid4()}")
-        graphstore.replace(store, created, triples)
+        graphstore.replace(store, created, triples, who=_writer(request))
         after_curator_write(request, created)
         return Response(status_code=201, headers={"Location": f"/store?graph={created}"})
-    _refuse_personal_data(request, graph, triples)
-    existed = graphstore.add(store, graph, triples)
+    existed = graphstore.add(store, graph, triples, who=_writer(request))
     after_curator_write(request, graph)
     return _written(existed, graph)
 
 
 @router.delete("/store", summary="Delete a graph (curator)", response_class=Response,
-               status_code=204, openapi_extra={"parameters": [_GRAPH_PARAM]})
+               status_code=204, openapi_extra={"parameters": [_GRAPH_PARAM, _DEFAULT_PARAM]})
 def delete(request: Request) -> Response:
-    """Remove a graph and its description."""
+    """Remove a graph and its description; with ``default``, empty the default graph."""
     require_curator(request)
     graph = _target(request, required=True)
-    if graph is None:
-        raise BadRequest("the default graph cannot be deleted; name a graph")
-    graphstore.delete(request.app.state.store, graph)
+    assert graph is not None
+    graphstore.delete(request.app.state.store, graph, who=_writer(request))
     after_curator_write(request, graph)
     return Response(status_code=204)

@@ -1,12 +1,12 @@
-"""The SPARQL 1.1 Graph Store Protocol's operations on named graphs.
+"""The SPARQL 1.1 Graph Store Protocol's operations on graphs.
 
 Reads go through a store view (what the reader may see, under the time limit and the result
-cap). Writes go to the store itself and keep the graph's description in the meta graph, its
-size brought up to date: a graph written here stays public if it was, and a new graph has no
-description, so it is not public until one is given (``civicgraph import``).
-
-The default graph of civicgraph is the union of the named graphs a reader may see; it can be
-read here but not written.
+cap). Writes take the write path (``graph.ingest.writing``): the graph as it would be is
+checked against the shapes and the privacy guard, then written in one transaction with its
+description in the meta graph brought up to date (last write, size, digest): a graph written
+here stays public if it was, and a new named graph has no description, so it is not public
+until one is given (``civicgraph import``). The store's own default graph (``DEFAULT_GRAPH``)
+is written like a named graph and is public by default.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from collections.abc import Sequence
 import pyoxigraph as ox
 
 from graph.errors import InputError, NotFound, RdfSyntaxError, UnknownFormat
+from graph.ingest import writing
 from graph.ingest.rdfxml import check_entities
-from graph.namespaces import META_GRAPH, VOID, XSD
 from graph.store import Store
 
 #: Media types a graph may be sent in.
@@ -51,6 +51,7 @@ def parse_triples(data: bytes, media_type: str, *, base_iri: str | None = None,
     fmt = ox.RdfFormat.from_media_type(wanted) if wanted in READABLE else None
     if fmt is None:
         raise UnknownFormat(wanted or "(none)", READABLE)
+    writing.bounds(data, fmt.name, source=source)
     if fmt == ox.RdfFormat.RDF_XML:
         check_entities(data, source=source)
     try:
@@ -76,57 +77,21 @@ def read_graph(view: Store, graph: str | None) -> list[ox.Triple]:
     return list(result)
 
 
-def _description(store: Store, graph: str) -> list[ox.Triple]:
-    result = store.query(f"CONSTRUCT WHERE {{ <{graph}> ?p ?o }}", default_graph=[META_GRAPH],
-                         named_graphs=[])
-    assert not isinstance(result, (ox.QuerySolutions, ox.QueryBoolean))
-    return list(result)
+def replace(store: Store, graph: str, triples: Sequence[ox.Triple], *, who: str) -> bool:
+    """Replace the content of ``graph`` (``DEFAULT_GRAPH``: the store's default graph) with
+    ``triples`` through the write path (``graph.ingest.writing``), keeping its description;
+    whether the graph held data before. ``ShapeViolation`` when refused (nothing written)."""
+    written = writing.replace(store, {graph: triples}, None, source=f"<{graph}>", who=who)
+    return graph not in written.created
 
 
-def _with_size(description: Sequence[ox.Triple], graph: str, size: int) -> list[ox.Triple]:
-    if not description:
-        return []
-    kept = [t for t in description if t.predicate.value != VOID + "triples"]
-    return [*kept, ox.Triple(ox.NamedNode(graph), ox.NamedNode(VOID + "triples"),
-                             ox.Literal(str(size), datatype=ox.NamedNode(XSD + "integer")))]
+def add(store: Store, graph: str, triples: Sequence[ox.Triple], *, who: str) -> bool:
+    """Add ``triples`` to ``graph`` through the write path; whether it held data before."""
+    return graph not in writing.add(store, graph, triples, who=who,
+                                    source=f"<{graph}>").created
 
 
-def _writable(graph: str) -> None:
-    graph_name(graph)
-    if graph == META_GRAPH:
-        raise InputError("the meta graph is written by civicgraph itself, not through the "
-                         "Graph Store")
-
-
-def replace(store: Store, graph: str, triples: Sequence[ox.Triple]) -> bool:
-    """Replace the content of ``graph`` with ``triples`` (one transaction), keeping its
-    description; whether the graph existed before."""
-    _writable(graph)
-    existed = graph in store.graphs()
-    store.replace_graph(graph, triples,
-                        metadata=_with_size(_description(store, graph), graph, len(triples)))
-    return existed
-
-
-def add(store: Store, graph: str, triples: Sequence[ox.Triple]) -> bool:
-    """Add ``triples`` to ``graph`` and bring its size in the meta graph up to date, in one
-    update; whether the graph existed before."""
-    _writable(graph)
-    existed = graph in store.graphs()
-    data = (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode()
-    store.update(
-        f"INSERT DATA {{ GRAPH <{graph}> {{\n{data}}} }} ;\n"
-        f"DELETE {{ GRAPH <{META_GRAPH}> {{ <{graph}> <{VOID}triples> ?old }} }}\n"
-        f"INSERT {{ GRAPH <{META_GRAPH}> {{ <{graph}> <{VOID}triples> ?new }} }}\n"
-        f"WHERE {{ GRAPH <{META_GRAPH}> {{ <{graph}> <{VOID}triples> ?old }}\n"
-        f"  {{ SELECT (COUNT(*) AS ?new) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }} }} }}"
-    )
-    return existed
-
-
-def delete(store: Store, graph: str) -> None:
-    """Remove ``graph`` and its description; ``NotFound`` if it holds nothing."""
-    _writable(graph)
-    if graph not in store.graphs():
-        raise NotFound(f"graph <{graph}>")
-    store.drop_graph(graph)
+def delete(store: Store, graph: str, *, who: str) -> None:
+    """Remove ``graph`` and its description (the default graph: its content);
+    ``NotFound`` for a named graph that holds nothing."""
+    writing.drop(store, graph, who=who)

@@ -9,15 +9,15 @@ API call:
    ``RdfSyntaxError`` naming the source, line and column. JSON-LD never fetches a remote
    context: civicgraph's own context IRIs (``CONTEXT_IRIS``) are replaced by the local
    ``ontology/context.jsonld``, any other remote context is refused;
-3. **validate** the data with the vocabulary against the core SHACL shapes
-   (``graph.ingest.validation``): any result of severity ``sh:Violation`` refuses the import with a
-   ``ShapeViolation`` listing them (warnings are returned in the report);
-4. **write**: unless the same bytes were already imported into the same graphs with the same
-   description (then nothing changes at all), every target graph is replaced and its
-   provenance written to the meta graph (MODEL.md) in one transaction
-   (``Store.replace_graphs``).
+3. unless the same bytes were already imported into the same graphs with the same
+   description (then nothing changes at all), the write path (``graph.ingest.writing``):
+   the graphs are **validated** with the vocabulary against the core SHACL shapes (any result
+   of severity ``sh:Violation`` refuses the import with a ``ShapeViolation`` listing them;
+   warnings are returned in the report), a public import is refused if it holds personal
+   data, then every target graph is **replaced** and its provenance
+   (``graph.ingest.provenance``) written to the meta graph in one transaction.
 
-Nothing is written before step 4, so bad input leaves the store exactly as it was.
+Nothing is written before the commit, so bad input leaves the store exactly as it was.
 
 Quads files (TriG, N-Quads): the triples of the file's default graph go to ``graph``; each
 named graph of the file is imported as that named graph. All of them are replaced in the same
@@ -29,36 +29,28 @@ cannot be targets.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import io
 import json
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Final, Literal
+from typing import Any, Final
 
 import pyoxigraph as ox
 
-from graph.errors import (
-    ParameterError,
-    RdfSyntaxError,
-    ShapeViolation,
-    UnknownFormat,
-    Violation,
-)
-from graph.ingest import validation
+from graph.errors import ParameterError, RdfSyntaxError, UnknownFormat
+from graph.ingest import validation, writing
+from graph.ingest.provenance import CC_BY, Access, Provenance, digest
+from graph.ingest.provenance import describe as provenance_of
 from graph.ingest.rdfxml import check_entities
+from graph.ingest.report import ImportReport
 from graph.namespaces import (
     CG,
     DCTERMS,
     META_GRAPH,
-    PROV,
-    RDF,
     STAGING_PREFIX,
     VOCABULARY_GRAPH,
     VOID,
-    XSD,
 )
 from graph.privacy.access import RESTRICTED_META_GRAPH
 from graph.store import Store
@@ -66,7 +58,6 @@ from graph.store import Store
 #: ``(stage, done, total)``: stage is "parse" (bytes read), "validate" (0 then 1) or "write"
 #: (triples written); ``total`` is None when unknown
 Progress = Callable[[str, int, int | None], None]
-Access = Literal["public", "restricted"]
 
 #: the formats civicgraph reads, by name, file extension and media type
 FORMATS: Final[dict[str, ox.RdfFormat]] = {
@@ -89,24 +80,6 @@ CONTEXT_IRIS: Final = (
     "https://w3id.org/civicgraph/ns/context.jsonld",
     "https://w3id.org/civicgraph/ns/context",
 )
-CC_BY: Final = "https://creativecommons.org/licenses/by/4.0/"
-
-
-@dataclass(frozen=True)
-class ImportReport:
-    """What an import did. ``changed`` is False when the same bytes were already there."""
-
-    source: str
-    format: str
-    sha256: str
-    graphs: dict[str, int]             # target graph -> triples
-    changed: bool
-    warnings: tuple[Violation, ...] = ()
-    seconds: dict[str, float] = field(default_factory=dict)   # parse, validate, write
-
-    @property
-    def triples(self) -> int:
-        return sum(self.graphs.values())
 
 
 def rdf_format(hint: str | ox.RdfFormat | Path) -> ox.RdfFormat:
@@ -259,71 +232,40 @@ def import_source(
         if format is None:
             raise UnknownFormat("(none given)", known=sorted(k for k in FORMATS if "/" not in k))
         fmt = rdf_format(format)
-    sha256 = hashlib.sha256(data).hexdigest()
+    writing.bounds(data, fmt.name, source=label)
+    sha256 = digest(data)
     parsed = parse(data, fmt, source=label, base_iri=base_iri, progress=progress)
     del data
     targets = _targets(parsed, graph)
-    if access == "public":
-        from graph.privacy.persons import personal_data
-
-        personal = personal_data(parsed)
-        if personal:
-            raise ShapeViolation(personal, source=label)
     seconds["parse"] = time.perf_counter() - started
-
-    warnings: tuple[Violation, ...] = ()
-    if validate:
-        started = time.perf_counter()
-        if progress is not None:
-            progress("validate", 0, 1)
-        results = validation.validate(parsed, _shapes(shapes), engine=engine)
-        found = validation.errors(results)
-        if found:
-            raise ShapeViolation(found, source=label)
-        warnings = tuple(r for r in results if r.severity != "Violation")
-        if progress is not None:
-            progress("validate", 1, 1)
-        seconds["validate"] = time.perf_counter() - started
-
-    started = time.perf_counter()
-    counts = {target: sum(1 for _ in parsed.quads_for_pattern(None, None, None, name))
-              for target, name in targets.items()}
-    description = {"title": title or label, "source": label, "licence": licence,
+    contents = {target: [q.triple for q in parsed.quads_for_pattern(None, None, None, name)]
+                for target, name in targets.items()}
+    del parsed
+    counts = {target: len(triples) for target, triples in contents.items()}
+    report = ImportReport(source=label, filename=label, format=fmt.name, sha256=sha256,
+                          graphs=counts, seconds=seconds)
+    provenance = Provenance(source=label, imported_by=imported_by, title=title or label,
+                            licence=licence, access=access, sha256=sha256,
+                            moment=now or dt.datetime.now(dt.UTC))
+    description = {"title": provenance.title, "source": label, "licence": licence,
                    "access": access, "sha256": sha256}
-    report = ImportReport(source=label, format=fmt.name, sha256=sha256, graphs=counts,
-                          changed=False, warnings=warnings, seconds=seconds)
     if all(_unchanged(store, target, counts[target], description) for target in targets):
-        seconds["write"] = time.perf_counter() - started
+        report.unchanged = True
         return report
-    moment = now or dt.datetime.now(dt.UTC)
-    metadata = [t for target in targets for t in describe(
-        target, title=title or label, source=label, licence=licence, imported_by=imported_by,
-        access=access, triples=counts[target], sha256=sha256, moment=moment)]
-    total = sum(counts.values())
-    written = 0
-
-    def content(name: ox.NamedNode | ox.DefaultGraph) -> Iterator[ox.Quad]:
-        nonlocal written
-        for quad in parsed.quads_for_pattern(None, None, None, name):
-            written += 1
-            if progress is not None and written % 100_000 == 0:
-                progress("write", written, total)
-            yield quad
-
-    store.replace_graphs({target: content(name) for target, name in targets.items()},
-                         metadata=metadata)
     if progress is not None:
-        progress("write", total, total)
-    seconds["write"] = time.perf_counter() - started
-    return ImportReport(source=label, format=fmt.name, sha256=sha256, graphs=counts,
-                        changed=True, warnings=warnings, seconds=seconds)
-
-
-def _shapes(shapes: Path | Sequence[Path] | None) -> Path | Sequence[Path]:
-    if shapes is not None:
-        return shapes
-    from graph.vocabulary import shapes_path
-    return shapes_path("core")
+        progress("validate", 0, 1)
+    # restricted graphs may hold persons: the privacy guard reads public graphs only
+    public: set[str] | None = None if access == "public" else set()
+    written = writing.replace(store, contents, provenance, source=label, validate=validate,
+                              shapes=shapes, engine=engine, public=public)
+    seconds.update(written.seconds)
+    if progress is not None:
+        progress("write", sum(counts.values()), sum(counts.values()))
+    seconds["write"] = written.seconds["write"]
+    report.refuse(written.warnings)
+    report.created = written.created
+    report.stored = True
+    return report
 
 
 def _targets(parsed: ox.Store, graph: str | None) -> dict[str, ox.NamedNode | ox.DefaultGraph]:
@@ -355,37 +297,10 @@ def _targets(parsed: ox.Store, graph: str | None) -> dict[str, ox.NamedNode | ox
 def describe(graph: str, *, title: str, source: str, licence: str | None, imported_by: str,
              access: Access, triples: int, sha256: str,
              moment: dt.datetime) -> list[ox.Triple]:
-    """The description of ``graph`` in the meta graph (MODEL.md, "Metadata about named
-    graph"): ``dcterms:source`` is an IRI when ``source`` is an absolute http(s) IRI."""
-    node = ox.NamedNode(graph)
-
-    def t(predicate: str, value: ox.NamedNode | ox.Literal) -> ox.Triple:
-        return ox.Triple(node, ox.NamedNode(predicate), value)
-
-    stamp = moment.astimezone(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-    out = [
-        t(RDF + "type", ox.NamedNode(VOID + "Dataset")),
-        t(RDF + "type", ox.NamedNode(PROV + "Entity")),
-        t(DCTERMS + "title", ox.Literal(title)),
-        t(DCTERMS + "source", _iri_or_text(source)),
-        t(PROV + "generatedAtTime", ox.Literal(stamp, datatype=ox.NamedNode(XSD + "dateTime"))),
-        t(CG + "importedBy", ox.Literal(imported_by)),
-        t(CG + "access", ox.NamedNode(CG + ("Public" if access == "public" else "Restricted"))),
-        t(VOID + "triples", ox.Literal(str(triples), datatype=ox.NamedNode(XSD + "integer"))),
-        t(CG + "sha256", ox.Literal(sha256)),
-    ]
-    if licence:
-        out.append(t(DCTERMS + "license", _iri_or_text(licence)))
-    return out
-
-
-def _iri_or_text(value: str) -> ox.NamedNode | ox.Literal:
-    if value.startswith(("http://", "https://", "urn:")):
-        try:
-            return ox.NamedNode(value)
-        except ValueError:
-            pass
-    return ox.Literal(value)
+    """The description of ``graph`` in the meta graph (``graph.ingest.provenance``)."""
+    return provenance_of(graph, Provenance(
+        source=source, imported_by=imported_by, title=title, licence=licence, access=access,
+        sha256=sha256, moment=moment), triples)
 
 
 #: restricted graphs are described in a graph of their own once the public view is derived

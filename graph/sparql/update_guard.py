@@ -176,3 +176,33 @@ def _personal(predicate: Any, obj: Any, *, copied: bool = False) -> str | None:
 
 def _show(term: Any) -> str:
     return f"?{term}" if isinstance(term, Variable) else term.n3()
+
+
+def graphs_of(text: str) -> tuple[set[str], bool]:
+    """The named graphs the update ``text`` names (IRIs), and whether it may touch any
+    graph (a ``GRAPH ?g``, ``CLEAR``/``DROP`` ``ALL`` or ``NAMED``)."""
+    named: set[str] = set()
+    every = False
+
+    def visit(node: Any) -> None:
+        nonlocal every
+        if isinstance(node, URIRef):
+            named.add(str(node))
+        elif isinstance(node, str) and node in ("ALL", "NAMED"):
+            every = True
+        elif isinstance(node, dict):
+            if getattr(node, "name", None) == "Graph" and isinstance(dict.get(node, "term"),
+                                                                      Variable):
+                every = True
+            for key, value in node.items():
+                if isinstance(key, Variable):
+                    every = True
+                visit(key)
+                visit(value)
+        elif isinstance(node, list | tuple | set):
+            for item in node:
+                visit(item)
+
+    for operation in _parse(text):
+        visit(dict(operation))
+    return named, every

@@ -8,7 +8,7 @@ import pytest
 
 from graph.namespaces import CG, META_GRAPH
 from graph.samples.example import EXAMPLE_GRAPHS
-from tests.api.conftest import Live
+from tests.support.live import Live
 
 PUBLIC = EXAMPLE_GRAPHS[0].iri
 MEMBERS = EXAMPLE_GRAPHS[1].iri
@@ -141,6 +141,7 @@ def test_bad_bodies(fresh_live: Live, token: str) -> None:
     assert broken.json()["line"] == 1
     meta = httpx.put(url, params={"graph": META_GRAPH}, content=TURTLE, headers=auth(token))
     assert meta.status_code == 400
-    default = httpx.put(url, params={"default": ""}, content=TURTLE, headers=auth(token))
-    assert default.status_code == 400
+    both = httpx.put(url, params={"default": "", "graph": NOTES}, content=TURTLE,
+                     headers=auth(token))
+    assert both.status_code == 400
     assert fresh_live.store.count() == before

@@ -1,9 +1,12 @@
 """Importing a spreadsheet: read, map, check everything, then replace the source's graphs.
 
 ``import_spreadsheet`` never raises for bad input: it returns an ``ImportReport`` listing every
-problem (file, sheet, row, column). Nothing is written when any row fails, unless
-``skip_invalid`` is set, in which case the invalid rows (and the rows that depend on them) are
-left out and listed. Only store failures raise (``StoreError``).
+problem (file, sheet, row, column; node and constraint for the shapes). The rows are checked
+cell by cell, then their graphs go through the write path (``graph.ingest.writing``): the core
+shapes, the public-profile shapes and the privacy guard, then one transaction. Nothing is
+written when any row fails, unless ``skip_invalid`` is set, in which case the invalid rows
+(and the rows that depend on them) are left out and listed. Only store failures raise
+(``StoreError``).
 
 One import is one source: its public rows go to ``…/graph/contrib/{source}`` and its restricted
 rows (members, consent) to ``…/graph/restricted/contrib/{source}``, each replaced whole, with
@@ -15,11 +18,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pyoxigraph as ox
 
-from graph.errors import SpreadsheetError
+from graph.errors import ShapeViolation, SpreadsheetError
+from graph.ingest import writing
+from graph.ingest.provenance import Provenance, describe
 from graph.ingest.report import ImportReport, Problem
 from graph.ingest.spreadsheets.columns import KINDS, ORDER, Column, Kind, detect_kind
 from graph.ingest.spreadsheets.curated import curated_tools
@@ -33,11 +38,8 @@ from graph.namespaces import (
     DCTERMS,
     DEFAULT_BASE,
     META_GRAPH,
-    PROV,
     RDF,
     RDFS,
-    VOID,
-    XSD,
     graph_iri,
     iri_for,
 )
@@ -110,25 +112,59 @@ def import_spreadsheet(
     if not kept:
         report.problems.append(Problem("no valid row to import; nothing was stored"))
         return report
-    public, restricted = _split(kept, target, source)
-    if _unchanged(store, target, sha256, source, licence, bool(restricted)):
+    where = {e.subject: (e.sheet, e.row) for e in kept if e.subject}
+    contents = _shaped(store, kept, target, source, report, where, skip_invalid)
+    if contents is None:
+        return report
+    if _unchanged(store, target, sha256, source, licence, bool(contents[target.restricted])):
         report.unchanged = True
         return report
+    if not contents[target.restricted] and target.restricted not in store.graphs():
+        del contents[target.restricted]
     moment = now or dt.datetime.now(dt.UTC)
-    writes = [(target.restricted, restricted, "Restricted"), (target.public, public, "Public")]
-    for graph, triples, access in writes:
-        if not triples and graph == target.restricted and graph not in store.graphs():
-            continue
-        meta = metadata(graph, title=f"{source} ({filename})", source=source, licence=licence,
-                        imported_by=imported_by, access=access, triples=len(triples),
-                        sha256=sha256, moment=moment)
-        store.replace_graph(graph, triples, metadata=meta)
-        report.graphs[graph] = len(triples)
+    common = Provenance(source=source, imported_by=imported_by, title=f"{source} ({filename})",
+                        licence=licence, sha256=sha256, moment=moment)
+    provenance = {graph: replace(common, access="restricted" if graph == target.restricted
+                                 else "public") for graph in contents}
+    # one transaction for both graphs; checked above
+    writing.replace(store, contents, provenance, source=filename, validate=False,
+                    public=(target.public,))
+    report.graphs = {graph: len(triples) for graph, triples in contents.items()}
     report.stored = True
     if target.restricted in report.graphs:
         # consent may have changed: the public view follows at once
         refresh_public_view(store, threshold=threshold, now=moment)
     return report
+
+
+def _shaped(store: Store, kept: list[Entry], target: Target, source: str,
+            report: ImportReport, where: dict[str, tuple[str, int]],
+            skip_invalid: bool) -> dict[str, list[ox.Triple]] | None:
+    """The graphs of the kept rows once they pass the shapes and the privacy guard (the
+    write path's checks), each refused node placed at its sheet and row; with
+    ``skip_invalid``, the rows of refused nodes are left out and the rest checked again.
+    None (with the problems in ``report``) when refused."""
+    for attempt in (1, 2):
+        public, restricted = _split(kept, target, source)
+        contents = {target.public: public, target.restricted: restricted}
+        try:
+            warnings = writing.check(store, contents, source=source,
+                                     public={*writing.public_targets(store), target.public})
+        except ShapeViolation as refused:
+            bad = {v.focus_node for v in refused.violations}
+            if not skip_invalid or attempt == 2 or not bad & where.keys():
+                report.refuse(list(refused.violations), where=where)
+                return None
+            report.refuse([replace(v, severity="Warning") for v in refused.violations],
+                          where=where)
+            dropped = [e for e in kept if e.subject in bad]
+            report.skipped_rows += [(e.sheet, e.row) for e in dropped]
+            kept = [e for e in kept if e.subject not in bad]
+            report.rows_imported = sum(not getattr(e, "extra", False) for e in kept)
+            continue
+        report.refuse(warnings, where=where)
+        return contents
+    return None
 
 
 def _sheets(data: bytes, filename: str, kind: str | None,
@@ -324,28 +360,12 @@ def _split(entries: list[Entry], target: Target,
 
 def metadata(graph: str, *, title: str, source: str, licence: str | None, imported_by: str,
              access: str, triples: int, sha256: str, moment: dt.datetime) -> list[ox.Triple]:
-    """The description of ``graph`` in the meta graph (docs/MODEL.md)."""
-    g = ox.NamedNode(graph)
-
-    def t(p: str, o: ox.NamedNode | ox.Literal) -> ox.Triple:
-        return ox.Triple(g, ox.NamedNode(p), o)
-
-    stamp = moment.astimezone(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-    out = [
-        t(RDF + "type", ox.NamedNode(VOID + "Dataset")),
-        t(RDF + "type", ox.NamedNode(PROV + "Entity")),
-        t(DCTERMS + "title", ox.Literal(title)),
-        t(DCTERMS + "source", ox.Literal(source)),
-        t(PROV + "generatedAtTime", ox.Literal(stamp, datatype=ox.NamedNode(XSD + "dateTime"))),
-        t(CG + "importedBy", ox.Literal(imported_by)),
-        t(CG + "access", ox.NamedNode(CG + access)),
-        t(VOID + "triples", ox.Literal(str(triples), datatype=ox.NamedNode(XSD + "integer"))),
-        t(CG + "sha256", ox.Literal(sha256)),
-    ]
-    if licence:
-        out.append(t(DCTERMS + "license", ox.NamedNode(licence) if licence.startswith("http")
-                     else ox.Literal(licence)))
-    return out
+    """The description of ``graph`` in the meta graph (``graph.ingest.provenance``);
+    ``access`` is "Public" or "Restricted"."""
+    return describe(graph, Provenance(
+        source=source, imported_by=imported_by, title=title, licence=licence,
+        access="public" if access == "Public" else "restricted", sha256=sha256,
+        moment=moment), triples)
 
 
 def _unchanged(store: Store, target: Target, sha256: str, source: str, licence: str | None,
@@ -355,7 +375,8 @@ def _unchanged(store: Store, target: Target, sha256: str, source: str, licence: 
     for graph in graphs:
         result = store.query(
             f"""SELECT ?sha ?licence WHERE {{ GRAPH ?meta {{
-                  <{graph}> <{CG}sha256> ?sha ; <{DCTERMS}source> "{_escape(source)}" .
+                  <{graph}> <{CG}sha256> ?sha ; <{DCTERMS}source> ?source .
+                  FILTER(STR(?source) = "{_escape(source)}")
                   OPTIONAL {{ <{graph}> <{DCTERMS}license> ?licence }} }}
                 VALUES ?meta {{ <{META_GRAPH}> <{RESTRICTED_META_GRAPH}> }} }}""")
         assert isinstance(result, ox.QuerySolutions)
