@@ -26,6 +26,7 @@ from api.querying import after_curator_write, engine_of
 from api.rdf import RDF_OFFERS, rdf_response
 from api.security import client_slot, reader_scope, require_curator
 from graph.errors import UnknownFormat
+from graph.ingest.writing import apply_update
 from graph.namespaces import PREFIXES
 from graph.publishing.service import FORMATS, SD, service_description
 from graph.sparql.request import Dataset, QueryInfo, analyse_query, analyse_update, job_formats
@@ -37,7 +38,6 @@ from graph.sparql.results import (
     format_for,
     formats_for,
 )
-from graph.sparql.update_guard import refuse_personal_updates
 
 router = APIRouter(tags=["SPARQL"])
 
@@ -172,9 +172,8 @@ def _answer_update(request: Request, protocol: ProtocolRequest) -> Response:
                          "write USING in the update")
     analyse_update(protocol.update)
     with client_slot(request):
-        # persons go into restricted graphs only, as with the Graph Store and loads
-        refuse_personal_updates(request.app.state.store, protocol.update)
-        request.app.state.store.update(protocol.update)
+        # the write path: run on a scratch copy, shapes and privacy guard, then committed
+        apply_update(request.app.state.store, protocol.update, who="curator (SPARQL Update)")
         after_curator_write(request)
     return Response(status_code=204)
 
