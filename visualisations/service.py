@@ -45,6 +45,7 @@ from visualisations.neighbourhood import neighbourhood
 from visualisations.projection import PROJECTIONS
 from visualisations.render import LinkOf, MapView, build_view, render_html, render_svg
 from visualisations.table import UsageTable, assemble, data_version
+from visualisations.waves import Comparison, compare, default_pair
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -393,6 +394,21 @@ class Maps(MapService):
                 if format == "gexf" else None
             return export(self.built(request, snapshot).graph, format, request.lang, drawing)
         return self.cached(("export", request.key(), format, full), make, version)
+
+
+    def waves(self, filters: Filters, first: str | None, second: str | None,
+              snapshot: Snapshot | None = None) -> Comparison | None:
+        """``waves.compare`` of the table (default waves: its first and last), cached;
+        ``None`` when the data has fewer than two waves."""
+        snapshot = snapshot or self.snapshot()
+        table = snapshot.table
+        pair = default_pair(table)
+        if pair is None:
+            return None
+        chosen = (first or pair[0], second or pair[1])
+        return self.cached(("waves", filters.key(), chosen),
+                           lambda: compare(table, chosen[0], chosen[1], filters),
+                           snapshot.version)
 
 
 def _no_link(iri: str) -> str | None:

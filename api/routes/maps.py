@@ -15,11 +15,13 @@ store and are always current.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from markupsafe import Markup
 
 from api.proxies import public_base
 from api.templating import preferred_language, render
@@ -29,7 +31,10 @@ from visualisations.aggregate import GROUP_KEYS, expand_filters
 from visualisations.export import FORMATS
 from visualisations.filters import Filters
 from visualisations.render import COLOUR_BY, LinkOf, asset_files
+from visualisations.sankey import LabelOf, sankey_svg
+from visualisations.sankey import legend as sankey_legend
 from visualisations.service import MapRequest, Maps, Snapshot
+from visualisations.waves import CHANGES, Comparison, wave_iri, waves
 
 router = APIRouter(tags=["maps"])
 
@@ -288,6 +293,44 @@ def neighbourhood_embed(request: Request) -> HTMLResponse:
 @router.get("/maps/neighbourhood/export.{format}")
 def neighbourhood_export(request: Request, format: str) -> Response:
     return _export(request, _map_request(request, NEIGHBOURHOOD, _resource(request)), format)
+
+
+@router.get("/maps/waves", response_class=HTMLResponse,
+            summary="What changed between two observation waves")
+def waves_page(request: Request) -> HTMLResponse:
+    """Adoptions, abandonments and switches between two waves (``wave1``, ``wave2``: wave
+    slugs, default the first and the last), filtered by ``field`` and ``practice``."""
+    settings = request.app.state.settings
+    lang = preferred_language(request)
+    params = request.query_params
+    filters = Filters.from_query(
+        [(k, v) for k, v in params.multi_items() if k in ("field", "practice")],
+        base=settings.base_iri)
+    first, second = (wave_iri(name, params[name], settings.base_iri) if params.get(name)
+                     else None for name in ("wave1", "wave2"))
+    service = maps_of(request)
+    snapshot = service.snapshot()
+    comparison = service.waves(filters, first, second, snapshot)
+    table = snapshot.table
+    link = link_for(settings.base_iri)
+    page = render(request, "maps/waves.html", {
+        "lang": lang, "comparison": comparison, "label": table.label, "link": link,
+        "waves": [(w.rsplit("/", 1)[-1], table.label(w, lang)) for w in waves(table)],
+        "choices": service.filter_choices(lang, snapshot), "selected": _selected_waves(params),
+        "diagram": None if comparison is None else _diagram(comparison, table.label, lang),
+        "key": sankey_legend(lang), "changes": CHANGES,
+    })
+    page.headers.update(_age(snapshot))
+    return page
+
+
+def _diagram(comparison: Comparison, label: LabelOf, lang: str) -> Markup:
+    svg = sankey_svg(comparison, label, lang, lambda i: f"#flow-{i}")
+    return Markup(svg)  # noqa: S704 (sankey_svg escapes every text it draws)
+
+
+def _selected_waves(params: Any) -> dict[str, str]:
+    return {k: params.get(k, "") for k in ("wave1", "wave2", "field", "practice")}
 
 
 def _known(name: str) -> str:

@@ -17,7 +17,7 @@ import pyoxigraph as ox
 import pytest
 
 from graph.store import Store
-from tests.visualisations.conftest import XSS, example_store, tiny_store
+from tests.support.graphs import XSS, example_store, tiny_store
 from visualisations.maps import GALLERY
 
 ORGS_AND_SOFTWARE = """
@@ -47,7 +47,7 @@ def example() -> Iterator[Store]:
 
 @pytest.fixture(scope="module")
 def live(example: Store) -> Iterator[Any]:
-    from tests.api.conftest import running
+    from tests.support.live import running
 
     with running(example) as server:
         yield server
@@ -228,7 +228,7 @@ def test_the_maps_see_a_new_import_without_waiting_for_it(serve: Callable[..., A
         before = payload(client.get("/maps/organisations-tools/embed").text)
         service = server.app.state.maps
         service.recheck = 0.0
-        from tests.visualisations.conftest import PUBLIC_GRAPH, TINY, meta, turtle
+        from tests.support.graphs import PUBLIC_GRAPH, TINY, meta, turtle
 
         extra = TINY + """
 id:org/e a <http://www.w3.org/ns/org#Organization> ; rdfs:label "Newcomer" .
@@ -254,3 +254,43 @@ id:usage/u8 a cg:ToolUsage ; cg:organisation id:org/e ; cg:tool id:software/loom
         assert "Age" not in after.headers
         assert len(payload(after.text)["nodes"]) == len(before["nodes"]) + 1
         assert "latest imports" not in client.get("/maps/organisations-tools").text
+
+
+def test_waves_page_shows_flows_and_the_organisations_behind_them(http: httpx.Client) -> None:
+    r = http.get("/maps/waves", params={"lang": "en"})
+    assert r.status_code == 200, r.text
+    html = r.text
+    assert "<svg" in html and 'class="sankey"' in html and "<script" not in html.split(
+        'class="sankey"', 1)[1].split("</svg>", 1)[0]
+    row = re.search(r'<tr id="(flow-\d+)" class="flow-row flow-switched">(.*?)</tr>', html, re.S)
+    assert row, "no switch in the table"
+    assert f'href="#{row.group(1)}"' in html  # a band of the diagram leads to the row
+    assert re.search(r'href="/id/org/[^"]+"', row.group(2))  # and the row to organisations
+    assert ">Doodle<" in html and ">Framadate<" in html
+
+
+def test_waves_filters_narrow_the_comparison(http: httpx.Client) -> None:
+    def compared(**params: str) -> int:
+        r = http.get("/maps/waves", params={"lang": "en", **params})
+        assert r.status_code == 200, r.text
+        found = re.search(r"(\d+) organisations observed in both waves", r.text)
+        assert found
+        return int(found.group(1))
+
+    everything = compared()
+    assert 0 < compared(field="health") < everything
+    assert 0 < compared(practice="scheduling") < everything
+    assert compared(practice="scheduling", field="health") <= compared(practice="scheduling")
+
+
+@pytest.mark.parametrize(("params", "parameter"), [
+    ({"wave1": "2024", "wave2": "2024"}, "wave2"),
+    ({"wave1": "1999"}, "wave1"),
+    ({"wave2": "<b>"}, "wave2"),
+    ({"field": "no such/field"}, "field"),
+])
+def test_waves_bad_parameters_are_a_400(http: httpx.Client, params: dict[str, str],
+                                        parameter: str) -> None:
+    r = http.get("/maps/waves", params=params)
+    assert r.status_code == 400, r.text
+    assert r.json()["parameter"] == parameter
