@@ -1,13 +1,18 @@
 """Finding what a cell refers to: organisations, tools, persons, concepts, events.
 
-A reference may be written as an IRI, an identifier (the slug of the IRI, an RNA or SIREN
-number, a Framalibre id), a Wikidata id, or a name or label in French or English; names are
-matched without case, accents or punctuation (``norm``). The index holds what the store already
-knows, what the curated tool table knows, and what the file being imported defines.
+A reference may be written as an IRI, its path (``software/framadate``), an identifier (the
+slug of the IRI, an RNA or SIREN number, a Framalibre id), a Wikidata id, or a name or label
+in French or English; names are matched without case, accents or punctuation (``norm``).
+A name that is the label (or alternative name) of one resource names it, even when it is also
+the slug of another (``Framadate``: the software, not the Framasoft instance whose slug is
+``framadate``). A reference that names nothing, or several things, is refused with the three
+closest candidates. The index holds what the store already knows, what the curated tool table
+knows, and what the file being imported defines.
 """
 
 from __future__ import annotations
 
+import difflib
 from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
@@ -57,6 +62,8 @@ class Index:
 
     def __init__(self) -> None:
         self._keys: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+        # the keys that are names (labels, identifiers), not slugs
+        self._named: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
         self._iris: dict[str, set[str]] = defaultdict(set)
         # answers per kinds looked up; adding a resource forgets the answers about its kind
         self._cache: dict[tuple[str, ...], dict[str, str | ReferenceProblem]] = {}
@@ -69,10 +76,12 @@ class Index:
         self._iris[kind].add(iri)
         keys = self._keys[kind]
         keys[norm(iri.rsplit("/", 1)[-1])].add(iri)
+        keys["path:" + norm("/".join(iri.rsplit("/", 2)[-2:]))].add(iri)
         for name in names:
             key = norm(name.removeprefix("mailto:"))
             if key:
                 keys[key].add(iri)
+                self._named[kind][key].add(iri)
         for qid in wikidata:
             keys["wd:" + qid.upper()].add(iri)
 
@@ -102,15 +111,40 @@ class Index:
             return text
         wikidata = _WIKIDATA.match(text)
         key = "wd:" + wikidata[1].upper() if wikidata else norm(text)
+        if "/" in text and not wikidata:
+            key = "path:" + key
         for kind in kinds:
             found |= self._keys[kind].get(key, set())
+        if len(found) > 1:   # a name that labels one of them names it
+            named = {iri for kind in kinds for iri in self._named[kind].get(key, set())}
+            found = named if len(named) == 1 else found
         if not found:
-            raise ReferenceProblem(f"unknown {_what(kinds)} {text!r}")
+            raise ReferenceProblem(f"unknown {_what(kinds)} {text!r}"
+                                   + self._closest(kinds, key, set()))
         if len(found) > 1:
-            names = ", ".join(sorted(f"<{iri}>" for iri in found)[:4])
-            raise ReferenceProblem(f"{text!r} matches several {_what(kinds)}s ({names}); "
-                                   "write the identifier instead")
+            raise ReferenceProblem(f"{text!r} matches several {_what(kinds)}s"
+                                   + self._closest(kinds, key, found)
+                                   + "; write the identifier instead")
         return found.pop()
+
+    def _closest(self, kinds: tuple[str, ...], key: str, among: set[str]) -> str:
+        """``; closest: a <iri>, b <iri>, c <iri>``: the three resources (of ``among`` if
+        given) whose names are nearest ``key``, or nothing when none is near."""
+        names: dict[str, str] = {}
+        for kind in kinds:
+            for name, iris in self._keys[kind].items():
+                for iri in iris:
+                    if (not among or iri in among) and not name.startswith(("wd:", "path:")):
+                        names.setdefault(iri, name)
+        by_name: dict[str, list[str]] = defaultdict(list)
+        for iri, name in names.items():
+            by_name[name].append(iri)
+        nearest = difflib.get_close_matches(key.removeprefix("path:"), list(by_name), n=3,
+                                            cutoff=0.0 if among else 0.5)
+        chosen = [(name, iri) for name in nearest for iri in sorted(by_name[name])][:3]
+        if not chosen:
+            return ""
+        return "; closest: " + ", ".join(f"{name!r} <{iri}>" for name, iri in chosen)
 
     def find(self, kinds: tuple[str, ...], names: Iterable[str]) -> str | None:
         """The one existing IRI that one of ``names`` matches, else None (no error)."""
