@@ -70,7 +70,8 @@ def test_a_refused_import_reports_every_cell(client: httpx.Client, store: Store)
         (2, "observed on"), (3, "observed on"), (4, "end")]
     assert quads(store) == before
     as_csv = upload(client, "wrong_dates.csv", {**AUTH, "Accept": "text/csv"})
-    assert as_csv.text.splitlines()[0] == "level,sheet,row,column,value,message"
+    assert as_csv.text.splitlines()[0] == \
+        "level,sheet,row,column,value,message,node,path,constraint"
 
 
 def test_skip_invalid_over_http(client: httpx.Client) -> None:

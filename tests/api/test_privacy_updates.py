@@ -1,5 +1,5 @@
 """A curator's SPARQL Update may not put personal data into a public graph: refused with a
-400 naming the graph and the triple, and the store is left as it was."""
+422 naming the graph and the triple, and the store is left as it was."""
 
 from __future__ import annotations
 
@@ -66,7 +66,7 @@ def test_personal_data_into_a_public_graph_is_refused(opened: tuple[TestClient, 
     client, store = opened
     before = quads(store)
     response = client.post("/sparql", content=update, headers=CURATOR)
-    assert response.status_code == 400, response.text
+    assert response.status_code == 422, response.text
     body = response.json()
     text = str(body)
     assert "restricted graph" in text or "not public" in text, body
