@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlencode
 
@@ -31,6 +31,7 @@ from graph.namespaces import PREFIXES, prefix_block
 from graph.publishing.describe import short_name
 from graph.queries.catalogue import CatalogueQuery, Parameter, get_query, list_queries
 from graph.sparql.results import format_for, format_named, parse_answer
+from graph.store.binding import where_group_offset
 
 router = APIRouter(tags=["Query catalogue"])
 
@@ -97,6 +98,34 @@ def _format(request: Request) -> str:
     return "application/sparql-results+json" if chosen == "application/json" else chosen
 
 
+def editable(query: CatalogueQuery,
+             terms: Mapping[str, ox.NamedNode | ox.BlankNode | ox.Literal]) -> str:
+    """The text of ``query`` with its parameters bound in a VALUES block opening its WHERE
+    group, one line the researcher edits (``UNDEF`` for an optional one left out). The
+    catalogue's queries are written so that this gives the rows ``/queries/{name}`` gives.
+    """
+    if not query.params:
+        return query.sparql
+    names = " ".join(f"?{p.name}" for p in query.params)
+    values = " ".join(_written(terms[p.name]) if p.name in terms else "UNDEF"
+                      for p in query.params)
+    at = where_group_offset(query.sparql)
+    return (f"{query.sparql[:at]}\n  # parameters: edit the values in this line\n"
+            f"  VALUES ({names}) {{ ({values}) }}{query.sparql[at:]}")
+
+
+_SHORT_TYPES = frozenset({"boolean", "integer", "decimal"})
+
+
+def _written(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> str:
+    """``term`` as a researcher writes it: ``true``, ``3``, ``"en"``, ``<…>``."""
+    if isinstance(term, ox.Literal) and term.language is None:
+        kind = term.datatype.value.rsplit("#", 1)[-1]
+        if kind in _SHORT_TYPES and term.datatype.value.startswith(str(PREFIXES["xsd"])):
+            return term.value
+    return str(term)
+
+
 def run_query(request: Request, query: CatalogueQuery) -> Response:
     """Run ``query`` with the request's parameters, in the negotiated format."""
     settings = request.app.state.settings
@@ -128,7 +157,8 @@ def run_query(request: Request, query: CatalogueQuery) -> Response:
         "permalink": link, "link": local_link(settings.base_iri), "short": short_name,
         "downloads": {name: f"{link}{'&' if '?' in link else '?'}format={name}"
                       for name in ("csv", "tsv", "json")},
-        "editor": "/query?" + urlencode({"query": query.sparql}), "lang": lang,
+        "editor": "/query?" + urlencode({"query": editable(query, terms), "lang": lang}),
+        "lang": lang,
     }, headers=headers)
 
 
@@ -202,10 +232,13 @@ def _register_catalogue() -> None:
 def query_page(request: Request) -> Response:
     """The SPARQL query page: editor, catalogue examples, prefixes, results, downloads."""
     lang = preferred_language(request)
+    base = request.app.state.settings.base_iri
     examples = [{"name": q.name, "title": q.title(lang), "description": q.description(lang),
-                 "sparql": q.sparql, "url": f"/queries/{q.name}"} for q in list_queries()]
-    default = prefix_block({p: PREFIXES[p] for p in ("cg", "id", "org", "rdfs", "skos",
-                                                      "schema")}) + (
+                 "sparql": editable(q, q.bind({"lang": lang} if any(
+                     p.name == "lang" for p in q.params) else {}, base=base)),
+                 "url": f"/queries/{q.name}?lang={lang}"} for q in list_queries()]
+    # every prefix of the project is declared: the researcher writes id:, cg:, wd:… at once
+    default = prefix_block(PREFIXES) + (
         "\nSELECT ?organisation ?label WHERE {\n  ?organisation a/rdfs:subClassOf* "
         "org:Organization ;\n    rdfs:label ?label .\n} ORDER BY ?label\nLIMIT 20\n")
     return render(request, "query.html", {
