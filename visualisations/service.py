@@ -40,6 +40,7 @@ from visualisations.columns import columns
 from visualisations.export import export
 from visualisations.filters import Filters
 from visualisations.fragments import FragmentCache, StoreState
+from visualisations.geography import Geography, geography
 from visualisations.maps import BuiltMap
 from visualisations.neighbourhood import neighbourhood
 from visualisations.projection import PROJECTIONS
@@ -395,6 +396,13 @@ class Maps(MapService):
             return export(self.built(request, snapshot).graph, format, request.lang, drawing)
         return self.cached(("export", request.key(), format, full), make, version)
 
+
+    def geography(self, filters: Filters, snapshot: Snapshot | None = None) -> Geography:
+        """``geography.geography`` of the table, cached."""
+        snapshot = snapshot or self.snapshot()
+        table = snapshot.table
+        return self.cached(("geography", filters.key()), lambda: geography(table, filters),
+                           snapshot.version)
 
     def waves(self, filters: Filters, first: str | None, second: str | None,
               snapshot: Snapshot | None = None) -> Comparison | None:

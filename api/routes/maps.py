@@ -30,6 +30,8 @@ from visualisations import maps
 from visualisations.aggregate import GROUP_KEYS, expand_filters
 from visualisations.export import FORMATS
 from visualisations.filters import Filters
+from visualisations.geography import asset_files as geography_assets
+from visualisations.geography import geography_payload
 from visualisations.render import COLOUR_BY, LinkOf, asset_files
 from visualisations.sankey import LabelOf, sankey_svg
 from visualisations.sankey import legend as sankey_legend
@@ -239,11 +241,12 @@ def gallery(request: Request) -> HTMLResponse:
 
 @router.get("/maps/assets/{name}", summary="The files the map document loads")
 def asset(name: str) -> FileResponse:
-    files = asset_files()
+    files = {**asset_files(), **geography_assets()}
     if name not in files:
         raise NotFound(f"map asset {name!r}")
-    media = {"css": "text/css", "svg": "image/svg+xml"}.get(name.rsplit(".", 1)[-1],
-                                                         "text/javascript")
+    media = {"css": "text/css", "svg": "image/svg+xml", "json": "application/json",
+             "txt": "text/plain; charset=utf-8"}.get(name.rsplit(".", 1)[-1],
+                                                     "text/javascript")
     return FileResponse(Path(files[name]), media_type=media,
                         headers={"Cache-Control": "public, max-age=3600"})
 
@@ -293,6 +296,27 @@ def neighbourhood_embed(request: Request) -> HTMLResponse:
 @router.get("/maps/neighbourhood/export.{format}")
 def neighbourhood_export(request: Request, format: str) -> Response:
     return _export(request, _map_request(request, NEIGHBOURHOOD, _resource(request)), format)
+
+
+@router.get("/maps/geography", response_class=HTMLResponse,
+            summary="Organisations placed by commune")
+def geography_page(request: Request) -> HTMLResponse:
+    """The organisations whose usages pass the map filters, by commune, over the outlines
+    of the départements (clustered where they overlap), with the same list as a table."""
+    settings = request.app.state.settings
+    lang = preferred_language(request)
+    filters = Filters.from_query(request.query_params.multi_items(), base=settings.base_iri)
+    service = maps_of(request)
+    snapshot = service.snapshot()
+    found = service.geography(filters, snapshot)
+    page = render(request, "maps/geography.html", {
+        "lang": lang, "geo": found, "label": snapshot.table.label,
+        "link": link_for(settings.base_iri), "choices": service.filter_choices(lang, snapshot),
+        "selected": {k: v for k, v in filters.to_query()}, "assets": ASSETS,
+        "payload": geography_payload(found, snapshot.table, lang, link_for(settings.base_iri)),
+    })
+    page.headers.update(_age(snapshot))
+    return page
 
 
 @router.get("/maps/waves", response_class=HTMLResponse,

@@ -294,3 +294,30 @@ def test_waves_bad_parameters_are_a_400(http: httpx.Client, params: dict[str, st
     r = http.get("/maps/waves", params=params)
     assert r.status_code == 400, r.text
     assert r.json()["parameter"] == parameter
+
+
+def test_geography_page_lists_organisations_by_commune(http: httpx.Client) -> None:
+    r = http.get("/maps/geography", params={"lang": "en"})
+    assert r.status_code == 200, r.text
+    assert "Montreuil" in r.text and re.search(r'href="/id/org/[^"]+"', r.text)
+    data = json.loads(re.search(r'id="geo-data">(.*?)</script>', r.text, re.S).group(1))  # type: ignore[union-attr]
+    everything = sum(len(p["organisations"]) for p in data["places"])
+    assert f"{everything} organisations in {len(data['places'])} communes" in r.text
+    narrowed = http.get("/maps/geography", params={"lang": "en", "dep": "93"})
+    assert narrowed.status_code == 200
+    codes = re.findall(r'"dep": ?"(\w+)"', narrowed.text)
+    assert codes and set(codes) == {"93"}
+
+
+@pytest.mark.parametrize(("name", "media"), [("leaflet.js", "text/javascript"),
+                                             ("departements.json", "application/json"),
+                                             ("MarkerCluster.css", "text/css"),
+                                             ("LICENSE-leaflet.txt", "text/plain")])
+def test_geography_assets_are_served(http: httpx.Client, name: str, media: str) -> None:
+    r = http.get(f"/maps/assets/{name}")
+    assert r.status_code == 200 and r.headers["content-type"].startswith(media)
+
+
+def test_geography_bad_filter_is_a_400(http: httpx.Client) -> None:
+    r = http.get("/maps/geography", params={"from": "yesterday"})
+    assert r.status_code == 400 and r.json()["parameter"] == "from"
