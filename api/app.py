@@ -6,6 +6,8 @@ releases the GIL while it evaluates a query, so a slow query never blocks the ev
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI
 
 from api.settings import Settings
@@ -15,7 +17,9 @@ from graph.store import Store
 def create_app(settings: Settings, store: Store) -> FastAPI:
     """The civicgraph application over ``store``, configured by ``settings``."""
     from api import errors, middleware, observability, proxies, querying, security
+    from api.head import HeadAsGet
     from api.routes import (
+        api_docs,
         dumps,
         graph_store,
         health,
@@ -34,6 +38,7 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
         summary="A linked-data knowledge graph of civic organisations and their tools.",
         version="0.1.0",
         responses=errors.RESPONSES,  # the error answers any operation may give, described once
+        docs_url=None, redoc_url=None,  # api.routes.api_docs: the same pages, no CDN
     )
     app.state.settings = settings
     app.state.store = store
@@ -52,7 +57,39 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
     maps.install(app)  # the map service (after querying.install: it reads app.state.store)
     app.include_router(home.router)
     app.include_router(maps.router)
+    app.include_router(api_docs.router)
+    app.add_middleware(HeadAsGet)  # HEAD answers every GET route
+    _declare_bearer(app)
     middleware.install(app, settings)  # body limits and security headers, outside CORS
     observability.install(app, settings)  # the request log: sees every answer
     proxies.install(app, settings)  # outermost: the client and host behind trusted proxies
     return app
+
+
+#: the operations that change the store, whose token OpenAPI declares (by method)
+WRITE_METHODS = frozenset({"put", "post", "delete", "patch"})
+
+
+def _declare_bearer(app: FastAPI) -> None:
+    """Declare the curator's bearer token in the OpenAPI description: required by every write
+    operation, optional on ``POST /sparql`` (a query needs none, an update does)."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = generate()
+        schemes = schema.setdefault("components", {}).setdefault("securitySchemes", {})
+        schemes["curatorToken"] = {
+            "type": "http", "scheme": "bearer",
+            "description": "CIVICGRAPH_CURATOR_TOKEN: needed by every write, and to read "
+                           "restricted graphs.",
+        }
+        for path, operations in schema.get("paths", {}).items():
+            for method, operation in operations.items():
+                if method in WRITE_METHODS and "security" not in operation:
+                    required: list[dict[str, list[str]]] = [{"curatorToken": []}]
+                    operation["security"] = [*required, {}] if path == "/sparql" else required
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -73,6 +73,10 @@ async def protocol_request(request: Request) -> ProtocolRequest:
     fields: dict[str, list[str]] = {}
     for name, value in request.query_params.multi_items():
         fields.setdefault(name, []).append(value)
+    if "update" in fields and request.method == "POST":
+        # SPARQL 1.1 Protocol §2.2: an update travels in the body, never in the URL
+        raise BadRequest("send the update in the request body (form-encoded 'update=' or "
+                         "application/sparql-update), not in the URL")
     if request.method == "POST":
         media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if media_type in FORM_TYPES:

@@ -56,7 +56,9 @@ def running(store: Store, **overrides: Any) -> Iterator[Live]:
     options.setdefault("public_url", f"http://127.0.0.1:{port}")
     settings = Settings(**options)
     app = create_app(settings, store)
-    config = uvicorn.Config(app, log_level=settings.log_level, lifespan="on")
+    # proxy_headers=False, as `civicgraph serve`: api.proxies decides whom to believe
+    config = uvicorn.Config(app, log_level=settings.log_level, lifespan="on",
+                            proxy_headers=False)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
