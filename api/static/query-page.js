@@ -23,7 +23,7 @@
     "Download not supported": "Téléchargement impossible",
     "Filter query results": "Filtrer les résultats", "Add tab": "Nouvel onglet",
     "Add a new tab": "Ajouter un onglet", "Close tab": "Fermer l'onglet",
-    "Show all": "Tout afficher", "Page size: ": "Lignes par page : ", "Simple view": "Vue simple",
+    "Show all": "Tout afficher", "Page size:": "Lignes par page :", "Simple view": "Vue simple",
     "Ellipse": "Abréger", "Table": "Tableau", "Response": "Réponse", "Search:": "Chercher :",
     "Search or add an endpoint": "Chercher ou ajouter un point d'accès",
     "Press \"enter\" to add this endpoint": "Appuyez sur Entrée pour ajouter ce point d'accès",
@@ -50,6 +50,7 @@
     [/^\(filtered from (\S+) total .*\)$/, "(filtrées parmi $1)"],
     [/^(\S+) results? in (\S+) seconds?$/, "$1 résultat(s) en $2 s"],
     [/^Shows (.+) view$/, "Vue $1"],
+    [/^View documentation of (.+)$/, "Documentation de la vue $1"],
     [/^(\S+) entries per page$/, "$1 lignes par page"]
   ];
   function translated(text) {
@@ -66,6 +67,8 @@
     return null;
   }
   var ATTRIBUTES = ["title", "aria-label", "placeholder"];
+  // where the editor holds the query's own text (its buttons sit beside, in .CodeMirror)
+  var QUERY_TEXT = ".CodeMirror-scroll, .CodeMirror-measure, .CodeMirror-hints";
   function translate(root) {
     if (root.nodeType === Node.TEXT_NODE) {
       var french = translated(root.nodeValue);
@@ -73,10 +76,10 @@
       return;
     }
     if (root.nodeType !== Node.ELEMENT_NODE) { return; }
-    if (root.closest && root.closest(".CodeMirror")) { return; }   // never the query text
+    if (root.closest && root.closest(QUERY_TEXT)) { return; }   // never the query text
     var elements = [root].concat(Array.prototype.slice.call(root.querySelectorAll("*")));
     elements.forEach(function (element) {
-      if (element.closest(".CodeMirror")) { return; }
+      if (element.closest(QUERY_TEXT)) { return; }
       ATTRIBUTES.forEach(function (name) {
         var value = element.getAttribute(name);
         var french = value === null ? null : translated(value);
@@ -91,7 +94,7 @@
     new MutationObserver(function (changes) {
       changes.forEach(function (change) {
         if (change.type === "characterData") { translate(change.target); }
-        if (change.type === "attributes" && !change.target.closest(".CodeMirror")) {
+        if (change.type === "attributes" && !change.target.closest(QUERY_TEXT)) {
           var value = change.target.getAttribute(change.attributeName);
           var french = value === null ? null : translated(value);
           if (french !== null && french !== value) {

@@ -1,0 +1,94 @@
+"""Story pages, the language switch and the editor in a real browser: a tool's page tells
+who uses it (and is the README's screenshot), the FR/EN switch keeps every parameter, a
+catalogue query opened in the editor runs with its parameters bound and gives the
+catalogue's rows, and YASGUI speaks French on the French page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "api" / "static" / "screenshots"
+
+
+def test_the_tool_page_tells_who_uses_loomio(page: tuple[Any, Any], example_server: Any,
+                                             ) -> None:
+    tab, watch = page
+    tab.set_viewport_size({"width": 1366, "height": 900})
+    tab.goto(f"{example_server.url}/id/software/loomio?lang=en")
+    summary = tab.locator(".story .summary")
+    assert "Used by 8 organisations" in summary.inner_text()
+    users = tab.locator("table.story[data-list=users] tbody tr")
+    assert users.count() == 8
+    assert tab.locator("a[href='/maps/tool/loomio?lang=en']").count() == 1
+    first = users.first.locator("th a")
+    assert first.get_attribute("href", timeout=5_000).startswith("/id/org/")
+    with tab.expect_download() as download:
+        tab.click("#list-users ~ .download a, section[aria-labelledby=list-users] .download a")
+    assert download.value.suggested_filename == "software-loomio-users.csv"
+    tab.locator("#list-users").scroll_into_view_if_needed()
+    tab.evaluate("() => window.scrollTo(0, 0)")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    tab.screenshot(path=str(SCREENSHOTS / "tool-page.png"), full_page=False)
+    assert not [p for p in watch.problems if "favicon" not in p], watch.problems
+
+
+def test_the_language_switch_keeps_every_parameter(page: tuple[Any, Any],
+                                                   example_server: Any) -> None:
+    tab, _ = page
+    tab.goto(f"{example_server.url}/search?q=vote&kind=tool&kind=practice&limit=5&lang=en")
+    tab.click("nav.lang a[hreflang=fr]")
+    tab.wait_for_url("**lang=fr**")
+    asked = parse_qsl(urlsplit(tab.url).query)
+    assert asked == [("q", "vote"), ("kind", "tool"), ("kind", "practice"), ("limit", "5"),
+                     ("lang", "fr")]
+    assert tab.locator("html").get_attribute("lang") == "fr"
+    assert "résultat" in tab.locator("main").inner_text()
+    # a parameter a script added after the page loaded is kept too, with the fragment
+    tab.evaluate("() => history.replaceState(null, '', location.pathname + location.search"
+                 " + '&extra=1#x')")
+    tab.click("nav.lang a[hreflang=en]")
+    tab.wait_for_url("**lang=en**")
+    assert ("extra", "1") in parse_qsl(urlsplit(tab.url).query)
+    assert urlsplit(tab.url).fragment == "x"
+
+
+def test_an_example_opened_in_the_editor_gives_the_catalogue_rows(page: tuple[Any, Any],
+                                                                  example_server: Any) -> None:
+    tab, _ = page
+    tab.goto(f"{example_server.url}/queries/tools_by_practice?practice=voting&lang=en")
+    expected = tab.locator("table.results tbody tr").count()
+    labels = set(tab.locator("table.results tbody tr td:nth-child(2)").all_inner_texts())
+    assert expected == 3 and labels == {"Loomio", "Decidim", "Google Forms"}
+    tab.click("text=Open in the editor")
+    tab.wait_for_selector(".tabPanel.active .yasr table.dataTable tbody tr")
+    text = tab.evaluate("() => window.civicgraphYasgui.getTab().getQuery()")
+    assert "practice/voting>" in text and "VALUES (?practice" in text
+    rows = tab.locator(".tabPanel.active .yasr table.dataTable tbody tr")
+    tab.wait_for_function("() => document.querySelectorAll('.tabPanel.active .yasr "
+                          f"table.dataTable tbody tr').length === {expected}")
+    assert rows.count() == expected
+    shown = tab.locator(".tabPanel.active .yasr table.dataTable tbody").inner_text()
+    assert all(label in shown for label in labels)
+
+
+def test_yasgui_speaks_french(page: tuple[Any, Any], example_server: Any) -> None:
+    tab, _ = page
+    tab.goto(f"{example_server.url}/query?lang=fr")
+    tab.wait_for_selector(".yasqe .CodeMirror")
+    button = tab.locator(".tabPanel.active .yasqe_queryButton")
+    tab.wait_for_function("() => document.querySelector('.tabPanel.active .yasqe_queryButton')"
+                          ".getAttribute('title') === 'Exécuter la requête'")
+    assert button.get_attribute("title") == "Exécuter la requête"
+    button.click()
+    tab.wait_for_selector(".tabPanel.active .yasr table.dataTable tbody tr")
+    tab.wait_for_function("() => /résultat/.test(document.querySelector("
+                          "'.tabPanel.active .yasr').innerText)")
+    text = tab.locator(".tabPanel.active .yasr").inner_text()
+    assert "Tableau" in text or "Réponse" in text
+    assert "Download result" not in text and " results in " not in text
