@@ -13,6 +13,7 @@ to exit codes.
     │   ├── UnknownQuery           no catalogue query of that name
     │   ├── ParameterError         a catalogue parameter is missing or of the wrong type
     │   ├── ForbiddenOperation     SPARQL that would reach the network (SERVICE, LOAD, ...)
+    │   ├── BoundExceeded          input nested or long past a bound of graph.ingest.bounds
     │   └── SpreadsheetError       a CSV or XLSX file cannot be read (encoding, format, empty)
     ├── NotFound                   no such graph or resource
     ├── QueryHeaderError           a catalogue .rq file has a bad header (a defect: a 500)
@@ -118,6 +119,23 @@ class ForbiddenOperation(InputError):
     def __init__(self, operation: str) -> None:
         self.operation = operation
         super().__init__(f"{operation} is not allowed: civicgraph never reaches the network")
+
+
+class BoundExceeded(InputError):
+    """Input past one of the bounds checked before any parser sees it
+    (``graph.ingest.bounds``): ``bound`` names it, ``limit`` is its value."""
+
+    def __init__(self, language: str, bound: str, limit: int, *, source: str | None = None,
+                 line: int | None = None) -> None:
+        self.language = language
+        self.bound = bound
+        self.limit = limit
+        self.source = source
+        self.line = line
+        where = source or f"the {language}"
+        at = f", line {line}" if line is not None else ""
+        super().__init__(f"{where}{at}: {bound} is more than {limit} (a bound of civicgraph "
+                         f"for {language}, set below what its parsers survive)")
 
 
 class QueryHeaderError(CivicgraphError):

@@ -3,8 +3,9 @@
 ``bind_values(query, {"org": NamedNode(...)})`` inserts ``VALUES (?org) { (<…>) }`` right after
 the opening brace of the query's outermost ``WHERE`` group, so the engine joins the bound
 values with the pattern from the start. The block is built from the terms' N-Triples forms
-(pyoxigraph escapes them); the query text is only *read*, by a small tokenizer that skips
-strings, IRIs and comments, so braces or keywords inside them are never mistaken for syntax.
+(pyoxigraph escapes them); the query text is only *read*, by the one lexer
+(``graph.sparql.lexer``), so braces or keywords inside strings, IRIs and comments are never
+mistaken for syntax.
 
 >>> import pyoxigraph as ox
 >>> bind_values('SELECT ?n WHERE { ?o <http://ex/name> ?n }', {"o": ox.NamedNode("http://ex/a")})
@@ -25,30 +26,19 @@ from typing import Final
 import pyoxigraph as ox
 
 from graph.errors import ParameterError, QuerySyntaxError
+from graph.sparql import lexer
 
-_IRI: Final = r"<[^<>\"{}|^`\\\x00-\x20]*>"
-_TOKEN: Final = re.compile(
-    rf"(?P<skip>{_IRI}"
-    r"|'''(?:(?:'|'')?(?:[^'\\]|\\.))*'''"
-    r'|"""(?:(?:"|"")?(?:[^"\\]|\\.))*"""'
-    r"|'(?:[^'\\\n\r]|\\.)*'"
-    r'|"(?:[^"\\\n\r]|\\.)*"'
-    r"|#[^\n\r]*"
-    r"|[?$][\w\u00B7\u00C0-\uFFFF]+)"   # variables: ``?where`` is not the keyword WHERE
-    r"|(?P<brace>[{}])"
-    r"|(?P<word>[A-Za-z_][\w\-]*(?::[\w\-.]*)?)",
-    re.DOTALL,
-)
 _VARIABLE: Final = re.compile(r"^[A-Za-z_0-9\u00B7\u00C0-\uFFFF]+$")
 
 
 def _tokens(query: str) -> Iterator[tuple[str, str, int]]:
     """(kind, text, offset) of the braces and bare words of ``query``, outside strings, IRIs,
-    comments and variables."""
-    for match in _TOKEN.finditer(query):
-        kind = match.lastgroup
-        if kind != "skip" and kind is not None:
-            yield kind, match.group(), match.start()
+    comments and variables (``graph.sparql.lexer``)."""
+    for kind, text, start in lexer.code(query):
+        if kind == "WORD":
+            yield "word", text, start
+        elif kind == "PUNCT" and text in "{}":
+            yield "brace", text, start
 
 
 def where_group_offset(query: str) -> int:

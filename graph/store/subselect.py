@@ -13,7 +13,8 @@ outer query computes the expressions from them, then orders, slices and de-dupli
 
 Queries without such an expression are returned unchanged, as are those this module does not
 read with confidence (``SELECT *``, no WHERE group): the engine then reports what it reports.
-The text is read lexically — strings, comments and IRIs are never mistaken for syntax.
+The text is read by the one lexer (``graph.sparql.lexer``) — strings, comments and IRIs are
+never mistaken for syntax.
 
 >>> lift_aggregates('SELECT ?s (COALESCE(MIN(?a), "") AS ?m) WHERE { ?s ?p ?a } GROUP BY ?s')
 'SELECT ?s (COALESCE(?cg_agg1, "") AS ?m) WHERE { { SELECT ?s (MIN(?a) AS ?cg_agg1) WHERE \
@@ -25,27 +26,12 @@ True
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Final
 
-_IRI: Final = r"<[^<>\"{}|^`\\\x00-\x20]*>"
-_OPAQUE: Final = re.compile(
-    r"'''(?:(?:'|'')?(?:[^'\\]|\\.))*'''"
-    r'|"""(?:(?:"|"")?(?:[^"\\]|\\.))*"""'
-    r"|'(?:[^'\\\n\r]|\\.)*'"
-    r'|"(?:[^"\\\n\r]|\\.)*"'
-    r"|#[^\n\r]*"
-    rf"|{_IRI}",
-    re.DOTALL,
-)
+from graph.sparql import lexer
+
 _AGGREGATES: Final = ("COUNT", "SUM", "MIN", "MAX", "AVG", "SAMPLE", "GROUP_CONCAT")
-_TOKEN: Final = re.compile(
-    r"(?P<var>[?$][\w\u00B7\u00C0-\uFFFF]+)"
-    r"|(?P<word>[A-Za-z_][\w\-]*(?::[\w\-.]*)?|:[\w\-.]*)"
-    r"|(?P<open>[({])|(?P<close>[)}])"
-    r"|(?P<other>\S)"
-)
 PREFIX: Final = "cg_agg"
 
 
@@ -57,14 +43,23 @@ class _Token:
     end: int
 
 
-def _tokens(masked: str) -> list[_Token]:
-    return [_Token(m.lastgroup or "other", m.group(), m.start(), m.end())
-            for m in _TOKEN.finditer(masked)]
+_KINDS: Final = {"VARIABLE": "var", "WORD": "word", "PNAME": "word"}
 
 
-def _mask(query: str) -> str:
-    """``query`` with strings, comments and IRIs turned into ``_`` of the same length."""
-    return _OPAQUE.sub(lambda m: "_" * len(m.group()), query)
+def _tokens(query: str) -> list[_Token]:
+    """The tokens of ``query`` without spaces and comments (``graph.sparql.lexer``)."""
+    found: list[_Token] = []
+    for kind, text, start in lexer.tokens(query, spaces=False):
+        if kind == "COMMENT":
+            continue
+        if kind == "PUNCT" and text in "({":
+            kind_name = "open"
+        elif kind == "PUNCT" and text in ")}":
+            kind_name = "close"
+        else:
+            kind_name = _KINDS.get(kind, "other")
+        found.append(_Token(kind_name, text, start, start + len(text)))
+    return found
 
 
 def _closing(tokens: list[_Token], at: int) -> int:
@@ -139,8 +134,7 @@ def lift_aggregates(query: str) -> str:
 
 
 def _lifted(query: str) -> str:
-    masked = _mask(query)
-    tokens = _tokens(masked)
+    tokens = _tokens(query)
     depth = 0
     select = None
     for index, token in enumerate(tokens):
@@ -207,7 +201,7 @@ def _lifted(query: str) -> str:
                 offset = item.expression[0]
                 text = text[:call_start - offset] + name + text[call_end - offset:]
             # variables of the expression outside its aggregates are group keys: keep them
-            for variable in re.findall(r"[?$][\w\u00B7\u00C0-\uFFFF]+", _mask(text)):
+            for variable in (t.text for t in lexer.code(text) if t.kind == "VARIABLE"):
                 if not variable[1:].startswith(PREFIX):
                     keep(variable)
             outer.append(f"({text} AS {item.variable})")
