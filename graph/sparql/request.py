@@ -2,8 +2,10 @@
 
 Three concerns, in the order a request meets them:
 
-1. **Reading the text.** ``analyse_query`` and ``analyse_update`` read the query lexically
-   (strings, comments, escapes and IRIs masked) to find its form (SELECT, ASK, CONSTRUCT,
+1. **Reading the text.** ``analyse_query`` and ``analyse_update`` check the text's bounds
+   (``graph.ingest.bounds``: depth and length on tokens, before any parser sees it), then
+   read it with the one lexer (``graph.sparql.lexer``: strings, comments and IRIs are never
+   taken for syntax) to find its form (SELECT, ASK, CONSTRUCT,
    DESCRIBE), its ``FROM`` / ``FROM NAMED`` clauses, and any operation that would reach the
    network. pyoxigraph has an HTTP client: ``SERVICE`` and ``LOAD`` would really fetch URLs,
    so they are refused with ``ForbiddenOperation`` before the engine sees the text (the text
@@ -38,8 +40,10 @@ from typing import Final, Literal
 from urllib.parse import urljoin
 
 from graph.errors import ForbiddenOperation, QuerySyntaxError
+from graph.ingest.bounds import check_sparql
 from graph.namespaces import PREFIXES
 from graph.privacy.access import public_graphs
+from graph.sparql.lexer import code
 from graph.sparql.results import Answer, ResultFormat, format_named, serialize_result
 from graph.store import DEFAULT_GRAPH, Store, Term, named_only
 
@@ -47,89 +51,28 @@ QueryForm = Literal["SELECT", "ASK", "CONSTRUCT", "DESCRIBE"]
 #: who is reading: the public (public graphs only) or a curator (every graph)
 Scope = Literal["public", "all"]
 
-_IRI = r"<[^<>\"{}|^`\\\x00-\x20]*>"
-# Tokens inside which a keyword is not a keyword, leftmost first (SPARQL 1.1 grammar §19.8).
-_MASKED: Final = re.compile(
-    r"(?P<escape>\\.)"
-    rf"|(?P<iri>{_IRI})"
-    r"|(?P<string>'''(?:(?:'|'')?(?:[^'\\]|\\.))*'''"
-    r'|"""(?:(?:"|"")?(?:[^"\\]|\\.))*"""'
-    r"|'(?:[^'\\\n\r]|\\.)*'"
-    r'|"(?:[^"\\\n\r]|\\.)*")'
-    r"|(?P<comment>#[^\n\r]*)",
-    re.DOTALL,
-)
 _UNICODE_ESCAPE: Final = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
-_PNAME_NS = r"(?:[A-Za-z\u00C0-\uFFFF][\w.\-\u00B7\u00C0-\uFFFF]*)?:"
-
-
-def _keyword(word: str) -> re.Pattern[str]:
-    # not part of a variable, a prefixed name or a longer word
-    return re.compile(rf"(?<![\w?$:\-]){word}(?![\w:\-])", re.IGNORECASE)
-
-
-_SERVICE: Final = _keyword("SERVICE")
-_LOAD: Final = _keyword("LOAD")
-_PROLOGUE: Final = re.compile(
-    rf"\s*(?:(?:BASE\s*(?P<base>{_IRI})|PREFIX\s+(?P<ns>{_PNAME_NS})\s*(?P<iri>{_IRI}))\s*)",
-    re.IGNORECASE,
-)
-_FORM: Final = re.compile(r"(SELECT|ASK|CONSTRUCT|DESCRIBE)(?![\w:\-])", re.IGNORECASE)
-_FROM: Final = re.compile(
-    rf"(?<![\w?$:\-])FROM\s+(?P<named>NAMED\s+)?(?P<iri>{_IRI}|{_PNAME_NS}[^\s{{]*)",
-    re.IGNORECASE,
-)
+_FORMS: Final = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
 _POSITION: Final = re.compile(r"error at (\d+):(\d+): ?")
-
-
-def _mask(text: str, *, keep_iris: bool) -> str:
-    """``text`` with strings, comments and escapes blanked (IRIs too unless ``keep_iris``)."""
-
-    def blank(match: re.Match[str]) -> str:
-        kind = match.lastgroup
-        if kind == "iri":
-            return match.group() if keep_iris else "<>"
-        if kind == "string":
-            return '""'
-        if kind == "escape":
-            return "__"
-        return " "
-
-    return _MASKED.sub(blank, text)
 
 
 def _decoded(text: str) -> str:
     return _UNICODE_ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
 
 
-#: the deepest nesting of groups, brackets and parentheses a request may have: the engine's
-#: parser recurses, and a few thousand levels overflow its stack and end the process
-MAX_NESTING: Final = 200
-_BRACKET: Final = re.compile(r"[{}()\[\]]")
-
-
 def _refuse(text: str, *, update: bool) -> None:
-    for variant in {text, _decoded(text)}:
-        masked = _mask(variant, keep_iris=False)
-        if _SERVICE.search(masked):
-            raise ForbiddenOperation("SERVICE (federated query)")
-        if update and _LOAD.search(masked):
-            raise ForbiddenOperation("LOAD")
-        _check_nesting(masked)
-
-
-def _check_nesting(masked: str) -> None:
-    depth = 0
-    for match in _BRACKET.finditer(masked):
-        if match[0] in "{([":
-            depth += 1
-            if depth > MAX_NESTING:
-                line = masked.count("\n", 0, match.start()) + 1
-                raise QuerySyntaxError(
-                    f"line {line}: groups, brackets and parentheses are nested more than "
-                    f"{MAX_NESTING} deep", line=line)
-        else:
-            depth -= 1
+    """Bounds (``graph.ingest.bounds``), then the operations that would reach the network,
+    in the text as sent and with its ``\\u`` escapes decoded."""
+    for variant in dict.fromkeys((text, _decoded(text))):
+        check_sparql(variant, update=update)
+        for token in code(variant):
+            if token.kind != "WORD":
+                continue
+            word = token.text.upper()
+            if word == "SERVICE":
+                raise ForbiddenOperation("SERVICE (federated query)")
+            if update and word == "LOAD":
+                raise ForbiddenOperation("LOAD")
 
 
 @dataclass(frozen=True)
@@ -159,24 +102,37 @@ def analyse_query(text: str) -> QueryInfo:
     """The form and dataset clauses of the query ``text``; ``ForbiddenOperation`` for a
     query that would reach the network. A malformed query is left to the engine to report."""
     _refuse(text, update=False)
-    masked = _mask(_decoded(text), keep_iris=True)
+    words = code(_decoded(text))
     base: str | None = None
     namespaces: dict[str, str] = {}
-    position = 0
-    while match := _PROLOGUE.match(masked, position):
-        if match["base"]:
-            base = _resolve(match["base"][1:-1], base)
+    token = next(words, None)
+    while token is not None and token.text.upper() in ("BASE", "PREFIX"):
+        if token.text.upper() == "BASE":
+            iri = next(words, None)
+            if iri is None or iri.kind != "IRI":
+                break
+            base = _resolve(iri.text[1:-1], base)
         else:
-            namespaces[match["ns"][:-1]] = _resolve(match["iri"][1:-1], base)
-        position = match.end()
-    form_match = _FORM.match(masked[position:].lstrip())
-    form: QueryForm | None = form_match[1].upper() if form_match else None  # type: ignore[assignment]
+            name, iri = next(words, None), next(words, None)
+            if name is None or iri is None or name.kind != "PNAME" or \
+                    not name.text.endswith(":") or iri.kind != "IRI":
+                break
+            namespaces[name.text[:-1]] = _resolve(iri.text[1:-1], base)
+        token = next(words, None)
+    form: QueryForm | None = None
+    if token is not None and token.kind == "WORD" and token.text.upper() in _FORMS:
+        form = token.text.upper()  # type: ignore[assignment]
     default: list[str] = []
     named: list[str] = []
-    for clause in _FROM.finditer(masked, position):
-        iri = _clause_iri(clause["iri"], base, namespaces)
-        if iri is not None:
-            (named if clause["named"] else default).append(iri)
+    previous: list[str] = []   # the last two words: FROM, or FROM NAMED
+    for token in words:
+        if token.kind in ("IRI", "PNAME") and previous and previous[-1] in ("FROM", "NAMED"):
+            is_named = previous[-1] == "NAMED" and len(previous) > 1 and previous[-2] == "FROM"
+            if previous[-1] == "FROM" or is_named:
+                graph = _clause_iri(token.text, base, namespaces)
+                if graph is not None:
+                    (named if is_named else default).append(graph)
+        previous = [*previous[-1:], token.text.upper() if token.kind == "WORD" else ""]
     return QueryInfo(form, tuple(default), tuple(named))
 
 
