@@ -52,24 +52,27 @@ sys.path.insert(0, str(ROOT))
 
 from bench.engines_report import VIRTUOSO_BUFFERS, render  # noqa: E402
 from bench.results import write_section  # noqa: E402
+from bench.servers import (  # noqa: E402
+    SCRIPT,
+    Replica,
+    Virtuoso,
+    oxigraph_executable,
+    start_replica,
+    start_server,
+    start_virtuoso,
+    stop_server,
+    stop_virtuoso,
+)
 from graph.errors import CivicgraphError  # noqa: E402
+from graph.ingest import validation  # noqa: E402
 from graph.ingest.loading import describe, load_vocabulary, parse  # noqa: E402
 from graph.namespaces import graph_iri  # noqa: E402
 from graph.queries.catalogue import list_queries  # noqa: E402
 from graph.samples.synthetic import write  # noqa: E402
-from graph.store import batching, validation  # noqa: E402
+from graph.store import batching  # noqa: E402
 from graph.store.remote import RemoteStore  # noqa: E402
 from graph.store.virtuoso import VirtuosoStore  # noqa: E402
 from graph.vocabulary import shapes_path  # noqa: E402
-from tests.engines.conftest import (  # noqa: E402
-    SCRIPT,
-    Replica,
-    Virtuoso,
-    start_replica,
-    start_virtuoso,
-    stop_virtuoso,
-)
-from tests.graph.conftest import oxigraph_executable, start_server, stop_server  # noqa: E402
 
 WORK = ROOT / "var" / "bench" / "engines"
 GRAPH = graph_iri("synthetic")

@@ -25,7 +25,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from graph.ingest.spreadsheets import import_spreadsheet  # noqa: E402
-from tests.privacy.stores import load_example, memory_store  # noqa: E402
+from graph.samples.example import ensure_example  # noqa: E402
+from graph.store import Store, open_store  # noqa: E402
 
 ORGS = ["VECAM", "AITEC", "Fonda", "vecam", "Aitec"]
 TOOLS = ["Loomio", "Framapad", "Mastodon", "Signal", "Nextcloud", "WhatsApp", "jitsi"]
@@ -55,6 +56,13 @@ def sheet(rows: int, format_: str) -> bytes:
     return buffer.getvalue()
 
 
+def example_store() -> Store:
+    """A store in memory holding the vocabulary and the example dataset, as at first start."""
+    store = open_store("memory")
+    ensure_example(store, imported_by="bench")
+    return store
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=100_000)
@@ -66,7 +74,7 @@ def main() -> None:
     times = []
     triples = 0
     for _ in range(args.runs):
-        store = load_example(memory_store())
+        store = example_store()
         started = time.perf_counter()
         report = import_spreadsheet(store, data, f"usages.{args.format}", source="bench")
         times.append(time.perf_counter() - started)

@@ -7,8 +7,7 @@ import os
 import statistics
 import subprocess
 
-from tests.engines.test_virtuoso_catalogue import DIFFERENT_ON_VIRTUOSO
-from tests.graph.conftest import oxigraph_executable
+from bench.servers import DIFFERENT_ON_VIRTUOSO, oxigraph_executable
 
 #: Virtuoso's cache for the benchmark: 170,000 pages of 8 KiB (1.3 GiB), its guide's figure
 #: for a machine that gives it 2 GiB

@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 import httpx
 
-from tests.faults.conftest import tree_rss
+from bench.servers import tree_rss
 
 TOKEN = "load-test-curator-token-0123456789"  # noqa: S105 - a benchmark value
 BASE = "https://w3id.org/civicgraph/"

@@ -1,79 +1,19 @@
-"""Fixtures of the API tests: stores holding the example dataset, and real servers.
+"""Fixtures of the API tests: real servers over the example dataset, and the hostile ones.
 
-``serve`` starts uvicorn on 127.0.0.1 on a socket bound to a free port, in a thread of the
-test process (so a test can look into the store behind it), waits until it accepts
-connections (bounded), and stops it afterwards.
+``serve`` is ``tests.support.live.running``: uvicorn on 127.0.0.1 on a socket bound to a free
+port, in a thread of the test process (so a test can look into the store behind it).
 """
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
-from api.app import create_app
-from api.settings import Settings
-from graph.store import Store
-from tests.api.stores import example_store
-
-CURATOR_TOKEN = "test-curator-token-0123456789"  # noqa: S105 - a test value
-
-
-@dataclass
-class Live:
-    """A running server: its base URL, its application and the store behind it."""
-
-    url: str
-    app: Any
-    settings: Settings
-
-    @property
-    def store(self) -> Store:
-        store: Store = self.app.state.store
-        return store
-
-
-@contextmanager
-def running(store: Store, **overrides: Any) -> Iterator[Live]:
-    """A civicgraph server over ``store`` on a free loopback port, for the ``with`` block."""
-    options: dict[str, Any] = {
-        "store": "memory", "curator_token": CURATOR_TOKEN, "query_timeout": 10.0,
-        "query_workers": 2, "client_concurrency": 8, "log_level": "warning",
-    }
-    options.update(overrides)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    options.setdefault("public_url", f"http://127.0.0.1:{port}")
-    settings = Settings(**options)
-    app = create_app(settings, store)
-    # proxy_headers=False, as `civicgraph serve`: api.proxies decides whom to believe
-    config = uvicorn.Config(app, log_level=settings.log_level, lifespan="on",
-                            proxy_headers=False)
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            server.should_exit = True
-            raise RuntimeError("the test server did not start within 20 s")
-        time.sleep(0.02)
-    try:
-        yield Live(f"http://127.0.0.1:{port}", app, settings)
-    finally:
-        server.should_exit = True
-        thread.join(20)
-        sock.close()
+from tests.support.live import CURATOR_TOKEN, Live, running
+from tests.support.stores import example_store
 
 
 @pytest.fixture(scope="session")
@@ -105,8 +45,8 @@ def token() -> str:
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[Live]:
-    """A server over the hostile dataset (tests/api/hostile.py), shared by a test module."""
-    from tests.api.hostile import MAX_BODY, hostile_store
+    """A server over the hostile dataset (tests/support/hostile.py), shared by a test module."""
+    from tests.support.hostile import MAX_BODY, hostile_store
 
     with running(hostile_store(), max_body_bytes=MAX_BODY, body_timeout=2.0,
                  query_timeout=5.0) as live:
@@ -117,7 +57,7 @@ def server() -> Iterator[Live]:
 @pytest.fixture
 def unchanged(server: Live) -> Iterator[None]:
     """The store holds exactly the same quads after the test."""
-    from tests.api.hostile import snapshot
+    from tests.support.hostile import snapshot
 
     before = snapshot(server.store)
     yield
@@ -127,7 +67,7 @@ def unchanged(server: Live) -> Iterator[None]:
 @pytest.fixture
 def listener() -> Iterator[Any]:
     """A loopback listener that records every connection made to it (a ``hostile.Listener``)."""
-    from tests.api.hostile import Listener
+    from tests.support.hostile import Listener
 
     watching = Listener()
     try:

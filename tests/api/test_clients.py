@@ -14,7 +14,7 @@ from SPARQLWrapper import CSV, GET, JSON, POST, POSTDIRECTLY, TURTLE, URLENCODED
 from SPARQLWrapper import SPARQLWrapper as Wrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
-from tests.api.conftest import Live
+from tests.support.live import Live
 
 ORG = "http://www.w3.org/ns/org#"
 VECAM = "https://w3id.org/civicgraph/id/org/vecam"
@@ -99,7 +99,7 @@ def test_sparqlwrapper_update_without_the_token_fails(fresh_live: Live) -> None:
 
 
 def test_sparqlwrapper_gets_a_503_for_a_query_past_the_time_limit(serve: object) -> None:
-    from tests.api.stores import example_store
+    from tests.support.stores import example_store
 
     with serve(example_store(), query_timeout=1.0) as server:  # type: ignore[operator]
         client = wrapper(server)

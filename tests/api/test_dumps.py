@@ -10,7 +10,7 @@ import pytest
 
 from graph.namespaces import VOID
 from graph.samples.example import EXAMPLE_GRAPHS
-from tests.api.conftest import Live
+from tests.support.live import Live
 
 PUBLIC = EXAMPLE_GRAPHS[0].iri
 MEMBERS = EXAMPLE_GRAPHS[1].iri

@@ -23,9 +23,9 @@ import schemathesis
 from schemathesis import checks
 from schemathesis.generation import GenerationMode
 
-from tests.api.conftest import Live, running
-from tests.api.hostile import snapshot
-from tests.api.stores import example_store
+from tests.support.hostile import snapshot
+from tests.support.live import Live, running
+from tests.support.stores import example_store
 
 EXAMPLES = 10
 #: a schema-valid string is not always a valid SPARQL query, search text or IRI: refusing

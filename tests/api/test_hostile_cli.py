@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from api.cli import main
 from graph.namespaces import graph_iri
-from tests.api.hostile import (
+from tests.support.hostile import (
     NOT_UTF8,
     Listener,
     deep_json_ld,

@@ -10,11 +10,8 @@ import re
 import httpx
 import pytest
 
-from tests.api.conftest import Live
-from tests.api.hostile import (
-    PAGES,
-    PAYLOADS,
-)
+from tests.support.hostile import PAGES, PAYLOADS
+from tests.support.live import Live
 
 # --- data that would be script ----------------------------------------------------------------
 

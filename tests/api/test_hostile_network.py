@@ -10,8 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.api.conftest import Live
-from tests.api.hostile import (
+from tests.support.hostile import (
     AUTH,
     NOTE,
     Listener,
@@ -19,6 +18,7 @@ from tests.api.hostile import (
     remote_context_json_ld,
     snapshot,
 )
+from tests.support.live import Live
 
 # --- nothing reaches the network -------------------------------------------------------------
 

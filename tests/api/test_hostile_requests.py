@@ -15,8 +15,7 @@ import httpx
 import pytest
 
 from graph.namespaces import graph_iri
-from tests.api.conftest import CURATOR_TOKEN, Live
-from tests.api.hostile import (
+from tests.support.hostile import (
     AUTH,
     FORM,
     MAX_BODY,
@@ -32,6 +31,7 @@ from tests.api.hostile import (
     quadratic_blowup,
     xlsx_laughs,
 )
+from tests.support.live import CURATOR_TOKEN, Live
 
 # --- every endpoint, hostile requests ---------------------------------------------------------
 

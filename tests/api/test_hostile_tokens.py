@@ -13,15 +13,8 @@ from click.testing import CliRunner
 from api.cli import main
 from api.settings import PLACEHOLDER_TOKENS, Settings
 from graph.namespaces import graph_iri
-from tests.api.conftest import CURATOR_TOKEN, Live
-from tests.api.hostile import (
-    AUTH,
-    NOTE,
-    SPARQL_UPDATE,
-    TURTLE,
-    hostile_store,
-    snapshot,
-)
+from tests.support.hostile import AUTH, NOTE, SPARQL_UPDATE, TURTLE, hostile_store, snapshot
+from tests.support.live import CURATOR_TOKEN, Live
 
 # --- the curator token ---------------------------------------------------------------------
 

@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 from graph.store import Store
-from tests.api.conftest import CURATOR_TOKEN
-from tests.privacy.stores import load_example, memory_store, quads
+from tests.support.live import CURATOR_TOKEN
+from tests.support.stores import load_example, memory_store, quads
 
 FILES = Path(__file__).parents[1] / "graph" / "ingest" / "spreadsheets"
 AUTH = {"Authorization": f"Bearer {CURATOR_TOKEN}"}

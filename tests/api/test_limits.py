@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.api.stores import example_store
+from tests.support.stores import example_store
 
 # A cross product of the whole store with itself, three times: it never ends on its own, and
 # COUNT makes Oxigraph compute it inside the first step, where no deadline check can reach.

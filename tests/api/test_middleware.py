@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from api.middleware import PAGE_CSP, YASGUI_STYLES
-from tests.api.conftest import Live
+from tests.support.live import Live
 
 YASGUI = Path(__file__).resolve().parents[2] / "api/static/vendor/yasgui/yasgui.min.js"
 

@@ -30,9 +30,9 @@ from graph.errors import (
 )
 from graph.privacy.access import public_graphs
 from graph.store import QueryResult, Store, Term
-from tests.api.conftest import CURATOR_TOKEN, Live
-from tests.api.stores import example_store
 from tests.api.test_limits import ENDLESS
+from tests.support.live import CURATOR_TOKEN, Live
+from tests.support.stores import example_store
 
 ROOT = Path(__file__).resolve().parents[2]
 

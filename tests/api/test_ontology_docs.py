@@ -12,7 +12,7 @@ import pytest
 
 from graph.publishing.documentation import documentation
 from graph.vocabulary import vocabulary_triples
-from tests.api.conftest import Live
+from tests.support.live import Live
 
 FORMATS = [("ttl", "text/turtle"), ("jsonld", "application/ld+json"),
            ("nt", "application/n-triples"), ("rdf", "application/rdf+xml")]

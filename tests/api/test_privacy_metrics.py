@@ -11,8 +11,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from graph.privacy.access import public_graphs
 from graph.store import Store
-from tests.privacy.conftest import CURATOR_TOKEN, TestClient, app_client
-from tests.privacy.stores import load_example, memory_store
+from tests.support.live import CURATOR_TOKEN, TestClient, app_client
+from tests.support.stores import load_example, memory_store
 
 CURATOR = {"Authorization": f"Bearer {CURATOR_TOKEN}"}
 

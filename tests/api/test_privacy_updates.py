@@ -8,8 +8,8 @@ import pytest
 from graph.namespaces import FOAF, GRAPH, ID, ORG, VOCABULARY_GRAPH
 from graph.privacy.persons import PUBLIC_PERSONS_GRAPH
 from graph.store import Store
-from tests.privacy.conftest import CURATOR_TOKEN, TestClient, app_client
-from tests.privacy.stores import load_example, memory_store
+from tests.support.live import CURATOR_TOKEN, TestClient, app_client
+from tests.support.stores import load_example, memory_store
 
 CURATOR = {"Authorization": f"Bearer {CURATOR_TOKEN}",
            "Content-Type": "application/sparql-update"}

@@ -142,7 +142,7 @@ FORWARDED = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "data.example.org
 ])
 def test_absolute_urls(serve: Any, settings: dict[str, str], headers: dict[str, str],
                        expected: str) -> None:
-    from tests.api.stores import example_store
+    from tests.support.stores import example_store
 
     with serve(example_store(), query_workers=0, **settings) as live:
         assert _endpoint(live, headers) == expected.format(url=live.url)
@@ -160,7 +160,7 @@ def test_absolute_urls(serve: Any, settings: dict[str, str], headers: dict[str, 
 def test_the_client_of_the_per_client_limits(serve: Any, trusted: str, forwarded: str,
                                              expected: str) -> None:
     from api.security import client_of
-    from tests.api.stores import example_store
+    from tests.support.stores import example_store
 
     seen: list[str] = []
     with serve(example_store(), query_workers=0, trusted_proxies=trusted) as live:

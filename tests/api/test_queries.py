@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from graph.queries.catalogue import list_queries
-from tests.api.conftest import Live
+from tests.support.live import Live
 
 NAMES = [q.name for q in list_queries()]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-from tests.privacy.conftest import CURATOR_TOKEN, app_client
-from tests.privacy.stores import load_example, memory_store
+from tests.support.live import CURATOR_TOKEN, app_client
+from tests.support.stores import load_example, memory_store
 
 SHEET = (b"id,organisation,tool,practices,status,observed on\n"
          b"u-note-1,VECAM,Loomio,voting,active,2026-03-14\n")

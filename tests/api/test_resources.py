@@ -10,7 +10,7 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from tests.api.conftest import Live
+from tests.support.live import Live
 
 VECAM = "https://w3id.org/civicgraph/id/org/vecam"
 ACTIVE = "https://w3id.org/civicgraph/id/status/active"

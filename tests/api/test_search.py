@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.api.conftest import Live
+from tests.support.live import Live
 
 
 def hits(live: Live, **params: object) -> list[dict[str, object]]:

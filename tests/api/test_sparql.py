@@ -16,7 +16,7 @@ import pytest
 from graph.namespaces import META_GRAPH, VOCABULARY_GRAPH
 from graph.publishing.service import SD
 from graph.samples.example import EXAMPLE_GRAPHS
-from tests.api.conftest import Live
+from tests.support.live import Live
 
 PUBLIC_GRAPH = EXAMPLE_GRAPHS[0].iri
 MEMBERS_GRAPH = EXAMPLE_GRAPHS[1].iri
@@ -269,7 +269,7 @@ def test_malformed_update_is_400(fresh_live: Live, token: str) -> None:
 
 
 def test_writes_are_disabled_without_a_configured_token(serve: Any) -> None:
-    from tests.api.stores import example_store
+    from tests.support.stores import example_store
 
     # (a placeholder token is refused when the settings are read: tests/api/test_hostile_tokens.py)
     with serve(example_store(), curator_token="") as server:

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from graph.publishing.story_tables import Cell, Column, Table, safe_cell, to_csv
-from tests.api.conftest import Live
+from tests.support.live import Live
 
 ID = "https://w3id.org/civicgraph/id/"
 LOOMIO_USERS = {"atelier-urbanisme-plaine", "precarite-energetique-93",

@@ -73,8 +73,8 @@ def page(browser: Any) -> Iterator[tuple[Any, Watch]]:
 
 @pytest.fixture(scope="module")
 def example_server() -> Iterator[Any]:
-    from tests.api.conftest import running
-    from tests.visualisations.conftest import example_store
+    from tests.support.graphs import example_store
+    from tests.support.live import running
 
     with running(example_store()) as live:
         live.app.state.maps.table()  # read before the first page: timings are the page's own
@@ -83,8 +83,8 @@ def example_server() -> Iterator[Any]:
 
 @pytest.fixture(scope="module")
 def tiny_server() -> Iterator[Any]:
-    from tests.api.conftest import running
-    from tests.visualisations.conftest import tiny_store
+    from tests.support.graphs import tiny_store
+    from tests.support.live import running
 
     with running(tiny_store()) as live:
         yield live

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.browser.conftest import ARTIFACTS, Watch
-from tests.visualisations.conftest import XSS
+from tests.support.graphs import XSS
 
 pytestmark = pytest.mark.browser
 
@@ -140,8 +140,8 @@ def test_a_malicious_label_is_shown_as_text(page: tuple[Any, Watch], tiny_server
 
 
 def test_above_the_budget_the_map_says_what_was_grouped(page: tuple[Any, Watch]) -> None:
-    from tests.api.conftest import running
-    from tests.visualisations.conftest import example_store
+    from tests.support.graphs import example_store
+    from tests.support.live import running
 
     tab, watch = page
     with running(example_store(), node_budget=15) as live:

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from tests.api.hostile import PAGES, PAYLOADS, hostile_store
 from tests.browser.conftest import Watch
+from tests.support.hostile import PAGES, PAYLOADS, hostile_store
 
 pytestmark = pytest.mark.browser
 
@@ -29,7 +29,7 @@ HANDLERS = """() => Array.from(document.querySelectorAll('*')).flatMap(
 
 @pytest.fixture(scope="module")
 def hostile_server() -> Iterator[Any]:
-    from tests.api.conftest import running
+    from tests.support.live import running
 
     with running(hostile_store()) as live:
         live.app.state.maps.table()

@@ -12,11 +12,12 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from bench.servers import Virtuoso
 from tests.api import test_graph_store, test_sparql
-from tests.api.conftest import CURATOR_TOKEN, Live, running
-from tests.api.stores import fill_with_example
 from tests.api.test_sparql import MEMBERS_GRAPH, bearer, get, number
-from tests.engines.conftest import Virtuoso, empty_virtuoso
+from tests.support.engines import empty_virtuoso
+from tests.support.live import CURATOR_TOKEN, Live, running
+from tests.support.stores import fill_with_example
 
 
 def serving(server: Virtuoso) -> Iterator[Live]:

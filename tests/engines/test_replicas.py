@@ -14,10 +14,10 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
+from bench.servers import CURATOR_TOKEN, Replica, Server
 from graph.samples.example import EXAMPLE_GRAPHS
 from graph.store.remote import RemoteStore
-from tests.engines.conftest import CURATOR_TOKEN, Replica, empty_oxigraph
-from tests.graph.conftest import Server
+from tests.support.engines import empty_oxigraph
 
 PUBLIC = EXAMPLE_GRAPHS[0].iri
 NOTE = "https://w3id.org/civicgraph/id/org/replica-note"

@@ -6,20 +6,14 @@ from collections.abc import Iterator
 
 import pytest
 
+from bench.servers import DIFFERENT_ON_VIRTUOSO, Virtuoso
 from graph.privacy.access import public_graphs
 from graph.queries.catalogue import list_queries, run
 from graph.store import Store
 from graph.store.virtuoso import VirtuosoStore
-from tests.api.stores import example_store, fill_with_example
-from tests.engines.conftest import Virtuoso, empty_virtuoso
+from tests.support.engines import empty_virtuoso
+from tests.support.stores import example_store, fill_with_example
 
-#: queries whose optional parameters rely on an error inside COALESCE (``STR`` of an unbound
-#: variable, ``EXISTS`` under ``IF``), or on patterns Virtuoso 7.2 evaluates otherwise
-DIFFERENT_ON_VIRTUOSO = {
-    "effects_by_tool", "free_software_share_by_practice", "organisations_by_field_and_kind",
-    "shared_resources", "single_source_facts", "tools_in_field_for_practice",
-    "unanswered_needs",
-}
 NAMES = [q.name for q in list_queries()]
 
 

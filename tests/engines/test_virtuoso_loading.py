@@ -13,10 +13,11 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
+from bench.servers import ROOT, Replica, Virtuoso
 from graph.errors import StoreUnavailable
 from graph.namespaces import CG, STAGING_PREFIX, graph_iri
 from graph.samples.synthetic import write
-from tests.engines.conftest import ROOT, Replica, Virtuoso, empty_virtuoso
+from tests.support.engines import empty_virtuoso
 
 EX = "http://example.org/"
 G = graph_iri("virtuoso-batched")

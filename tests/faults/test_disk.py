@@ -24,12 +24,13 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bench.servers import free_port
 from graph.errors import StoreError
 from graph.ingest.loading import load_vocabulary
 from graph.samples.example import ensure_example
 from graph.samples.synthetic import write
 from graph.store.embedded import OxigraphStore
-from tests.faults.conftest import (
+from tests.support.faults import (
     CURATOR_TOKEN,
     Disk,
     G,
@@ -40,7 +41,6 @@ from tests.faults.conftest import (
     run_civicgraph,
     start_serve,
 )
-from tests.graph.conftest import free_port
 
 pytestmark = pytest.mark.slow
 

@@ -37,7 +37,7 @@ from graph.namespaces import CG, META_GRAPH, VOCABULARY_GRAPH, VOID
 from graph.samples.example import ensure_example
 from graph.samples.synthetic import write
 from graph.store.embedded import OxigraphStore
-from tests.faults.conftest import (
+from tests.support.faults import (
     CIVICGRAPH,
     G,
     Lines,

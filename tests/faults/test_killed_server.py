@@ -28,7 +28,7 @@ from graph.privacy.persons import PUBLIC_PERSONS_GRAPH
 from graph.samples.example import ensure_example
 from graph.samples.synthetic import write
 from graph.store.embedded import OxigraphStore
-from tests.faults.conftest import (
+from tests.support.faults import (
     CURATOR_TOKEN,
     G,
     Serve,

@@ -17,14 +17,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.faults.conftest import (
-    CURATOR_TOKEN,
-    Serve,
-    kill,
-    start_oxigraph,
-    start_serve,
-)
-from tests.graph.conftest import free_port
+from bench.servers import free_port
+from tests.support.faults import CURATOR_TOKEN, Serve, kill, start_oxigraph, start_serve
 
 pytestmark = pytest.mark.slow
 

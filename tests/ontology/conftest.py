@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import pyshacl
@@ -12,23 +10,7 @@ import pytest
 from rdflib import Graph, Namespace, URIRef
 
 from graph.vocabulary import ontology_dir, shapes_path, vocabulary_files
-
-SH = Namespace("http://www.w3.org/ns/shacl#")
-EXPECT = re.compile(r"^# expect: (\S+) on <([^>]+)>\s*$", re.MULTILINE)
-
-
-@dataclass(frozen=True)
-class Report:
-    """The outcome of one pyshacl run: conformance, top-level (component, focus) pairs, text."""
-
-    conforms: bool
-    results: frozenset[tuple[str, str]]
-    text: str
-
-
-def expectations(path: Path) -> frozenset[tuple[str, str]]:
-    """The ``# expect: sh:Component on <focus>`` lines of an invalid example."""
-    return frozenset(EXPECT.findall(path.read_text(encoding="utf-8")))
+from tests.support.shapes import SH, Report
 
 
 @pytest.fixture(scope="session")

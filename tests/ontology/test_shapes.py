@@ -10,8 +10,7 @@ import pytest
 from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
 
 from graph.vocabulary import examples, ontology_dir
-
-from .conftest import SH, Report, expectations
+from tests.support.shapes import SH, Report, expectations
 
 CG = Namespace("https://w3id.org/civicgraph/ns#")
 ORG = Namespace("http://www.w3.org/ns/org#")

@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from graph.vocabulary import examples, shapes_path, vocabulary_files
-
-from .conftest import expectations
+from tests.support.shapes import expectations
 
 pyrudof = pytest.importorskip("pyrudof")
 

@@ -3,7 +3,6 @@ application over it (in process, or on a real loopback socket), and the probe it
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -11,28 +10,8 @@ import pytest
 
 from graph.store import Store
 from tests.privacy.probes import CONSENTS, Probe, read_people
-from tests.privacy.stores import load_example, memory_store
-
-CURATOR_TOKEN = "privacy-probe-curator-token-0123456789"  # noqa: S105 - a test value
-
-with warnings.catch_warnings():  # starlette warns that its TestClient will change package
-    warnings.simplefilter("ignore")
-    from fastapi.testclient import TestClient
-
-
-def app_client(store: Store, **overrides: Any) -> TestClient:
-    """An anonymous in-process client of the application over ``store`` (enter it with
-    ``with``: that runs the start-up, query workers included)."""
-    from api.app import create_app
-    from api.settings import Settings
-
-    options: dict[str, Any] = {
-        "store": "memory", "curator_token": CURATOR_TOKEN, "query_timeout": 20.0,
-        "query_workers": 2, "client_concurrency": 8, "log_level": "warning",
-        "public_url": "http://127.0.0.1:8000",
-    }
-    options.update(overrides)
-    return TestClient(create_app(Settings(**options), store))
+from tests.support.live import CURATOR_TOKEN, TestClient, app_client
+from tests.support.stores import load_example, memory_store
 
 
 @pytest.fixture
@@ -58,7 +37,7 @@ def probe() -> Probe:
 @pytest.fixture(scope="session")
 def serve() -> Callable[..., Any]:
     """``with serve(store) as live:`` — a real server on a free loopback port."""
-    from tests.api.conftest import running
+    from tests.support.live import running
 
     return running
 

@@ -17,7 +17,7 @@ from graph.namespaces import META_GRAPH, VOID
 from graph.privacy.access import RESTRICTED_META_GRAPH
 from graph.store import open_store
 from tests.privacy.probes import CONSENTS, Person, Probe, gunzipped, read_people
-from tests.privacy.stores import load_example
+from tests.support.stores import load_example
 
 
 @pytest.fixture

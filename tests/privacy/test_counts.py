@@ -14,8 +14,8 @@ import rdflib
 
 from graph.namespaces import CG, ID, ORG
 from graph.samples.example import EXAMPLE_GRAPHS, example_path
-from tests.privacy.conftest import TestClient, app_client
-from tests.privacy.stores import load_example, memory_store
+from tests.support.live import TestClient, app_client
+from tests.support.stores import load_example, memory_store
 
 FIGURES = f"""PREFIX cg: <{CG}> PREFIX org: <{ORG}>
 SELECT ?org ?role ?n WHERE {{
@@ -104,7 +104,7 @@ def sheet_rows() -> list[tuple[str, str, str]]:
 
 @pytest.fixture(scope="module")
 def imported() -> TestClient:
-    from tests.privacy.conftest import CURATOR_TOKEN
+    from tests.support.live import CURATOR_TOKEN
 
     with app_client(load_example(memory_store())) as client:
         response = client.post("/imports", files={"file": ("membres.csv", MEMBERS_SHEET)},

@@ -14,9 +14,9 @@ from api.cli import main
 from graph.namespaces import FOAF, GRAPH, ID, META_GRAPH
 from graph.samples.example import EXAMPLE_GRAPHS, example_path
 from graph.store import open_store
-from tests.privacy.conftest import app_client
 from tests.privacy.probes import Probe
-from tests.privacy.stores import load_example, memory_store, quads
+from tests.support.live import app_client
+from tests.support.stores import load_example, memory_store, quads
 
 MEMBERS = next(g for g in EXAMPLE_GRAPHS if g.name == "example-members")
 

@@ -15,8 +15,8 @@ import pytest
 from graph.namespaces import ID
 from graph.store import open_store
 from tests.privacy.probes import CONSENTS, Probe, read_people
-from tests.privacy.stores import load_example
 from tests.privacy.test_withdrawal import ORGANISATION, RECORD, sparql_withdrawal
+from tests.support.stores import load_example
 
 EVERYTHING = "SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }"
 
@@ -61,7 +61,7 @@ def check(answers: dict[str, httpx.Response], probe: Probe) -> None:
 @pytest.mark.slow
 def test_every_surface_over_a_real_socket(serve: Callable[..., Any], probe: Probe,
                                           tmp_path: Path) -> None:
-    from tests.api.conftest import CURATOR_TOKEN
+    from tests.support.live import CURATOR_TOKEN
 
     store = open_store(str(tmp_path / "store"))
     load_example(store)

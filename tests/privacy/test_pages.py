@@ -17,8 +17,8 @@ import pyoxigraph as ox
 import pytest
 
 from graph.namespaces import ID
-from tests.privacy.conftest import TestClient
 from tests.privacy.probes import CONSENTS, Probe
+from tests.support.live import TestClient
 
 SUFFIXES = ("ttl", "jsonld", "nt", "rdf")
 ACCEPTS = ("text/turtle", "application/ld+json", "application/n-triples",

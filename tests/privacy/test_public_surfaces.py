@@ -138,7 +138,7 @@ def test_the_shapes_catch_a_leak(example: Store) -> None:
 
 def test_withdrawal_reaches_the_endpoint_at_once(serve: Callable[..., Any],
                                                  example: Store) -> None:
-    from tests.api.conftest import CURATOR_TOKEN
+    from tests.support.live import CURATOR_TOKEN
 
     sheet = (b"person,status,data,given on,withdrawn on\n"
              b"personne-01,withdrawn,name,2024-03-02,2026-02-01\n")

@@ -18,9 +18,9 @@ from collections.abc import Iterator
 import pytest
 
 from graph.namespaces import DPV, FOAF, GRAPH, ID, META_GRAPH, ORG
-from tests.privacy.conftest import TestClient, app_client
 from tests.privacy.probes import CONSENTS, Probe
-from tests.privacy.stores import load_example
+from tests.support.live import TestClient, app_client
+from tests.support.stores import load_example
 
 MEMBERS, CONSENT = GRAPH + "example-members", GRAPH + "example-consent"
 RESTRICTED = (MEMBERS, CONSENT)
@@ -222,8 +222,8 @@ def test_an_anonymous_update_is_refused(client: TestClient, graph: str) -> None:
 def remote_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     """The application over a real Oxigraph server holding the example (a remote store:
     the scoping is sent to the server as the protocol's dataset, not applied in process)."""
+    from bench.servers import start_server, stop_server
     from graph.store import open_store
-    from tests.graph.conftest import start_server, stop_server
 
     server = start_server(tmp_path_factory.mktemp("privacy-oxigraph"))
     try:

@@ -15,8 +15,8 @@ import pytest
 from graph.namespaces import GRAPH, ID
 from graph.publishing.service import DUMPS
 from graph.queries.catalogue import list_queries
-from tests.privacy.conftest import TestClient
 from tests.privacy.probes import Probe
+from tests.support.live import TestClient
 from visualisations.export import FORMATS
 from visualisations.maps import GALLERY
 

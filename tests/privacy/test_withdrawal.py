@@ -15,9 +15,9 @@ import pytest
 
 from graph.namespaces import CG, DPV, GRAPH, ID, XSD
 from graph.store import Store
-from tests.privacy.conftest import TestClient, app_client
 from tests.privacy.probes import CONSENTS, Probe, read_people
-from tests.privacy.stores import load_example, memory_store
+from tests.support.live import TestClient, app_client
+from tests.support.stores import load_example, memory_store
 
 AMINA = ID + "person/personne-01"          # consented to name and memberships
 RECORD = ID + "consent/personne-01-publication"
@@ -180,7 +180,7 @@ def test_a_change_of_consent_changes_the_data_version() -> None:
     """Two views of the same size derived in the same second are still told apart (a map
     cache over a remote store relies on it): one person withdraws, another consents."""
     from graph.privacy.persons import refresh_public_view
-    from tests.privacy.stores import MOMENT
+    from tests.support.stores import MOMENT
     from visualisations.table import data_version
 
     store = load_example(memory_store())

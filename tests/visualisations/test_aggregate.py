@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import networkx as nx
 
+from tests.support.graphs import iri
 from visualisations.aggregate import (
     cap_edges,
     choose_key,
@@ -15,8 +16,6 @@ from visualisations.aggregate import (
 from visualisations.filters import Filters
 from visualisations.maps import build
 from visualisations.table import UsageTable
-
-from .conftest import iri
 
 
 def test_group_values(tiny_table: UsageTable) -> None:

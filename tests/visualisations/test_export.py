@@ -9,11 +9,10 @@ import json
 import networkx as nx
 import pytest
 
+from tests.support.graphs import iri
 from visualisations.export import FORMATS, export, flatten
 from visualisations.projection import tool_map
 from visualisations.table import UsageTable
-
-from .conftest import iri
 
 
 @pytest.fixture

@@ -10,10 +10,9 @@ import pytest
 from graph.engine.snapshots import VersionedStore
 from graph.namespaces import META_GRAPH, VOCABULARY_GRAPH, graph_iri
 from graph.store import Store
+from tests.support.graphs import PUBLIC_GRAPH, TINY, iri, memory_store, meta, turtle
 from visualisations.fragments import FragmentCache, StoreState, graph_fingerprints
 from visualisations.table import load_table
-
-from .conftest import PUBLIC_GRAPH, TINY, iri, memory_store, meta, turtle
 
 SECOND_GRAPH = graph_iri("tiny-second")
 # the usage is in one graph; its organisation's label, type and département in another

@@ -9,6 +9,7 @@ import pyoxigraph as ox
 import pytest
 
 from graph.store import Store
+from tests.support.graphs import NOW, iri
 from visualisations.metrics import (
     betweenness,
     communities,
@@ -18,8 +19,6 @@ from visualisations.metrics import (
     write_metrics,
 )
 from visualisations.table import load_table
-
-from .conftest import NOW, iri
 
 
 def two_cliques_and_a_bridge() -> nx.Graph:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from graph.store import Store
+from tests.support.graphs import iri
 from visualisations.neighbourhood import neighbourhood
-
-from .conftest import iri
 
 
 def test_an_organisation_sees_its_tools_through_its_usages(tiny: Store) -> None:

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from graph.errors import InputError
+from tests.support.graphs import iri
 from visualisations.filters import Filters
 from visualisations.projection import (
     TooLarge,
@@ -17,8 +18,6 @@ from visualisations.projection import (
     tool_tool,
 )
 from visualisations.table import UsageTable
-
-from .conftest import iri
 
 A, B, C, D = (iri("org", x) for x in "abcd")
 MAILMAN, ETHERPAD, LOOMIO = (iri("software", x) for x in ("mailman", "etherpad", "loomio"))

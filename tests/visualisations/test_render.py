@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 import re
 
+from tests.support.graphs import XSS
 from visualisations.filters import Filters
 from visualisations.maps import build
 from visualisations.render import asset_files, build_view, render_html, render_svg
 from visualisations.table import UsageTable
-
-from .conftest import XSS
 
 
 def view_of(table: UsageTable, name: str = "organisations-tools", **options: object):  # type: ignore[no-untyped-def]

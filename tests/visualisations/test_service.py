@@ -13,10 +13,9 @@ import pytest
 from graph.engine.snapshots import VersionedStore
 from graph.errors import StoreUnavailable
 from graph.store import Store
+from tests.support.graphs import PUBLIC_GRAPH, TINY, iri, meta, turtle
 from visualisations.filters import Filters
 from visualisations.service import MapRequest, Maps
-
-from .conftest import PUBLIC_GRAPH, TINY, iri, meta, turtle
 
 
 def newcomer(n: int) -> list[ox.Triple]:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from graph.store import Store
+from tests.support.graphs import PUBLIC_GRAPH, iri, meta, turtle
 from visualisations.table import data_version, load_table
-
-from .conftest import PUBLIC_GRAPH, iri, meta, turtle
 
 
 def test_table_rolls_up_and_reads_every_column(tiny: Store) -> None:

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from api.cli import main
 from graph.store import open_store
-from tests.visualisations.conftest import fill_example
+from tests.support.graphs import fill_example
 
 METRICS = "https://w3id.org/civicgraph/graph/metrics/org-tool"
 

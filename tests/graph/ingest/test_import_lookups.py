@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from graph.ingest.report import ImportReport
 from graph.ingest.spreadsheets import import_spreadsheet
 from graph.ingest.spreadsheets.importing import _sheets, kinds_named
 from graph.ingest.spreadsheets.references import Index, index_store
-from graph.ingest.report import ImportReport
 from graph.namespaces import ID
 from graph.store import Store
-from tests.privacy.stores import load_example, memory_store
+from tests.support.stores import load_example, memory_store
 
 FILES = Path(__file__).parent / "spreadsheets"
 USAGE = ID + "usage/precaires-93-instance-framapad-2025"

@@ -9,7 +9,7 @@ import pytest
 from graph.errors import RdfSyntaxError
 from graph.ingest.loading import parse
 from graph.ingest.rdfxml import check_entities
-from tests.api.hostile import laughs, quadratic_blowup
+from tests.support.hostile import laughs, quadratic_blowup
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 OWL_STYLE = (

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from graph.ingest.spreadsheets.references import Index, ReferenceProblem, index_store
-from tests.api.stores import example_store
+from tests.support.stores import example_store
 
 TOOLS = ("software", "instance", "space")
 ID = "https://w3id.org/civicgraph/id/"

@@ -20,7 +20,7 @@ from graph.ingest.tabular import read_table
 from graph.namespaces import CG, DCTERMS, FOAF, GRAPH, ID, META_GRAPH, OWL, PROV, RDFS
 from graph.privacy.access import RESTRICTED_META_GRAPH
 from graph.store import Store
-from tests.privacy.stores import load_example, memory_store, quads
+from tests.support.stores import load_example, memory_store, quads
 
 FILES = Path(__file__).parent / "spreadsheets"
 SOURCE = "survey 2026 wave 2"

@@ -13,7 +13,7 @@ from graph.privacy import persons as privacy
 from graph.privacy.access import public_graphs
 from graph.privacy.persons import PUBLIC_PERSONS_GRAPH, Consent, decide, forget, membership_counts
 from graph.store import Store
-from tests.privacy.stores import load_example, memory_store
+from tests.support.stores import load_example, memory_store
 
 NAME, EMAIL, MEMBERSHIP = PD + "Name", PD + "EmailAddress", CG + "MembershipData"
 D = dt.date

@@ -26,7 +26,7 @@ from graph.publishing.service import (
     void_description,
 )
 from graph.samples.example import EXAMPLE_GRAPHS
-from tests.api.stores import example_store
+from tests.support.stores import example_store
 
 PUBLIC, MEMBERS = EXAMPLE_GRAPHS[0].iri, EXAMPLE_GRAPHS[1].iri
 

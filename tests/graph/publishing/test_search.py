@@ -12,7 +12,7 @@ from graph.engine.lookups import Lookups
 from graph.engine.snapshots import VersionedStore
 from graph.namespaces import CG, RDFS, SCHEMA
 from graph.publishing.search import KINDS, LabelIndex, normalise, search
-from tests.api.stores import example_store
+from tests.support.stores import example_store
 
 EXAMPLE = example_store()
 INDEX = LabelIndex.build(EXAMPLE)

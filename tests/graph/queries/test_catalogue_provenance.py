@@ -25,7 +25,7 @@ from graph.publishing.describe import describe
 from graph.queries.catalogue import run
 from graph.samples.example import EXAMPLE_GRAPHS, example_path
 from graph.store import Store
-from tests.privacy.stores import load_example, memory_store
+from tests.support.stores import load_example, memory_store
 
 KINDS = (CG + "ToolUsage", CG + "Need", CG + "ExperienceReport", CG + "EffectObservation")
 EXAMPLE = GRAPH + "example"

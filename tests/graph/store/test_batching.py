@@ -8,11 +8,12 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
+from bench.servers import Server
 from graph.errors import StoreError, StoreUnavailable
 from graph.namespaces import CG, META_GRAPH, STAGING_PREFIX, graph_iri
 from graph.store.batching import batches, replace_in_batches, source_sha256
 from graph.store.remote import RemoteStore
-from tests.graph.conftest import Server, empty_remote
+from tests.support.engines import empty_remote
 
 EX = "http://example.org/"
 G = graph_iri("batched")

@@ -325,7 +325,7 @@ def test_on_disk_store_persists_and_recovers_from_a_crash(tmp_path: Path) -> Non
 
 
 def test_remote_store_unreachable_is_store_unavailable() -> None:
-    from tests.graph.conftest import free_port
+    from bench.servers import free_port
     store = RemoteStore(f"http://127.0.0.1:{free_port()}", timeout=2)
     try:
         with pytest.raises(StoreUnavailable):
@@ -337,7 +337,8 @@ def test_remote_store_unreachable_is_store_unavailable() -> None:
 
 
 def test_remote_upload_cut_half_way_leaves_the_store_as_it_was(oxigraph_server: object) -> None:
-    from tests.graph.conftest import Server, empty_remote
+    from bench.servers import Server
+    from tests.support.engines import empty_remote
     assert isinstance(oxigraph_server, Server)
     remote = empty_remote(oxigraph_server)
     try:
@@ -379,7 +380,7 @@ def test_remote_upload_cut_half_way_leaves_the_store_as_it_was(oxigraph_server: 
 
 
 def test_remote_server_error_is_a_store_error(oxigraph_server: object) -> None:
-    from tests.graph.conftest import Server
+    from bench.servers import Server
     assert isinstance(oxigraph_server, Server)
     remote = RemoteStore(oxigraph_server.url, query_url=oxigraph_server.url + "/nowhere")
     try:

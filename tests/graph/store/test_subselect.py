@@ -9,7 +9,7 @@ from graph.privacy.access import public_graphs
 from graph.queries.catalogue import get_query, list_queries
 from graph.store.binding import bind_values
 from graph.store.subselect import lift_aggregates
-from tests.api.stores import example_store
+from tests.support.stores import example_store
 
 EX = "http://example.org/"
 

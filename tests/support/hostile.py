@@ -17,8 +17,8 @@ import pyoxigraph as ox
 
 from graph.namespaces import graph_iri
 from graph.store import Store
-from tests.api.conftest import CURATOR_TOKEN
-from tests.visualisations.conftest import meta, tiny_store, turtle
+from tests.support.graphs import meta, tiny_store, turtle
+from tests.support.live import CURATOR_TOKEN
 
 #: strings that would run if a page ever wrote data unescaped
 PAYLOADS = (
