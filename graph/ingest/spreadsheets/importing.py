@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import time
 from dataclasses import dataclass, field, replace
 
 import pyoxigraph as ox
@@ -96,14 +97,17 @@ def import_spreadsheet(
     if not source.strip():
         report.problems.append(Problem("--source is required: name where the data comes from"))
         return report
+    started = time.perf_counter()
     target = Target.for_source(source, base)
     sha256 = hashlib.sha256(data).hexdigest()
+    report.sha256 = sha256
     sheets = _sheets(data, filename, kind, report)
     if sheets is None:
         return report
     entries = map_sheets(store, sheets, target, base, report)
     report.rows_read = sum(not getattr(e, "extra", False) for e in entries)
     _check(entries, report, skip_invalid)
+    report.seconds["parse"] = time.perf_counter() - started
     if report.errors and not skip_invalid:
         return report
     kept = [e for e in entries if e.valid]
@@ -112,24 +116,31 @@ def import_spreadsheet(
     if not kept:
         report.problems.append(Problem("no valid row to import; nothing was stored"))
         return report
-    where = {e.subject: (e.sheet, e.row) for e in kept if e.subject}
-    contents = _shaped(store, kept, target, source, report, where, skip_invalid)
-    if contents is None:
-        return report
-    if _unchanged(store, target, sha256, source, licence, bool(contents[target.restricted])):
+    if _unchanged(store, target, sha256, source, licence,
+                  any(e.kind.restricted for e in kept)):
         report.unchanged = True
         return report
-    if not contents[target.restricted] and target.restricted not in store.graphs():
-        del contents[target.restricted]
-    moment = now or dt.datetime.now(dt.UTC)
-    common = Provenance(source=source, imported_by=imported_by, title=f"{source} ({filename})",
-                        licence=licence, sha256=sha256, moment=moment)
-    provenance = {graph: replace(common, access="restricted" if graph == target.restricted
-                                 else "public") for graph in contents}
-    # one transaction for both graphs; checked above
-    writing.replace(store, contents, provenance, source=filename, validate=False,
-                    public=(target.public,))
+    where = {e.subject: (e.sheet, e.row) for e in kept if e.subject}
+    with writing.WRITE_LOCK:
+        started = time.perf_counter()
+        contents = _shaped(store, kept, target, source, report, where, skip_invalid)
+        report.seconds["validate"] = time.perf_counter() - started
+        if contents is None:
+            return report
+        if not contents[target.restricted] and target.restricted not in store.graphs():
+            del contents[target.restricted]
+        moment = now or dt.datetime.now(dt.UTC)
+        common = Provenance(source=source, imported_by=imported_by,
+                            title=f"{source} ({filename})", licence=licence, sha256=sha256,
+                            moment=moment)
+        provenance = {graph: replace(common, access="restricted" if graph == target.restricted
+                                     else "public") for graph in contents}
+        # one transaction for both graphs, whose shapes were checked above
+        written = writing.replace(store, contents, provenance, source=filename,
+                                  validate=False, public=(target.public,))
+    report.seconds["write"] = written.seconds["write"]
     report.graphs = {graph: len(triples) for graph, triples in contents.items()}
+    report.created = written.created
     report.stored = True
     if target.restricted in report.graphs:
         # consent may have changed: the public view follows at once

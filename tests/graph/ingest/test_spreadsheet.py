@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import time
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -242,13 +241,12 @@ def usage_rows(n: int) -> bytes:
 
 @pytest.mark.slow
 def test_a_50000_row_file_imports() -> None:
+    # its speed is measured in bench/ (bench_import.py, bench_write_path.py), not here
     store = load_example(memory_store())
-    started = time.perf_counter()
     report = import_spreadsheet(store, usage_rows(50_000), "big.csv", source="big")
-    elapsed = time.perf_counter() - started
     assert report.stored and report.rows_imported == 50_000
+    assert set(report.seconds) == {"parse", "validate", "write"}
     assert store.count(Target.for_source("big", "https://w3id.org/civicgraph/").public) >= 350_000
-    assert elapsed < 120
 
 
 BAD_CELLS = {"observed on": ["2026-13-01", "soon", "=A1"], "tool": ["Nothing At All"],
