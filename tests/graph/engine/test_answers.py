@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import threading
-import time
+from collections.abc import Hashable
 
 import pytest
 
-from graph.engine.answers import AnswerCache, job_key
+from graph.engine.answers import AnswerCache, Flight, job_key
 from graph.engine.execution import QueryEngine
 from graph.engine.snapshots import VersionedStore
 from graph.errors import QueryTimeout
@@ -81,15 +81,26 @@ def test_the_same_query_asked_while_it_runs_is_run_once(monkeypatch: pytest.Monk
     engine = QueryEngine(VersionedStore(MemoryStore()), workers=0, timeout=5)
     calls: list[int] = []
     real = engine._run
+    real_flight = engine.answers.flight
+    asked: list[int] = []
+    everyone = threading.Event()   # all four askers have met the flight
+
+    def counted(key: Hashable, version: int) -> tuple[Flight, bool]:
+        found = real_flight(key, version)
+        asked.append(1)
+        if len(asked) == 4:
+            everyone.set()
+        return found
 
     def slow(job: QueryJob) -> Answer:
         calls.append(1)
-        time.sleep(0.5)
+        assert everyone.wait(10), "the other askers did not come while the query ran"
         if outcome == "timeout":
             raise QueryTimeout(5)
         return real(job)
 
     monkeypatch.setattr(engine, "_run", slow)
+    monkeypatch.setattr(engine.answers, "flight", counted)
     results: list[object] = []
 
     def ask() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 import pyoxigraph as ox
@@ -29,6 +30,14 @@ def turns(workers: int, share: int) -> _Turns:
     return found
 
 
+def until(condition: Callable[[], bool], within: float = 10.0) -> None:
+    """Return once ``condition()`` holds; fail after ``within`` seconds."""
+    deadline = time.monotonic() + within
+    while not condition():
+        assert time.monotonic() < deadline, "the condition did not hold in time"
+        time.sleep(0.005)
+
+
 def in_order(pool: _Turns, clients: list[str]) -> list[str]:
     """Start a waiting ``take`` for each of ``clients`` (one after another), then free one
     worker at a time; the clients in the order they were served."""
@@ -42,10 +51,10 @@ def in_order(pool: _Turns, clients: list[str]) -> list[str]:
             served.append(client)
 
     threads = []
-    for client in clients:
+    for number, client in enumerate(clients, start=1):
         threads.append(threading.Thread(target=wait, args=(client,)))
         threads[-1].start()
-        time.sleep(0.05)   # each is waiting before the next
+        until(lambda n=number: len(pool._waiting) == n)  # each waits before the next
     for _ in clients:
         count = len(served)
         pool.put("worker")  # type: ignore[arg-type]
@@ -93,6 +102,11 @@ def engine() -> Any:
     engine.close()
 
 
+def holding_a_worker(engine: QueryEngine, client: str) -> bool:
+    pool = engine._pool
+    return pool is not None and pool._idle._running[client] > 0
+
+
 def hold(engine: QueryEngine, client: str) -> None:
     """Hold a worker for ``client`` until the time limit stops the query."""
     with acting_for(client), pytest.raises(QueryTimeout):
@@ -105,18 +119,19 @@ def test_a_client_stopped_lately_is_refused_promptly_when_no_worker_is_free(
         engine.run(QueryJob(ENDLESS, "all"))
     holding = threading.Thread(target=hold, args=(engine, "127.0.0.3"))
     holding.start()                   # another client holds the only worker for 3 s
-    time.sleep(0.5)
+    until(lambda: holding_a_worker(engine, "127.0.0.3"))
     started = time.monotonic()
     with acting_for("127.0.0.2"), pytest.raises(WorkersBusy):
         engine.run(QueryJob(SMALL, "all"))
-    assert 0.4 < time.monotonic() - started < 1.5   # not at the 3 s time limit
+    # refused after its 0.5 s turn at the queue, before the worker is free at the time limit
+    assert holding.is_alive() and time.monotonic() - started >= 0.5
     holding.join(10)
 
 
 def test_a_client_never_stopped_waits_as_long_as_its_limit(engine: QueryEngine) -> None:
     holding = threading.Thread(target=hold, args=(engine, "127.0.0.3"))
     holding.start()
-    time.sleep(0.5)
+    until(lambda: holding_a_worker(engine, "127.0.0.3"))
     started = time.monotonic()
     with acting_for("127.0.0.4"), contextlib.suppress(QueryTimeout):
         # answered by the worker that replaces the stopped one, or stopped at its limit
