@@ -21,6 +21,7 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
     from api.routes import (
         api_docs,
         dumps,
+        erasure,
         graph_store,
         health,
         home,
@@ -54,6 +55,7 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
     app.include_router(queries.router)
     app.include_router(search.router)
     app.include_router(imports.router)
+    app.include_router(erasure.router)
     maps.install(app)  # the map service (after querying.install: it reads app.state.store)
     app.include_router(home.router)
     app.include_router(maps.router)

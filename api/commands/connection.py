@@ -18,15 +18,20 @@ import ipaddress
 import json
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import Any
 
 import httpx
+import pyoxigraph as ox
 
 from api.settings import Settings
+from graph.errors import NotFound, StoreError, StoreUnavailable
+from graph.ingest.report import ImportReport, Problem
 from graph.store import Store, open_store
 from graph.store.remote import RemoteStore
+from graph.store.staging import commit_update, iri
 
 #: the discovery file, in the store's directory
 SERVER_FILE = "civicgraph-server.json"
@@ -145,20 +150,104 @@ class _Bearer(httpx.HTTPTransport):
         return super().handle_request(request)
 
 
-def server_store(url: str, token: str) -> RemoteStore:
-    """The store of the civicgraph server at ``url``, through its SPARQL endpoint and Graph
-    Store, as the curator of ``token`` (a reader of the public graphs when it is empty)."""
+class ServerStore(RemoteStore):
+    """A civicgraph server's store, through its SPARQL endpoint (``/sparql``) and Graph Store
+    (``/store``). A replacement is one SPARQL update (the content and its description in
+    one transaction): the server's update door checks and commits it like any curator's
+    update, within the server's request size limit (``CIVICGRAPH_MAX_BODY_BYTES``)."""
+
+    def replace_graphs(self, contents: Mapping[str, Iterable[ox.Triple | ox.Quad]],
+                       *, metadata: Iterable[ox.Triple] = ()) -> None:
+        operations = [commit_update(dict.fromkeys(contents), metadata)]
+        for graph, triples in contents.items():
+            body = "\n".join(f"{t.subject} {t.predicate} {t.object} ." for t in triples)
+            if body:
+                operations.append(f"INSERT DATA {{ GRAPH {iri(graph)} {{\n{body}\n}} }}")
+        self.update(" ;\n".join(operations))
+
+    def recover(self, older_than: float = 0.0) -> None:
+        """Nothing: the server recovers its own store."""
+
+
+def server_store(url: str, token: str) -> ServerStore:
+    """The store of the civicgraph server at ``url`` as the curator of ``token`` (a reader
+    of the public graphs when it is empty)."""
     base = url.rstrip("/")
-    return RemoteStore(base, query_url=f"{base}/sparql", update_url=f"{base}/sparql",
+    return ServerStore(base, query_url=f"{base}/sparql", update_url=f"{base}/sparql",
                        store_url=f"{base}/store", timeout=REQUEST_TIMEOUT,
                        update_timeout=REQUEST_TIMEOUT, union_parameter=None,
                        transport=_Bearer(token.strip()) if token.strip() else None)
 
 
+def server_url(settings: Settings, server: str | None = None) -> str | None:
+    """The server a command goes through: ``server`` (``--server``), else the server that
+    holds ``settings.store``, else None (the command opens the store itself)."""
+    return server.rstrip("/") if server else running_server(settings.store)
+
+
 def open_command_store(settings: Settings, server: str | None = None) -> Store:
     """The store a command works on: the server at ``server``, else the server that holds
     ``settings.store``, else that store opened by this process."""
-    url = server or running_server(settings.store)
+    url = server_url(settings, server)
     if url is not None:
         return server_store(url, settings.curator_token)
     return open_store(settings.store)
+
+
+def _post(url: str, path: str, token: str, *, data: Mapping[str, str | None],
+          files: Mapping[str, tuple[str, bytes]] | None = None,
+          accepted: tuple[int, ...] = (200,)) -> httpx.Response:
+    """POST a form to one of the server's curator routes; ``StoreError`` for an answer not
+    in ``accepted`` (``NotFound`` for 404), with the server's message."""
+    headers = {"Authorization": f"Bearer {token.strip()}"} if token.strip() else {}
+    try:
+        response = httpx.post(f"{url}{path}", headers=headers, files=files,
+                              data={k: v for k, v in data.items() if v is not None},
+                              timeout=REQUEST_TIMEOUT)
+    except httpx.TransportError as error:
+        raise StoreUnavailable(f"the server at {url} cannot be reached: {error}") from error
+    if response.status_code in accepted:
+        return response
+    if response.status_code == 404:
+        raise NotFound(_message(response).removeprefix("not found: "))
+    hint = " (set CIVICGRAPH_CURATOR_TOKEN to the server's curator token)" \
+        if response.status_code == 401 else ""
+    raise StoreError(f"POST {url}{path} answered {response.status_code}: "
+                     f"{_message(response)}{hint}")
+
+
+def import_through(url: str, token: str, data: bytes, filename: str, *,
+                   fields: Mapping[str, str | None]) -> ImportReport:
+    """A spreadsheet import through the server's ``POST /imports`` (its one door for
+    spreadsheets), with the report it answers (refused rows included: 422)."""
+    response = _post(url, "/imports", token, data=fields, files={"file": (filename, data)},
+                     accepted=(200, 422))
+    return _report(response.json(), filename)
+
+
+def forget_through(url: str, token: str, person: str) -> list[str]:
+    """The erasure of ``person`` through the server's ``POST /persons/forget``: the lines of
+    its report."""
+    response = _post(url, "/persons/forget", token, data={"person": person})
+    return [str(line) for line in response.json()["lines"]]
+
+
+def _message(response: httpx.Response) -> str:
+    try:
+        return str(response.json()["message"])
+    except (ValueError, KeyError, TypeError):
+        return response.text.strip()[:500]
+
+
+def _report(body: dict[str, Any], filename: str) -> ImportReport:
+    """The ``ImportReport`` of the JSON that ``ImportReport.as_dict`` made."""
+    rows = body.get("rows", {})
+    known = set(Problem.__dataclass_fields__)
+    problems = [Problem(**{k: v for k, v in p.items() if k in known})
+                for p in [*body.get("errors", []), *body.get("warnings", [])]]
+    return ImportReport(
+        body.get("source", ""), body.get("file") or filename, problems=problems,
+        rows_read=rows.get("read", 0), rows_imported=rows.get("imported", 0),
+        skipped_rows=[(s["sheet"], s["row"]) for s in body.get("skipped", [])],
+        graphs=dict(body.get("graphs", {})), stored=body.get("status") == "imported",
+        unchanged=body.get("status") == "unchanged", sheets=dict(body.get("sheets", {})))

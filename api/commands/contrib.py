@@ -55,20 +55,27 @@ def template(kind: str, format_: str, lang: str, output: Path | None) -> None:
 def import_(file: Path, source: str, licence: str | None, kind: str | None,
             skip_invalid: bool, report_path: Path | None, **options: Any) -> None:
     """Import a CSV or XLSX FILE of contributions, checking every row first."""
-    from api.commands.connection import open_command_store
+    from api.commands.connection import import_through, server_url
     from graph.ingest.loading import load_vocabulary
     from graph.ingest.spreadsheets import import_spreadsheet
+    from graph.store import open_store
 
     server = options.pop("server")
     settings = settings_from(**options)
-    with open_command_store(settings, server) as store:
-        report = import_spreadsheet(
-            store, file.read_bytes(), file.name, source=source, licence=licence,
-            imported_by=getpass.getuser(), skip_invalid=skip_invalid, kind=kind,
-            base=settings.base_iri, threshold=settings.small_count_threshold)
-        if report.stored:
-            # labels and the practice hierarchy the maps and queries roll up (as `load` does)
-            load_vocabulary(store, imported_by=getpass.getuser())
+    url = server_url(settings, server)
+    if url is not None:   # a server holds the store: its spreadsheet door does the import
+        report = import_through(url, settings.curator_token, file.read_bytes(), file.name,
+                                fields={"source": source, "licence": licence, "kind": kind,
+                                        "skip_invalid": str(skip_invalid).lower()})
+    else:
+        with open_store(settings.store) as store:
+            report = import_spreadsheet(
+                store, file.read_bytes(), file.name, source=source, licence=licence,
+                imported_by=getpass.getuser(), skip_invalid=skip_invalid, kind=kind,
+                base=settings.base_iri, threshold=settings.small_count_threshold)
+            if report.stored:
+                # labels and the practice hierarchy the maps and queries roll up (as `load`)
+                load_vocabulary(store, imported_by=getpass.getuser())
     for problem in report.problems:
         click.echo(f"  {problem}", err=True)
     if report_path is not None:
@@ -88,16 +95,21 @@ def import_(file: Path, source: str, licence: str | None, kind: str | None,
 @reports_errors
 def forget(person: str, yes: bool, **options: Any) -> None:
     """Erase every triple about PERSON (an IRI or an identifier such as personne-01)."""
-    from api.commands.connection import open_command_store
+    from api.commands.connection import forget_through, server_url
     from graph.privacy.persons import forget as erase
     from graph.privacy.persons import person_iri
+    from graph.store import open_store
 
     server = options.pop("server")
     settings = settings_from(**options)
     iri = person_iri(person, settings.base_iri + "id/")
     if not yes:
         click.confirm(f"Erase every triple about <{iri}> from every graph?", abort=True)
-    with open_command_store(settings, server) as store:
-        report = erase(store, iri, threshold=settings.small_count_threshold)
-    for line in report.lines():
+    url = server_url(settings, server)
+    if url is not None:   # a server holds the store: its erasure route does it
+        lines = forget_through(url, settings.curator_token, iri)
+    else:
+        with open_store(settings.store) as store:
+            lines = erase(store, iri, threshold=settings.small_count_threshold).lines()
+    for line in lines:
         click.echo(line)

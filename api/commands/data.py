@@ -137,7 +137,7 @@ def load(files: tuple[Path, ...], graph_iri: str | None, fmt: str | None,
     Example:
       civicgraph load survey-2025.ttl --source "survey 2025 wave 2"
     """
-    from api.commands.connection import open_command_store
+    from api.commands.connection import ServerStore, open_command_store
     from graph.ingest.loading import import_source, load_vocabulary
     from graph.namespaces import graph_iri as make_graph_iri
     from graph.privacy.persons import refresh_public_view
@@ -162,7 +162,8 @@ def load(files: tuple[Path, ...], graph_iri: str | None, fmt: str | None,
             verb = "loaded" if report.changed else "unchanged:"
             click.echo(f"{verb} {path} -> " + ", ".join(
                 f"{g} ({n} triples)" for g, n in report.graphs.items()))
-        if restricted:
+        if restricted and not isinstance(opened, ServerStore):
+            # (a server derives the public view of persons after each curator write itself)
             refresh_public_view(opened, threshold=settings.small_count_threshold)
 
 

@@ -51,6 +51,7 @@ def serve(empty: bool, **options: Any) -> None:
     try:
         # the CLI's store commands find this server in the store's directory and go through it
         with announced(settings.store, local_url(settings.host, settings.port)):
+            _end_cleanly_on_sigterm()
             # JSON lines on stderr; civicgraph's request log replaces uvicorn's access log
             uvicorn.run(app, host=settings.host, port=settings.port,
                         log_level=settings.log_level,
@@ -58,6 +59,20 @@ def serve(empty: bool, **options: Any) -> None:
                         proxy_headers=False)  # api.proxies believes trusted proxies only
     finally:
         store.close()
+
+
+def _end_cleanly_on_sigterm() -> None:
+    """Let the blocks around ``uvicorn.run`` end (the store flushed, the discovery file
+    removed) after a SIGTERM: uvicorn stops gracefully, then raises the signal again with the
+    handler it found, which by default kills the process on the spot."""
+    import signal
+    import threading
+
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(0)
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, stop)
 
 
 def _derive_public_view(store: Store, threshold: int) -> None:
