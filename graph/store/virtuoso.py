@@ -76,7 +76,7 @@ import pyoxigraph as ox
 
 from graph.errors import QuerySyntaxError, StoreError, StoreUnavailable
 from graph.namespaces import META_GRAPH
-from graph.sparql.request import analyse_query
+from graph.sparql.lexer import code
 from graph.store import batching
 from graph.store.base import QueryResult, Term
 from graph.store.binding import _tokens
@@ -227,6 +227,42 @@ def dataset_pragmas(default: Sequence[str], named: Sequence[str]) -> str:
     return "\n".join([*lines, 'define input:freeze ""', ""])
 
 
+def dataset_clauses(sparql: str) -> tuple[list[str], list[str]]:
+    """The graphs of the ``FROM`` and ``FROM NAMED`` clauses of the query ``sparql``, with
+    its prefixes and base resolved (a prefix it does not declare: left to the engine).
+
+    >>> dataset_clauses("PREFIX ex: <http://ex/> SELECT * FROM ex:g FROM NAMED <h> {}")
+    (['http://ex/g'], ['h'])
+    >>> dataset_clauses('CONSTRUCT { ?s ?p "FROM <x>" } WHERE { ?s ?p ?o }')
+    ([], [])
+    """
+    default: list[str] = []
+    named: list[str] = []
+    namespaces: dict[str, str] = {}
+    base: str | None = None
+    depth = 0
+    found = list(code(sparql))
+    for index, token in enumerate(found):
+        after = found[index + 1:index + 3]
+        if token.text in "{}" and token.kind == "PUNCT":
+            depth += 1 if token.text == "{" else -1
+            continue
+        word = token.text.upper() if token.kind == "WORD" else ""
+        if word == "BASE" and after and after[0].kind == "IRI":
+            base = urljoin(base or "", after[0].text[1:-1])
+        elif word == "PREFIX" and len(after) == 2 and after[1].kind == "IRI":
+            namespaces[after[0].text[:-1]] = urljoin(base or "", after[1].text[1:-1])
+        elif word == "FROM" and depth == 0 and after:
+            into = named if after[0].text.upper() == "NAMED" else default
+            target = after[1] if into is named and len(after) == 2 else after[0]
+            if target.kind == "IRI":
+                into.append(urljoin(base or "", target.text[1:-1]))
+            elif target.kind == "PNAME" and target.text.split(":")[0] in namespaces:
+                prefix, _, local = target.text.partition(":")
+                into.append(namespaces[prefix] + local)
+    return default, named
+
+
 def _echoed(result: ox.QuerySolutions, terms: Mapping[str, ox.Literal]) -> ox.QuerySolutions:
     """``result`` with the variables of ``terms`` bound to them: Virtuoso turns a boolean of
     the query text into an integer, so a substituted ``false`` would come back as ``0``."""
@@ -286,10 +322,10 @@ class VirtuosoStore(RemoteStore):
         named_graphs: Sequence[str] | None = None,
     ) -> QueryResult:
         if default_graph is None and named_graphs is None:
-            info = analyse_query(sparql)
-            if info.has_dataset:
+            default, named = dataset_clauses(sparql)
+            if default or named:
                 # the query's own FROM clauses make its dataset, as on the other backends
-                default_graph, named_graphs = list(info.default), list(info.named)
+                default_graph, named_graphs = default, named
         result = super().query(sparql, substitutions=substitutions,
                                default_graph=default_graph, named_graphs=named_graphs)
         booleans = {name: term for name, term in (substitutions or {}).items()
