@@ -4,10 +4,17 @@
 A dump holds every public named graph. Over the embedded store it is written once per
 version of the store and kept in a temporary directory until the next write; over a remote
 store (which other processes may write) it is written for each download.
+
+What the dumps hold is a release (``graph.publishing.release``): the data page names its
+version, version IRI (``/dumps/releases/{version}``, the release's manifest), suggested
+citation and what changed since the release before; a download names its version IRI in a
+``Link`` header.
 """
 
 from __future__ import annotations
 
+import threading
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -17,9 +24,17 @@ from api.negotiation import negotiate
 from api.proxies import public_base
 from api.querying import engine_of
 from api.rdf import RDF_OFFERS, rdf_response
-from api.templating import render
+from api.templating import preferred_language, render
 from graph.errors import NotFound
 from graph.namespaces import PREFIXES
+from graph.publishing.release import (
+    Release,
+    ReleaseLog,
+    changelog,
+    citation,
+    current_release,
+    previous_of,
+)
 from graph.publishing.service import DUMPS, DumpCache, dump_named, graph_facts, void_description
 
 router = APIRouter(tags=["Data"])
@@ -28,6 +43,35 @@ router = APIRouter(tags=["Data"])
 def _cache(request: Request) -> DumpCache:
     cache: DumpCache = request.app.state.dump_cache
     return cache
+
+
+_LOG_LOCK = threading.Lock()
+
+
+def _releases(request: Request) -> ReleaseLog:
+    """The application's release log: a file beside an embedded store's directory (kept
+    across restarts), else in memory."""
+    state = request.app.state
+    with _LOG_LOCK:
+        log: ReleaseLog | None = getattr(state, "release_log", None)
+        if log is None:
+            location = Path(request.app.state.settings.store)
+            kept = request.app.state.store.kind == "oxigraph" and location.is_dir()
+            log = ReleaseLog(location.with_name(location.name + ".releases.jsonl")
+                             if kept else None)
+            state.release_log = log
+        return log
+
+
+def _release(request: Request) -> tuple[Release, list[Release]]:
+    """The release the dumps hold now (published in the log), and the log."""
+    release = current_release(engine_of(request).view("public"))
+    return release, _releases(request).publish(release)
+
+
+def version_iri(request: Request, release: Release) -> str:
+    """The version IRI of ``release``: its manifest under this server's public URL."""
+    return f"{public_base(request)}/dumps/releases/{release.version}"
 
 
 def _version(request: Request) -> int | None:
@@ -58,9 +102,58 @@ def dumps(request: Request) -> Response:
                     "title": f.title.value if f.title else None} for f in facts],
         "licence": "https://creativecommons.org/licenses/by/4.0/",
     }
+    release, releases = _release(request)
+    iri = version_iri(request, release)
+    previous = previous_of(releases, release)
+    lang = preferred_language(request)
+    listing["release"] = {
+        "version": release.version, "version_iri": iri, "date": release.date,
+        "triples": release.triples, "citation": citation(release, iri, lang),
+        "citation_file": "/CITATION.cff",
+        "previous": previous.version if previous else None,
+        "changes": [{"change": c.change, "graph": c.iri, "triples_before": c.before,
+                     "triples_after": c.after} for c in changelog(previous, release)],
+        "releases": [r.version for r in reversed(releases)],
+    }
+    for dump in listing["dumps"]:
+        dump["version_iri"] = iri
     if chosen == "text/html":
         return render(request, "dumps.html", {"listing": listing})
     return JSONResponse(listing)
+
+
+@router.get("/dumps/releases/{version}", summary="A release of the public data",
+            responses={200: {"content": {"application/json": {}}},
+                       404: {"description": "No release of this version was published."}})
+def release_manifest(request: Request, version: str) -> JSONResponse:
+    """The manifest of a release (its version IRI): its graphs with their sizes and
+    digests, and what changed since the release before it."""
+    current, releases = _release(request)
+    release = current if current.version == version else _releases(request).find(version)
+    if release is None:
+        raise NotFound(f"release {version!r}")
+    previous = previous_of(releases, release)
+    return JSONResponse({
+        **release.to_json(), "version_iri": version_iri(request, release),
+        "citation": citation(release, version_iri(request, release),
+                             preferred_language(request)),
+        "licence": "https://creativecommons.org/licenses/by/4.0/",
+        "current": release.version == current.version,
+        "previous": previous.version if previous else None,
+        "changes": [{"change": c.change, "graph": c.iri, "triples_before": c.before,
+                     "triples_after": c.after} for c in changelog(previous, release)],
+    })
+
+
+@router.get("/CITATION.cff", summary="How to cite civicgraph", response_class=Response,
+            responses={200: {"content": {"application/x-yaml": {}}}})
+def citation_file(request: Request) -> Response:
+    """The repository's ``CITATION.cff`` (Citation File Format 1.2.0)."""
+    path = Path(__file__).resolve().parents[2] / "CITATION.cff"
+    if not path.is_file():
+        raise NotFound("CITATION.cff")
+    return Response(path.read_text(encoding="utf-8"),
+                    media_type="application/x-yaml; charset=utf-8")
 
 
 @router.get("/dumps/{name}", summary="Download a dump", response_class=FileResponse,
@@ -72,7 +165,9 @@ def download(request: Request, name: str) -> FileResponse:
     if dump is None:
         raise NotFound(f"dump {name!r}")
     path = _cache(request).get(engine_of(request).view("public"), dump, _version(request))
-    return FileResponse(path, media_type="application/gzip", filename=dump.name)
+    release, _ = _release(request)
+    return FileResponse(path, media_type="application/gzip", filename=dump.name, headers={
+        "Link": f'<{version_iri(request, release)}>; rel="version"'})
 
 
 @router.get("/.well-known/void", summary="VoID description of the public data",
