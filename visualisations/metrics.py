@@ -13,7 +13,6 @@ in SPARQL and re-run them after new data.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -23,7 +22,9 @@ from typing import Any
 import networkx as nx
 import pyoxigraph as ox
 
-from graph.namespaces import CG, DCTERMS, DEFAULT_BASE, PROV, RDF, RDFS, XSD
+from graph.ingest import writing
+from graph.ingest.provenance import Provenance
+from graph.namespaces import CG, DEFAULT_BASE, PROV, RDF, RDFS, XSD
 from graph.privacy.access import public_graphs
 from graph.store import Store
 from visualisations.projection import PROJECTIONS
@@ -178,26 +179,12 @@ def write_metrics(store: Store, projection: str = "org-tool", *, table: UsageTab
     when = now or dt.datetime.now(dt.UTC).replace(microsecond=0)
     graph = metrics_graph(projection, base)
     triples = metrics_triples(g, m, graph, sources, when)
-    s = ox.NamedNode(graph)
-    meta = [
-        ox.Triple(s, ox.NamedNode(RDF + "type"), ox.NamedNode("http://rdfs.org/ns/void#Dataset")),
-        ox.Triple(s, ox.NamedNode(RDF + "type"), ox.NamedNode(PROV + "Entity")),
-        ox.Triple(s, ox.NamedNode(DCTERMS + "title"),
-                  ox.Literal(f"Network metrics of the {projection} projection", language="en")),
-        ox.Triple(s, ox.NamedNode(DCTERMS + "title"),
-                  ox.Literal(f"Mesures de réseau de la projection {projection}", language="fr")),
-        ox.Triple(s, ox.NamedNode(DCTERMS + "source"), ox.Literal("civicgraph metrics")),
-        ox.Triple(s, ox.NamedNode(PROV + "generatedAtTime"),
-                  ox.Literal(when.isoformat(), datatype=ox.NamedNode(XSD + "dateTime"))),
-        ox.Triple(s, ox.NamedNode(DCTERMS + "license"), ox.NamedNode(LICENCE)),
-        ox.Triple(s, ox.NamedNode(CG + "importedBy"), ox.Literal(imported_by)),
-        ox.Triple(s, ox.NamedNode(CG + "access"), ox.NamedNode(CG + "Public")),
-        ox.Triple(s, ox.NamedNode("http://rdfs.org/ns/void#triples"),
-                  ox.Literal(str(len(triples)), datatype=ox.NamedNode(XSD + "integer"))),
-        ox.Triple(s, ox.NamedNode(CG + "sha256"), ox.Literal(hashlib.sha256(
-            "\n".join(sorted(str(t) for t in triples)).encode()).hexdigest())),
-    ]
-    store.replace_graph(graph, triples, metadata=meta)
+    provenance = Provenance(
+        source="civicgraph metrics", imported_by=imported_by, licence=LICENCE, moment=when,
+        titles=(ox.Literal(f"Network metrics of the {projection} projection", language="en"),
+                ox.Literal(f"Mesures de réseau de la projection {projection}", language="fr")))
+    # the write path: shapes and privacy guard on the graph, then one transaction
+    writing.replace(store, {graph: triples}, provenance, source=f"metrics of {projection}")
     return graph, m
 
 

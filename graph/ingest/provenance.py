@@ -46,6 +46,8 @@ class Provenance:
     sha256: str = ""
     activity: str | None = None
     moment: dt.datetime = field(default_factory=_now)
+    #: titles in several languages, said instead of ``title`` when given
+    titles: tuple[ox.Literal, ...] = ()
 
     def with_digest(self, sha256: str) -> Provenance:
         return replace(self, sha256=sha256)
@@ -77,7 +79,7 @@ def describe(graph: str, provenance: Provenance, triples: int) -> list[ox.Triple
     out = [
         t(RDF + "type", ox.NamedNode(VOID + "Dataset")),
         t(RDF + "type", ox.NamedNode(PROV + "Entity")),
-        t(DCTERMS + "title", ox.Literal(p.title or p.source)),
+        *(t(DCTERMS + "title", title) for title in p.titles or (ox.Literal(p.title or p.source),)),
         t(DCTERMS + "source", iri_or_text(p.source)),
         t(PROV + "generatedAtTime", stamp(p.moment)),
         t(CG + "importedBy", ox.Literal(p.imported_by)),

@@ -9,7 +9,8 @@
    nodes the write touched. A node is checked as the union of the graphs shows it: what other
    graphs say about the nodes written is added, and nodes the data points at without
    describing them (an organisation of another graph) bring their ``rdf:type``, so
-   ``sh:class`` holds across graphs;
+   ``sh:class`` holds across graphs. A write is refused for the violations it brings, not for
+   those its nodes already had (checked again on the store as it is, only when refusing);
 4. the **privacy guard** (``check``): no person, membership or consent record, nor a personal
    property, in a public graph (the public view of persons excepted);
 5. **commit** all or nothing (``replace``, ``add``, ``drop``, ``apply_update``), each graph
@@ -141,10 +142,26 @@ def check(store: Store, after: Mapping[str, Iterable[ox.Triple]], *, source: str
                             for g in exposed for t in checked[g])
         results += validation.validate(profile, shapes_path("public"), vocabulary=())
     kept = [r for r in results if r.focus_node in wanted]
-    found = validation.errors(kept)
+    found = _introduced(store, validation.errors(kept), shapes, engine)
     if found:
         raise ShapeViolation(found, source=source)
     return [r for r in kept if r.severity != "Violation"]
+
+
+def _introduced(store: Store, found: list[Violation], shapes: Path | Sequence[Path] | None,
+                engine: validation.Engine) -> list[Violation]:
+    """The violations of ``found`` that the write brings: those its nodes did not already
+    have as the store shows them now (data another graph holds wrongly does not block a
+    write that does not touch what is wrong)."""
+    if not found:
+        return found
+    before = ox.Store()
+    context(store, before, {v.focus_node for v in found}, ())
+    if not len(before):
+        return found
+    existing = {(v.focus_node, v.path, v.constraint, v.value)
+                for v in validation.validate(before, _core(shapes), engine=engine)}
+    return [v for v in found if (v.focus_node, v.path, v.constraint, v.value) not in existing]
 
 
 def _core(shapes: Path | Sequence[Path] | None) -> Path | Sequence[Path]:
