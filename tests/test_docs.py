@@ -101,7 +101,8 @@ def application_routes() -> frozenset[tuple[str, str]]:
                 found.add(("GET", f"{item.path}/{{path}}"))
                 continue
             path: str = getattr(item, "path", "")
-            found |= {(method, path) for method in getattr(item, "methods", None) or ()}
+            found |= {(method, path) for method in getattr(item, "methods", None) or ()
+                      if method != "HEAD"}   # every GET answers HEAD (api/head.py): said once
     # each catalogue query also has its own path, for OpenAPI: documented as /queries/{name}
     catalogue = {f"/queries/{query.name}" for query in list_queries()}
     return frozenset((method, path) for method, path in found if path not in catalogue)
@@ -111,7 +112,8 @@ def documented_routes() -> set[tuple[str, str]]:
     documented = set()
     for row in table_rows(read("routes.md")):
         if len(row) == 3 and row[1].startswith("`/"):
-            documented |= {(method.strip(), row[1].strip("`")) for method in row[0].split(",")}
+            documented |= {(method.strip(), row[1].strip("`")) for method in row[0].split(",")
+                           if method.strip() != "HEAD"}
     return documented
 
 
