@@ -92,3 +92,27 @@ def test_yasgui_speaks_french(page: tuple[Any, Any], example_server: Any) -> Non
     text = tab.locator(".tabPanel.active .yasr").inner_text()
     assert "Tableau" in text or "Réponse" in text
     assert "Download result" not in text and " results in " not in text
+
+
+def test_the_french_home_shows_a_french_screenshot(browser: Any, example_server: Any) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="fr-FR")
+    context.set_default_timeout(30_000)
+    tab = context.new_page()
+    try:
+        _french_screenshot(tab, example_server)
+    finally:
+        context.close()
+
+
+def _french_screenshot(tab: Any, example_server: Any) -> None:
+    tab.goto(f"{example_server.url}/maps/organisations-tools?lang=fr")
+    frame = tab.wait_for_selector("#map-frame").content_frame()
+    assert frame is not None
+    frame.wait_for_selector("#cg-map[data-drawn='true']", state="attached")
+    assert frame.locator(".cg-legend li").count() >= 2
+    tab.wait_for_load_state("networkidle")
+    tab.screenshot(path=str(SCREENSHOTS / "map-fr.png"), full_page=False)
+    tab.goto(f"{example_server.url}/?lang=fr", wait_until="networkidle")
+    assert tab.locator("img[src='/static/screenshots/map-fr.png']").count() == 1
+    tab.goto(f"{example_server.url}/?lang=en", wait_until="networkidle")
+    assert tab.locator("img[src='/static/screenshots/map.png']").count() == 1
