@@ -94,6 +94,15 @@ class PayloadTooLarge(HttpError):
                          headers={"Connection": "close"})
 
 
+class QueryTooLarge(HttpError):
+    status = 413
+
+    def __init__(self, what: str, limit: int) -> None:
+        self.limit = limit
+        super().__init__(f"the {what} is larger than {limit} bytes, the most this server reads "
+                         "(CIVICGRAPH_MAX_QUERY_BYTES)")
+
+
 class UnsupportedMediaType(HttpError):
     status = 415
 

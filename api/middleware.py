@@ -8,6 +8,11 @@ Both are plain ASGI middleware (they never buffer a response).
   ``CIVICGRAPH_BODY_TIMEOUT`` seconds to arrive (a slowloris-style client) gets 408. Both
   close the connection (after reading up to 16 MiB of the refused body, so that the client
   sees the answer rather than a reset), and the route's own answer, if any, is replaced.
+- ``WriteGuard``: a write (``PUT``/``POST``/``DELETE`` on ``/store``, ``POST`` on
+  ``/imports`` and ``/persons/forget``, an ``application/sparql-update`` body on ``/sparql``)
+  without the curator's token gets its 401 (or 403) before a byte of its body is read; a
+  form-encoded update, which only its body tells from a query, is bounded by
+  ``CIVICGRAPH_MAX_QUERY_BYTES`` instead (``api.routes.sparql``).
 - ``SecurityHeaders``: every answer says ``X-Content-Type-Options: nosniff``; every HTML page
   gets ``Referrer-Policy`` and a ``Content-Security-Policy`` (``PAGE_CSP``) under which only
   this server's own scripts run (the pages hold no inline script; data islands are
@@ -27,6 +32,7 @@ from fastapi import FastAPI, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import HttpError, PayloadTooLarge, RequestTimeout, error_response
+from api.security import curator_refusal
 from api.settings import Settings
 
 #: the ``<style>`` elements YASGUI's column resizer inserts (``api/static/vendor/yasgui``),
@@ -178,6 +184,42 @@ async def _answer(scope: Scope, send: Send, error: HttpError) -> None:
     await response(scope, no_body, send)
 
 
+#: paths where every request that may carry a body is a write
+WRITE_PATHS = frozenset({"/store", "/imports", "/persons/forget"})
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def is_write(scope: Scope) -> bool:
+    """Whether the request is a write, from its method, path and headers alone."""
+    method = scope.get("method", "")
+    if method not in _BODY_METHODS:
+        return False
+    path = scope.get("path", "")
+    if path in WRITE_PATHS:
+        return True
+    if path == "/sparql" and method == "POST":
+        for name, value in scope.get("headers", ()):
+            if name == b"content-type":
+                return bool(value.split(b";")[0].strip().lower() == b"application/sparql-update")
+    return False
+
+
+class WriteGuard:
+    """401 (or 403) for a write without the curator's token, before its body is read."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and is_write(scope):
+            refusal = curator_refusal(Request(scope))
+            if refusal is not None:
+                refusal.headers.setdefault("Connection", "close")   # its body is not read
+                await _answer(scope, send, refusal)
+                return
+        await self.app(scope, receive, send)
+
+
 class SecurityHeaders:
     """``nosniff`` on every answer; on HTML pages, ``Referrer-Policy`` and ``PAGE_CSP``
     unless the page set its own policy."""
@@ -213,10 +255,13 @@ def _secured(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
 
 
 def install(app: FastAPI, settings: Settings) -> None:
-    """Add the body limits, and the security headers around them (a refusal is a page too)."""
+    """Add the body limits, the write guard around them, and the security headers around
+    both (a refusal is a page too)."""
     app.add_middleware(BodyLimits, max_bytes=settings.max_body_bytes,
                        timeout=settings.body_timeout)
+    app.add_middleware(WriteGuard)   # outside the body limits: it reads no body
     app.add_middleware(SecurityHeaders)
 
 
-__all__ = ["PAGE_CSP", "BodyLimits", "SecurityHeaders", "install"]
+__all__ = ["PAGE_CSP", "WRITE_PATHS", "BodyLimits", "SecurityHeaders", "WriteGuard", "install",
+           "is_write"]

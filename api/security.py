@@ -75,6 +75,16 @@ def require_curator(request: Request) -> None:
         raise Unauthorized("the bearer token is not valid")
 
 
+def curator_refusal(request: Request) -> Forbidden | Unauthorized | None:
+    """The answer ``require_curator`` would give ``request`` (None: it is a curator's); it
+    reads the headers only, so a write is refused before its body is read."""
+    try:
+        require_curator(request)
+    except (Forbidden, Unauthorized) as refusal:
+        return refusal
+    return None
+
+
 class ClientLimiter:
     """At most ``limit`` requests running at once per client."""
 

@@ -2,7 +2,7 @@
 
 Every setting comes from the environment with the prefix ``CIVICGRAPH_`` (for example
 ``CIVICGRAPH_STORE``) and can be overridden by the matching command-line option. Each one is
-documented in the README's "Settings" table; ``tests/api/test_settings.py`` checks that.
+documented in ``docs/settings.md``; ``tests/test_docs.py`` checks that.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ def default_store_location() -> str:
 
 
 class Settings(BaseSettings):
-    """All of civicgraph's settings. Field docs are the README's documentation."""
+    """All of civicgraph's settings, documented in ``docs/settings.md``."""
 
     # hide_input_in_errors: a refused curator token never appears in a message or a log
     model_config = SettingsConfigDict(env_prefix="CIVICGRAPH_", extra="ignore",
@@ -107,6 +107,10 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         default=64 * 1024 * 1024, ge=0, description="Largest request body the server reads "
         "(SPARQL, Graph Store, imports); larger ones get 413."
+    )
+    max_query_bytes: int = Field(
+        default=1024 * 1024, ge=1, description="Largest SPARQL query or update text (in the "
+        "URL, a form or the body), checked before the text is read at all; larger ones get 413."
     )
     body_timeout: float = Field(
         default=30.0, gt=0, description="Seconds a client may take to send a request body; "

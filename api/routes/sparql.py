@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
-from api.errors import BadRequest, NotAcceptable, UnsupportedMediaType
+from api.errors import BadRequest, NotAcceptable, QueryTooLarge, UnsupportedMediaType
 from api.negotiation import choose, negotiate
 from api.proxies import public_base
 from api.querying import after_curator_write, engine_of
@@ -70,6 +70,7 @@ def _first(values: list[str]) -> str | None:
 
 async def protocol_request(request: Request) -> ProtocolRequest:
     """Read the protocol fields from the URL and, for POST, from the body."""
+    limit: int = request.app.state.settings.max_query_bytes
     fields: dict[str, list[str]] = {}
     for name, value in request.query_params.multi_items():
         fields.setdefault(name, []).append(value)
@@ -80,13 +81,25 @@ async def protocol_request(request: Request) -> ProtocolRequest:
     if request.method == "POST":
         media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if media_type in FORM_TYPES:
+            declared = request.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > 3 * limit + 65536:
+                # past what a form holding one query of the largest size takes (each byte
+                # percent-encoded) plus its other fields: refused before the body is read
+                raise QueryTooLarge("form", limit)
             form = await request.form()
             for name, item in form.multi_items():
                 if isinstance(item, str):
                     fields.setdefault(name, []).append(item)
         elif media_type in (QUERY_TYPE, UPDATE_TYPE):
+            what = "query" if media_type == QUERY_TYPE else "update"
+            declared = request.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > limit:
+                raise QueryTooLarge(what, limit)   # refused before the body is read
+            raw = await request.body()
+            if len(raw) > limit:
+                raise QueryTooLarge(what, limit)
             try:
-                body = (await request.body()).decode("utf-8", errors="strict")
+                body = raw.decode("utf-8", errors="strict")
             except UnicodeDecodeError as error:
                 raise BadRequest(f"the body is not UTF-8 (byte {error.start})") from None
             if "query" in fields or "update" in fields:
@@ -95,6 +108,9 @@ async def protocol_request(request: Request) -> ProtocolRequest:
         else:
             raise UnsupportedMediaType(media_type, [*FORM_TYPES, QUERY_TYPE, UPDATE_TYPE])
     for name in ("query", "update"):
+        if any(len(value) > limit or len(value.encode()) > limit
+               for value in fields.get(name, [])[:1]):
+            raise QueryTooLarge(name, limit)
         if len(fields.get(name, [])) > 1:
             raise BadRequest(f"give one {name}, not {len(fields[name])}")
     return ProtocolRequest(
