@@ -102,3 +102,63 @@ def test_too_many_queries_from_one_client_get_429(serve: Any) -> None:
         assert int(response.headers["retry-after"]) >= 1
         after = httpx.get(f"{server.url}/sparql", params={"query": SMALL}, timeout=30)
         assert after.status_code == 200
+
+
+# --- query size and writes without a token ---------------------------------------------------
+
+def _head_only(url: str, request: str, within: float = 15.0) -> bytes:
+    """Send ``request`` (headers only: the body it announces is never sent) and read the
+    answer's first bytes."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=within) as sock:
+        sock.sendall(request.encode())
+        return sock.recv(4096)
+
+
+@pytest.mark.parametrize(("method", "path", "content_type"), [
+    ("PUT", "/store?graph=https://w3id.org/civicgraph/id/graph/x", "text/turtle"),
+    ("POST", "/store", "application/ld+json"),
+    ("POST", "/imports", "multipart/form-data; boundary=x"),
+    ("POST", "/sparql", "application/sparql-update"),
+    ("DELETE", "/store?graph=https://w3id.org/civicgraph/id/graph/x", "text/turtle"),
+])
+@pytest.mark.parametrize("authorization", ["", "Authorization: Bearer wrong-token-0123456789\r\n"])
+def test_writes_without_the_token_get_401_before_their_body(
+        live: Any, method: str, path: str, content_type: str, authorization: str) -> None:
+    answer = _head_only(live.url, f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                  f"{authorization}Content-Type: {content_type}\r\n"
+                                  f"Content-Length: {64 * 1024 * 1024}\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.1 401"), answer[:200]
+
+
+@pytest.mark.parametrize(("content_type", "field"), [
+    ("application/sparql-query", None), ("application/sparql-update", None),
+    ("application/x-www-form-urlencoded", "query"), ("application/x-www-form-urlencoded", "update"),
+])
+def test_query_and_update_text_past_the_limit_get_413(serve: Any, content_type: str,
+                                                       field: str | None) -> None:
+    from tests.support.live import CURATOR_TOKEN
+
+    text = "ASK { }" + " " * 5000
+    with serve(example_store(), max_query_bytes=4096) as server:
+        body: Any = {field: text} if field else text.encode()
+        answer = httpx.post(f"{server.url}/sparql", timeout=30,
+                            **({"data": body} if field else {"content": body}),
+                            headers={"Authorization": f"Bearer {CURATOR_TOKEN}",
+                                     **({} if field else {"Content-Type": content_type})})
+        assert answer.status_code == 413, answer.text
+        assert "CIVICGRAPH_MAX_QUERY_BYTES" in answer.json()["message"]
+        small = httpx.post(f"{server.url}/sparql", content=b"ASK { }", timeout=30,
+                           headers={"Content-Type": "application/sparql-query",
+                                    "Accept": "application/sparql-results+json"})
+        assert small.status_code == 200
+
+
+def test_a_declared_query_body_past_the_limit_is_refused_before_it_is_read(live: Any) -> None:
+    answer = _head_only(live.url, "POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                  "Content-Type: application/sparql-query\r\n"
+                                  f"Content-Length: {60 * 1024 * 1024}\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
