@@ -143,8 +143,7 @@ class StoreState:
     @classmethod
     def of(cls, store: Store) -> StoreState:
         """The state of ``store`` now (take it *before* reading the graphs)."""
-        version = getattr(store, "version", None)
-        return cls(graph_fingerprints(store), version if isinstance(version, int) else None)
+        return cls(graph_fingerprints(store), store.version)
 
     def changed(self, store: Store, since: StoreState) -> set[str] | None:
         """The graphs written between ``since`` and this state; ``None``: unknown (a write
@@ -153,8 +152,8 @@ class StoreState:
                   if self.fingerprints.get(g) != since.fingerprints.get(g)}
         if self.version is None or self.version == since.version:
             return graphs
-        written = getattr(store, "written", None)
-        if since.version is None or not isinstance(written, dict):
+        written = store.written
+        if since.version is None or written is None:
             return None
         logged = {g for g, v in dict(written).items() if since.version < v <= self.version}
         if "*" in logged:

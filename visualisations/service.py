@@ -101,8 +101,7 @@ class MapService:
         """The current ``data_version`` (re-read at most every ``recheck`` seconds, or at once
         when the store counted a write), with the store's write counter if it keeps one."""
         now = time.monotonic()
-        writes = getattr(self.store, "version", None)
-        writes = writes if isinstance(writes, int) else None
+        writes = self.store.version
         if self._version is None or now - self._checked > self.recheck \
                 or writes != self._writes:
             self._writes = writes

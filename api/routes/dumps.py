@@ -56,7 +56,7 @@ def _releases(request: Request) -> ReleaseLog:
         log: ReleaseLog | None = getattr(state, "release_log", None)
         if log is None:
             location = Path(request.app.state.settings.store)
-            kept = request.app.state.store.kind == "oxigraph" and location.is_dir()
+            kept = request.app.state.store.path is not None and location.is_dir()
             log = ReleaseLog(location.with_name(location.name + ".releases.jsonl")
                              if kept else None)
             state.release_log = log
@@ -79,10 +79,7 @@ def _version(request: Request) -> int | None:
     process makes all its writes; a remote store may be written by others (replicas), so
     its dumps are written anew each time."""
     store = request.app.state.store
-    version = getattr(store, "version", None)
-    if store.kind not in ("memory", "oxigraph") or not isinstance(version, int):
-        return None
-    return version
+    return store.version if store.exclusive else None
 
 
 @router.get("/dumps", summary="The dumps of the public data",

@@ -96,7 +96,7 @@ class QueryEngine:
     def uses_processes(self) -> bool:
         """Whether queries run in worker processes that can be stopped."""
         return self.workers > 0 and isinstance(self.store, VersionedStore) \
-            and self.store.kind in ("memory", "oxigraph")
+            and self.store.exclusive
 
     def run(self, job: QueryJob) -> Answer:
         """The complete answer to ``job``; blocks the calling thread. On an embedded store,
@@ -146,10 +146,7 @@ class QueryEngine:
 
     def _version(self) -> int | None:
         """The store's write counter when this process makes every write (embedded)."""
-        version = getattr(self.store, "version", None)
-        if not isinstance(version, int) or self.store.kind not in ("memory", "oxigraph"):
-            return None
-        return version
+        return self.store.version if self.store.exclusive else None
 
     def _run(self, job: QueryJob) -> Answer:
         if self.uses_processes:

@@ -50,15 +50,14 @@ LookupObserver = Callable[[QueryJob, float, BaseException | None], None]
 
 def _embedded(store: Store) -> bool:
     """Whether ``store`` is (a view of) an embedded pyoxigraph store."""
-    return isinstance(getattr(getattr(store, "inner", store), "ox", None), ox.Store)
+    return store.native is not None
 
 
 def _default_graph_is_empty(store: Store) -> bool:
     """Whether ``store`` is embedded and its own (unnamed) default graph holds nothing: the
     union default graph is then exactly the union of its named graphs."""
-    inner = getattr(store, "inner", store)
-    native = getattr(inner, "ox", None)
-    if not isinstance(native, ox.Store):
+    native = store.native
+    if native is None:
         return False
     return next(iter(native.quads_for_pattern(None, None, None, ox.DefaultGraph())),
                 None) is None
@@ -145,8 +144,8 @@ class Lookups:
 
     def view(self, scope: Scope) -> ScopedStore:
         """What ``scope`` may read, queried in the calling thread."""
-        version = getattr(self.store, "version", None)
-        key = (scope, version) if isinstance(version, int) else None
+        version = self.store.version
+        key = (scope, version) if version is not None else None
         with self._lock:
             known = self._visible.get(key) if key else None
         if known is None:
@@ -169,8 +168,8 @@ class Lookups:
         ``stale``, a caller that finds a value of an earlier version gets it at once
         (``fresh`` False) while it is built again in the background. None for a store that
         others may write without this process knowing (a remote one): nothing is kept."""
-        version = getattr(self.store, "version", None)
-        if not isinstance(version, int) or self.store.kind not in ("memory", "oxigraph"):
+        version = self.store.version
+        if version is None or not self.store.exclusive:
             return None
         key = (name, scope)
         with self._lock:
@@ -191,7 +190,7 @@ class Lookups:
         """The value of ``key`` for the store's version now (built unless it is already);
         releases ``release`` when done."""
         try:
-            version = int(getattr(self.store, "version", 0))
+            version = self.store.version or 0
             with self._lock:
                 held = self._kept.get(key)
             if held is not None and held[0] == version:

@@ -71,9 +71,14 @@ class VersionedStore(Store):
     named graph to the ``version`` of its last write (``"*"``: a write whose graphs are not
     known, a SPARQL update or a backend helper), for readers that cache per graph."""
 
+    version: int
+    written: dict[str, int]
+
     def __init__(self, inner: Store) -> None:
         self.inner = inner
         self.kind = inner.kind
+        self.exclusive = inner.exclusive
+        self.path = inner.path
         self.version = 0
         self.changes = 0
         self.writing = 0
@@ -131,6 +136,10 @@ class VersionedStore(Store):
              graphs: Sequence[str] | None = None) -> None:
         self.inner.dump(out, format, graphs)
 
+    @property
+    def native(self) -> ox.Store | None:
+        return self.inner.native
+
     def close(self) -> None:
         self.inner.close()
 
@@ -159,25 +168,15 @@ class Snapshot:
     changes: int = 0
 
 
-def _oxigraph_store(store: Store) -> ox.Store | None:
-    """The on-disk pyoxigraph store inside an embedded backend, if there is one."""
-    for name in ("ox", "oxigraph", "_store", "store", "_ox"):
-        candidate = getattr(store, name, None)
-        if isinstance(candidate, ox.Store):
-            return candidate
-    return None
-
-
 class Snapshots:
     """Makes snapshots of a ``VersionedStore`` on demand and deletes those nobody reads."""
 
     def __init__(self, store: VersionedStore, directory: str | None = None) -> None:
         self.store = store
-        inner = _oxigraph_store(store.inner)
         # a checkpoint is made of hard links, so it must sit on the store's file system
-        self._native = inner if store.kind == "oxigraph" and inner is not None else None
-        location = getattr(store.inner, "path", None) or getattr(store.inner, "location", None)
-        owner = str(Path(location).resolve()) if self._native and location else None
+        self._native = store.native if store.path is not None else None
+        location = store.path
+        owner = str(location.resolve()) if self._native and location else None
         parent = directory or (str(Path(owner).parent) if owner else None)
         if owner and parent:
             remove_stale_snapshots(Path(parent), owner)
@@ -246,8 +245,8 @@ class Snapshots:
 def _dump_default_graph(store: Store, out: BinaryIO) -> None:
     """Append the store's own default graph to an N-Quads dump (``Store.dump`` writes named
     graphs only)."""
-    native = getattr(store, "ox", None)
-    if isinstance(native, ox.Store):
+    native = store.native
+    if native is not None:
         ox.serialize(native.quads_for_pattern(None, None, None, ox.DefaultGraph()), out,
                      ox.RdfFormat.N_QUADS)
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
 from types import TracebackType
 from typing import BinaryIO, Final, TypeAlias
 
@@ -58,6 +59,23 @@ class Store(ABC):
 
     #: a short name for messages and ``/health``: "memory", "oxigraph", "remote"
     kind: str = "abstract"
+    #: whether this process makes every write to the store (an embedded one: RocksDB locks
+    #: it to one process), so that a counter of the writes kept here covers every change
+    exclusive: bool = False
+    #: the writes made through this object so far, when it counts them
+    #: (``graph.engine.snapshots.VersionedStore``); None when it does not
+    version: int | None = None
+    #: each named graph's ``version`` at its last write (``"*"``: writes whose graphs are not
+    #: known), when writes are counted; None when they are not
+    written: Mapping[str, int] | None = None
+    #: the directory of an on-disk store; None for the others
+    path: Path | None = None
+
+    @property
+    def native(self) -> ox.Store | None:
+        """The pyoxigraph store behind an embedded backend (or a view of one), for what the
+        interface does not say (checkpoints, the store's own default graph); else None."""
+        return None
 
     @abstractmethod
     def query(

@@ -98,12 +98,17 @@ class EmbeddedStore(Store):
     """A pyoxigraph ``Store`` behind the civicgraph interface."""
 
     kind = "embedded"
+    exclusive = True
 
     def __init__(self, store: ox.Store) -> None:
         self.ox = store
         self._visibility = _Visibility()
         self._write = threading.RLock()
         self.recover()
+
+    @property
+    def native(self) -> ox.Store | None:
+        return vars(self).get("ox")   # None once closed
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -300,6 +305,7 @@ class OxigraphStore(EmbeddedStore):
     """pyoxigraph on disk in ``path`` (created if absent): the default store."""
 
     kind = "oxigraph"
+    path: Path
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
