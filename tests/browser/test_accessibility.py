@@ -1,0 +1,106 @@
+"""axe-core (npm, installed by ``.ci/setup`` into ``node_modules/``) finds no serious or
+critical violation on the home page, the gallery, every map page (and the map document of
+each), a resource page, the query page and search, in French and in English; every map page
+has a table alternative."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+
+PAGES = [
+    "/", "/maps", "/maps/organisations-tools", "/maps/tool-co-usage", "/maps/organisations",
+    "/maps/practices-tools", "/maps/tools", "/maps/tool/loomio", "/maps/geography",
+    "/maps/waves", "/maps/neighbourhood?iri=https://w3id.org/civicgraph/id/software/loomio",
+    "/maps/organisations-tools/embed", "/maps/tool/loomio/embed",
+    "/id/resource/compte-rendu-seminaire-sante-2024", "/search?q=loomio",
+    # YASGUI's editor as the query page sets it up: a tab list without tabs
+    # (aria-required-children), CodeMirror's unlabelled textarea (label) and scroller
+    # (scrollable-region-focusable), and its string colour (color-contrast). For the query
+    # page's owner to fix; strict, so that the fix shows here.
+    pytest.param("/query", marks=pytest.mark.xfail(
+        strict=True, reason="YASGUI: aria-required-children, label, "
+                            "scrollable-region-focusable, color-contrast")),
+]
+#: the map pages and where their table alternative is (in the page, or in its map document)
+TABLES = {
+    "/maps/organisations-tools": "table.cg-table",  # in the map document
+    "/maps/tool/loomio": "table.cg-table",
+    "/maps/geography": "table#geo-table",
+    "/maps/waves": "table.waves-table",
+}
+
+
+@pytest.fixture(scope="module")
+def axe_source() -> str:
+    if not AXE.exists():
+        message = f"no axe-core at {AXE}: run .ci/setup --system (npm ci)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return AXE.read_text("utf-8")
+
+
+@pytest.fixture
+def tab(browser: Any) -> Iterator[Any]:
+    # axe is injected as an inline script: the pages' CSP would (rightly) refuse it
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, bypass_csp=True)
+    context.set_default_timeout(30_000)
+    page = context.new_page()
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+def violations(tab: Any, axe_source: str) -> list[str]:
+    """The serious and critical violations axe finds on the page open in ``tab`` and in its
+    frames (each checked on its own)."""
+    found = []
+    for frame in tab.frames:
+        frame.evaluate(axe_source)
+        result = frame.evaluate("""() => axe.run(document, {resultTypes: ['violations']})
+            .then(r => r.violations.filter(v => ['serious', 'critical'].includes(v.impact))
+            .map(v => v.id + ' (' + v.impact + '): ' + v.help + ' — ' +
+                 v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | ')))""")
+        found += [f"{frame.url}: {v}" for v in result]
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["fr", "en"])
+@pytest.mark.parametrize("path", PAGES)
+def test_no_serious_violation(tab: Any, example_server: Any, axe_source: str, path: str,
+                              lang: str) -> None:
+    separator = "&" if "?" in path else "?"
+    tab.goto(f"{example_server.url}{path}{separator}lang={lang}")
+    tab.wait_for_load_state("load")
+    if "/maps/" in path and path not in ("/maps/tools", "/maps/waves"):
+        selector = "#geo-map[data-drawn='true']" if "geography" in path else None
+        if selector:
+            tab.wait_for_selector(selector, state="attached")
+        for frame in tab.frames:
+            if frame.url.split("?")[0].endswith("/embed"):
+                frame.wait_for_selector("#cg-map[data-drawn='true']", state="attached")
+        if path.split("?")[0].endswith("/embed"):
+            tab.wait_for_selector("#cg-map[data-drawn='true']", state="attached")
+    found = violations(tab, axe_source)
+    assert not found, "\n".join(found)
+
+
+@pytest.mark.parametrize(("path", "table"), sorted(TABLES.items()))
+def test_every_map_has_a_table_alternative(tab: Any, example_server: Any, path: str,
+                                           table: str) -> None:
+    tab.goto(f"{example_server.url}{path}?lang=en")
+    where = tab.frame_locator("#map-frame") if table == "table.cg-table" else tab
+    rows = where.locator(f"{table} tbody tr")
+    rows.first.wait_for(state="attached")
+    assert rows.count() >= 3
