@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, replace
 import pyoxigraph as ox
 
 from graph.errors import ShapeViolation, SpreadsheetError
+from graph.formulas import is_formula
 from graph.ingest import writing
 from graph.ingest.provenance import Provenance, describe
 from graph.ingest.report import ImportReport, Problem
@@ -195,12 +196,25 @@ def _sheets(data: bytes, filename: str, kind: str | None,
                 table.header_row))
             continue
         sheet = _columns(table, found, report)
+        _flag_formulas(table, report)
         if sheet is not None:
             sheets.append(sheet)
             report.sheets[table.name] = found.name
     if not sheets or report.errors:
         return None
     return sheets
+
+
+def _flag_formulas(table: Table, report: ImportReport) -> None:
+    """A warning for each cell a spreadsheet would read as a formula (``graph.formulas``):
+    it is stored as the text it is, and neutralised in every CSV written back."""
+    for row in table.rows:
+        for header, value in zip(table.header, row.values, strict=False):
+            if isinstance(value, str) and is_formula(value):
+                report.problems.append(Problem(
+                    "begins like a spreadsheet formula (=, +, -, @, tab or CR): stored as "
+                    "text, written back with a leading ' in CSV", table.name, row.number,
+                    header, value, level="warning"))
 
 
 def _columns(table: Table, kind: Kind, report: ImportReport) -> Sheet | None:
@@ -226,10 +240,10 @@ def _columns(table: Table, kind: Kind, report: ImportReport) -> Sheet | None:
         fr += norm(header) == norm(column.fr) != norm(column.en)
         en += norm(header) == norm(column.en) != norm(column.fr)
     missing = [c for c in kind.columns if c.required and c.key not in seen]
-    for column in missing:
+    for column in missing:   # named as the sheet's other headers are, French or English
         report.problems.append(Problem(
             f"required column missing (header {column.en!r} or {column.fr!r})", table.name,
-            table.header_row, column.en))
+            table.header_row, column.fr if fr > en else column.en))
     if not table.rows:
         report.problems.append(Problem("the sheet has a header but no data row", table.name,
                                        table.header_row))

@@ -69,11 +69,16 @@ class RowMapper:
     def iri(self, kind: str, slug: str) -> str:
         return iri_for(kind, slug, self.base)
 
+    def header(self, column: Column) -> str:
+        """``column``'s header in the language of the sheet's headers: a problem names the
+        column as the file does."""
+        return column.fr if self.lang == "fr" else column.en
+
     def problem(self, entry: Entry, column: Column | None, message: str,
                 value: CellValue = None, level: str = "error") -> None:
         text = "" if value is None else as_text_safe(value)
         entry.problems.append(Problem(message, self.sheet, entry.row,
-                                      column.en if column else None, text, level))
+                                      self.header(column) if column else None, text, level))
 
     def parse(self, entry: Entry, column: Column, parser: Callable[[CellValue], object],
               value: CellValue) -> object:
@@ -147,7 +152,7 @@ class RowMapper:
         if kind == "langtext":
             return ox.Literal(text, language=self.lang)
         if kind == "ref":
-            return Ref(column.target, text, column.en)
+            return Ref(column.target, text, self.header(column))
         if kind == "concept":
             return self.concept(entry, column, text)
         if kind == "choice":
@@ -217,5 +222,6 @@ class RowMapper:
         self.add(entry, commune, IGEO + "codeINSEE", ox.Literal(str(code)))
         departement = str(code)[:3] if str(code).startswith("97") else str(code)[:2]
         self.add(entry, commune, CG + "departement", ox.Literal(departement))
-        if "commune" in cells:
-            self.add(entry, commune, RDFS + "label", ox.Literal(as_text_safe(cells["commune"])))
+        # the shapes give every commune a label: its name, else its INSEE code
+        name = as_text_safe(cells["commune"]) if "commune" in cells else str(code)
+        self.add(entry, commune, RDFS + "label", ox.Literal(name))

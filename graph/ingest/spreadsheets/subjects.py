@@ -52,6 +52,8 @@ class Mapper(Protocol):
 
     def iri(self, kind: str, slug: str) -> str: ...
 
+    def header(self, column: Column) -> str: ...
+
     def problem(self, entry: Entry, column: Column | None, message: str,
                 value: CellValue = None, level: str = "error") -> None: ...
 
@@ -268,7 +270,8 @@ def _member(m: Mapper, e: Entry, cells: dict[str, CellValue]) -> None:
     m.add(e, membership, RDF + "type", ox.NamedNode(ORG + "Membership"))
     m.add(e, membership, ORG + "member", ox.NamedNode(person))
     m.add(e, membership, ORG + "organization",
-          Ref(("org",), as_text_safe(cells["organisation"]), m.kind.column("organisation").en))
+          Ref(("org",), as_text_safe(cells["organisation"]),
+              m.header(m.kind.column("organisation"))))
     if role is not None:
         m.add(e, membership, ORG + "role", role)
     since = m.date(e, cells, "since")
@@ -283,7 +286,7 @@ def _consent(m: Mapper, e: Entry, cells: dict[str, CellValue]) -> None:
     e.unique_key = ("consent", e.subject)
     m.typed(e, DPV + "Consent")
     m.add(e, e.subject, DPV + "hasPurpose", ox.NamedNode(CG + "PublicationInCivicgraph"))
-    e.statements.append((Ref(("person",), person, m.kind.column("person").en),
+    e.statements.append((Ref(("person",), person, m.header(m.kind.column("person"))),
                          ox.NamedNode(CG + "publicationConsent"), ox.NamedNode(e.subject)))
     status = CHOICES["consent_status"].get(norm(as_text_safe(cells["status"])))
     withdrawn = "withdrawn_on" in cells
@@ -301,8 +304,9 @@ def _consent(m: Mapper, e: Entry, cells: dict[str, CellValue]) -> None:
 
 
 def _attendance(m: Mapper, e: Entry, cells: dict[str, CellValue]) -> None:
-    event = Ref(("event",), as_text_safe(cells["event"]), m.kind.column("event").en)
-    org = Ref(("org",), as_text_safe(cells["organisation"]), m.kind.column("organisation").en)
+    event = Ref(("event",), as_text_safe(cells["event"]), m.header(m.kind.column("event")))
+    org = Ref(("org",), as_text_safe(cells["organisation"]),
+              m.header(m.kind.column("organisation")))
     e.statements.append((event, ox.NamedNode(SCHEMA + "attendee"), org))
     e.unique_key = ("attendance", norm(event.text) + "\x1f" + norm(org.text))
 

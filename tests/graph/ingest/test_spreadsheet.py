@@ -197,7 +197,8 @@ def test_rows_depending_on_an_invalid_row_are_invalid_too(example: Store) -> Non
     out = io.BytesIO()
     workbook.save(out)
     report = import_spreadsheet(example, out.getvalue(), "w.xlsx", source=SOURCE)
-    assert [(p.sheet, p.column) for p in report.errors] == [("membres", "role"),
+    # a French sheet's problems name its columns in French
+    assert [(p.sheet, p.column) for p in report.errors] == [("membres", "rôle"),
                                                             ("consentement", None)]
     assert "which has errors" in report.errors[1].message
 
@@ -282,3 +283,19 @@ def test_imported_graphs_conform_to_the_core_shapes(example: Store, name: str) -
     graphs = [GRAPH + "example", GRAPH + "example-members", *report.graphs]  # type: ignore[attr-defined]
     data = list(example.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", default_graph=graphs))
     assert not errors(validate(data, shapes_path("core")))
+
+
+@pytest.mark.parametrize(("header", "row", "column"), [
+    ("identifiant;organisation;outil;pratiques;statut;observé le",
+     "x-1;VECAM;Loomio;voting;actif;le 3 mars", "observé le"),
+    ("id;organisation;tool;practices;status;observed on",
+     "x-1;VECAM;Loomio;voting;active;on March 3rd", "observed on"),
+    ("identifiant;organisation;outil;pratiques;statut;observé le",
+     "x-1;VECAM;Loomo;voting;actif;2026-03-03", "outil"),
+])
+def test_problems_name_the_columns_as_the_file_does(pristine: Store, header: str, row: str,
+                                                    column: str) -> None:
+    report = import_spreadsheet(pristine, f"{header}\n{row}\n".encode(), "usages.csv",
+                                source=SOURCE)
+    assert not report.stored
+    assert [p.column for p in report.errors] == [column]
