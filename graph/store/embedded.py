@@ -50,6 +50,21 @@ _POSITION = re.compile(r"error at (\d+):(\d+)")
 _PENDING = ox.NamedNode(PENDING_GRAPH)
 
 
+@contextmanager
+def pyoxigraph_errors(doing: str) -> Iterator[None]:
+    """pyoxigraph's errors as civicgraph's: the one table of this backend (as httpx's
+    ``_exceptions``). ``SyntaxError`` is a ``QuerySyntaxError`` with its line and column;
+    ``OSError`` (RocksDB: input/output, a full disk, another process's lock) a
+    ``StoreError`` that says what was being done (``doing``)."""
+    try:
+        yield
+    except SyntaxError as error:
+        raise query_syntax_error(error) from None
+    except OSError as error:
+        held = " (another process has the store open)" if "LOCK" in str(error) else ""
+        raise StoreError(f"{doing}: {error}{held}") from error
+
+
 def query_syntax_error(error: SyntaxError) -> QuerySyntaxError:
     """A ``QuerySyntaxError`` with the line and column of pyoxigraph's message."""
     message = str(error.msg if error.msg else error)
@@ -135,7 +150,7 @@ class EmbeddedStore(Store):
                 options["named_graphs"] = _kept(named_graphs, hidden | {DEFAULT_GRAPH})
             elif hidden:
                 options["named_graphs"] = visible
-            try:
+            with pyoxigraph_errors("the store could not be read"):
                 try:
                     return self.ox.query(sparql, **options)
                 except RuntimeError as error:
@@ -146,10 +161,6 @@ class EmbeddedStore(Store):
                     del options["substitutions"]
                     return self.ox.query(bind_values(sparql, substitutions),
                                          **options)
-            except SyntaxError as error:
-                raise query_syntax_error(error) from None
-            except OSError as error:
-                raise StoreError(f"the store could not be read: {error}") from error
 
     def _visible(self, hidden: frozenset[str]) -> list[ox.NamedNode]:
         return [g for g in self.ox.named_graphs()
@@ -189,13 +200,8 @@ class EmbeddedStore(Store):
     # -- writing ---------------------------------------------------------------------------
 
     def update(self, sparql: str) -> None:
-        with self._write:
-            try:
-                self.ox.update(sparql)
-            except SyntaxError as error:
-                raise query_syntax_error(error) from None
-            except OSError as error:
-                raise StoreError(f"the update failed: {error}") from error
+        with self._write, pyoxigraph_errors("the update failed"):
+            self.ox.update(sparql)
 
     def replace_graph(self, graph: str, triples: Iterable[ox.Triple | ox.Quad],
                       *, metadata: Iterable[ox.Triple] = ()) -> None:
@@ -204,7 +210,7 @@ class EmbeddedStore(Store):
     def replace_graphs(self, contents: Mapping[str, Iterable[ox.Triple | ox.Quad]],
                        *, metadata: Iterable[ox.Triple] = ()) -> None:
         described = list(metadata)
-        with self._write:
+        with self._write, pyoxigraph_errors("the replacement failed"):
             in_place = {t: uuid.uuid4().hex for t in contents
                         if not self._holds_data(ox.NamedNode(t))}
             staged = {t: new_staging_iri() for t in contents if t not in in_place}
@@ -221,12 +227,10 @@ class EmbeddedStore(Store):
                     filled = self._fill(where, triples)
                     moves[target] = staged[target] if target in staged and filled else None
                 self.ox.update(commit_update(moves, described, pending=in_place))
-            except BaseException as error:
+            except BaseException:
                 # if even this fails, the next ``recover`` removes what is left
                 with suppress(Exception):
                     self._discard(in_place, staged.values())
-                if isinstance(error, OSError):
-                    raise StoreError(f"the replacement failed: {error}") from error
                 raise
             finally:
                 self._visibility.show(written)
@@ -257,11 +261,8 @@ class EmbeddedStore(Store):
     def drop_graph(self, graph: str) -> None:
         if is_staging(graph):
             return
-        with self._write:
-            try:
-                self.ox.update(drop_update(graph))
-            except OSError as error:
-                raise StoreError(f"the graph could not be dropped: {error}") from error
+        with self._write, pyoxigraph_errors("the graph could not be dropped"):
+            self.ox.update(drop_update(graph))
 
     def recover(self) -> None:
         """Remove what an interrupted replacement left: targets filled in place (they were
@@ -309,11 +310,9 @@ class OxigraphStore(EmbeddedStore):
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        try:
+        with pyoxigraph_errors(f"cannot open the store in {self.path}"):
             self.path.mkdir(parents=True, exist_ok=True)
             store = ox.Store(str(self.path))
-        except OSError as error:
-            raise StoreError(f"cannot open the store in {self.path}: {error}") from error
         super().__init__(store)
 
     def recover(self) -> None:
@@ -339,9 +338,8 @@ class OxigraphStore(EmbeddedStore):
         if not hasattr(self, "ox"):
             return
         try:
-            self.ox.flush()
-        except OSError as error:
-            raise StoreError(f"the store in {self.path} could not be flushed to disk "
-                             f"({error}); committed writes are kept in its log") from error
+            with pyoxigraph_errors(f"the store in {self.path} could not be flushed to disk "
+                                   "(committed writes are kept in its log)"):
+                self.ox.flush()
         finally:
             del self.ox
