@@ -83,16 +83,15 @@ def test_skip_invalid_over_http(client: httpx.Client) -> None:
 def test_an_import_does_not_hold_up_other_requests(client: httpx.Client,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     import threading
-    import time
 
     import api.routes.imports as route
 
-    started = threading.Event()
+    started, release = threading.Event(), threading.Event()
     real = route.import_spreadsheet
 
     def slow(*args: Any, **kwargs: Any) -> Any:
-        started.set()
-        time.sleep(3)  # mapping and checking a big sheet against a big store
+        started.set()   # as when mapping a big sheet against a big store: it runs until told
+        assert release.wait(60), "the test never let the import finish"
         return real(*args, **kwargs)
 
     monkeypatch.setattr(route, "import_spreadsheet", slow)
@@ -102,10 +101,9 @@ def test_an_import_does_not_hold_up_other_requests(client: httpx.Client,
     importing.start()
     try:
         assert started.wait(30)
-        began = time.monotonic()
-        assert client.get("/health").status_code == 200
-        assert time.monotonic() - began < 2.5  # answered while the import runs
+        assert client.get("/health").status_code == 200  # answered while the import runs
         assert importing.is_alive()
     finally:
+        release.set()
         importing.join(60)
     assert answers == [200]

@@ -33,6 +33,7 @@ from graph.store import QueryResult, Store, Term
 from tests.api.test_limits import ENDLESS
 from tests.support.live import CURATOR_TOKEN, Live
 from tests.support.stores import example_store
+from tests.support.waiting import until
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -289,8 +290,16 @@ def faulty(serve: Any) -> Iterator[tuple[Live, Faulty]]:
         yield live, store
 
 
+def _fresh_probe(live: Live) -> None:
+    """Let the next ``/health`` probe the store again: a running probe has ended, and the
+    last answer, kept for a second, is forgotten."""
+    probe = live.app.state.store_probe
+    until(lambda: probe._running is None, what="the running probe ends")
+    probe._last = None
+
+
 def _health(live: Live) -> tuple[int, dict[str, Any], float]:
-    time.sleep(1.05)  # past the probe's one-second memory
+    _fresh_probe(live)
     started = time.monotonic()
     response = httpx.get(f"{live.url}/health", timeout=30)
     return response.status_code, response.json(), time.monotonic() - started
@@ -328,7 +337,7 @@ def test_health_is_503_in_time_when_the_store_hangs(faulty: tuple[Live, Faulty])
             response = httpx.get(f"{live.url}/health", timeout=30)
             answers.append((response.status_code, time.monotonic() - started))
 
-        time.sleep(1.05)
+        _fresh_probe(live)
         threads = [threading.Thread(target=check) for _ in range(4)]
         for thread in threads:
             thread.start()
@@ -338,6 +347,5 @@ def test_health_is_503_in_time_when_the_store_hangs(faulty: tuple[Live, Faulty])
         assert all(seconds < 2.5 for _, seconds in answers), answers
     finally:
         store.stall = 0.0
-    time.sleep(3.5)  # the hanging probe ends; the next one finds the store
-    status, _, _ = _health(live)
+    status, _, _ = _health(live)   # once the hanging probe ends, the next one finds the store
     assert status == 200

@@ -19,6 +19,7 @@ import pytest
 
 from bench.servers import free_port
 from tests.support.faults import CURATOR_TOKEN, Serve, kill, start_oxigraph, start_serve
+from tests.support.waiting import until
 
 pytestmark = pytest.mark.slow
 
@@ -108,7 +109,8 @@ def test_a_remote_store_that_dies_gives_503_then_the_api_recovers(
         # it comes back on the same port: the API answers again, without a restart (once
         # the last failed health probe, kept for a second, has expired)
         oxigraph = start_oxigraph(location, port)
-        time.sleep(1.0)
+        until(lambda: ask(server, "GET", "/health", {}, None)[0].status_code == 200,
+              within=30, what="the API sees the store again")
         for what, method, path, headers, body in NEEDS_STORE:
             response, _ = ask(server, method, path, headers, body)
             assert response.status_code < 300, f"{what}: {response.status_code} " \
