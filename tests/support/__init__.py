@@ -10,7 +10,8 @@ imports another folder's ``conftest.py`` (``tests/test_house.py`` checks both).
 - ``hostile``: hostile data and documents (script injections, entity expansion, deep nesting);
 - ``engines``: empty stores on a real Oxigraph server or Virtuoso;
 - ``faults``: real ``civicgraph`` processes to kill, and the store they leave;
-- ``shapes``: SHACL runs of the ontology tests and what invalid examples expect.
+- ``shapes``: SHACL runs of the ontology tests and what invalid examples expect;
+- ``waiting``: ``until(condition)``, polling with a deadline, where a test would sleep.
 
 The engines and processes themselves (an Oxigraph server, Virtuoso, ``civicgraph serve``
 replicas, the memory of a process tree) are started by ``bench/servers.py``, which the

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from collections.abc import Callable
 from typing import Any
 
 import pyoxigraph as ox
@@ -17,6 +16,7 @@ from graph.engine.workers import _Turns
 from graph.errors import QueryTimeout, WorkersBusy
 from graph.sparql.request import QueryJob
 from graph.store.embedded import MemoryStore
+from tests.support.waiting import until
 
 ENDLESS = ("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . "
            "?m ?n2 ?o . ?q ?r ?t }")
@@ -28,14 +28,6 @@ def turns(workers: int, share: int) -> _Turns:
     for n in range(workers):
         found.put(n)  # type: ignore[arg-type]  # any token stands for a worker here
     return found
-
-
-def until(condition: Callable[[], bool], within: float = 10.0) -> None:
-    """Return once ``condition()`` holds; fail after ``within`` seconds."""
-    deadline = time.monotonic() + within
-    while not condition():
-        assert time.monotonic() < deadline, "the condition did not hold in time"
-        time.sleep(0.005)
 
 
 def in_order(pool: _Turns, clients: list[str]) -> list[str]:
