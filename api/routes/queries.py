@@ -114,6 +114,27 @@ def editable(query: CatalogueQuery,
             f"  VALUES ({names}) {{ ({values}) }}{query.sparql[at:]}")
 
 
+def results_json(variables: list[str], rows: list[ox.QuerySolution]) -> dict[str, Any]:
+    """``rows`` as a SPARQL 1.1 JSON results document, for the page's result views."""
+    bindings: list[dict[str, dict[str, str]]] = []
+    for row in rows:
+        binding: dict[str, dict[str, str]] = {}
+        for name in variables:
+            term = row[name]
+            if isinstance(term, ox.NamedNode):
+                binding[name] = {"type": "uri", "value": term.value}
+            elif isinstance(term, ox.BlankNode):
+                binding[name] = {"type": "bnode", "value": term.value}
+            elif isinstance(term, ox.Literal):
+                binding[name] = {"type": "literal", "value": term.value}
+                if term.language:
+                    binding[name]["xml:lang"] = term.language
+                else:
+                    binding[name]["datatype"] = term.datatype.value
+        bindings.append(binding)
+    return {"head": {"vars": variables}, "results": {"bindings": bindings}}
+
+
 _SHORT_TYPES = frozenset({"boolean", "integer", "decimal"})
 
 
@@ -154,6 +175,7 @@ def run_query(request: Request, query: CatalogueQuery) -> Response:
         else []
     return render(request, "query_run.html", {
         "query": query, "values": values, "variables": variables, "rows": rows,
+        "results_json": results_json(variables, rows),
         "permalink": link, "link": local_link(settings.base_iri), "short": short_name,
         "downloads": {name: f"{link}{'&' if '?' in link else '?'}format={name}"
                       for name in ("csv", "tsv", "json")},

@@ -116,3 +116,25 @@ def _french_screenshot(tab: Any, example_server: Any) -> None:
     assert tab.locator("img[src='/static/screenshots/map-fr.png']").count() == 1
     tab.goto(f"{example_server.url}/?lang=en", wait_until="networkidle")
     assert tab.locator("img[src='/static/screenshots/map.png']").count() == 1
+
+
+def test_results_show_labels_a_bar_chart_and_a_network(page: tuple[Any, Any],
+                                                       example_server: Any) -> None:
+    tab, watch = page
+    tab.goto(f"{example_server.url}/queries/tools_by_practice?practice=decision-making&lang=fr")
+    first = tab.locator("table.results tbody tr").first.locator("td").first
+    assert first.locator("a").inner_text() == "Loomio"      # the label beside the IRI
+    assert first.locator("small").inner_text() == "id:software/loomio"
+    tab.click(".view-switch button[data-view=bars]")
+    assert tab.locator("svg.cg-bars rect").count() == tab.locator("table.results tbody tr").count()
+    assert tab.locator(".results-table").is_hidden()
+    tab.goto(f"{example_server.url}/queries/tool_usages?tool=loomio&lang=en")
+    tab.click(".view-switch button[data-view=network]")
+    labels = set(tab.locator("svg.cg-network text").all_text_contents())
+    assert {"Réseau Santé-Ville Île-de-France", "Voting"} <= labels
+    # the same views in YASGUI, where the results fit
+    tab.click("text=Open in the editor")
+    tab.wait_for_selector(".tabPanel.active .yasr table.dataTable tbody tr")
+    tab.click(".tabPanel.active .yasr .select_civicgraphNetwork")
+    tab.wait_for_selector(".tabPanel.active .yasr svg.cg-network circle")
+    assert not [p for p in watch.problems if "favicon" not in p], watch.problems
