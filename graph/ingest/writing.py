@@ -1,7 +1,7 @@
 """The one write path: every door that changes the store goes through these stages.
 
-1. **bounds** on the raw input before any parse (``bounds``: the hardening checks when
-   ``graph.ingest.bounds`` is there, else the size limits of each door);
+1. **bounds** on the raw input before any parse (``bounds``, ``graph.ingest.bounds``: depth
+   and length on tokens; the doors keep their size limits);
 2. **parse** (``graph.ingest.loading.parse``, ``graph.ingest.graphstore.parse_triples``,
    ``graph.ingest.tabular``), run by the API outside the event loop (plain ``def`` routes);
 3. **validate** the graphs as they would be after the write (``check``): against the core
@@ -79,14 +79,11 @@ class UpdateFailed(InputError):
 # -- stage 1 -----------------------------------------------------------------------------------
 
 def bounds(data: bytes, syntax: str, *, source: str) -> None:
-    """Refuse ``data`` whose size or nesting is beyond what the parsers are trusted with.
+    """Refuse ``data`` (RDF in ``syntax``) whose nesting is beyond what the parsers are
+    trusted with (``graph.ingest.bounds``: ``BoundExceeded``, a 400); the doors keep their own
+    size limits (request bodies, uploads)."""
+    from graph.ingest import bounds as checks
 
-    The hook for the hardening checks (``graph.ingest.bounds.check``); without that module
-    the doors keep their own size limits."""
-    try:
-        from graph.ingest import bounds as checks  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        return
     checks.check(data, syntax, source=source)
 
 
@@ -387,8 +384,10 @@ def apply_update(store: Store, text: str, *, who: str, source: str = "the update
     it may touch first, whose changed graphs are checked (the nodes it touched, as they would
     be), then on the store with the touched graphs' descriptions brought up to date, in one
     transaction. Raises ``ShapeViolation`` or ``UpdateFailed``; nothing is written then."""
+    from graph.ingest.bounds import check_sparql
     from graph.sparql.update_guard import graphs_of, refuse_personal_updates
 
+    check_sparql(text, update=True)
     with WRITE_LOCK:
         started = time.perf_counter()
         refuse_personal_updates(store, text)
