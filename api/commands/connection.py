@@ -27,10 +27,10 @@ import httpx
 import pyoxigraph as ox
 
 from api.settings import Settings
-from graph.errors import NotFound, StoreError, StoreUnavailable
+from graph.errors import NotFound, StoreError
 from graph.ingest.report import ImportReport, Problem
 from graph.store import Store, open_store
-from graph.store.remote import RemoteStore
+from graph.store.remote import RemoteStore, reaching
 from graph.store.staging import commit_update, iri
 
 #: the discovery file, in the store's directory
@@ -200,12 +200,10 @@ def _post(url: str, path: str, token: str, *, data: Mapping[str, str | None],
     """POST a form to one of the server's curator routes; ``StoreError`` for an answer not
     in ``accepted`` (``NotFound`` for 404), with the server's message."""
     headers = {"Authorization": f"Bearer {token.strip()}"} if token.strip() else {}
-    try:
+    with reaching(url):
         response = httpx.post(f"{url}{path}", headers=headers, files=files,
                               data={k: v for k, v in data.items() if v is not None},
                               timeout=REQUEST_TIMEOUT)
-    except httpx.TransportError as error:
-        raise StoreUnavailable(f"the server at {url} cannot be reached: {error}") from error
     if response.status_code in accepted:
         return response
     if response.status_code == 404:

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from typing import BinaryIO
 
 import httpx
@@ -51,6 +51,34 @@ _TRIPLES = "application/n-triples"
 STALE_STAGING_AFTER = 24 * 3600.0
 #: a graph IRI that names no graph, for an explicitly empty list of graphs
 NO_GRAPH = "urn:civicgraph:no-graph"
+
+
+@contextmanager
+def reaching(url: str) -> Iterator[None]:
+    """httpx's errors in reaching ``url`` as civicgraph's: a ``TransportError`` (refused,
+    timed out, cut) is ``StoreUnavailable``. With ``answer_error``, this backend's one table
+    of foreign errors (as httpx's own ``_exceptions``)."""
+    try:
+        yield
+    except httpx.TransportError as error:
+        raise StoreUnavailable(f"the SPARQL server at {url} cannot be reached: "
+                               f"{error}") from error
+
+
+def answer_error(method: str, url: str, response: httpx.Response) -> StoreError | \
+        QuerySyntaxError | None:
+    """The error an answer of the server stands for: 400 is a ``QuerySyntaxError`` (with
+    the line and column the server's message gives), any other status from 300 up a
+    ``StoreError``; None for a success."""
+    if response.status_code == 400:
+        message = response.text.strip() or "bad request"
+        found = _POSITION.search(message)
+        return QuerySyntaxError(message, line=int(found[1]) if found else None,
+                                column=int(found[2]) if found else None)
+    if response.status_code >= 300:
+        return StoreError(f"{method} {url} answered {response.status_code}: "
+                          f"{response.text.strip()[:500]}")
+    return None
 
 
 class RemoteStore(Store):
@@ -86,19 +114,11 @@ class RemoteStore(Store):
     # -- HTTP ------------------------------------------------------------------------------
 
     def _send(self, method: str, url: str, **kwargs: object) -> httpx.Response:
-        try:
+        with reaching(url):
             response = self._http.request(method, url, **kwargs)  # type: ignore[arg-type]
-        except httpx.TransportError as error:
-            raise StoreUnavailable(f"the SPARQL server at {url} cannot be reached: "
-                                   f"{error}") from error
-        if response.status_code == 400:
-            message = response.text.strip() or "bad request"
-            found = _POSITION.search(message)
-            raise QuerySyntaxError(message, line=int(found[1]) if found else None,
-                                   column=int(found[2]) if found else None)
-        if response.status_code >= 300:
-            raise StoreError(f"{method} {url} answered {response.status_code}: "
-                             f"{response.text.strip()[:500]}")
+        error = answer_error(method, url, response)
+        if error is not None:
+            raise error
         return response
 
     # -- reading ---------------------------------------------------------------------------
@@ -197,16 +217,14 @@ class RemoteStore(Store):
                      prefixes=PREFIXES if format == ox.RdfFormat.TRIG else None)
 
     def _http_get_graph(self, graph: str) -> bytes | None:
-        try:
+        with reaching(self.store_url):
             response = self._http.get(self.store_url, params={"graph": graph},
                                       headers={"Accept": _TRIPLES})
-        except httpx.TransportError as error:
-            raise StoreUnavailable(f"the SPARQL server at {self.store_url} cannot be "
-                                   f"reached: {error}") from error
         if response.status_code == 404:
             return None
-        if response.status_code >= 300:
-            raise StoreError(f"GET {self.store_url} answered {response.status_code}")
+        error = answer_error("GET", self.store_url, response)
+        if error is not None:
+            raise error
         return response.content
 
     # -- writing ---------------------------------------------------------------------------
