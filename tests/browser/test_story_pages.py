@@ -56,6 +56,12 @@ def test_the_language_switch_keeps_every_parameter(page: tuple[Any, Any],
     tab.wait_for_url("**lang=en**")
     assert ("extra", "1") in parse_qsl(urlsplit(tab.url).query)
     assert urlsplit(tab.url).fragment == "x"
+    # a map's filters too
+    tab.goto(f"{example_server.url}/maps/organisations-tools?practice=voting&min_weight=1&lang=en")
+    tab.click("nav.lang a[hreflang=fr]")
+    tab.wait_for_url("**lang=fr**")
+    assert parse_qsl(urlsplit(tab.url).query) == [("practice", "voting"), ("min_weight", "1"),
+                                                  ("lang", "fr")]
 
 
 def test_an_example_opened_in_the_editor_gives_the_catalogue_rows(page: tuple[Any, Any],
