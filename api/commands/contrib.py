@@ -96,7 +96,7 @@ def import_(file: Path, source: str, licence: str | None, kind: str | None,
 def forget(person: str, yes: bool, **options: Any) -> None:
     """Erase every triple about PERSON (an IRI or an identifier such as personne-01)."""
     from api.commands.connection import forget_through, server_url
-    from graph.privacy.persons import forget as erase
+    from graph.ingest.writing import erase
     from graph.privacy.persons import person_iri
     from graph.store import open_store
 

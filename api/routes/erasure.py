@@ -17,7 +17,8 @@ from fastapi.responses import JSONResponse
 
 from api.errors import BadRequest
 from api.security import require_curator
-from graph.privacy.persons import forget, person_iri
+from graph.ingest.writing import erase
+from graph.privacy.persons import person_iri
 
 router = APIRouter(tags=["contributions"])
 
@@ -35,5 +36,5 @@ def post_forget(
         ox.NamedNode(iri)
     except ValueError:
         raise BadRequest(f"{person!r} is not an IRI nor a person's identifier") from None
-    report = forget(request.app.state.store, iri, threshold=settings.small_count_threshold)
+    report = erase(request.app.state.store, iri, threshold=settings.small_count_threshold)
     return JSONResponse({"person": iri, "removed": report.removed, "lines": report.lines()})

@@ -13,7 +13,8 @@
    those its nodes already had (checked again on the store as it is, only when refusing);
 4. the **privacy guard** (``check``): no person, membership or consent record, nor a personal
    property, in a public graph (the public view of persons excepted);
-5. **commit** all or nothing (``replace``, ``add``, ``drop``, ``apply_update``), each graph
+5. **commit** all or nothing (``replace``, ``add``, ``drop``, ``apply_update``, ``erase``),
+   each graph
    described by the one provenance builder (``graph.ingest.provenance``);
 6. the caller refreshes the public view of persons when a restricted graph changed; snapshots
    and caches follow every write of the store (``graph.engine.snapshots``).
@@ -33,7 +34,7 @@ from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from dataclasses import replace as replace_fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
@@ -56,6 +57,9 @@ from graph.namespaces import (
 from graph.privacy.access import RESTRICTED_META_GRAPH, public_graphs
 from graph.store import Store
 from graph.store.base import DEFAULT_GRAPH
+
+if TYPE_CHECKING:
+    from graph.privacy.persons import ForgetReport
 
 #: one write through the path at a time in this process: an update's scratch run and its
 #: commit see the same store
@@ -377,6 +381,17 @@ def drop(store: Store, graph: str, *, who: str) -> None:
         store.update(" ;\n".join(["DROP SILENT DEFAULT", *_describing([graph], metadata)]))
 
 
+def erase(store: Store, person: str, *, threshold: int) -> ForgetReport:
+    """Erase every triple about ``person`` (``graph.privacy.persons.forget``: one update, the
+    sizes in the meta graph brought up to date, then the public view of persons) as one write
+    of the write path. The shapes are not asked: an erasure is owed to the person, whatever it
+    leaves behind (the report lists the sources to clean)."""
+    from graph.privacy.persons import forget
+
+    with WRITE_LOCK:
+        return forget(store, person, threshold=threshold)
+
+
 # -- SPARQL Update -----------------------------------------------------------------------------
 
 def apply_update(store: Store, text: str, *, who: str, source: str = "the update") -> Written:
@@ -455,4 +470,4 @@ def _changes(scratch: ox.Store, before: Mapping[str, set[ox.Triple]]
 
 
 __all__ = ["WRITE_LOCK", "UpdateFailed", "Written", "add", "apply_update", "bounds", "check",
-           "context", "drop", "public_targets", "read", "redescribe", "replace"]
+           "context", "drop", "erase", "public_targets", "read", "redescribe", "replace"]
