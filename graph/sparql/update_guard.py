@@ -19,11 +19,13 @@ transaction to run it in and roll back, so ``personal_updates`` reads the update
   exception holds for their variable predicates and classes);
 - ``ADD``, ``COPY`` and ``MOVE`` into a public graph from one that is not public.
 
-Limits: the check is on the text, not on the data the update ends with. It does not see
+Limits: the check is on the text, not on the data the update ends with; the write path
+(``graph.ingest.writing.apply_update``) calls it first, then checks the data the update adds
+to each public graph, the store's default graph included, on a scratch run. Neither sees
 personal data written with other predicates (a name under ``rdfs:label``, an e-mail in a
 comment), nor a graph made public by the same update (a description inserted into the meta
-graph); the default graph is not public and is not checked. An update that rdflib cannot
-parse while Oxigraph can is refused rather than let through unchecked.
+graph). An update that rdflib cannot parse while Oxigraph can is refused rather than let
+through unchecked. ``graphs_of`` tells the write path which graphs an update may touch.
 """
 
 from __future__ import annotations
