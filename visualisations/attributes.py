@@ -42,6 +42,8 @@ class NodeAttributes:
     ``proprietary``), absent when unknown."""
 
     values: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: a software's users, an organisation's software (distinct)
+    reach: dict[str, int] = field(default_factory=dict)
 
     def value(self, node: str, attribute: str) -> str | None:
         return self.values.get(attribute, {}).get(node)
@@ -90,6 +92,10 @@ def attributes(table: UsageTable) -> NodeAttributes:
     out["category"].update(top_category)
     out["free"].update({s: FREE if free else PROPRIETARY
                         for s, free in table.software_free.items()})
-    result = NodeAttributes(out)
+    reach: dict[str, int] = defaultdict(int)
+    for org, sw in seen:
+        reach[org] += 1
+        reach[sw] += 1
+    result = NodeAttributes(out, dict(reach))
     table.__dict__["_node_attributes"] = result
     return result

@@ -89,6 +89,7 @@ def _node(g: nx.Graph, table: UsageTable, node: str, kind: str) -> None:
         values = attributes(table)
         for attribute, name in COLOUR_ATTRIBUTES.items():
             attrs[name] = values.value(node, attribute)
+        attrs["reach"] = values.reach.get(node, 0)
     if kind == "organisation":
         attrs["departement"] = table.org_departement.get(node)
         attrs["commune"] = table.org_commune.get(node)

@@ -49,6 +49,9 @@ KIND_STYLE: dict[str, tuple[str, str]] = {
     "resource": ("#6B7280", "diamond"),
 }
 COLOUR_BY = ("community", "field", "kind", "free", "category", "status", "wave")
+#: what a node's size shows: its links (weighted degree), or its reach (a software's users,
+#: an organisation's software, a group's organisations)
+SIZE_BY = ("links", "reach")
 
 MESSAGES: dict[str, dict[str, str]] = {
     "fr": {
@@ -175,9 +178,16 @@ def _colour_key(data: dict[str, Any], colour_by: str, community: int | None) -> 
     return None if value is None else str(value)
 
 
+def _size(data: dict[str, Any], strength: float, size_by: str) -> float:
+    if size_by == "reach":
+        reach = data.get("count") if data.get("kind") == "group" else data.get("reach")
+        return float(reach or data.get("organisations") or 1)
+    return round(float(strength), 2) or 1.0
+
+
 def build_view(built: BuiltMap, *, title: str, lang: str = "en", colour_by: str = "community",
                label: LabelOf, link: LinkOf, expand: LinkOf | None = None,
-               description: str = "", seed: int = 42) -> MapView:
+               description: str = "", seed: int = 42, size_by: str = "links") -> MapView:
     """The pyvis node and edge lists of ``built``, and its legend and notices."""
     m = MESSAGES[lang if lang in MESSAGES else "en"]
     g = built.graph
@@ -209,7 +219,7 @@ def build_view(built: BuiltMap, *, title: str, lang: str = "en", colour_by: str 
         x, y = built.positions.get(node, (0.0, 0.0))
         entry: dict[str, Any] = {
             "id": i, "label": name, "name": name, "shape": shape, "color": fill,
-            "value": round(float(strength.get(node, 0)) or 1.0, 2), "x": x, "y": y,
+            "value": _size(data, strength.get(node, 0), size_by), "x": x, "y": y,
             "title": _tooltip(data, name, strength.get(node, 0), g.degree(node), m, label,
                               lang, colour_by, key),
             "kind": kind, "links": g.degree(node),

@@ -280,10 +280,11 @@ class MapRequest(NamedTuple):
     colour_by: str = "community"
     group_by: str | None = None
     subject: str | None = None      # the software of a tool map, the resource of a neighbourhood
+    size_by: str = "links"
 
     def key(self) -> tuple[object, ...]:
         return (self.name, self.filters.key(), self.lang, self.colour_by, self.group_by,
-                self.subject)
+                self.subject, self.size_by)
 
 
 class Maps(MapService):
@@ -357,7 +358,8 @@ class Maps(MapService):
         def make() -> MapView:
             label = snapshot.table.label if snapshot is not None else _plain_label
             return build_view(self.built(request, snapshot), title=title, lang=request.lang,
-                              colour_by=request.colour_by, label=label, link=link,
+                              colour_by=request.colour_by, size_by=request.size_by,
+                              label=label, link=link,
                               expand=expand, description=description)
         return self.cached(("view", request.key(), title), make, version)
 

@@ -32,7 +32,7 @@ from visualisations.export import FORMATS
 from visualisations.filters import Filters
 from visualisations.geography import asset_files as geography_assets
 from visualisations.geography import geography_payload
-from visualisations.render import COLOUR_BY, LinkOf, asset_files
+from visualisations.render import COLOUR_BY, SIZE_BY, LinkOf, asset_files
 from visualisations.sankey import LabelOf, sankey_svg
 from visualisations.sankey import legend as sankey_legend
 from visualisations.service import MapRequest, Maps, Snapshot
@@ -91,9 +91,12 @@ def _map_request(request: Request, name: str, subject: str | None = None) -> Map
     group = params.get("group") or None
     if colour not in COLOUR_BY:
         raise ParameterError("colour", f"one of {', '.join(COLOUR_BY)}")
+    size = params.get("size", "links")
+    if size not in SIZE_BY:
+        raise ParameterError("size", f"one of {', '.join(SIZE_BY)}")
     if group is not None and group not in GROUP_KEYS:
         raise ParameterError("group", f"one of {', '.join(GROUP_KEYS)}")
-    return MapRequest(name, filters, preferred_language(request), colour, group, subject)
+    return MapRequest(name, filters, preferred_language(request), colour, group, subject, size)
 
 
 def _query(r: MapRequest, filters: Filters | None = None) -> str:
@@ -102,6 +105,8 @@ def _query(r: MapRequest, filters: Filters | None = None) -> str:
         pairs.append(("colour", r.colour_by))
     if r.group_by:
         pairs.append(("group", r.group_by))
+    if r.size_by != "links":
+        pairs.append(("size", r.size_by))
     if r.name == NEIGHBOURHOOD and r.subject:
         pairs.append(("iri", r.subject))
     pairs.append(("lang", r.lang))
@@ -171,7 +176,7 @@ def _page(request: Request, r: MapRequest) -> HTMLResponse:
         "lang": r.lang, "title": title, "description": description, "path": path,
         "embed_url": f"{path}/embed?{query}", "query": query, "map": r,
         "choices": choices, "formats": list(FORMATS), "group_keys": GROUP_KEYS,
-        "colours": COLOUR_BY, "selected": _selected(r),
+        "colours": COLOUR_BY, "sizes": SIZE_BY, "selected": _selected(r),
         "public_url": public_base(request),
     })
     page.headers.update(_age(snapshot))

@@ -321,3 +321,12 @@ def test_geography_assets_are_served(http: httpx.Client, name: str, media: str) 
 def test_geography_bad_filter_is_a_400(http: httpx.Client) -> None:
     r = http.get("/maps/geography", params={"from": "yesterday"})
     assert r.status_code == 400 and r.json()["parameter"] == "from"
+
+
+def test_size_and_colour_are_kept_and_checked(http: httpx.Client) -> None:
+    r = http.get("/maps/organisations-tools", params={"size": "reach", "colour": "free",
+                                                      "lang": "en"})
+    assert r.status_code == 200
+    assert "size=reach" in r.text and "colour=free" in r.text
+    bad = http.get("/maps/organisations-tools", params={"size": "huge"})
+    assert bad.status_code == 400 and bad.json()["parameter"] == "size"

@@ -102,3 +102,10 @@ def test_render_never_uses_from_nx() -> None:
     from visualisations import render
 
     assert "from_nx" not in inspect.getsource(render).replace("``Network.from_nx``", "")
+
+
+def test_size_by_reach_counts_users_and_tools(tiny_table: UsageTable) -> None:
+    by_name = {n["name"]: n for n in view_of(tiny_table, size_by="reach").nodes}
+    assert by_name["Mailman"]["value"] == 3.0      # used by A, B and C
+    assert by_name["Syndicat B"]["value"] == 2.0   # uses Mailman and Loomio
+    assert view_of(tiny_table).nodes != view_of(tiny_table, size_by="reach").nodes
