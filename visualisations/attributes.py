@@ -4,9 +4,9 @@ An organisation has a field and a kind of its own; a software has a category and
 So that colouring by any attribute tells tools apart too, each side also gets the other's
 attributes, summarised from the usages that link them: a software's field is the field most
 of its users work in; an organisation's category is the tool category it uses most, and it
-counts as "free" when most of the software it uses is free. Status and wave are those of
-most of the node's usages (the latest wave on a tie). Ties are broken by IRI, so the values
-are deterministic.
+counts as "free" when most of the software it uses is free. Status is that of most of the
+node's usages; wave, the first wave the node was observed in (what arrived later stands
+out). Ties are broken by IRI, so the values are deterministic.
 
 >>> from visualisations.table import Usage, UsageTable
 >>> t = UsageTable(usages=[Usage("u1", "o1", "s1", "s1", status="active"),
@@ -81,9 +81,8 @@ def attributes(table: UsageTable) -> NodeAttributes:
             counts["free"][org][FREE if table.software_free[sw] else PROPRIETARY] += 1
     for attribute, by_node in counts.items():
         for node, counter in by_node.items():
-            if attribute == "wave":  # the latest wave wins a tie (IRIs sort by year)
-                best = max(counter.values())
-                out[attribute][node] = max(w for w, n in counter.items() if n == best)
+            if attribute == "wave":  # the first wave it was observed in (IRIs sort by year)
+                out[attribute][node] = min(counter)
             elif (value := _most(counter)) is not None:
                 out[attribute][node] = value
     # a node's own attribute wins over the one summarised from its neighbours

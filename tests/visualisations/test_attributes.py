@@ -30,7 +30,8 @@ def table() -> UsageTable:
     ("o3", "free", "proprietary"),
     ("o3", "category", "list"), ("s1", "category", "pad"),
     ("o2", "status", "abandoned"), ("s2", "status", "abandoned"),
-    ("s1", "wave", "w/2025"),           # a tie goes to the latest wave
+    ("s1", "wave", "w/2024"),           # the first wave it was observed in
+    ("o2", "wave", "w/2025"),
     ("o1", "kind", "union"), ("s1", "kind", "association"),
 ])
 def test_each_node_has_its_own_value(node: str, attribute: str, expected: str) -> None:
