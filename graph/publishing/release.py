@@ -4,8 +4,8 @@ A release is what the public dumps hold at one moment: the public named graphs, 
 its size and content digest (``cg:sha256`` in the meta graph, else its size and import
 date). Its version is derived from that content — the date of the newest import, then the
 first hex digits of a digest of the graph list (the digest alone for undated data) — so the
-same data gives the same version on any server, and any change of the data a new one. Its version IRI is the release's page
-under the dumps (``{public}/dumps/releases/{version}``).
+same data gives the same version on any server, and any change of the data a new one. Its
+version IRI is the release's page under the dumps (``{public}/dumps/releases/{version}``).
 
 A ``ReleaseLog`` remembers the releases published (in a JSON-lines file beside an embedded
 store, else in memory), so that the data page tells what changed since the one before:
