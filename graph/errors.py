@@ -18,7 +18,8 @@ to exit codes.
     ├── NotFound                   no such graph or resource
     ├── QueryHeaderError           a catalogue .rq file has a bad header (a defect: a 500)
     ├── StoreError                 the store failed (I/O, remote server unreachable): a 503
-    │   └── StoreUnavailable       the remote store cannot be reached right now
+    │   ├── StoreUnavailable       the remote store cannot be reached right now
+    │   └── StoreLocked            another process holds the embedded store (RocksDB's lock)
     └── LimitExceeded              a query passed a limit of the service: a 503
         ├── QueryTimeout           it ran longer than the time limit and was stopped
         ├── ResultTooLarge         its result holds more rows than the result cap
@@ -176,6 +177,10 @@ class StoreError(CivicgraphError):
 
 class StoreUnavailable(StoreError):
     """The remote store cannot be reached."""
+
+
+class StoreLocked(StoreError):
+    """Another process holds the embedded store: it may still be opened read-only."""
 
 
 class LimitExceeded(CivicgraphError):

@@ -27,7 +27,7 @@ import httpx
 import pyoxigraph as ox
 
 from api.settings import Settings
-from graph.errors import NotFound, StoreError
+from graph.errors import NotFound, StoreError, StoreLocked
 from graph.ingest.report import ImportReport, Problem
 from graph.store import Store, open_store
 from graph.store.remote import RemoteStore, reaching
@@ -185,13 +185,20 @@ def server_url(settings: Settings, server: str | None = None) -> str | None:
     return server.rstrip("/") if server else running_server(settings.store)
 
 
-def open_command_store(settings: Settings, server: str | None = None) -> Store:
+def open_command_store(settings: Settings, server: str | None = None, *,
+                       read_only: bool = False) -> Store:
     """The store a command works on: the server at ``server``, else the server that holds
-    ``settings.store``, else that store opened by this process."""
+    ``settings.store``, else that store opened by this process; for a command that only
+    reads (``read_only``), opened read-only when another process holds it."""
     url = server_url(settings, server)
     if url is not None:
         return server_store(url, settings.curator_token)
-    return open_store(settings.store)
+    try:
+        return open_store(settings.store)
+    except StoreLocked:
+        if not read_only:
+            raise
+        return open_store(settings.store, read_only=True)
 
 
 def _post(url: str, path: str, token: str, *, data: Mapping[str, str | None],

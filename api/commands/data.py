@@ -41,7 +41,7 @@ def export(fmt: str, output: Path | None, all_graphs: bool, store: str | None,
     from graph.privacy.access import public_graphs
 
     settings = settings_from(store=store)
-    with open_command_store(settings, server) as opened:
+    with open_command_store(settings, server, read_only=True) as opened:
         graphs = None if all_graphs else public_graphs(opened)
         if output is None:
             opened.dump(sys.stdout.buffer, _DUMP_FORMATS[fmt], graphs)
@@ -63,7 +63,7 @@ def stats(store: str | None, server: str | None, as_json: bool) -> None:
     from graph.privacy.access import public_graphs
 
     settings = settings_from(store=store)
-    with open_command_store(settings, server) as opened:
+    with open_command_store(settings, server, read_only=True) as opened:
         public = set(public_graphs(opened))
         rows = [
             {"graph": g, "triples": opened.count(g),

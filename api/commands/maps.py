@@ -36,7 +36,7 @@ def maps_command(out: Path, langs: tuple[str, ...], no_tools: bool, node_budget:
     from visualisations.table import load_table
 
     settings = settings_from(store=store)
-    with open_command_store(settings, server) as opened:
+    with open_command_store(settings, server, read_only=True) as opened:
         table = load_table(opened, base=settings.base_iri)
     clean(out)
     written = write_site(table, out, langs=langs or ("fr", "en"),

@@ -119,7 +119,7 @@ def query(sparql: str | None, file: Path | None, name: str | None, params: tuple
     if params and not name:
         raise click.UsageError("--param goes with --name")
     settings = settings_from(store=store)
-    with open_command_store(settings, server) as opened:
+    with open_command_store(settings, server, read_only=True) as opened:
         graphs = None if all_graphs else public_graphs(opened)
         if name:
             entry = get_query(name)

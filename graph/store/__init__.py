@@ -22,13 +22,14 @@ __all__ = ["DEFAULT_GRAPH", "QueryResult", "Store", "Term", "graph_name", "named
            "open_store"]
 
 
-def open_store(location: str, **options: Any) -> Store:
+def open_store(location: str, *, read_only: bool = False, **options: Any) -> Store:
     """Open the store named by ``location``: ``"memory"``, an ``http(s)://`` URL of a SPARQL
     server (``options`` go to ``graph.store.remote.RemoteStore``: ``query_url``,
     ``update_url``, ``store_url``, ``timeout``, ...), a Virtuoso server's URL
     ``virtuoso+http(s)://USER:PASSWORD@HOST:PORT`` (``graph.store.virtuoso``), or a
     directory path (created if absent) for the embedded on-disk store. Leftovers of an
-    interrupted import are removed on opening.
+    interrupted import are removed on opening. ``read_only`` opens an on-disk store that
+    another process holds (``embedded.ReadOnlyOxigraphStore``).
 
     >>> with open_store("memory") as store:
     ...     store.kind, store.graphs()
@@ -43,5 +44,8 @@ def open_store(location: str, **options: Any) -> Store:
     if location.startswith(("http://", "https://")):
         from graph.store.remote import RemoteStore
         return RemoteStore(location, **options)
+    if read_only:
+        from graph.store.embedded import ReadOnlyOxigraphStore
+        return ReadOnlyOxigraphStore(location)
     from graph.store.embedded import OxigraphStore
     return OxigraphStore(location)

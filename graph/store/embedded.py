@@ -32,7 +32,7 @@ from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 
-from graph.errors import QuerySyntaxError, StoreError
+from graph.errors import QuerySyntaxError, StoreError, StoreLocked
 from graph.namespaces import PREFIXES
 from graph.store.base import DEFAULT_GRAPH, QueryResult, Store, Term, graph_name
 from graph.store.binding import bind_values
@@ -54,15 +54,17 @@ _PENDING = ox.NamedNode(PENDING_GRAPH)
 def pyoxigraph_errors(doing: str) -> Iterator[None]:
     """pyoxigraph's errors as civicgraph's: the one table of this backend (as httpx's
     ``_exceptions``). ``SyntaxError`` is a ``QuerySyntaxError`` with its line and column;
-    ``OSError`` (RocksDB: input/output, a full disk, another process's lock) a
-    ``StoreError`` that says what was being done (``doing``)."""
+    ``OSError`` (RocksDB: input/output, a full disk) a ``StoreError`` that says what was
+    being done (``doing``), ``StoreLocked`` when another process holds the store."""
     try:
         yield
     except SyntaxError as error:
         raise query_syntax_error(error) from None
     except OSError as error:
-        held = " (another process has the store open)" if "LOCK" in str(error) else ""
-        raise StoreError(f"{doing}: {error}{held}") from error
+        if "LOCK" in str(error):
+            raise StoreLocked(f"{doing}: another process has the store open ({error})") \
+                from error
+        raise StoreError(f"{doing}: {error}") from error
 
 
 def query_syntax_error(error: SyntaxError) -> QuerySyntaxError:
@@ -343,3 +345,41 @@ class OxigraphStore(EmbeddedStore):
                 self.ox.flush()
         finally:
             del self.ox
+
+
+class ReadOnlyOxigraphStore(EmbeddedStore):
+    """An on-disk store that another process holds, read as it was when opened (RocksDB
+    lets a reader in beside the writer's lock). Graphs that were being written then are
+    left out; writes are refused with ``StoreLocked``."""
+
+    kind = "oxigraph"
+    exclusive = False   # the other process writes it
+    path: Path
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        with pyoxigraph_errors(f"cannot open the store in {self.path} read-only"):
+            store = ox.Store.read_only(str(self.path))
+        super().__init__(store)
+
+    def recover(self) -> None:
+        """Nothing to remove (the writer does): hide what it was writing instead."""
+        self._visibility.hide(unfinished_graphs(self.ox))
+
+    def _refuse(self) -> StoreLocked:
+        return StoreLocked(f"the store in {self.path} is open read-only: another process "
+                           "holds it and makes its writes")
+
+    def update(self, sparql: str) -> None:
+        raise self._refuse()
+
+    def replace_graphs(self, contents: Mapping[str, Iterable[ox.Triple | ox.Quad]],
+                       *, metadata: Iterable[ox.Triple] = ()) -> None:
+        raise self._refuse()
+
+    def drop_graph(self, graph: str) -> None:
+        raise self._refuse()
+
+    def close(self) -> None:
+        vars(self).pop("ox", None)   # RocksDB lets go of the files when collected
+
