@@ -70,6 +70,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "key_community": "communauté", "key_field": "domaine", "key_kind": "type",
         "key_dep": "département", FREE: "Libre (ou surtout des outils libres)",
         PROPRIETARY: "Propriétaire (ou surtout des outils propriétaires)",
+        "betweenness": "intermédiarité (collectifs–outils)",
         "colour_free": "licence", "colour_category": "catégorie d'outil",
         "colour_status": "statut d'usage", "colour_wave": "vague", "colour_community":
         "communauté", "colour_field": "domaine", "colour_kind": "type",
@@ -91,6 +92,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "key_community": "community", "key_field": "field", "key_kind": "kind",
         "key_dep": "département", FREE: "Free (or mostly free tools)",
         PROPRIETARY: "Proprietary (or mostly proprietary tools)",
+        "betweenness": "betweenness (organisations–tools)",
         "colour_free": "licence", "colour_category": "tool category",
         "colour_status": "usage status", "colour_wave": "wave",
         "colour_community": "community", "colour_field": "field", "colour_kind": "kind",
@@ -187,7 +189,8 @@ def _size(data: dict[str, Any], strength: float, size_by: str) -> float:
 
 def build_view(built: BuiltMap, *, title: str, lang: str = "en", colour_by: str = "community",
                label: LabelOf, link: LinkOf, expand: LinkOf | None = None,
-               description: str = "", seed: int = 42, size_by: str = "links") -> MapView:
+               description: str = "", seed: int = 42, size_by: str = "links",
+               betweenness: dict[Any, float] | None = None) -> MapView:
     """The pyvis node and edge lists of ``built``, and its legend and notices."""
     m = MESSAGES[lang if lang in MESSAGES else "en"]
     g = built.graph
@@ -221,7 +224,7 @@ def build_view(built: BuiltMap, *, title: str, lang: str = "en", colour_by: str 
             "id": i, "label": name, "name": name, "shape": shape, "color": fill,
             "value": _size(data, strength.get(node, 0), size_by), "x": x, "y": y,
             "title": _tooltip(data, name, strength.get(node, 0), g.degree(node), m, label,
-                              lang, colour_by, key),
+                              lang, colour_by, key, (betweenness or {}).get(node)),
             "kind": kind, "links": g.degree(node),
         }
         if key is not None:
@@ -277,7 +280,7 @@ def _legend_label(key: str, colour_by: str, label: LabelOf, lang: str,
 
 def _tooltip(data: dict[str, Any], name: str, strength: float, degree: int,
              m: dict[str, str], label: LabelOf, lang: str, colour_by: str,
-             key: str | None) -> str:
+             key: str | None, between: float | None = None) -> str:
     kind = data.get("kind", "resource")
     lines = [name, m.get(kind, kind)]
     if kind == "group":
@@ -310,6 +313,9 @@ def _tooltip(data: dict[str, Any], name: str, strength: float, degree: int,
     if colour_by == "community" and key is not None:
         lines.append(f"{m['community']}: {key}")
     lines.append(f"{_fmt(degree, lang)} {m['links']} · {m['weight']} {_fmt(strength, lang)}")
+    if between is not None:
+        text = f"{between:.4f}".replace(".", ",") if lang == "fr" else f"{between:.4f}"
+        lines.append(f"{m['betweenness']} {text}")
     return "\n".join(lines)
 
 

@@ -36,6 +36,7 @@ from graph.namespaces import DEFAULT_BASE
 from graph.privacy.access import public_graphs
 from graph.store import Store
 from visualisations import maps
+from visualisations.background import Computed, MetricsRunner
 from visualisations.columns import columns
 from visualisations.export import export
 from visualisations.filters import Filters
@@ -96,6 +97,9 @@ class MapService:
         self.readings = 0
         self._closed = False
         self._threads: list[threading.Thread] = []
+        #: betweenness and communities of the org–tool projection, computed in the
+        #: background after each new table (``metrics()`` answers the previous ones meanwhile)
+        self.metrics_runner = MetricsRunner(start=self._start)
 
     def version(self) -> str:
         """The current ``data_version`` (re-read at most every ``recheck`` seconds, or at once
@@ -149,6 +153,8 @@ class MapService:
         columns(table)  # part of the warm-up: seconds at 10^5 organisations
         snapshot = Snapshot(table, version, began)
         self._prepare(snapshot)
+        if not self._closed:
+            self.metrics_runner.submit(version, table)
         self.readings += 1
         log.info("maps: usage table read in %.1f s (%d usages; graphs read again: %s)",
                  time.time() - began, len(table.usages), ", ".join(self._fragments.last_read))
@@ -156,6 +162,10 @@ class MapService:
 
     def _prepare(self, snapshot: Snapshot) -> None:
         """What to compute before ``snapshot`` is served (subclasses: the gallery's maps)."""
+
+    def metrics(self) -> Computed | None:
+        """The newest org–tool metrics computed in the background (never computes)."""
+        return self.metrics_runner.latest()
 
     def _refresh(self) -> None:
         """Read the table again in the background, unless a reading is under way (it will
@@ -178,6 +188,7 @@ class MapService:
         """Stop reading in the background (a server calls this when it stops, before its
         store is closed): wait up to ``timeout`` seconds for a reading under way."""
         self._closed = True
+        self.metrics_runner.closed = True
         with self._lock:
             threads = list(self._threads)
         deadline = time.monotonic() + timeout
@@ -355,13 +366,17 @@ class Maps(MapService):
              snapshot: Snapshot | None = None) -> MapView:
         version, snapshot = self._on(request, snapshot)
 
+        computed = self.metrics()
+
         def make() -> MapView:
             label = snapshot.table.label if snapshot is not None else _plain_label
             return build_view(self.built(request, snapshot), title=title, lang=request.lang,
                               colour_by=request.colour_by, size_by=request.size_by,
                               label=label, link=link,
-                              expand=expand, description=description)
-        return self.cached(("view", request.key(), title), make, version)
+                              expand=expand, description=description,
+                              betweenness=computed.metrics.betweenness if computed else None)
+        return self.cached(("view", request.key(), title,
+                            computed.version if computed else None), make, version)
 
     def document(self, request: MapRequest, *, title: str, link: LinkOf,
                  expand: LinkOf | None = None, assets: str, home: str | None = None,
