@@ -28,6 +28,7 @@ public unless its description says otherwise.
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
@@ -48,8 +49,11 @@ from graph.namespaces import (
     FOAF,
     META_GRAPH,
     ORG,
+    OWL,
     PROV,
     RDF,
+    RDFS,
+    SH,
     STAGING_PREFIX,
     VOCABULARY_GRAPH,
     VOID,
@@ -67,6 +71,8 @@ WRITE_LOCK = threading.RLock()
 #: graphs civicgraph writes itself, never checked against the data shapes
 MANAGED = frozenset({META_GRAPH, RESTRICTED_META_GRAPH, VOCABULARY_GRAPH, DERIVED_GRAPH})
 _TYPE = ox.NamedNode(RDF + "type")
+_OTHER_TARGETS = frozenset({SH + "targetNode", SH + "targetSubjectsOf", SH + "targetObjectsOf",
+                            SH + "target"})
 DEFAULT_TITLE = "The store's default graph"
 _PERSONAL_NAMESPACES = (FOAF, DPV, ORG + "Membership", ORG + "member")
 
@@ -133,7 +139,8 @@ def check(store: Store, after: Mapping[str, Iterable[ox.Triple]], *, source: str
     if not wanted:
         return []
     context(store, data, wanted, checked)
-    results = validation.validate(data, _core(shapes), engine=engine)
+    core = _core(shapes)
+    results = validation.validate(data, core, engine=engine) if _targeted(data, core) else []
     exposed = [g for g in checked if g in public and g != PUBLIC_PERSONS_GRAPH]
     if exposed and _mentions_persons(checked[g] for g in exposed):
         from graph.vocabulary import shapes_path
@@ -147,6 +154,46 @@ def check(store: Store, after: Mapping[str, Iterable[ox.Triple]], *, source: str
     if found:
         raise ShapeViolation(found, source=source)
     return [r for r in kept if r.severity != "Violation"]
+
+
+def _targeted(data: ox.Store, shapes: Path | Sequence[Path]) -> bool:
+    """Whether a node of ``data`` is an instance of a class the shapes target (or of one of
+    its subclasses in the vocabulary): data no shape targets (a W3C test's ``:a :b :c``)
+    needs no validator run."""
+    files = (shapes,) if isinstance(shapes, Path) else tuple(shapes)
+    targets = _target_classes(files)
+    if targets is None or next(iter(data.quads_for_pattern(
+            None, ox.NamedNode(RDFS + "subClassOf"), None, None)), None) is not None:
+        return True
+    return any(isinstance(q.object, ox.NamedNode) and q.object.value in targets
+               for q in data.quads_for_pattern(None, _TYPE, None, None))
+
+
+@functools.cache
+def _target_classes(files: tuple[Path, ...]) -> frozenset[str] | None:
+    """The classes ``files`` target with ``sh:targetClass`` and their subclasses in the
+    vocabulary; None when a shape targets otherwise (then every write is validated)."""
+    from graph.vocabulary import vocabulary_triples
+
+    shapes = [q.triple for path in files for q in ox.parse(path=path,
+                                                           format=ox.RdfFormat.TURTLE)]
+    if any(t.predicate.value in _OTHER_TARGETS or (
+            t.predicate == _TYPE and t.object.value in (RDFS + "Class", OWL + "Class"))
+           for t in shapes):
+        return None
+    found = {t.object.value for t in shapes if t.predicate.value == SH + "targetClass"}
+    below: dict[str, set[str]] = {}
+    for t in vocabulary_triples():
+        if t.predicate.value == RDFS + "subClassOf" and isinstance(t.object, ox.NamedNode) \
+                and isinstance(t.subject, ox.NamedNode):
+            below.setdefault(t.object.value, set()).add(t.subject.value)
+    pending = list(found)
+    while pending:
+        for sub in below.get(pending.pop(), ()):
+            if sub not in found:
+                found.add(sub)
+                pending.append(sub)
+    return frozenset(found)
 
 
 def _introduced(store: Store, found: list[Violation], shapes: Path | Sequence[Path] | None,
