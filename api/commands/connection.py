@@ -112,7 +112,8 @@ def _answers(url: str) -> bool:
 def running_server(location: str, *, wait: float = HEALTH_WAIT) -> str | None:
     """The URL of the server that holds the store at ``location``, or None when none does.
 
-    A discovery file whose process is gone is removed. A live process that does not answer
+    The file must belong to this process's user (the curator token follows the URL it
+    gives). A discovery file whose process is gone is removed. A live process that does not answer
     ``/health`` within ``wait`` seconds is not taken for a server (the command then opens the
     store itself, and says so if the lock refuses it)."""
     directory = store_directory(location)
@@ -120,6 +121,8 @@ def running_server(location: str, *, wait: float = HEALTH_WAIT) -> str | None:
         return None
     path = directory / SERVER_FILE
     try:
+        if path.stat().st_uid != os.getuid():
+            return None   # another user's file: the curator token is not sent where it says
         found = json.loads(path.read_text(encoding="utf-8"))
         url, pid = str(found["url"]).rstrip("/"), int(found["pid"])
     except FileNotFoundError:
