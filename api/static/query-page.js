@@ -49,8 +49,10 @@
     [/^Showing (\S+) to (\S+) of (\S+) (.*)$/, "Lignes $1 à $2 sur $3"],
     [/^\(filtered from (\S+) total .*\)$/, "(filtrées parmi $1)"],
     [/^(\S+) results? in (\S+) seconds?$/, "$1 résultat(s) en $2 s"],
-    [/^Shows (.+) view$/, "Vue $1"],
-    [/^View documentation of (.+)$/, "Documentation de la vue $1"],
+    [/^Shows (.+) view$/, function (_, view) { return "Vue " + (FRENCH[view] || view); }],
+    [/^View documentation of (.+)$/, function (_, view) {
+      return "Documentation de la vue " + (FRENCH[view] || view);
+    }],
     [/^(\S+) entries per page$/, "$1 lignes par page"]
   ];
   function translated(text) {
@@ -90,6 +92,40 @@
       });
     });
   }
+  // What axe-core asks of YASGUI's editor: names for its text area and endpoint field, its
+  // scroller reachable by keyboard, the "add a tab" button a tab of the tab list (a tablist
+  // holds tabs only), and its view buttons named by their visible text.
+  var NAMES = lang === "fr"
+    ? { query: "Requête SPARQL", endpoint: "Point d'accès SPARQL", addTab: "Ajouter un onglet" }
+    : { query: "SPARQL query", endpoint: "SPARQL endpoint", addTab: "Add a new tab" };
+  function accessible(root) {
+    if (root.nodeType !== Node.ELEMENT_NODE) { return; }
+    var fix = function (selector, apply) {
+      if (root.matches(selector)) { apply(root); }
+      root.querySelectorAll(selector).forEach(apply);
+    };
+    fix(".CodeMirror textarea", function (e) { if (!e.getAttribute("aria-label")) { e.setAttribute("aria-label", NAMES.query); } });
+    fix("input.autocomplete", function (e) { if (!e.getAttribute("aria-label")) { e.setAttribute("aria-label", NAMES.endpoint); } });
+    fix(".CodeMirror-scroll", function (e) { if (e.getAttribute("tabindex") !== "0") { e.setAttribute("tabindex", "0"); } });
+    fix(".tabsList button.addTab", function (e) {
+      if (e.getAttribute("role") !== "tab") {
+        e.setAttribute("role", "tab");
+        e.setAttribute("aria-selected", "false");
+        e.setAttribute("aria-label", NAMES.addTab);
+      }
+    });
+    fix(".yasr_btn[class*=select_]", function (e) {
+      var shown = (e.querySelector("span:not(.svgImg)") || e).textContent.trim();
+      if (shown && e.getAttribute("aria-label") !== shown) { e.setAttribute("aria-label", shown); }
+    });
+  }
+
+  new MutationObserver(function (changes) {
+    changes.forEach(function (change) {
+      change.addedNodes.forEach(accessible);
+    });
+  }).observe(holder, { childList: true, subtree: true });
+
   if (lang === "fr") {
     new MutationObserver(function (changes) {
       changes.forEach(function (change) {
@@ -117,6 +153,7 @@
     yasqe: { value: config.defaultQuery, autocompleters: LOCAL_COMPLETERS },
   });
   if (lang === "fr") { translate(holder); }
+  accessible(holder);
   window.civicgraphYasgui = yasgui;
   var byName = {};
   config.examples.forEach(function (example) { byName[example.name] = example; });
