@@ -65,6 +65,20 @@ def test_layers_point_one_way(layer: str, forbidden: tuple[str, ...]) -> None:
     assert not wrong, f"{layer} imports what it must not:\n" + "\n".join(wrong)
 
 
+#: what the store (interface and backends) may import of graph: nothing above it
+STORE_MAY_IMPORT = ("graph.store", "graph.errors", "graph.namespaces", "graph.sparql.lexer")
+
+
+def test_the_store_imports_nothing_above_it() -> None:
+    found = imports()
+    wrong = [_where(module, target)
+             for module in sorted(found.modules) if module.startswith("graph.store")
+             for target in sorted(found.find_modules_directly_imported_by(module))
+             if target.split(".")[0] == "graph"
+             and not any(target == m or target.startswith(m + ".") for m in STORE_MAY_IMPORT)]
+    assert not wrong, "the store reaches above itself:\n" + "\n".join(wrong)
+
+
 def _reads_environment(tree: ast.AST) -> list[int]:
     """Lines that read the process environment: ``os.environ``, ``os.getenv``, or those
     names imported from ``os``."""
