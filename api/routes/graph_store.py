@@ -90,10 +90,9 @@ def _parse(request: Request, data: bytes) -> list[ox.Triple]:
                   "404": {"description": "No such graph, or not public."},
                   "406": {"description": "No acceptable format."}}})
 def read(request: Request) -> Response:
-    """The triples of a named graph, or of the default graph with ``?default``."""
-    graph = _target(request, required=False)
-    if graph == DEFAULT_GRAPH:
-        graph = None   # read today as the union of the graphs the reader may see
+    """The triples of a named graph, of the store's own default graph with ``?default``, or,
+    with neither, of every graph the reader may see."""
+    graph = _target(request, required=False)   # ?default: the store's own default graph
     chosen = negotiate(request, RDF_OFFERS)
     view = reader_view(request)
     with client_slot(request):

@@ -18,7 +18,7 @@ import pyoxigraph as ox
 from graph.errors import InputError, NotFound, RdfSyntaxError, UnknownFormat
 from graph.ingest import writing
 from graph.ingest.rdfxml import check_entities
-from graph.store import Store
+from graph.store import DEFAULT_GRAPH, Store
 
 #: Media types a graph may be sent in.
 READABLE: tuple[str, ...] = (
@@ -64,12 +64,13 @@ def parse_triples(data: bytes, media_type: str, *, base_iri: str | None = None,
 
 
 def read_graph(view: Store, graph: str | None) -> list[ox.Triple]:
-    """The triples of ``graph`` as ``view`` shows it (None: its default graph, the union of
-    the graphs it shows); ``NotFound`` for a graph it does not show."""
+    """The triples of ``graph`` as ``view`` shows it (``DEFAULT_GRAPH``: the store's own
+    default graph; None: the union of the graphs it shows); ``NotFound`` for a graph it does
+    not show."""
     if graph is None:
         result = view.query("CONSTRUCT WHERE { ?s ?p ?o }")
     else:
-        if graph_name(graph) not in view.graphs():
+        if graph != DEFAULT_GRAPH and graph_name(graph) not in view.graphs():
             raise NotFound(f"graph <{graph}>")
         result = view.query("CONSTRUCT WHERE { ?s ?p ?o }", default_graph=[graph],
                             named_graphs=[])

@@ -19,7 +19,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from graph.namespaces import CG, META_GRAPH, RESTRICTED_PREFIX, STAGING_PREFIX, VOID, XSD
-from graph.store import Store
+from graph.store import DEFAULT_GRAPH, Store
 
 #: the descriptions of the graphs that are not public (curators only)
 RESTRICTED_META_GRAPH = RESTRICTED_PREFIX + "meta"
@@ -43,6 +43,15 @@ def public_graphs(store: Store) -> list[str]:
     }
     found.add(META_GRAPH)
     return sorted(found)
+
+
+def default_graph_is_public(store: Store) -> bool:
+    """Whether the store's own default graph (``DEFAULT_GRAPH``) may be read anonymously: it
+    is public unless a description in the meta graphs makes it ``cg:Restricted``."""
+    restricted = store.query(
+        f"ASK {{ GRAPH ?m {{ <{DEFAULT_GRAPH}> <{CG}access> <{CG}Restricted> }} }}",
+        default_graph=[], named_graphs=[META_GRAPH, RESTRICTED_META_GRAPH])
+    return not bool(restricted)
 
 
 def is_public(store: Store, graph: str) -> bool:

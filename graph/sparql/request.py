@@ -42,7 +42,7 @@ from urllib.parse import urljoin
 from graph.errors import ForbiddenOperation, QuerySyntaxError
 from graph.ingest.bounds import check_sparql
 from graph.namespaces import PREFIXES
-from graph.privacy.access import public_graphs
+from graph.privacy.access import default_graph_is_public, public_graphs
 from graph.sparql.lexer import code
 from graph.sparql.results import Answer, ResultFormat, format_named, serialize_result
 from graph.store import DEFAULT_GRAPH, Store, Term, named_only
@@ -212,9 +212,12 @@ def scope_dataset(info: QueryInfo, requested: Dataset | None, visible: Sequence[
 
 def visible_graphs(store: Store, scope: Scope) -> list[str]:
     """The graphs a reader with ``scope`` may read: the named graphs it may see, then
-    ``DEFAULT_GRAPH`` (the store's own default graph is public, as a named graph can be)."""
-    named = public_graphs(store) if scope == "public" else store.graphs()
-    return [*named_only(named), DEFAULT_GRAPH]
+    ``DEFAULT_GRAPH`` (the store's own default graph), public unless described as
+    restricted (``graph.privacy.access.default_graph_is_public``)."""
+    if scope == "all":
+        return [*named_only(store.graphs()), DEFAULT_GRAPH]
+    default = [DEFAULT_GRAPH] if default_graph_is_public(store) else []
+    return [*named_only(public_graphs(store)), *default]
 
 
 @dataclass(frozen=True)

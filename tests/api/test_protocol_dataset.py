@@ -11,8 +11,10 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
+from graph.namespaces import CG, META_GRAPH
 from graph.publishing.service import SD
 from graph.samples.example import EXAMPLE_GRAPHS
+from graph.store import DEFAULT_GRAPH
 from tests.api.conftest import CURATOR_TOKEN, Live, running
 from tests.api.stores import example_store
 
@@ -87,3 +89,25 @@ def test_the_service_description_states_the_mode(mode: tuple[bool, Live]) -> Non
     triples = list(ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES))
     features = {t.object.value for t in triples if t.predicate.value == SD + "feature"}
     assert (SD + "UnionDefaultGraph" in features) is union
+
+
+def test_graph_store_default_is_the_stores_own_default_graph(mode: tuple[bool, Live]) -> None:
+    _, live = mode
+    for headers in ({}, {"Authorization": f"Bearer {CURATOR_TOKEN}"}):
+        response = httpx.get(f"{live.url}/store?default", timeout=30,
+                             headers={"Accept": "application/n-triples", **headers})
+        assert response.status_code == 200, response.text
+        objects = {t.object.value for t in ox.parse(response.content,
+                                                    format=ox.RdfFormat.N_TRIPLES)}
+        assert objects == {"own"}
+
+
+@pytest.mark.parametrize("union", [True, False])
+def test_a_default_graph_described_as_restricted_is_for_curators_only(union: bool) -> None:
+    store = example_store()
+    store.update(SETUP)
+    store.update(f"INSERT DATA {{ GRAPH <{META_GRAPH}> {{ <{DEFAULT_GRAPH}> <{CG}access> "
+                 f"<{CG}Restricted> }} }}")
+    with running(store, union_default_graph=union, query_workers=0) as live:
+        assert values(live, MARKERS) == (["public"] if union else [])
+        assert "own" in values(live, MARKERS, curator=True)

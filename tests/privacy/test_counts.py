@@ -134,7 +134,7 @@ def test_small_figures_appear_on_no_surface(imported: TestClient) -> None:
     counts = [q for q in ox.parse(dump, ox.RdfFormat.N_QUADS)
               if q.predicate.value in (CG + "memberCount", CG + "count")]
     assert sorted(int(q.object.value) for q in counts) == sorted(figures.values())
-    everything = imported.get("/store?default", headers={"Accept": "application/n-triples"})
+    everything = imported.get("/store", headers={"Accept": "application/n-triples"})
     assert everything.text.count(f"> <{CG}memberCount> \"") == sum(
         role is None for _, role in figures)
     for organisation in ("vecam", "fonda", "aitec", "framasoft"):

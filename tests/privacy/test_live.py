@@ -37,7 +37,7 @@ def read_all(base: str) -> dict[str, httpx.Response]:
             "hidden person": http.get("/id/person/personne-02.jsonld"),
             "dump": http.get("/dumps/civicgraph.nq.gz"),
             "void": http.get("/.well-known/void"),
-            "graph store": http.get("/store?default",
+            "graph store": http.get("/store",
                                     headers={"Accept": "application/n-triples"}),
             "map": http.get("/maps/organisations-tools/export.json"),
             "neighbourhood": http.get("/maps/neighbourhood/export.gexf",

@@ -29,7 +29,7 @@ _PAGER = re.compile(r'href="(\?page=[^"#]*)')
 
 def public_iris(client: TestClient) -> set[str]:
     """Every resource IRI of the public data, as an anonymous reader gets it."""
-    response = client.get("/store?default", headers={"Accept": "application/n-triples"})
+    response = client.get("/store", headers={"Accept": "application/n-triples"})
     assert response.status_code == 200
     iris = set()
     for triple in ox.parse(response.content, ox.RdfFormat.N_TRIPLES):

@@ -135,9 +135,9 @@ def test_graph_store_on_every_graph(client: TestClient, probe: Probe,
                 probe.check(response.content, f"/store?graph={graph} as {media}")
         assert client.head("/store", params={"graph": graph}).status_code == (
             404 if graph in restricted or "restricted/" in graph else 200)
-    default = get(client, "/store?default", headers={"Accept": "application/n-triples"})
+    default = get(client, "/store", headers={"Accept": "application/n-triples"})
     assert ox.parse(default, ox.RdfFormat.N_TRIPLES) is not None
-    probe.check(default, "/store?default")
+    probe.check(default, "/store")
 
 
 def map_urls(client: TestClient) -> list[str]:

@@ -44,7 +44,7 @@ def surfaces(client: TestClient) -> dict[str, bytes]:
                                         headers={"Accept": "text/html"}).content,
         "neighbourhood map": client.get("/maps/neighbourhood/export.json",
                                         params={"iri": ORGANISATION}).content,
-        "Graph Store": client.get("/store?default",
+        "Graph Store": client.get("/store",
                                   headers={"Accept": "application/n-triples"}).content,
     }
     for path in ("person/personne-01", "person/personne-01.ttl",
