@@ -1,8 +1,9 @@
 """The story of a concept, for its page: the tools used for a practice (or a narrower one),
-the tools an effect (or a narrower one) was reported on.
+the tools an effect (or a narrower one) was reported on, the tools of a tool category, and
+the tools the organisations of a field of action or of a kind of organisation use.
 
-From the catalogue queries ``tools_by_practice`` and ``effects_by_tool``, run on the reader's
-view of the store.
+From the catalogue queries ``tools_by_practice``, ``effects_by_tool`` and
+``tools_by_concept``, run on the reader's view of the store.
 """
 
 from __future__ import annotations
@@ -21,12 +22,16 @@ TEXT: Final[dict[str, dict[str, str]]] = {
            "effect": "Tools this effect was reported on",
            "tool": "Tool", "free": "Free software", "organisations": "Organisations",
            "usages": "Usage observations", "observations": "Observations",
-           "true": "yes", "false": "no"},
+           "true": "yes", "false": "no", "tool-category": "Tools of this category",
+           "field": "Tools the organisations of this field use",
+           "org-kind": "Tools the organisations of this kind use"},
     "fr": {"practice": "Outils utilisés pour cette pratique",
            "effect": "Outils sur lesquels cet effet a été constaté", "tool": "Outil",
            "free": "Logiciel libre", "organisations": "Organisations",
            "usages": "Observations d'usage", "observations": "Observations",
-           "true": "oui", "false": "non"},
+           "true": "oui", "false": "non", "tool-category": "Outils de cette catégorie",
+           "field": "Outils qu'utilisent les organisations de ce champ",
+           "org-kind": "Outils qu'utilisent les organisations de ce type"},
 }
 
 
@@ -70,4 +75,13 @@ def concept_story(store: Store, iri: str, *, lang: str = "en") -> ConceptStory |
             (cell, Cell(str(seen)), Cell(str(organisations)))
             for cell, seen, organisations in sorted(tools.values(),
                                                     key=lambda t: (-t[1], t[0].text)))))
+    scheme = iri[len(ID):].split("/", 1)[0] if iri.startswith(ID) else ""
+    if scheme in ("tool-category", "field", "org-kind"):
+        rows = query_rows(store, "tools_by_concept", {"concept": node, "lang": language})
+        return ConceptStory(iri, Table("tools", say[scheme], (
+            Column("tool", say["tool"]),
+            Column("organisations", say["organisations"], linked=False),
+            Column("usages", say["usages"], linked=False)), tuple(
+            (iri_cell(r, "software"), Cell(r["organisations"]), Cell(r["usages"]))
+            for r in rows)))
     return None

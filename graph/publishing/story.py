@@ -1,6 +1,6 @@
 """Which story a resource's page tells, by the kind in its IRI (``/id/{kind}/{slug}``):
-a tool's (software, hosted instance, shared space), an organisation's, a practice's or an
-effect's; other resources have none.
+a tool's (software, hosted instance, shared space), an organisation's, a concept's (practice,
+effect, tool category, field of action, kind of organisation); other resources have none.
 
 >>> story_kind("https://w3id.org/civicgraph/id/software/loomio")
 'tool'
@@ -23,7 +23,8 @@ Story = ToolStory | OrganisationStory | ConceptStory
 
 #: The kind segment of an IRI -> the story its page tells.
 KINDS: Final = {"software": "tool", "instance": "tool", "space": "tool",
-                "org": "organisation", "practice": "concept", "effect": "concept"}
+                "org": "organisation", "practice": "concept", "effect": "concept",
+                "tool-category": "concept", "field": "concept", "org-kind": "concept"}
 
 
 def story_kind(iri: str) -> str | None:

@@ -146,3 +146,11 @@ def test_the_language_switch_keeps_every_parameter(live: Live) -> None:
     english = re.search(r'<a href="([^"]+)" hreflang="en"', twice)
     assert english is not None
     assert html.unescape(english.group(1)) == "/search?q=vote&kind=tool&kind=practice&lang=en"
+
+
+@pytest.mark.parametrize(("path", "tool"), [
+    ("/id/tool-category/decision-making-platform/tools.csv", "Loomio"),
+    ("/id/field/health/tools.csv", "Sympa"), ("/id/org-kind/association/tools.csv", "Sympa"),
+])
+def test_concept_pages_list_their_tools(live: Live, path: str, tool: str) -> None:
+    assert tool in {r["tool"] for r in rows(live, path)}
