@@ -15,6 +15,8 @@ from typing import Any
 
 import networkx as nx
 
+from graph.formulas import safe_cell
+
 #: node id -> its GEXF ``viz`` attributes: ``color`` (r, g, b, a), ``size``, ``position``
 Drawing = dict[str, dict[str, Any]]
 
@@ -105,8 +107,10 @@ def export(g: nx.Graph, format: str, lang: str = "en", drawing: Drawing | None =
 def _csv(rows: list[dict[str, Any]], first: list[str]) -> bytes:
     columns = first + sorted({k for r in rows for k in r} - set(first))
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+    # CRLF line ends (RFC 4180): a cell holding a CR is then quoted, not read as a new row
+    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore",
+                            lineterminator="\r\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: _flat(row.get(k)) for k in columns})
+        writer.writerow({k: safe_cell(_flat(row.get(k))) for k in columns})
     return buffer.getvalue().encode("utf-8")

@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from graph.errors import Violation
+from graph.formulas import safe_cell
 
 CSV_COLUMNS = ("level", "sheet", "row", "column", "value", "message", "node", "path",
                "constraint")
@@ -151,20 +152,22 @@ class ImportReport:
         }
 
     def to_csv(self) -> str:
-        """The problems as CSV, one line each, errors first, in sheet and row order."""
+        """The problems as CSV, one line each, errors first, in sheet and row order; cells a
+        spreadsheet would take for formulas are neutralised (``graph.formulas``)."""
         out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
+        writer = csv.writer(out, lineterminator="\r\n")   # RFC 4180: a CR in a cell is quoted
         writer.writerow(CSV_COLUMNS)
         ordered = sorted(self.problems, key=lambda p: (p.level != "error", p.sheet or "",
                                                        p.row or 0, p.column or "",
                                                        p.node or ""))
         for p in ordered:
-            writer.writerow((p.level, p.sheet or "", p.row or "", p.column or "", p.value,
-                             p.message, p.node or "", p.path or "", p.constraint or ""))
+            writer.writerow([safe_cell(cell) for cell in (
+                p.level, p.sheet or "", p.row or "", p.column or "", p.value, p.message,
+                p.node or "", p.path or "", p.constraint or "")])
         skipped = set(self.skipped_rows)
         for sheet, row in sorted(skipped):
-            writer.writerow(("skipped", sheet, row, "", "", "row left out (--skip-invalid)",
-                             "", "", ""))
+            writer.writerow(("skipped", safe_cell(sheet), row, "", "",
+                             "row left out (--skip-invalid)", "", "", ""))
         return out.getvalue()
 
 

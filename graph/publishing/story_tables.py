@@ -5,7 +5,7 @@ A cell holds the text a reader sees and, when it names a resource, its IRI. The 
 the IRI in a column of its own (``organisation`` then ``organisation_iri``) so that a
 spreadsheet keeps both, and every text cell is made spreadsheet-safe: a value starting
 with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading ``'`` so that
-no spreadsheet runs it as a formula.
+no spreadsheet runs it as a formula (``graph.formulas.safe_cell``).
 
 >>> safe_cell("=HYPERLINK(\\"http://x\\")")
 '\\'=HYPERLINK("http://x")'
@@ -23,20 +23,13 @@ import csv
 import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any
 
 import pyoxigraph as ox
 
+from graph.formulas import safe_cell
 from graph.queries.catalogue import get_query
 from graph.store import Store
-
-#: First characters a spreadsheet reads as the start of a formula (OWASP's list).
-FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(text: str) -> str:
-    """``text`` as a spreadsheet shows it without evaluating it."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 @dataclass(frozen=True)
