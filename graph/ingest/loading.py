@@ -255,7 +255,7 @@ def import_source(
     if progress is not None:
         progress("validate", 0, 1)
     # restricted graphs may hold persons: the privacy guard reads public graphs only
-    public: set[str] | None = None if access == "public" else set()
+    public = {*writing.public_targets(store), *contents} if access == "public" else set()
     written = writing.replace(store, contents, provenance, source=label, validate=validate,
                               shapes=shapes, engine=engine, public=public)
     seconds.update(written.seconds)

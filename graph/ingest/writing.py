@@ -255,8 +255,12 @@ def context(store: Store, data: ox.Store, subjects: Collection[str],
     """Add to ``data`` what the other graphs of ``store`` say about its ``subjects`` (a node
     is validated as the union of the graphs shows it), then the ``rdf:type`` of the IRIs
     ``data`` points at without typing them (for ``sh:class``); the graphs being ``written``
-    are left out, as their content is ``data``."""
-    left_out = [f"<{g}>" for g in written if g != DEFAULT_GRAPH]
+    are left out, as their content is ``data``, and so are the graphs civicgraph derives."""
+    from graph.privacy.persons import PUBLIC_PERSONS_GRAPH
+
+    # the public view of persons copies consent records: derived, it follows the write
+    derived = (PUBLIC_PERSONS_GRAPH, META_GRAPH, RESTRICTED_META_GRAPH)
+    left_out = [f"<{g}>" for g in (*written, *derived) if g != DEFAULT_GRAPH]
     unless = f"FILTER(?g NOT IN ({', '.join(left_out)}))" if left_out else ""
     described = sorted(s for s in subjects if not s.startswith("_:"))
     data.bulk_extend(list(_matching(store, described, "?s ?p ?o", unless)))

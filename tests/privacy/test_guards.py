@@ -72,7 +72,7 @@ def test_graph_store_refuses_persons_in_a_public_graph(curator: dict[str, str],
         response = client.request(method, "/store", params={"graph": GRAPH + "example"},
                                   content=PERSON,
                                   headers={"Content-Type": "text/turtle", **curator})
-        assert response.status_code == 400, response.text
+        assert response.status_code == 422, response.text
         assert "restricted" in response.text
         assert quads(store) == before
         # into a restricted graph it goes, and stays out of the public data
