@@ -14,6 +14,8 @@ to exit codes.
     │   ├── ParameterError         a catalogue parameter is missing or of the wrong type
     │   ├── ForbiddenOperation     SPARQL that would reach the network (SERVICE, LOAD, ...)
     │   ├── BoundExceeded          input nested or long past a bound of graph.ingest.bounds
+    │   ├── UpdateFailed           a well-formed update the engine refused (CLEAR of a missing
+    │   │                          graph, CREATE of an existing one): nothing written
     │   └── SpreadsheetError       a CSV or XLSX file cannot be read (encoding, format, empty)
     ├── NotFound                   no such graph or resource
     ├── QueryHeaderError           a catalogue .rq file has a bad header (a defect: a 500)
@@ -120,6 +122,15 @@ class ForbiddenOperation(InputError):
     def __init__(self, operation: str) -> None:
         self.operation = operation
         super().__init__(f"{operation} is not allowed: civicgraph never reaches the network")
+
+
+class UpdateFailed(InputError):
+    """A well-formed SPARQL update the engine refused (``CLEAR`` of a missing graph,
+    ``CREATE`` of an existing one): nothing was written; ``message`` is the engine's."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(f"the update failed: {message}")
 
 
 class BoundExceeded(InputError):

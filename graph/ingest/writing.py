@@ -39,7 +39,14 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
-from graph.errors import InputError, NotFound, QuerySyntaxError, ShapeViolation, Violation
+from graph.errors import (
+    InputError,
+    NotFound,
+    QuerySyntaxError,
+    ShapeViolation,
+    UpdateFailed,
+    Violation,
+)
 from graph.ingest import validation
 from graph.ingest.provenance import Provenance, describe, digest
 from graph.namespaces import (
@@ -75,15 +82,6 @@ _OTHER_TARGETS = frozenset({SH + "targetNode", SH + "targetSubjectsOf", SH + "ta
                             SH + "target"})
 DEFAULT_TITLE = "The store's default graph"
 _PERSONAL_NAMESPACES = (FOAF, DPV, ORG + "Membership", ORG + "member")
-
-
-class UpdateFailed(InputError):
-    """A well-formed update the engine refused (``CLEAR`` of a missing graph, ``CREATE`` of
-    an existing one): nothing was written."""
-
-    def __init__(self, message: str) -> None:
-        self.message = message
-        super().__init__(f"the update failed: {message}")
 
 
 # -- stage 1 -----------------------------------------------------------------------------------
@@ -482,8 +480,12 @@ def apply_update(store: Store, text: str, *, who: str, source: str = "the update
             if found:
                 described.append(graph)
                 metadata += found
-        store.update("\n;\n".join([text.strip().rstrip(";"), *_describing(described, metadata)])
-                     if described else text)
+        try:
+            store.update("\n;\n".join([text.strip().rstrip(";"),
+                                        *_describing(described, metadata)])
+                         if described else text)
+        except RuntimeError as error:   # e.g. CREATE of a graph the copy did not hold
+            raise UpdateFailed(str(error)) from None
         return Written({g: len(t) for g, t in touched.items()}, [], warnings,
                        {"validate": checked, "write": time.perf_counter() - started})
 
