@@ -18,6 +18,7 @@ from visualisations.filters import Filters
 from visualisations.layout import positions
 from visualisations.projection import (
     group_group,
+    name_shared_tools,
     org_org,
     org_tool,
     practice_tool,
@@ -123,6 +124,8 @@ def build(table: UsageTable, name: str, filters: Filters | None = None, *, budge
     keep = [g.graph["centre"]] if "centre" in g.graph else []
     reduction.dropped_nodes = aggregate.prune(g, budget, keep)
     reduction.dropped_edges = aggregate.cap_edges(g, max_edges or 6 * budget)
+    if spec.projection == "org-org" and group_of is None:
+        name_shared_tools(g, table, f)
     return BuiltMap(g, reduction, positions(g, seed=seed))
 
 

@@ -96,6 +96,10 @@ def edge_caption(data: dict[str, Any], projection: str, a: str, b: str, label: L
     if practices:
         lines.append(("Pratiques : " if fr else "Practices: ")
                      + ", ".join(label(p, lang) for p in practices))
+    shared = data.get("shared_tools") or ()
+    if shared:
+        lines.append(("Outils en commun : " if fr else "Tools in common: ")
+                     + ", ".join(label(t, lang) for t in shared))
     statuses = data.get("statuses") or ()
     if statuses:
         lines.append(("Statut : " if fr else "Status: ")

@@ -246,6 +246,17 @@ def org_org(table: UsageTable, filters: Filters | None = None,
     return _finish(g, "org-org", filters)
 
 
+def name_shared_tools(g: nx.Graph, table: UsageTable, filters: Filters | None = None,
+                      most: int = EDGE_PRACTICES) -> None:
+    """Give each organisation–organisation edge of ``g`` the software both use
+    (``shared_tools``, at most ``most``, by IRI): run after pruning, on the edges shown."""
+    tools: dict[str, set[str]] = defaultdict(set)
+    for usage, _ in select(table, filters):
+        tools[usage.org].add(usage.software)
+    for a, b, data in g.edges(data=True):
+        data["shared_tools"] = tuple(sorted(tools.get(a, set()) & tools.get(b, set()))[:most])
+
+
 def group_group(table: UsageTable, filters: Filters | None, group_of: GroupOf) -> nx.Graph:
     """``org_org`` aggregated: groups of organisations linked by the pairs of their members
     that share software (``weight``: Σ over software of the users in each group)."""

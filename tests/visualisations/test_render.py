@@ -109,3 +109,10 @@ def test_size_by_reach_counts_users_and_tools(tiny_table: UsageTable) -> None:
     assert by_name["Mailman"]["value"] == 3.0      # used by A, B and C
     assert by_name["Syndicat B"]["value"] == 2.0   # uses Mailman and Loomio
     assert view_of(tiny_table).nodes != view_of(tiny_table, size_by="reach").nodes
+
+
+def test_organisation_links_name_the_tools_in_common(tiny_table: UsageTable) -> None:
+    view = view_of(tiny_table, "organisations", lang="en")
+    names = {n["id"]: n["name"] for n in view.nodes}
+    titles = {frozenset((names[e["from"]], names[e["to"]])): e["title"] for e in view.edges}
+    assert "Tools in common: Mailman" in titles[frozenset(("Collective A", "Syndicat B"))]
