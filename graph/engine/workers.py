@@ -33,6 +33,17 @@ worker for half the limit or more, in the last ``STOPPED_MEMORY`` seconds, waits
 ``Retry-After``) rather than answered at the end of its limit. Other clients wait as long as
 their limit allows: refusing them early would turn answers that come late into errors.
 
+Lane. Turns decide who gets the next free worker, but a worker is held until its query ends:
+two heavy queries of one client would hold both workers for the whole time limit, and a
+cheap query of anyone else would wait that long (26 s, measured). So ``LANES`` more workers
+are kept beside the pool's ``size``: a query may take one only when its client runs no
+other query and had none stopped by a limit lately. A client alone still uses the whole
+pool; whatever it runs, a query of a client that runs nothing gets a worker at once
+(``tests/api/test_starvation.py``; the latency is in ``bench/RESULTS.md``, "Hostile
+input"). A client that fills the lane too has taken all it may: the next client waits its
+turn as above. A worker that dies on a query (a crash of the engine) is replaced in its own
+group, and counts against its client like a stopped query (``WorkerCrashed``).
+
 Costs, measured on 2 cores with 10^6 triples: a round trip through a worker adds about
 0.2 ms to a query; starting a worker takes about 0.3 s; a checkpoint snapshot 15 ms and
 opening it 45 ms (paid once per write, by the first query after it).
@@ -79,6 +90,8 @@ QUEUE_LIMIT = 5.0
 USAGE_HALF_LIFE = 30.0
 #: seconds during which a client whose query was stopped by a limit waits less for a worker
 STOPPED_MEMORY = 60.0
+#: workers kept, beside the pool's, for clients running no query (see "Lane" above)
+LANES = 1
 
 
 def resident_bytes(pid: int) -> int:
@@ -148,10 +161,16 @@ def _rebuild(kind: str, *args: Any) -> Exception:
     return RuntimeError(f"query worker failed: {args[0]}")
 
 
+class WorkerCrashed(StoreError):
+    """A worker process ended while it ran a query (a crash of the engine on its input)."""
+
+
 class _Worker:
     """One worker process and the server's end of its pipe."""
 
-    def __init__(self, context: Any) -> None:
+    def __init__(self, context: Any, *, lane: bool = False) -> None:
+        #: a worker of the lane kept for clients running no query (see "Lane" above)
+        self.lane = lane
         self.conn, child = context.Pipe(duplex=True)
         self.process: BaseProcess = context.Process(
             target=_serve, args=(child,), name="civicgraph-query-worker", daemon=True)
@@ -202,6 +221,7 @@ class _Turns:
         self.half_life = half_life
         self._condition = threading.Condition()
         self._idle: list[_Worker] = []
+        self._lane: list[_Worker] = []            # idle workers of the lane
         self._waiting: dict[int, Hashable] = {}   # turn number -> client, in arrival order
         self._numbers = itertools.count()
         self._running: Counter[Hashable] = Counter()
@@ -213,10 +233,10 @@ class _Turns:
         with self._condition:
             return len(self._idle)
 
-    def put(self, worker: _Worker) -> None:
-        """``worker`` is idle."""
+    def put(self, worker: _Worker, *, lane: bool = False) -> None:
+        """``worker`` is idle (``lane``: it is a worker of the lane)."""
         with self._condition:
-            self._idle.append(worker)
+            (self._lane if lane else self._idle).append(worker)
             self._condition.notify_all()
 
     def take(self, client: Hashable, wait: float) -> _Worker | None:
@@ -227,9 +247,11 @@ class _Turns:
             self._waiting[number] = client
             try:
                 while True:
-                    if self._idle and self._next() == number:
+                    if self._next() == number:
+                        worker = self._free_for(client)
+                        assert worker is not None
                         self._running[client] += 1
-                        return self._idle.pop()
+                        return worker
                     left = end - time.monotonic()
                     if left <= 0:
                         return None
@@ -267,9 +289,31 @@ class _Turns:
         seconds, when = self._used.get(client, (0.0, now))
         return float(seconds * 0.5 ** ((now - when) / self.half_life))
 
-    def _next(self) -> int:
+    def _lane_for(self, client: Hashable) -> bool:
+        """Whether ``client`` may have a worker of the lane: it runs no query and had none
+        stopped by a limit lately."""
+        stopped = self._stopped.get(client)
+        return not self._running[client] and (
+            stopped is None or time.monotonic() - stopped >= STOPPED_MEMORY)
+
+    def _may_take(self, client: Hashable) -> bool:
+        """Whether an idle worker may go to ``client`` (of the pool, or of the lane)."""
+        return bool(self._idle) or (bool(self._lane) and self._lane_for(client))
+
+    def _free_for(self, client: Hashable) -> _Worker | None:
+        if self._idle:
+            return self._idle.pop()
+        if self._lane and self._lane_for(client):
+            return self._lane.pop()
+        return None
+
+    def _next(self) -> int | None:
+        """The turn number of the waiting query that gets the next worker, if any may."""
         now = time.monotonic()
-        return min(self._waiting, key=lambda number: (
+        ready = [number for number, client in self._waiting.items() if self._may_take(client)]
+        if not ready:
+            return None
+        return min(ready, key=lambda number: (
             self._running[self._waiting[number]] >= self.share,
             self._usage(self._waiting[number], now), number))
 
@@ -280,11 +324,13 @@ class QueryPool:
     ``run`` blocks its calling thread (never call it on an event loop)."""
 
     def __init__(self, snapshots: Snapshots, *, size: int = 2, timeout: float = 30.0,
-                 memory_limit: int | None = None, queue_limit: float = QUEUE_LIMIT) -> None:
+                 memory_limit: int | None = None, queue_limit: float = QUEUE_LIMIT,
+                 lanes: int = LANES) -> None:
         if size < 1:
             raise ValueError("a query pool needs at least one worker")
         self.snapshots = snapshots
         self.size = size
+        self.lanes = lanes
         self.timeout = timeout
         self.memory_limit = memory_limit
         self.queue_limit = queue_limit
@@ -293,13 +339,14 @@ class QueryPool:
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
         self._closed = False
-        starting = [self._spawn() for _ in range(size)]
+        starting = [self._spawn() for _ in range(size)] + \
+            [self._spawn(lane=True) for _ in range(lanes)]
         for worker in starting:
             self._admit(worker)
         self._finalizer = weakref.finalize(self, _kill_all, self._all)
 
-    def _spawn(self) -> _Worker:
-        worker = _Worker(self._context)
+    def _spawn(self, *, lane: bool = False) -> _Worker:
+        worker = _Worker(self._context, lane=lane)
         with self._lock:
             self._all.add(worker)
         return worker
@@ -308,7 +355,7 @@ class QueryPool:
         latest = self.snapshots.latest()
         if worker.wait_ready(OPEN_LIMIT) and not self._closed and (
                 latest is None or worker.open(latest, OPEN_LIMIT)):
-            self._idle.put(worker)
+            self._idle.put(worker, lane=worker.lane)
         else:
             self._discard(worker)
 
@@ -329,7 +376,7 @@ class QueryPool:
             if self._closed:
                 return
             try:
-                self._admit(self._spawn())
+                self._admit(self._spawn(lane=worker.lane))
             except Exception:  # pragma: no cover - e.g. out of processes
                 log.exception("could not start a query worker")
 
@@ -356,12 +403,13 @@ class QueryPool:
             held = time.monotonic() - started
             # stopped after holding a worker for half its limit or more: a heavy query, not
             # one that waited long for its turn on a busy server
-            self._idle.done(client, held, stopped=held >= limit / 2 and isinstance(
-                error, (QueryTimeout, QueryMemoryExceeded)))
+            # a worker that crashed on the query counts as stopped, however soon
+            self._idle.done(client, held, stopped=isinstance(error, WorkerCrashed) or (
+                held >= limit / 2 and isinstance(error, (QueryTimeout, QueryMemoryExceeded))))
             self._replace(worker)
             raise
         self._idle.done(client, time.monotonic() - started)
-        self._idle.put(worker)
+        self._idle.put(worker, lane=worker.lane)
         if reply[0] == "ok":
             answer: Answer = reply[1]
             return answer
@@ -388,7 +436,7 @@ class QueryPool:
             reply: tuple[Any, ...] = worker.conn.recv()
             return reply
         except (EOFError, BrokenPipeError, ConnectionResetError) as error:
-            raise StoreError(f"a query worker stopped unexpectedly ({error})") from None
+            raise WorkerCrashed(f"a query worker stopped unexpectedly ({error})") from None
 
     def _wait(self, worker: _Worker, deadline: float) -> bool:
         """Wait for ``worker``'s reply until ``deadline``; whether it came. A worker past
@@ -422,4 +470,4 @@ def _kill_all(workers: set[_Worker]) -> None:
     workers.clear()
 
 
-__all__ = ["QueryPool"]
+__all__ = ["QueryPool", "WorkerCrashed"]
