@@ -8,7 +8,7 @@ holding the example dataset, one run each:
   CSV, mapping and checking its cells (the report's ``parse`` seconds), *validate* the write
   path's shapes and privacy guard (``validate``);
 - **Graph Store**: a Turtle body as ``PUT /store?graph=`` receives it; *parse* is
-  ``graph.ingest.graphstore.parse_triples``, *validate* ``graph.ingest.writing.check`` on the
+  ``graph.ingest.graphstore.parse_triples``, *validate* ``graph.ingest.checking.check`` on the
   graph as it would be (the stage ``writing.replace`` runs before it commits).
 
 Prints a Markdown table (seconds, triples per second, validate/parse ratio) and the load
@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from graph.ingest import graphstore, writing  # noqa: E402
+from graph.ingest import checking, graphstore  # noqa: E402
 from graph.ingest.spreadsheets import import_spreadsheet  # noqa: E402
 from graph.namespaces import GRAPH, ID  # noqa: E402
 from graph.samples.example import ensure_example  # noqa: E402
@@ -84,7 +84,7 @@ def graph_store_row(size: int) -> tuple[int, float, float]:
     triples = graphstore.parse_triples(body, "text/turtle")
     parsed = time.perf_counter() - started
     started = time.perf_counter()
-    writing.check(store, {GRAPH + "bench": triples}, source="bench")
+    checking.check(store, {GRAPH + "bench": triples}, source="bench")
     return len(triples), parsed, time.perf_counter() - started
 
 

@@ -39,7 +39,7 @@ from typing import Any, Final
 import pyoxigraph as ox
 
 from graph.errors import ParameterError, RdfSyntaxError, UnknownFormat
-from graph.ingest import validation, writing
+from graph.ingest import checking, validation, writing
 from graph.ingest.provenance import CC_BY, Access, Provenance, digest
 from graph.ingest.provenance import describe as provenance_of
 from graph.ingest.rdfxml import check_entities
@@ -255,7 +255,7 @@ def import_source(
     if progress is not None:
         progress("validate", 0, 1)
     # restricted graphs may hold persons: the privacy guard reads public graphs only
-    public = {*writing.public_targets(store), *contents} if access == "public" else set()
+    public = {*checking.public_targets(store), *contents} if access == "public" else set()
     written = writing.replace(store, contents, provenance, source=label, validate=validate,
                               shapes=shapes, engine=engine, public=public)
     seconds.update(written.seconds)

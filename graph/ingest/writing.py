@@ -4,18 +4,13 @@
    and length on tokens; the doors keep their size limits);
 2. **parse** (``graph.ingest.loading.parse``, ``graph.ingest.graphstore.parse_triples``,
    ``graph.ingest.tabular``), run by the API outside the event loop (plain ``def`` routes);
-3. **validate** the graphs as they would be after the write (``check``): against the core
-   shapes, and public graphs also against the public-profile shapes; results are kept for the
-   nodes the write touched. A node is checked as the union of the graphs shows it: what other
-   graphs say about the nodes written is added, and nodes the data points at without
-   describing them (an organisation of another graph) bring their ``rdf:type``, so
-   ``sh:class`` holds across graphs. A write is refused for the violations it brings, not for
-   those its nodes already had (checked again on the store as it is, only when refusing);
-4. the **privacy guard** (``check``): no person, membership or consent record, nor a personal
-   property, in a public graph (the public view of persons excepted);
+3. **validate** the graphs as they would be after the write against the core shapes, and
+   public graphs also against the public-profile shapes, keeping the results of the nodes the
+   write touched and refusing for the violations it brings (``graph.ingest.checking``);
+4. the **privacy guard** (``graph.ingest.checking``): no person, membership or consent
+   record, nor a personal property, in a public graph (the public view of persons excepted);
 5. **commit** all or nothing (``replace``, ``add``, ``drop``, ``apply_update``, ``erase``),
-   each graph
-   described by the one provenance builder (``graph.ingest.provenance``);
+   each graph described by the one provenance builder (``graph.ingest.provenance``);
 6. the caller refreshes the public view of persons when a restricted graph changed; snapshots
    and caches follow every write of the store (``graph.engine.snapshots``).
 
@@ -28,10 +23,9 @@ public unless its description says otherwise.
 
 from __future__ import annotations
 
-import functools
 import threading
 import time
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from dataclasses import replace as replace_fields
 from pathlib import Path
@@ -43,29 +37,20 @@ from graph.errors import (
     InputError,
     NotFound,
     QuerySyntaxError,
-    ShapeViolation,
     UpdateFailed,
     Violation,
 )
 from graph.ingest import validation
+from graph.ingest.checking import check, key
 from graph.ingest.provenance import Provenance, describe, digest
 from graph.namespaces import (
     CG,
-    DERIVED_GRAPH,
-    DPV,
-    FOAF,
     META_GRAPH,
-    ORG,
-    OWL,
     PROV,
-    RDF,
-    RDFS,
-    SH,
     STAGING_PREFIX,
-    VOCABULARY_GRAPH,
     VOID,
 )
-from graph.privacy.access import RESTRICTED_META_GRAPH, public_graphs
+from graph.privacy.access import RESTRICTED_META_GRAPH
 from graph.store import Store
 from graph.store.base import DEFAULT_GRAPH
 
@@ -76,12 +61,7 @@ if TYPE_CHECKING:
 #: commit see the same store
 WRITE_LOCK = threading.RLock()
 #: graphs civicgraph writes itself, never checked against the data shapes
-MANAGED = frozenset({META_GRAPH, RESTRICTED_META_GRAPH, VOCABULARY_GRAPH, DERIVED_GRAPH})
-_TYPE = ox.NamedNode(RDF + "type")
-_OTHER_TARGETS = frozenset({SH + "targetNode", SH + "targetSubjectsOf", SH + "targetObjectsOf",
-                            SH + "target"})
 DEFAULT_TITLE = "The store's default graph"
-_PERSONAL_NAMESPACES = (FOAF, DPV, ORG + "Membership", ORG + "member")
 
 
 # -- stage 1 -----------------------------------------------------------------------------------
@@ -93,195 +73,6 @@ def bounds(data: bytes, syntax: str, *, source: str) -> None:
     from graph.ingest import bounds as checks
 
     checks.check(data, syntax, source=source)
-
-
-# -- stages 3 and 4 ----------------------------------------------------------------------------
-
-def public_targets(store: Store) -> set[str]:
-    """The graphs a write checks as public: the public graphs, and the default graph unless
-    its description makes it restricted."""
-    public = set(public_graphs(store))
-    restricted = store.query(
-        f"ASK {{ GRAPH ?m {{ <{DEFAULT_GRAPH}> <{CG}access> <{CG}Restricted> }} }}",
-        default_graph=[], named_graphs=[META_GRAPH, RESTRICTED_META_GRAPH])
-    if not bool(restricted):
-        public.add(DEFAULT_GRAPH)
-    return public
-
-
-def check(store: Store, after: Mapping[str, Iterable[ox.Triple]], *, source: str,
-          public: Collection[str] | None = None, focus: Collection[str] | None = None,
-          added: Mapping[str, Iterable[ox.Triple]] | None = None,
-          shapes: Path | Sequence[Path] | None = None, engine: validation.Engine = "auto",
-          shape_check: bool = True) -> list[Violation]:
-    """Stages 3 and 4 for the graphs of ``after`` (graph IRI -> its triples once written).
-
-    ``focus``: the nodes the write touched (None: every subject of ``after``); ``added``:
-    what the write adds to each graph (None: all of ``after``), the triples the privacy guard
-    reads. Raises ``ShapeViolation`` listing the violations; returns the warnings."""
-    public = public_targets(store) if public is None else set(public)
-    checked = {g: list(t) for g, t in after.items()
-               if g not in MANAGED and not g.startswith(STAGING_PREFIX)}
-    _guard_privacy(checked if added is None else {g: list(t) for g, t in added.items()},
-                   public, source)
-    if not shape_check or not checked:
-        return []
-    from graph.privacy.persons import PUBLIC_PERSONS_GRAPH
-
-    data = ox.Store()
-    data.bulk_extend(ox.Quad(t.subject, t.predicate, t.object)
-                     for g, triples in checked.items() if g != PUBLIC_PERSONS_GRAPH
-                     for t in triples)
-    subjects = {_key(q.subject) for q in data.quads_for_pattern(None, None, None, None)}
-    wanted = subjects if focus is None else subjects & set(focus)
-    if not wanted:
-        return []
-    context(store, data, wanted, checked)
-    core = _core(shapes)
-    results = validation.validate(data, core, engine=engine) if _targeted(data, core) else []
-    exposed = [g for g in checked if g in public and g != PUBLIC_PERSONS_GRAPH]
-    if exposed and _mentions_persons(checked[g] for g in exposed):
-        from graph.vocabulary import shapes_path
-
-        profile = ox.Store()
-        profile.bulk_extend(ox.Quad(t.subject, t.predicate, t.object)
-                            for g in exposed for t in checked[g])
-        results += validation.validate(profile, shapes_path("public"), vocabulary=())
-    kept = [r for r in results if r.focus_node in wanted]
-    found = _introduced(store, validation.errors(kept), shapes, engine)
-    if found:
-        raise ShapeViolation(found, source=source)
-    return [r for r in kept if r.severity != "Violation"]
-
-
-def _targeted(data: ox.Store, shapes: Path | Sequence[Path]) -> bool:
-    """Whether a node of ``data`` is an instance of a class the shapes target (or of one of
-    its subclasses in the vocabulary): data no shape targets (a W3C test's ``:a :b :c``)
-    needs no validator run."""
-    files = (shapes,) if isinstance(shapes, Path) else tuple(shapes)
-    targets = _target_classes(files)
-    if targets is None or next(iter(data.quads_for_pattern(
-            None, ox.NamedNode(RDFS + "subClassOf"), None, None)), None) is not None:
-        return True
-    return any(isinstance(q.object, ox.NamedNode) and q.object.value in targets
-               for q in data.quads_for_pattern(None, _TYPE, None, None))
-
-
-@functools.cache
-def _target_classes(files: tuple[Path, ...]) -> frozenset[str] | None:
-    """The classes ``files`` target with ``sh:targetClass`` and their subclasses in the
-    vocabulary; None when a shape targets otherwise (then every write is validated)."""
-    from graph.vocabulary import vocabulary_triples
-
-    shapes = [q.triple for path in files for q in ox.parse(path=path,
-                                                           format=ox.RdfFormat.TURTLE)]
-    if any(t.predicate.value in _OTHER_TARGETS or (
-            t.predicate == _TYPE and t.object.value in (RDFS + "Class", OWL + "Class"))
-           for t in shapes):
-        return None
-    found = {t.object.value for t in shapes if t.predicate.value == SH + "targetClass"}
-    below: dict[str, set[str]] = {}
-    for t in vocabulary_triples():
-        if t.predicate.value == RDFS + "subClassOf" and isinstance(t.object, ox.NamedNode) \
-                and isinstance(t.subject, ox.NamedNode):
-            below.setdefault(t.object.value, set()).add(t.subject.value)
-    pending = list(found)
-    while pending:
-        for sub in below.get(pending.pop(), ()):
-            if sub not in found:
-                found.add(sub)
-                pending.append(sub)
-    return frozenset(found)
-
-
-def _introduced(store: Store, found: list[Violation], shapes: Path | Sequence[Path] | None,
-                engine: validation.Engine) -> list[Violation]:
-    """The violations of ``found`` that the write brings: those its nodes did not already
-    have as the store shows them now (data another graph holds wrongly does not block a
-    write that does not touch what is wrong)."""
-    if not found:
-        return found
-    before = ox.Store()
-    context(store, before, {v.focus_node for v in found}, ())
-    if not len(before):
-        return found
-    existing = {(v.focus_node, v.path, v.constraint, v.value)
-                for v in validation.validate(before, _core(shapes), engine=engine)}
-    return [v for v in found if (v.focus_node, v.path, v.constraint, v.value) not in existing]
-
-
-def _core(shapes: Path | Sequence[Path] | None) -> Path | Sequence[Path]:
-    if shapes is not None:
-        return shapes
-    from graph.vocabulary import shapes_path
-    return shapes_path("core")
-
-
-def _key(term: object) -> str:
-    """A term as ``validation`` names focus nodes: an IRI, or ``_:id``."""
-    if isinstance(term, ox.NamedNode):
-        return term.value
-    return str(term)
-
-
-def _mentions_persons(graphs: Iterable[list[ox.Triple]]) -> bool:
-    """Whether the public-profile shapes have anything to look at in ``graphs``."""
-    return any(t.predicate.value.startswith(_PERSONAL_NAMESPACES)
-               or (t.predicate == _TYPE and isinstance(t.object, ox.NamedNode)
-                   and t.object.value.startswith(_PERSONAL_NAMESPACES))
-               for triples in graphs for t in triples)
-
-
-def _guard_privacy(added: Mapping[str, list[ox.Triple]], public: Collection[str],
-                   source: str) -> None:
-    from graph.privacy.persons import PUBLIC_PERSONS_GRAPH, personal_data
-
-    exposed = [g for g in added if g in public and g != PUBLIC_PERSONS_GRAPH and added[g]]
-    if not exposed:
-        return
-    data = ox.Store()
-    data.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for g in exposed
-                     for t in added[g])
-    found = personal_data(data)
-    if found:
-        where = ", ".join(f"<{g}>" for g in exposed)
-        raise ShapeViolation(found, source=f"{source} (into the public graph {where})")
-
-
-def context(store: Store, data: ox.Store, subjects: Collection[str],
-            written: Collection[str]) -> None:
-    """Add to ``data`` what the other graphs of ``store`` say about its ``subjects`` (a node
-    is validated as the union of the graphs shows it), then the ``rdf:type`` of the IRIs
-    ``data`` points at without typing them (for ``sh:class``); the graphs being ``written``
-    are left out, as their content is ``data``, and so are the graphs civicgraph derives."""
-    from graph.privacy.persons import PUBLIC_PERSONS_GRAPH
-
-    # the public view of persons copies consent records: derived, it follows the write
-    derived = (PUBLIC_PERSONS_GRAPH, META_GRAPH, RESTRICTED_META_GRAPH)
-    left_out = [f"<{g}>" for g in (*written, *derived) if g != DEFAULT_GRAPH]
-    unless = f"FILTER(?g NOT IN ({', '.join(left_out)}))" if left_out else ""
-    described = sorted(s for s in subjects if not s.startswith("_:"))
-    data.bulk_extend(list(_matching(store, described, "?s ?p ?o", unless)))
-    typed = {q.subject for q in data.quads_for_pattern(None, _TYPE, None, None)}
-    pointed = sorted({q.object.value for q in data.quads_for_pattern(None, None, None, None)
-                      if isinstance(q.object, ox.NamedNode) and q.predicate != _TYPE
-                      and q.object not in typed})
-    data.bulk_extend(list(_matching(store, pointed, f"?s ?p ?o FILTER(?p = <{RDF}type>)",
-                                    unless)))
-
-
-def _matching(store: Store, nodes: Sequence[str], pattern: str, unless: str, *,
-              batch: int = 500) -> Iterator[ox.Quad]:
-    for start in range(0, len(nodes), batch):
-        values = " ".join(f"<{iri}>" for iri in nodes[start:start + batch])
-        rows = store.query(f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?s {{ {values} }} "
-                           f"GRAPH ?g {{ {pattern} }} {unless} }}")
-        assert isinstance(rows, ox.QuerySolutions)
-        for row in rows:
-            subject, predicate, value = row["s"], row["p"], row["o"]
-            assert isinstance(subject, ox.NamedNode) and isinstance(predicate, ox.NamedNode)
-            if value is not None and not isinstance(value, ox.BlankNode):
-                yield ox.Quad(subject, predicate, value)
 
 
 # -- stage 5: the doors' commits ---------------------------------------------------------------
@@ -404,7 +195,7 @@ def add(store: Store, graph: str, triples: Sequence[ox.Triple], *, who: str,
         existed = holds_data(store, graph)
         before = read(store, graph) if existed else []
         after = list(dict.fromkeys([*before, *triples]))
-        focus = {_key(n) for t in triples for n in (t.subject, t.object)}
+        focus = {key(n) for t in triples for n in (t.subject, t.object)}
         warnings = check(store, {graph: after}, source=source, focus=focus,
                          added={graph: triples})
         moment = Provenance(source="Graph Store", imported_by=who)
@@ -467,7 +258,7 @@ def apply_update(store: Store, text: str, *, who: str, source: str = "the update
         changes = _changes(scratch, before)
         touched = {g: after for g, (after, _, _) in changes.items()}
         added = {g: plus for g, (_, plus, _) in changes.items()}
-        focus = {_key(n) for _, plus, minus in changes.values() for t in (*plus, *minus)
+        focus = {key(n) for _, plus, minus in changes.values() for t in (*plus, *minus)
                  for n in (t.subject, t.object)}
         warnings = check(store, touched, source=source, focus=focus, added=added)
         checked = time.perf_counter() - started
@@ -510,7 +301,7 @@ def _changes(scratch: ox.Store, before: Mapping[str, set[ox.Triple]]
     out = {}
     seen = set()
     for name in names:
-        graph = DEFAULT_GRAPH if isinstance(name, ox.DefaultGraph) else _key(name)
+        graph = DEFAULT_GRAPH if isinstance(name, ox.DefaultGraph) else key(name)
         seen.add(graph)
         after = {q.triple for q in scratch.quads_for_pattern(None, None, None, name)}
         old = before.get(graph, set())
@@ -522,5 +313,5 @@ def _changes(scratch: ox.Store, before: Mapping[str, set[ox.Triple]]
     return out
 
 
-__all__ = ["WRITE_LOCK", "UpdateFailed", "Written", "add", "apply_update", "bounds", "check",
-           "context", "drop", "erase", "public_targets", "read", "redescribe", "replace"]
+__all__ = ["WRITE_LOCK", "UpdateFailed", "Written", "add", "apply_update", "bounds",
+           "drop", "erase", "read", "redescribe", "replace"]

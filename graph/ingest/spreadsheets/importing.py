@@ -25,7 +25,7 @@ import pyoxigraph as ox
 
 from graph.errors import ShapeViolation, SpreadsheetError
 from graph.formulas import is_formula
-from graph.ingest import writing
+from graph.ingest import checking, writing
 from graph.ingest.provenance import Provenance, describe
 from graph.ingest.report import ImportReport, Problem
 from graph.ingest.spreadsheets.columns import KINDS, ORDER, Column, Kind, detect_kind
@@ -160,8 +160,8 @@ def _shaped(store: Store, kept: list[Entry], target: Target, source: str,
         public, restricted = _split(kept, target, source)
         contents = {target.public: public, target.restricted: restricted}
         try:
-            warnings = writing.check(store, contents, source=source,
-                                     public={*writing.public_targets(store), target.public})
+            warnings = checking.check(store, contents, source=source,
+                                     public={*checking.public_targets(store), target.public})
         except ShapeViolation as refused:
             bad = {v.focus_node for v in refused.violations}
             if not skip_invalid or attempt == 2 or not bad & where.keys():
