@@ -9,6 +9,7 @@ import csv
 import io
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 import pytest
@@ -17,8 +18,11 @@ from click.testing import CliRunner
 from api.cli import main
 from graph.namespaces import CG, GRAPH, ID, META_GRAPH
 from graph.store import DEFAULT_GRAPH, Store, open_store
-from tests.support.live import CURATOR_TOKEN, TestClient, app_client
+from tests.support.live import CURATOR_TOKEN, app_client
 from tests.support.stores import load_example, memory_store, quads
+
+if TYPE_CHECKING:   # imported by tests.support.live, which silences starlette's warning
+    from fastapi.testclient import TestClient
 
 NOTES = GRAPH + "notes"
 PUBLIC = GRAPH + "example"
@@ -69,7 +73,8 @@ def _gsp(client: TestClient, method: str, target: dict[str, str], body: str) -> 
         violations = response.json()["violations"]
         assert any(v["path"] == CG + "practice" and v["focus_node"].endswith(
             "usage/write-path-test") for v in violations), violations
-    return response.status_code
+    status: int = response.status_code
+    return status
 
 
 TARGETS = {"named graph": {"graph": NOTES}, "default graph": {"default": ""}}
@@ -137,7 +142,8 @@ def _update(client: TestClient, text: str) -> int:
         **AUTH, "Content-Type": "application/sparql-update"})
     if response.status_code == 422:
         assert any(v["path"] == CG + "practice" for v in response.json()["violations"])
-    return response.status_code
+    status: int = response.status_code
+    return status
 
 
 UPDATE_TARGETS = {"named graph": f"GRAPH <{NOTES}> {{{{ {{}} }}}}", "default graph": "{}"}

@@ -30,7 +30,7 @@ def _t(s: str, p: str, o: ox.NamedNode | ox.Literal) -> ox.Triple:
 def usage(n: int, leave_out: frozenset[str] = frozenset()) -> list[ox.Triple]:
     """A tool usage of the example's organisation, tool and survey, without ``leave_out``."""
     node = f"{ID}usage/property-{n}"
-    fields = {
+    fields: dict[str, ox.NamedNode | ox.Literal] = {
         RDF + "type": ox.NamedNode(CG + "ToolUsage"),
         CG + "organisation": ox.NamedNode(ID + "org/diabete-entraide-93"),
         CG + "tool": ox.NamedNode(ID + "space/liste-sante-communautaire"),
