@@ -195,7 +195,7 @@ def serialize_result(result: QueryResult, *, solutions: ResultFormat, graph: Res
     DESCRIBE); ``ResultTooLarge`` when it holds more than ``limit`` solutions or triples."""
     if isinstance(result, ox.QueryBoolean):
         body = result.serialize(format=_SOLUTION_WRITERS[solutions.name]) or b""
-        return Answer("boolean", body, solutions.media_type, 1)
+        return Answer("boolean", _xml_safe(body, solutions), solutions.media_type, 1)
     if isinstance(result, ox.QuerySolutions):
         sink = _CountingSink(limit)
         try:
@@ -211,11 +211,24 @@ def serialize_result(result: QueryResult, *, solutions: ResultFormat, graph: Res
             return Answer("solutions", tsv, solutions.media_type, count)
         body = ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV).serialize(
             format=_SOLUTION_WRITERS[solutions.name]) or b""
-        return Answer("solutions", body, solutions.media_type, count)
+        return Answer("solutions", _xml_safe(body, solutions), solutions.media_type, count)
     seen = [0]
     body = ox.serialize(_counted(result, limit, seen), format=_GRAPH_WRITERS[graph.name],
                         prefixes=dict(prefixes) if prefixes else None) or b""
-    return Answer("graph", body, graph.media_type, seen[0])
+    return Answer("graph", _xml_safe(body, graph), graph.media_type, seen[0])
+
+
+def _xml_safe(body: bytes, fmt: ResultFormat) -> bytes:
+    r"""``body`` with each carriage return written ``&#13;`` when ``fmt`` is XML: Oxigraph's
+    XML writers leave it raw, and XML readers turn a raw one into a line feed (XML 1.0
+    §2.11). Its writers put none of their own, so every one comes from a literal.
+
+    >>> _xml_safe(b"<literal>a\r\nb</literal>", format_named("xml"))
+    b'<literal>a&#13;\nb</literal>'
+    """
+    if fmt.name in ("xml", "rdfxml") and b"\r" in body:
+        return body.replace(b"\r", b"&#13;")
+    return body
 
 
 def parse_answer(answer: Answer) -> QueryResult:
