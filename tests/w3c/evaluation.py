@@ -86,14 +86,23 @@ def update(target: Target, body: bytes) -> httpx.Response:
         **target.write_headers, "Content-Type": "application/sparql-update"})
 
 
-def query(target: Target, body: bytes, accept: str) -> httpx.Response:
-    return target.client.post(target.query_url, content=body, headers={
-        "Content-Type": "application/sparql-query", "Accept": accept})
+def query(target: Target, body: bytes, accept: str, *, as_writer: bool = False) -> httpx.Response:
+    """POST a query, anonymously (as a reader) unless ``as_writer``; sent again once when the
+    kept-alive connection turns out closed (uvicorn closes it after a 500 without saying so,
+    and a query is safe to repeat)."""
+    headers = {"Content-Type": "application/sparql-query", "Accept": accept,
+               **(target.write_headers if as_writer else {})}
+    try:
+        return target.client.post(target.query_url, content=body, headers=headers)
+    except (httpx.ReadError, httpx.RemoteProtocolError):
+        return target.client.post(target.query_url, content=body, headers=headers)
 
 
 def dataset(target: Target) -> dict[str | None, list[ox.Triple]]:
-    """Every graph (None: the default one), civicgraph's own graphs left out."""
-    answer = query(target, DUMP.encode(), RESULTS_JSON)
+    """Every graph (None: the default one), as the writer sees it (on civicgraph, a graph that
+    an update created may be hidden from anonymous readers), civicgraph's own graphs left
+    out."""
+    answer = query(target, DUMP.encode(), RESULTS_JSON, as_writer=True)
     if not answer.is_success:
         raise Failed(f"reading the dataset: {_excerpt(answer)}")
     result = parse_results(answer.content, ox.QueryResultsFormat.JSON)

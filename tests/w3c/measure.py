@@ -11,6 +11,7 @@ servers share as strict xfails), ``tests/w3c/FAILURES.md`` and the table in
 from __future__ import annotations
 
 import argparse
+import re
 import tempfile
 import time
 from collections import Counter
@@ -99,7 +100,15 @@ def is_shared(civic: Outcome, oxi: Outcome) -> bool:
     engine limitation hides behind civicgraph's own failure)."""
     if civic.status != FAIL or oxi.status != FAIL:
         return False
+    mine, theirs = _request_number(civic.detail), _request_number(oxi.detail)
+    if mine is not None:  # an HTTP exchange: civicgraph must have got as far as Oxigraph
+        return theirs is not None and mine >= theirs
     return not civic.detail.startswith(DOOR_FAILURES) or oxi.detail.startswith(DOOR_FAILURES)
+
+
+def _request_number(detail: str) -> int | None:
+    found = re.match(r"request (\d+) ", detail)
+    return int(found.group(1)) if found else None
 
 
 def write_failures(cases: list[Case], civic: dict[str, Outcome],
@@ -127,7 +136,14 @@ def write_failures(cases: list[Case], civic: dict[str, Outcome],
            "", f"## civicgraph's own ({len(own)}: Oxigraph server passes them, or gets further; "
            "not xfailed)", "",
            "| test | civicgraph | Oxigraph server |", "|---|---|---|"]
-    doc += [row(c) for c in own]
+    guarded = [c for c in own if "personal data" in civic[c.id].detail]
+    doc += [row(c) for c in own if c not in guarded]
+    doc += ["", f"### Refused by the privacy guard ({len(guarded)})", "",
+            "The test data (foaf:Person, foaf:name, foaf:mbox, …) goes into the default graph, "
+            "which civicgraph treats as a public graph: its guard refuses personal data there "
+            "(issue 13 §1), so the test never runs.", "",
+            "| test | civicgraph | Oxigraph server |", "|---|---|---|"]
+    doc += [row(c) for c in guarded]
     doc += ["", f"## Shared with Oxigraph server ({len(shared)}: engine limitations; "
             "strict xfail, reasons in failures.toml)", "",
             "| test | civicgraph | Oxigraph server |", "|---|---|---|"]
