@@ -82,6 +82,8 @@ def check(store: Store, after: Mapping[str, Iterable[ox.Triple]], *, source: str
     wanted = subjects if focus is None else subjects & set(focus)
     if not wanted:
         return []
+    if focus is not None:
+        data = _around(data, wanted)
     context(store, data, wanted, checked)
     core = _core(shapes)
     results = validation.validate(data, core, engine=engine) if _targeted(data, core) else []
@@ -98,6 +100,28 @@ def check(store: Store, after: Mapping[str, Iterable[ox.Triple]], *, source: str
     if found:
         raise ShapeViolation(found, source=source)
     return [r for r in kept if r.severity != "Violation"]
+
+
+def _around(data: ox.Store, nodes: Collection[str]) -> ox.Store:
+    """The part of ``data`` a check of ``nodes`` reads: their triples, those of the blank
+    nodes below them, and those of the nodes they point at (for ``sh:class`` and
+    ``sh:node``); a write touching a few nodes of a large graph validates only them."""
+    part = ox.Store()
+    seen: set[ox.NamedNode | ox.BlankNode] = set()
+    pending: list[tuple[ox.NamedNode | ox.BlankNode, bool]] = [
+        (ox.BlankNode(n[2:]) if n.startswith("_:") else ox.NamedNode(n), True) for n in nodes]
+    while pending:
+        node, deep = pending.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        quads = list(data.quads_for_pattern(node, None, None, None))
+        part.bulk_extend(quads)
+        for quad in quads:
+            value = quad.object
+            if isinstance(value, ox.BlankNode) or (deep and isinstance(value, ox.NamedNode)):
+                pending.append((value, isinstance(value, ox.BlankNode) and deep))
+    return part
 
 
 def _targeted(data: ox.Store, shapes: Path | Sequence[Path]) -> bool:
