@@ -87,7 +87,7 @@ def test_instances_and_spaces(live: Live) -> None:
 def test_the_organisation_page_draws_its_tools_over_time(live: Live) -> None:
     text = page(live, "/id/org/collectif-sante-belleville", lang="fr")
     assert "Ses outils au fil du temps" in text
-    svg = re.search(r'<svg role="img".*?</svg>', text, re.S)
+    svg = re.search(r'<svg role="group".*?</svg>', text, re.S)
     assert svg and svg.group(0).count("<rect") == 6 and 'class="bar abandoned"' in svg.group(0)
     tools = rows(live, "/id/org/collectif-sante-belleville/tools.csv", lang="fr")
     whatsapp = next(r for r in tools if r["tool"] == "WhatsApp")
