@@ -47,7 +47,7 @@ SPARQL_DEPTH: Final = 256
 #: with its cube: 0.8 s at 100 steps, 11 s at 250, over a minute at 1,000 on an empty store)
 SPARQL_PATH_STEPS: Final = 64
 #: the most tokens a SPARQL query or update may have
-SPARQL_TOKENS: Final = 200_000
+SPARQL_TOKENS: Final = 100_000
 #: the deepest an RDF document may nest (Turtle family, JSON-LD, RDF/XML)
 RDF_DEPTH: Final = 64
 #: the deepest a JSON-LD document may nest its objects and arrays (a node nests in two:
