@@ -76,6 +76,7 @@ import pyoxigraph as ox
 
 from graph.errors import QuerySyntaxError, StoreError, StoreUnavailable
 from graph.namespaces import META_GRAPH
+from graph.sparql import lexer
 from graph.sparql.lexer import code
 from graph.store import batching
 from graph.store.base import QueryResult, Term
@@ -107,16 +108,6 @@ _ERROR: Final = re.compile(r"line (\d+): (.*?)(?: at '(.*?)')?(?: before '.*')?$
 _IRI: Final = r"<[^<>\"{}|^`\\\x00-\x20]*>"
 _NS: Final = r"(?:[A-Za-z\u00C0-\uFFFF][\w.\-\u00B7\u00C0-\uFFFF]*)?:"
 _PNAME: Final = _NS + r"[^\s{}()]*"
-# strings and comments (blanked to spaces of the same length before reading keywords), IRIs
-_OPAQUE: Final = re.compile(
-    r"'''(?:(?:'|'')?(?:[^'\\]|\\.))*'''"
-    r'|"""(?:(?:"|"")?(?:[^"\\]|\\.))*"""'
-    r"|'(?:[^'\\\n\r]|\\.)*'"
-    r'|"(?:[^"\\\n\r]|\\.)*"'
-    r"|#[^\n\r]*"
-    rf"|(?P<iri>{_IRI})",
-    re.DOTALL,
-)
 _KEY: Final = r"(?<![\w?$:\-])"
 _PREFIX: Final = re.compile(rf"{_KEY}PREFIX\s+(?P<ns>{_NS})\s*(?P<iri>{_IRI})", re.IGNORECASE)
 _BASE: Final = re.compile(rf"{_KEY}BASE\s*(?P<iri>{_IRI})", re.IGNORECASE)
@@ -184,7 +175,8 @@ def error_position(message: str, text: str, *, shift: int = 0
 
 def _masked(sparql: str) -> str:
     """``sparql`` with strings and comments blanked (same length; IRIs kept)."""
-    return _OPAQUE.sub(lambda m: m[0] if m["iri"] else " " * len(m[0]), sparql)
+    return "".join(" " * len(text) if kind in ("STRING", "OPEN_STRING", "COMMENT") else text
+                   for kind, text, _ in lexer.tokens(sparql))
 
 
 def scoped(sparql: str, named: Iterable[str]) -> str:
