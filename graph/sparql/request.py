@@ -41,7 +41,7 @@ from urllib.parse import urljoin
 
 from graph.errors import ForbiddenOperation, QuerySyntaxError
 from graph.ingest.bounds import check_sparql
-from graph.namespaces import PREFIXES
+from graph.namespaces import GRAPH, META_GRAPH, PREFIXES
 from graph.privacy.access import default_graph_is_public, public_graphs
 from graph.sparql.lexer import code
 from graph.sparql.results import Answer, ResultFormat, format_named, serialize_result
@@ -85,6 +85,8 @@ class QueryInfo:
     default: tuple[str, ...] = ()
     #: graphs of its FROM NAMED clauses
     named: tuple[str, ...] = ()
+    #: civicgraph's own graphs (``SERVICE_GRAPHS``) whose IRI the query writes
+    mentioned: frozenset[str] = frozenset()
 
     @property
     def has_dataset(self) -> bool:
@@ -124,8 +126,13 @@ def analyse_query(text: str) -> QueryInfo:
         form = token.text.upper()  # type: ignore[assignment]
     default: list[str] = []
     named: list[str] = []
+    mentioned: set[str] = set()
     previous: list[str] = []   # the last two words: FROM, or FROM NAMED
     for token in words:
+        if token.kind in ("IRI", "PNAME"):
+            written = _clause_iri(token.text, base, namespaces)
+            if written is not None and written in SERVICE_GRAPHS:
+                mentioned.add(written)
         if token.kind in ("IRI", "PNAME") and previous and previous[-1] in ("FROM", "NAMED"):
             is_named = previous[-1] == "NAMED" and len(previous) > 1 and previous[-2] == "FROM"
             if previous[-1] == "FROM" or is_named:
@@ -133,7 +140,7 @@ def analyse_query(text: str) -> QueryInfo:
                 if graph is not None:
                     (named if is_named else default).append(graph)
         previous = [*previous[-1:], token.text.upper() if token.kind == "WORD" else ""]
-    return QueryInfo(form, tuple(default), tuple(named))
+    return QueryInfo(form, tuple(default), tuple(named), frozenset(mentioned))
 
 
 def analyse_update(text: str) -> None:
@@ -177,6 +184,13 @@ class Dataset:
     named: tuple[str, ...] | None = None
 
 
+#: civicgraph's own graphs: the descriptions of the others, the public view of persons. In the
+#: standard dataset mode a GRAPH pattern does not range over them unless the query writes
+#: their IRI (or FROM NAMED, named-graph-uri names them), so that a client finds the graphs it
+#: wrote, as on Oxigraph server or Fuseki.
+SERVICE_GRAPHS: Final = frozenset({META_GRAPH, GRAPH + "public-persons"})
+
+
 def scope_dataset(info: QueryInfo, requested: Dataset | None, visible: Sequence[str],
                   *, union: bool = True) -> tuple[list[str], list[str]]:
     """The default graph and the named graphs to query, within ``visible``: ``requested``
@@ -186,7 +200,8 @@ def scope_dataset(info: QueryInfo, requested: Dataset | None, visible: Sequence[
 
     >>> scope_dataset(QueryInfo("SELECT"), None, ["http://a", DEFAULT_GRAPH])
     (['http://a', 'urn:civicgraph:default-graph'], ['http://a'])
-    >>> scope_dataset(QueryInfo("SELECT"), None, ["http://a", DEFAULT_GRAPH], union=False)
+    >>> scope_dataset(QueryInfo("SELECT"), None, ["http://a", META_GRAPH, DEFAULT_GRAPH],
+    ...               union=False)
     (['urn:civicgraph:default-graph'], ['http://a'])
     >>> scope_dataset(QueryInfo("SELECT", default=("http://r",)), None, ["http://a"])
     ([], [])
@@ -199,7 +214,8 @@ def scope_dataset(info: QueryInfo, requested: Dataset | None, visible: Sequence[
         elif union:
             requested = Dataset()
         else:
-            requested = Dataset(default=(DEFAULT_GRAPH,))
+            requested = Dataset(default=(DEFAULT_GRAPH,), named=tuple(
+                g for g in visible if g not in SERVICE_GRAPHS or g in info.mentioned))
     allowed = set(visible)
 
     def within(graphs: tuple[str, ...] | None) -> list[str]:

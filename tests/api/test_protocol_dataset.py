@@ -15,8 +15,8 @@ from graph.namespaces import CG, META_GRAPH
 from graph.publishing.service import SD
 from graph.samples.example import EXAMPLE_GRAPHS
 from graph.store import DEFAULT_GRAPH
-from tests.api.conftest import CURATOR_TOKEN, Live, running
-from tests.api.stores import example_store
+from tests.support.live import CURATOR_TOKEN, Live, running
+from tests.support.stores import example_store
 
 PUBLIC_GRAPH = EXAMPLE_GRAPHS[0].iri
 MEMBERS_GRAPH = EXAMPLE_GRAPHS[1].iri
@@ -111,3 +111,17 @@ def test_a_default_graph_described_as_restricted_is_for_curators_only(union: boo
     with running(store, union_default_graph=union, query_workers=0) as live:
         assert values(live, MARKERS) == (["public"] if union else [])
         assert "own" in values(live, MARKERS, curator=True)
+
+
+def test_graph_patterns_reach_civicgraphs_own_graphs_when_named(mode: tuple[bool, Live]) -> None:
+    union, live = mode
+    every = values(live, "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")
+    assert PUBLIC_GRAPH in every
+    assert (META_GRAPH in every) is union   # standard mode: a client finds what it wrote
+    named = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{META_GRAPH}> {{ ?s ?p ?o }} }}"
+    prefixed = (f"PREFIX g: <{META_GRAPH.rsplit('/', 1)[0]}/> "
+                "SELECT (COUNT(*) AS ?n) WHERE { GRAPH g:meta { ?s ?p ?o } }")
+    for query in (named, prefixed):
+        assert int(values(live, query)[0]) > 0
+    assert META_GRAPH in values(live, "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }",
+                                params={"named-graph-uri": META_GRAPH})
