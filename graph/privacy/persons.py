@@ -6,7 +6,8 @@ see of them is *derived*, into the public graph ``…/graph/public-persons``, by
 
 - a person appears only if a consent record (W3C DPV) for the purpose
   ``cg:PublicationInCivicgraph`` is given, not withdrawn, and not overridden by a later
-  withdrawal for the same category; only the categories it covers are published (name, e-mail,
+  withdrawal for the same category (a withdrawal naming no category withdraws it whole, as
+  DPV reads it); only the categories it covers are published (name, e-mail,
   phone, memberships), with a copy of the record itself, as the "public profile" shapes expect
   (``ontology/shapes/public-profile.ttl``);
 - membership figures are published per organisation as counts, overall and per role, with
@@ -24,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import itertools
+import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -50,6 +52,8 @@ from graph.namespaces import (
 )
 from graph.privacy.access import RESTRICTED_META_GRAPH, public_graphs, seclude_descriptions
 from graph.store import Store
+
+log = logging.getLogger(__name__)
 
 #: the derived public graph of consented persons and membership figures
 PUBLIC_PERSONS_GRAPH = GRAPH + "public-persons"
@@ -151,6 +155,12 @@ def consent_records(store: Store, graphs: list[str]) -> list[Consent]:
     assert isinstance(result, ox.QuerySolutions)
     records: dict[str, Consent] = {}
     for row in result:
+        if not isinstance(row["c"], ox.NamedNode) or not isinstance(row["person"], ox.NamedNode):
+            # the shapes refuse such a record when it is written; one already stored is
+            # reported and skipped, so that it never stops the view of everyone else
+            log.warning("consent record %s skipped: its data subject %s is not an IRI",
+                        row["c"], row["person"])
+            continue
         iri, person = row["c"].value, row["person"].value
         record = records.setdefault(iri, Consent(iri, person, False, False))
         record.given |= row["status"] is not None and row["status"].value == _GIVEN
@@ -171,6 +181,12 @@ def _date(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> dt.date | No
         return None
 
 
+def _whole(record: Consent) -> bool:
+    """Whether ``record`` withdraws a publication consent whole: it names no category, and
+    it is about the publication or says when it was withdrawn."""
+    return not record.categories and (record.purpose or record.withdrawn_on is not None)
+
+
 def decide(records: Iterable[Consent]) -> dict[str, Decision]:
     """Per person, the categories a record in force allows and no later withdrawal forbids."""
     by_person: dict[str, list[Consent]] = defaultdict(list)
@@ -183,8 +199,9 @@ def decide(records: Iterable[Consent]) -> dict[str, Decision]:
         used: list[Consent] = []
         for record in (r for r in mine if r.in_force):
             start = record.given_on or dt.date.min
+            # a withdrawal naming no category withdraws the consent as a whole (DPV)
             kept = {c for c in record.categories & CATEGORIES.keys()
-                    if not any(c in w.categories and w.withdrawal_date >= start
+                    if not any((c in w.categories or _whole(w)) and w.withdrawal_date >= start
                                for w in withdrawals)}
             if kept:
                 allowed |= kept

@@ -128,8 +128,11 @@ def import_spreadsheet(
         report.seconds["validate"] = time.perf_counter() - started
         if contents is None:
             return report
-        if not contents[target.restricted] and target.restricted not in store.graphs():
-            del contents[target.restricted]
+        # an import of restricted rows only (members, consent) leaves no public trace: no
+        # empty public graph, and so no public description naming its source or file
+        for graph in (target.restricted, target.public):
+            if not contents[graph] and graph not in store.graphs():
+                del contents[graph]
         moment = now or dt.datetime.now(dt.UTC)
         common = Provenance(source=source, imported_by=imported_by,
                             title=f"{source} ({filename})", licence=licence, sha256=sha256,
