@@ -1,6 +1,7 @@
 """Hostile and broken requests on every endpoint: each gets a clear 4xx, never a 5xx or a
 traceback, and the store is exactly as it was (every quad, every graph, compared before and
-after); request bodies too large or too slow are refused; deep but valid data is stored.
+after); request bodies too large or too slow are refused; nested data is stored up to the
+depth bound (graph.ingest.bounds) and refused past it.
 """
 
 from __future__ import annotations
@@ -330,11 +331,18 @@ def test_slow_headers_do_not_stop_other_clients(server: Live) -> None:
 # --- deep but valid data ---------------------------------------------------------------------
 
 @pytest.mark.slow
-def test_deeply_nested_turtle_is_stored_and_shown_without_error(serve: Any) -> None:
+def test_nested_turtle_up_to_the_bound_is_stored_and_shown_past_it_refused(serve: Any) -> None:
+    from graph.ingest.bounds import RDF_DEPTH
+
     with serve(hostile_store(), query_timeout=20.0) as live:
         graph = graph_iri("deep")
-        put = httpx.put(f"{live.url}/store", params={"graph": graph}, content=deep_turtle(),
-                        headers={**TURTLE, **AUTH}, timeout=60)
+        too_deep = httpx.put(f"{live.url}/store", params={"graph": graph},
+                             content=deep_turtle(RDF_DEPTH + 1), headers={**TURTLE, **AUTH},
+                             timeout=60)
+        assert too_deep.status_code == 400 and "nesting depth" in too_deep.text
+        assert graph not in live.store.graphs()
+        put = httpx.put(f"{live.url}/store", params={"graph": graph},
+                        content=deep_turtle(RDF_DEPTH), headers={**TURTLE, **AUTH}, timeout=60)
         assert put.status_code == 201, put.text[:300]
         for accept in ("text/html", "text/turtle"):
             page = httpx.get(f"{live.url}/id/org/deep", headers={**AUTH, "Accept": accept},
