@@ -29,7 +29,14 @@ from graph.errors import UnknownFormat
 from graph.ingest.writing import apply_update
 from graph.namespaces import PREFIXES
 from graph.publishing.service import FORMATS, SD, service_description
-from graph.sparql.request import Dataset, QueryInfo, analyse_query, analyse_update, job_formats
+from graph.sparql.request import (
+    Dataset,
+    QueryInfo,
+    analyse_query,
+    analyse_update,
+    job_formats,
+    with_base,
+)
 from graph.sparql.results import (
     ResultFormat,
     ResultKind,
@@ -113,8 +120,12 @@ async def protocol_request(request: Request) -> ProtocolRequest:
             raise QueryTooLarge(name, limit)
         if len(fields.get(name, [])) > 1:
             raise BadRequest(f"give one {name}, not {len(fields[name])}")
+    # relative IRIs resolve against the endpoint's URL, as on Oxigraph server and Fuseki
+    base = public_base(request) + request.url.path
+    query, update = _first(fields.get("query", [])), _first(fields.get("update", []))
     return ProtocolRequest(
-        query=_first(fields.get("query", [])), update=_first(fields.get("update", [])),
+        query=None if query is None else with_base(query, base),
+        update=None if update is None else with_base(update, base),
         default_graphs=fields.get("default-graph-uri", []),
         named_graphs=fields.get("named-graph-uri", []),
         using_graphs=fields.get("using-graph-uri", []) + fields.get("using-named-graph-uri", []),

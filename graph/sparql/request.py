@@ -143,6 +143,29 @@ def analyse_query(text: str) -> QueryInfo:
     return QueryInfo(form, tuple(default), tuple(named), frozenset(mentioned))
 
 
+_SCHEME: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+
+
+def with_base(text: str, base: str) -> str:
+    """``text`` (a query or an update) resolving its relative IRIs against ``base``, as
+    Oxigraph server and Fuseki resolve them against the endpoint's URL: a ``BASE`` is put in
+    front, on the first line (line numbers of errors stay right), when the text has a
+    relative IRI and no ``BASE`` of its own.
+
+    >>> with_base("CONSTRUCT { <s> <p> 1 } WHERE {}", "http://h/sparql")
+    'BASE <http://h/sparql> CONSTRUCT { <s> <p> 1 } WHERE {}'
+    >>> with_base("ASK { <http://ex/s> ?p ?o }", "http://h/sparql")
+    'ASK { <http://ex/s> ?p ?o }'
+    """
+    relative = False
+    for token in code(text):
+        if token.kind == "WORD" and token.text.upper() == "BASE":
+            return text
+        if token.kind == "IRI" and not _SCHEME.match(token.text[1:-1]):
+            relative = True
+    return f"BASE <{base}> {text}" if relative else text
+
+
 def analyse_update(text: str) -> None:
     """``ForbiddenOperation`` for an update that would reach the network (LOAD, SERVICE)."""
     _refuse(text, update=True)
@@ -307,5 +330,5 @@ def job_formats(info: QueryInfo, chosen: ResultFormat | None) -> dict[str, str]:
 __all__ = [
     "Dataset", "QueryForm", "QueryInfo", "QueryJob", "Scope", "analyse_query",
     "analyse_update", "execute", "job_formats", "scope_dataset", "syntax_error",
-    "visible_graphs",
+    "visible_graphs", "with_base",
 ]

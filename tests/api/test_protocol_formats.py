@@ -127,3 +127,12 @@ def test_the_service_description_takes_format_names(live: Live, name: str,
     response = httpx.get(f"{live.url}/sparql", params={"format": name}, timeout=30)
     assert media_type(response) == expected
     assert list(ox.parse(response.content, format=PARSERS[expected]))
+
+
+def test_relative_iris_resolve_against_the_endpoint(live: Live) -> None:
+    response = ask(live, "CONSTRUCT { <s> <p> 1 } WHERE {}", {"format": "nt"})
+    assert media_type(response) == "application/n-triples"
+    (triple,) = [q.triple for q in ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES)]
+    assert triple.subject == ox.NamedNode(f"{live.url}/s")
+    own = ask(live, "BASE <http://ex/> CONSTRUCT { <s> <p> 1 } WHERE {}", {"format": "nt"})
+    assert b"<http://ex/s>" in own.content
