@@ -20,20 +20,16 @@ out). Ties are broken by IRI, so the values are deterministic.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+import numpy as np
+
+from visualisations.columns import IntArray, columns
 from visualisations.table import UsageTable
 
 #: attributes a map may colour by (besides the computed ``community``)
 ATTRIBUTES: tuple[str, ...] = ("field", "kind", "free", "category", "status", "wave")
 FREE, PROPRIETARY = "free", "proprietary"
-
-
-def _most(counter: Counter[str]) -> str | None:
-    if not counter:
-        return None
-    return sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
 
 
 @dataclass
@@ -49,52 +45,70 @@ class NodeAttributes:
         return self.values.get(attribute, {}).get(node)
 
 
+def _mode(node: IntArray, value: IntArray, n_values: int) -> dict[int, int]:
+    """For each node number, the value number it has most often (the smallest on a tie)."""
+    if not node.size:
+        return {}
+    keys, counts = np.unique(node * n_values + value, return_counts=True)
+    order = np.lexsort((keys % n_values, -counts, keys // n_values))
+    ranked = keys[order]
+    owners, first = np.unique(ranked // n_values, return_index=True)
+    return dict(zip(owners.tolist(), (ranked[first] % n_values).tolist(), strict=True))
+
+
 def attributes(table: UsageTable) -> NodeAttributes:
     """The colouring attributes of every organisation and software of ``table`` (computed
-    once per table: it never changes after it is read)."""
+    once per table, vectorised over its usages: it never changes after it is read)."""
     cached = table.__dict__.get("_node_attributes")
     if isinstance(cached, NodeAttributes):
         return cached
+    cols = columns(table)
+    orgs, software = cols.orgs, cols.software
     out: dict[str, dict[str, str]] = {a: {} for a in ATTRIBUTES}
-    counts: dict[str, dict[str, Counter[str]]] = {a: defaultdict(Counter) for a in ATTRIBUTES}
     top_field = {o: table.top(f[0]) for o, f in table.org_fields.items() if f}
     top_kind = {o: table.top(k[0]) for o, k in table.org_kinds.items() if k}
     top_category = {s: table.top(c[0]) for s, c in table.software_categories.items() if c}
-    seen: set[tuple[str, str]] = set()
-    for usage in table.usages:
-        org, sw = usage.org, usage.software
-        for node in (org, sw):
-            if usage.status:
-                counts["status"][node][usage.status] += 1
-            for wave in usage.waves:
-                counts["wave"][node][wave] += 1
-        if (org, sw) in seen:
-            continue
-        seen.add((org, sw))
-        if org in top_field:
-            counts["field"][sw][top_field[org]] += 1
-        if org in top_kind:
-            counts["kind"][sw][top_kind[org]] += 1
-        if sw in top_category:
-            counts["category"][org][top_category[sw]] += 1
-        if sw in table.software_free:
-            counts["free"][org][FREE if table.software_free[sw] else PROPRIETARY] += 1
-    for attribute, by_node in counts.items():
-        for node, counter in by_node.items():
-            if attribute == "wave":  # the first wave it was observed in (IRIs sort by year)
-                out[attribute][node] = min(counter)
-            elif (value := _most(counter)) is not None:
-                out[attribute][node] = value
+    free = {s: FREE if v else PROPRIETARY for s, v in table.software_free.items()}
+
+    def numbered(names: list[str], of: dict[str, str]) -> tuple[list[str], IntArray]:
+        values = sorted(set(of.values()))
+        index = {v: i for i, v in enumerate(values)}
+        return values, np.fromiter((index.get(of.get(n, ""), -1) for n in names), np.int64,
+                                   len(names))
+
+    def put(attribute: str, names: list[str], values: list[str], node: IntArray,
+            value: IntArray) -> None:
+        ok = value >= 0
+        for n, v in _mode(node[ok], value[ok], max(1, len(values))).items():
+            out[attribute][names[n]] = values[v]
+
+    known = cols.status >= 0
+    for names, node in ((orgs, cols.org), (software, cols.sw)):
+        put("status", names, cols.statuses, node[known], cols.status[known])
+        bits = cols.wave_bits
+        lowest = np.where(bits > 0, np.log2(np.maximum(bits & -bits, 1)).astype(np.int64), -1)
+        first = np.full(len(names), np.iinfo(np.int64).max)
+        seen = lowest >= 0
+        np.minimum.at(first, node[seen], lowest[seen])
+        for i in np.flatnonzero(first != np.iinfo(np.int64).max).tolist():
+            out["wave"][names[i]] = cols.waves[int(first[i])]
+    n_sw = max(1, len(software))
+    pairs = np.unique(cols.org * n_sw + cols.sw)
+    pair_org, pair_sw = pairs // n_sw, pairs % n_sw
+    for attribute, of in (("field", top_field), ("kind", top_kind)):
+        values, per_org = numbered(orgs, of)
+        put(attribute, software, values, pair_sw, per_org[pair_org])
+    for attribute, of in (("category", top_category), ("free", free)):
+        values, per_sw = numbered(software, of)
+        put(attribute, orgs, values, pair_org, per_sw[pair_sw])
     # a node's own attribute wins over the one summarised from its neighbours
     out["field"].update(top_field)
     out["kind"].update(top_kind)
     out["category"].update(top_category)
-    out["free"].update({s: FREE if free else PROPRIETARY
-                        for s, free in table.software_free.items()})
-    reach: dict[str, int] = defaultdict(int)
-    for org, sw in seen:
-        reach[org] += 1
-        reach[sw] += 1
-    result = NodeAttributes(out, dict(reach))
+    out["free"].update(free)
+    reach = dict(zip(orgs, np.bincount(pair_org, minlength=len(orgs)).tolist(), strict=True))
+    reach.update(zip(software, np.bincount(pair_sw, minlength=len(software)).tolist(),
+                     strict=True))
+    result = NodeAttributes(out, reach)
     table.__dict__["_node_attributes"] = result
     return result

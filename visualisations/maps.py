@@ -18,6 +18,7 @@ from visualisations.filters import Filters
 from visualisations.layout import positions
 from visualisations.projection import (
     group_group,
+    name_edge_facts,
     name_shared_tools,
     org_org,
     org_tool,
@@ -126,6 +127,8 @@ def build(table: UsageTable, name: str, filters: Filters | None = None, *, budge
     reduction.dropped_edges = aggregate.cap_edges(g, max_edges or 6 * budget)
     if spec.projection == "org-org" and group_of is None:
         name_shared_tools(g, table, f)
+    if spec.projection == "org-tool":
+        name_edge_facts(g, table, f, group_of)
     return BuiltMap(g, reduction, positions(g, seed=seed))
 
 

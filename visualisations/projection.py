@@ -16,6 +16,7 @@ group instead of showing them. Labels are ``label_fr`` and ``label_en``.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from itertools import combinations
@@ -25,7 +26,7 @@ import numpy as np
 
 from graph.errors import InputError
 from visualisations.attributes import attributes
-from visualisations.columns import Columns, IntArray, columns, select_mask
+from visualisations.columns import _EPOCH, Columns, IntArray, _day, columns, select_mask
 from visualisations.filters import Filters
 from visualisations.table import Usage, UsageTable
 
@@ -154,35 +155,96 @@ def org_tool(table: UsageTable, filters: Filters | None = None,
         _node(g, table, sw, "software")
         g.add_edge(a, sw, weight=int(w) if float(w).is_integer() else w, usages=int(u),
                    practices=int(d))
-    _edge_facts(g, table, filters, (lambda org: org) if group_of is None else group_of)
     return _finish(g, "org-tool", filters, members)
 
 
-def _edge_facts(g: nx.Graph, table: UsageTable, filters: Filters | None,
-                node_of: Callable[[str], str]) -> None:
-    """Name what lies behind each organisation–software edge: its most observed practices
-    (``practice_iris``), the usages' ``statuses``, the earliest start (``since``) and the
-    latest end (``until``)."""
-    practices: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
-    statuses: dict[tuple[str, str], set[str]] = defaultdict(set)
-    since: dict[tuple[str, str], str] = {}
-    until: dict[tuple[str, str], str] = {}
-    for usage, kept in select(table, filters):
-        key = (node_of(usage.org), usage.software)
-        practices[key].update(kept)
-        if usage.status:
-            statuses[key].add(usage.status)
-        if usage.start and (key not in since or usage.start < since[key]):
-            since[key] = usage.start
-        if usage.end and (key not in until or usage.end > until[key]):
-            until[key] = usage.end
-    for a, b, data in g.edges(data=True):
-        key = (a, b) if (a, b) in practices or (a, b) in statuses else (b, a)
-        ranked = sorted(practices.get(key, Counter()).items(), key=lambda kv: (-kv[1], kv[0]))
-        data["practice_iris"] = tuple(p for p, _ in ranked[:EDGE_PRACTICES])
-        data["statuses"] = tuple(sorted(statuses.get(key, ())))
-        data["since"] = since.get(key)
-        data["until"] = until.get(key)
+def _usage_days(table: UsageTable) -> tuple[IntArray, IntArray]:
+    """Each usage's start and end day (days since 1970, -1 if none), computed once."""
+    cached = table.__dict__.get("_usage_days")
+    if cached is None or len(cached[0]) != len(table.usages):
+        cached = (np.fromiter((_day(u.start) for u in table.usages), np.int64,
+                              len(table.usages)),
+                  np.fromiter((_day(u.end) for u in table.usages), np.int64, len(table.usages)))
+        table.__dict__["_usage_days"] = cached
+    return cached
+
+
+def name_edge_facts(g: nx.Graph, table: UsageTable, filters: Filters | None = None,
+                    group_of: GroupOf | None = None) -> None:
+    """Name what lies behind each organisation (or group)–software edge of ``g``, an
+    ``org_tool`` graph: its most observed practices (``practice_iris``), the usages'
+    ``statuses``, the earliest start (``since``) and the latest end (``until``). Run after
+    pruning, on the edges shown (vectorised over the usages, a loop over the edges)."""
+    cols = columns(table)
+    chosen = select_mask(table, filters)
+    idx = chosen.index
+    nodes, node_of_org = _group_index(table, cols, group_of)
+    n_sw = len(cols.software)
+    position = {name: i for i, name in enumerate(nodes)}
+    sw_position = {sw: i for i, sw in enumerate(cols.software)}
+    edges: list[tuple[str, str]] = []
+    keys: list[int] = []
+    for a, b in g.edges():
+        org, sw = (a, b) if b in sw_position else (b, a)
+        if org in position and sw in sw_position:
+            edges.append((org, sw))
+            keys.append(position[org] * n_sw + sw_position[sw])
+    if not edges:
+        return
+    edge_keys = np.asarray(keys, dtype=np.int64)
+    order = np.argsort(edge_keys)
+    ranked = edge_keys[order]
+    usage_keys = node_of_org[cols.org[idx]] * n_sw + cols.sw[idx]
+    at = np.minimum(np.searchsorted(ranked, usage_keys), len(ranked) - 1)
+    edge_of = np.where(ranked[at] == usage_keys, order[at], -1)
+    kept = edge_of >= 0
+    edge_of_usage = np.full(cols.size, -1, dtype=np.int64)
+    edge_of_usage[idx] = edge_of
+    entries = np.flatnonzero(chosen.entry_mask)
+    entry_edge = edge_of_usage[cols.pr_owner[entries]]
+    shown = entry_edge >= 0
+    _edge_facts(g, table, cols, idx[kept], edge_of[kept], edges, entry_edge[shown],
+                cols.pr_idx[entries][shown])
+
+
+def _edge_facts(g: nx.Graph, table: UsageTable, cols: Columns, idx: IntArray,
+                edge_of_usage: IntArray, edges: list[tuple[str, str]], edge_of_entry: IntArray,
+                practice_of_entry: IntArray) -> None:
+    n = len(edges)
+    practices: list[list[str]] = [[] for _ in range(n)]
+    if edge_of_entry.size:
+        n_pr = max(1, len(cols.practices))
+        keys, counts = np.unique(edge_of_entry * n_pr + practice_of_entry, return_counts=True)
+        order = np.lexsort((keys % n_pr, -counts, keys // n_pr))
+        for key in keys[order].tolist():
+            kept = practices[key // n_pr]
+            if len(kept) < EDGE_PRACTICES:
+                kept.append(cols.practices[key % n_pr])
+    statuses: list[list[str]] = [[] for _ in range(n)]
+    status = cols.status[idx]
+    known = status >= 0
+    n_st = max(1, len(cols.statuses))
+    for key in np.unique(edge_of_usage[known] * n_st + status[known]).tolist():
+        statuses[key // n_st].append(cols.statuses[key % n_st])
+    start, end = _usage_days(table)
+    first = np.full(n, np.iinfo(np.int64).max)
+    last = np.full(n, -1)
+    s, e = start[idx], end[idx]
+    np.minimum.at(first, edge_of_usage[s >= 0], s[s >= 0])
+    np.maximum.at(last, edge_of_usage[e >= 0], e[e >= 0])
+    never = np.iinfo(np.int64).max
+    for i, (a, b) in enumerate(edges):
+        if not g.has_edge(a, b):
+            continue
+        data = g.edges[a, b]
+        data["practice_iris"] = tuple(practices[i])
+        data["statuses"] = tuple(sorted(statuses[i]))
+        data["since"] = _date(int(first[i])) if first[i] != never else None
+        data["until"] = _date(int(last[i])) if last[i] >= 0 else None
+
+
+def _date(day: int) -> str:
+    return (_EPOCH + dt.timedelta(days=day)).isoformat()
 
 
 def _org_software_pairs(table: UsageTable, filters: Filters | None) -> IntArray:

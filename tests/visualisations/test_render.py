@@ -116,3 +116,9 @@ def test_organisation_links_name_the_tools_in_common(tiny_table: UsageTable) -> 
     names = {n["id"]: n["name"] for n in view.nodes}
     titles = {frozenset((names[e["from"]], names[e["to"]])): e["title"] for e in view.edges}
     assert "Tools in common: Mailman" in titles[frozenset(("Collective A", "Syndicat B"))]
+
+
+def test_grouped_maps_keep_the_facts_behind_their_links(example_table: UsageTable) -> None:
+    view = view_of(example_table, budget=10, lang="en")
+    assert any(n["kind"] == "group" for n in view.nodes)
+    assert any("Practices:" in e["title"] and "Status:" in e["title"] for e in view.edges)
