@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import warnings
 from collections.abc import Iterator
+from typing import Any
 from urllib.error import HTTPError
 
 import pytest
@@ -46,7 +47,8 @@ def test_sparqlwrapper_select_json(live: Live, method: str, request_method: str 
         client.setRequestMethod(request_method)
     client.setQuery(f"SELECT ?o WHERE {{ ?o a <{ORG}FormalOrganization> }} ORDER BY ?o LIMIT 5")
     client.setReturnFormat(JSON)
-    rows = client.queryAndConvert()["results"]["bindings"]  # type: ignore[index]
+    answer: Any = client.queryAndConvert()
+    rows = answer["results"]["bindings"]
     assert len(rows) == 5
     assert all(row["o"]["type"] == "uri" for row in rows)
 
@@ -66,10 +68,12 @@ def test_sparqlwrapper_ask_and_construct(live: Live) -> None:
     client = wrapper(live)
     client.setQuery(f"ASK {{ <{VECAM}> ?p ?o }}")
     client.setReturnFormat(JSON)
-    assert client.queryAndConvert()["boolean"] is True  # type: ignore[index]
+    asked: Any = client.queryAndConvert()
+    assert asked["boolean"] is True
     client.setQuery(f"CONSTRUCT WHERE {{ <{VECAM}> ?p ?o }}")
     client.setReturnFormat(TURTLE)
-    graph = rdflib.Graph().parse(data=client.queryAndConvert(), format="turtle")
+    turtle: Any = client.queryAndConvert()
+    graph = rdflib.Graph().parse(data=turtle, format="turtle")
     assert (rdflib.URIRef(VECAM), None, None) in graph
 
 
@@ -115,7 +119,8 @@ def test_rdflib_sparqlstore_selects_in_json(live: Live, method: str) -> None:
     store = SPARQLStore(f"{live.url}/sparql", returnFormat="json", method=method)
     rows = list(rdflib.Graph(store=store).query(
         f"SELECT ?o WHERE {{ ?o a <{ORG}FormalOrganization> }} LIMIT 4"))
-    assert len(rows) == 4 and all(isinstance(row[0], rdflib.URIRef) for row in rows)
+    assert len(rows) == 4
+    assert all(isinstance(row[0], rdflib.URIRef) for row in rows)  # type: ignore[index]
 
 
 def test_rdflib_sparqlstore_reads(live: Live) -> None:
@@ -129,6 +134,7 @@ def test_rdflib_sparqlstore_reads(live: Live) -> None:
                                 rdflib.URIRef("http://www.w3.org/2000/01/rdf-schema#label")))
     assert labels
     constructed = graph.query(f"CONSTRUCT WHERE {{ <{VECAM}> ?p ?o }}")
+    assert constructed.graph is not None
     assert len(constructed.graph) == len(list(graph.triples((rdflib.URIRef(VECAM), None, None))))
 
 
