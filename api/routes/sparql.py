@@ -36,6 +36,7 @@ from graph.sparql.request import (
     analyse_update,
     job_formats,
     with_base,
+    with_using,
 )
 from graph.sparql.results import (
     ResultFormat,
@@ -62,6 +63,7 @@ class ProtocolRequest:
     default_graphs: list[str] = field(default_factory=list)
     named_graphs: list[str] = field(default_factory=list)
     using_graphs: list[str] = field(default_factory=list)
+    using_named_graphs: list[str] = field(default_factory=list)
     format: str | None = None
 
     @property
@@ -128,7 +130,8 @@ async def protocol_request(request: Request) -> ProtocolRequest:
         update=None if update is None else with_base(update, base),
         default_graphs=fields.get("default-graph-uri", []),
         named_graphs=fields.get("named-graph-uri", []),
-        using_graphs=fields.get("using-graph-uri", []) + fields.get("using-named-graph-uri", []),
+        using_graphs=fields.get("using-graph-uri", []),
+        using_named_graphs=fields.get("using-named-graph-uri", []),
         # SPARQLWrapper sends all three; Virtuoso reads format, Fuseki output, Jena results
         format=_first(fields.get("format", []) or fields.get("output", [])
                       or fields.get("results", [])),
@@ -198,9 +201,8 @@ def _answer_update(request: Request, protocol: ProtocolRequest) -> Response:
     if protocol.query is not None:
         raise BadRequest("give a query or an update, not both")
     require_curator(request)
-    if protocol.using_graphs:
-        raise BadRequest("using-graph-uri and using-named-graph-uri are not supported; "
-                         "write USING in the update")
+    protocol.update = with_using(protocol.update, protocol.using_graphs,
+                                 protocol.using_named_graphs)
     analyse_update(protocol.update)
     with client_slot(request):
         # the write path: run on a scratch copy, shapes and privacy guard, then committed

@@ -166,6 +166,35 @@ def with_base(text: str, base: str) -> str:
     return f"BASE <{base}> {text}" if relative else text
 
 
+def with_using(text: str, default: Sequence[str], named: Sequence[str]) -> str:
+    """The update ``text`` with the protocol's ``using-graph-uri`` (``default``) and
+    ``using-named-graph-uri`` (``named``) written as ``USING`` / ``USING NAMED`` before the
+    ``WHERE`` of each DELETE/INSERT operation (SPARQL 1.1 Protocol §2.2.3);
+    ``QuerySyntaxError`` when the update has ``USING`` or ``WITH`` of its own.
+
+    >>> with_using("INSERT { ?s ?p 1 } WHERE { ?s ?p ?o }", ["http://g"], [])
+    'INSERT { ?s ?p 1 } USING <http://g> WHERE { ?s ?p ?o }'
+    """
+    if not default and not named:
+        return text
+    clause = " ".join([*(f"USING <{g}>" for g in default),
+                       *(f"USING NAMED <{g}>" for g in named)]) + " "
+    depth, previous, cuts = 0, "", []
+    for token in code(text):
+        word = token.text.upper() if token.kind == "WORD" else ""
+        if word in ("USING", "WITH"):
+            raise QuerySyntaxError("using-graph-uri and using-named-graph-uri cannot be "
+                                   f"combined with {word} in the update (SPARQL 1.1 Protocol)")
+        if token.text in ("{", "}") and token.kind == "PUNCT":
+            depth += 1 if token.text == "{" else -1
+        elif word == "WHERE" and depth == 0 and previous != "DELETE":
+            cuts.append(token.start)
+        previous = word
+    for cut in reversed(cuts):
+        text = text[:cut] + clause + text[cut:]
+    return text
+
+
 def analyse_update(text: str) -> None:
     """``ForbiddenOperation`` for an update that would reach the network (LOAD, SERVICE)."""
     _refuse(text, update=True)
@@ -330,5 +359,5 @@ def job_formats(info: QueryInfo, chosen: ResultFormat | None) -> dict[str, str]:
 __all__ = [
     "Dataset", "QueryForm", "QueryInfo", "QueryJob", "Scope", "analyse_query",
     "analyse_update", "execute", "job_formats", "scope_dataset", "syntax_error",
-    "visible_graphs", "with_base",
+    "visible_graphs", "with_base", "with_using",
 ]

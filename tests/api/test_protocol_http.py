@@ -177,3 +177,25 @@ def test_the_client_of_the_per_client_limits(serve: Any, trusted: str, forwarded
         assert response.status_code == 200
     assert seen == [expected]
     assert client_of.__module__ == "api.security"
+
+
+def test_using_graph_uri_scopes_an_updates_where(fresh_live: Any, token: str) -> None:
+    curator = {"Authorization": f"Bearer {token}"}
+    source, target = "http://example.org/using-source", "http://example.org/using-target"
+
+    def update(text: str, **params: str) -> httpx.Response:
+        return httpx.post(f"{fresh_live.url}/sparql", params=params, content=text, timeout=60,
+                          headers={"Content-Type": "application/sparql-update", **curator})
+
+    seed = update(f"INSERT DATA {{ GRAPH <{source}> {{ <http://example.org/u> "
+                  "<http://example.org/p> 1 } }")
+    assert seed.status_code == 204, seed.text
+    copy = f"INSERT {{ GRAPH <{target}> {{ ?s ?p ?o }} }} WHERE {{ ?s ?p ?o }}"
+    answer = update(copy, **{"using-graph-uri": source})
+    assert answer.status_code == 204, answer.text
+    count = httpx.get(f"{fresh_live.url}/sparql", headers=curator, timeout=60, params={
+        "query": f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{target}> {{ ?s ?p ?o }} }}"})
+    assert count.json()["results"]["bindings"][0]["n"]["value"] == "1"
+    both = update(f"INSERT {{ ?s ?p ?o }} USING <{source}> WHERE {{ ?s ?p ?o }}",
+                  **{"using-graph-uri": source})
+    assert both.status_code == 400
