@@ -66,7 +66,9 @@ def test_solution_format_names(live: Live, parameter: str, name: str, expected: 
     if expected == "text/csv":   # lossy: Oxigraph does not read it back
         assert len(response.text.strip().splitlines()) == 3
     else:
-        assert len(list(ox.parse_query_results(response.content, RESULT_PARSERS[expected]))) == 2
+        solutions = ox.parse_query_results(response.content, RESULT_PARSERS[expected])
+        assert isinstance(solutions, ox.QuerySolutions)
+        assert len(list(solutions)) == 2
 
 
 @pytest.mark.parametrize(("name", "expected"), SOLUTIONS.items())

@@ -122,7 +122,7 @@ def _endpoint(live: Any, headers: dict[str, str]) -> str:
                                                         **headers}, timeout=30)
     assert response.status_code == 200, response.text
     triples = list(ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES))
-    return next(t.subject.value for t in triples if t.predicate.value == SD + "endpoint")
+    return str(next(t.subject.value for t in triples if t.predicate.value == SD + "endpoint"))
 
 
 FORWARDED = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "data.example.org",
