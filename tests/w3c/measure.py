@@ -96,10 +96,12 @@ DOOR_FAILURES = ("loading", "emptying", "could not empty", "reading the dataset"
 
 
 def is_shared(civic: Outcome, oxi: Outcome) -> bool:
-    """Both fail, and not civicgraph at a door where Oxigraph server got through (then the
-    engine limitation hides behind civicgraph's own failure)."""
+    """Both fail, civicgraph without a 5xx, and not at a door where Oxigraph server got
+    through (then the engine limitation hides behind civicgraph's own failure)."""
     if civic.status != FAIL or oxi.status != FAIL:
         return False
+    if re.search(r"(refused: |answered |status )5\d\d\b", civic.detail):
+        return False  # a 5xx is civicgraph's own whatever the engine does: bad input gets a 4xx
     mine, theirs = _request_number(civic.detail), _request_number(oxi.detail)
     if mine is not None:  # an HTTP exchange: civicgraph must have got as far as Oxigraph
         return theirs is not None and mine >= theirs
