@@ -29,7 +29,8 @@ def test_other_text_is_left_alone(text: str) -> None:
 
 
 def _cells(data: bytes) -> list[str]:
-    return [cell for row in csv.reader(io.StringIO(data.decode("utf-8"), newline="")) for cell in row]
+    rows = csv.reader(io.StringIO(data.decode("utf-8"), newline=""))
+    return [cell for row in rows for cell in row]
 
 
 @pytest.mark.parametrize("text", FORMULAS)
