@@ -108,8 +108,10 @@ def test_a_client_stopped_lately_is_refused_promptly_when_no_worker_is_free(
         engine: QueryEngine) -> None:
     with acting_for("127.0.0.2"), pytest.raises(QueryTimeout):   # stopped at its limit
         engine.run(QueryJob(ENDLESS, "all"))
+    # the stopped worker's replacement is in the pool (else the next client takes the lane)
+    until(lambda: engine._pool is not None and engine._pool._idle.qsize() == 1)
     holding = threading.Thread(target=hold, args=(engine, "127.0.0.3"))
-    holding.start()                   # another client holds the only worker for 3 s
+    holding.start()                   # another client holds the pool's only worker for 3 s
     until(lambda: holding_a_worker(engine, "127.0.0.3"))
     started = time.monotonic()
     with acting_for("127.0.0.2"), pytest.raises(WorkersBusy):
