@@ -8,7 +8,8 @@ written. Loads, spreadsheet imports, Graph Store writes and SPARQL updates all u
 >>> import datetime as dt
 >>> p = Provenance(source="survey 2026", imported_by="curator",
 ...                moment=dt.datetime(2026, 1, 2, tzinfo=dt.UTC), sha256="ab")
->>> [t.predicate.value.rsplit("#", 1)[-1] for t in describe("https://e.org/g", p, 3)][-3:]
+>>> import re
+>>> [re.split("[#/]", t.predicate.value)[-1] for t in describe("https://e.org/g", p, 3)][-3:]
 ['triples', 'sha256', 'license']
 """
 
