@@ -16,9 +16,11 @@ import httpx
 import pytest
 
 from graph.namespaces import graph_iri
+from tests.support.graphs import SECRET_GRAPH
 from tests.support.hostile import (
     AUTH,
     FORM,
+    HOSTILE_GRAPH,
     MAX_BODY,
     NOT_UTF8,
     NOTE,
@@ -58,8 +60,14 @@ HOSTILE_REQUESTS: list[tuple[str, str, str, dict[str, Any], set[int]]] = [
     ("update with token, escaped SERVICE", "POST", "/sparql",
      {"data": {"update": "INSERT { ?s ?p ?o } WHERE { \\u0053ERVICE <http://x/> "
                          "{ ?s ?p ?o } }"}, "headers": AUTH}, {400}),
-    ("update with using-graph-uri", "POST", "/sparql?using-graph-uri=http://x/",
-     {"data": {"update": "CLEAR SILENT GRAPH <http://x/>"}, "headers": AUTH}, {400}),
+    # using-graph-uri is honoured (SPARQL 1.1 Protocol), never a way round the privacy guard
+    ("update with using-graph-uri of a restricted graph", "POST",
+     f"/sparql?using-graph-uri={SECRET_GRAPH}",
+     {"data": {"update": f"INSERT {{ GRAPH <{HOSTILE_GRAPH}> {{ ?s ?p ?o }} }} "
+                         "WHERE { ?s ?p ?o }"}, "headers": AUTH}, {422}),
+    ("update with using-graph-uri and its own WITH", "POST", "/sparql?using-graph-uri=http://x/",
+     {"data": {"update": "WITH <http://x/> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }"},
+      "headers": AUTH}, {400}),
     # wrong content types
     ("sparql text/plain", "POST", "/sparql",
      {"content": "ASK {}", "headers": {"Content-Type": "text/plain"}}, {415}),
