@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -62,6 +63,14 @@ class Settings(BaseSettings):
         "union of every graph the reader may see, the store's own default graph included. "
         "false: standard SPARQL dataset semantics (the default graph is the store's own; named "
         "graphs are reached with GRAPH or FROM NAMED).",
+    )
+    default_access: Literal["public", "restricted"] = Field(
+        default="public",
+        description="Access level of the store's own default graph and of the graphs a write "
+        "creates without a description (SPARQL Update, Graph Store), when the write path first "
+        "describes them; a graph already described keeps its level, and one under "
+        "`…/graph/restricted/` is always restricted. `restricted` graphs are read by curators "
+        "only and may hold personal data; `public` ones are checked by the privacy guard.",
     )
     host: str = Field(default="127.0.0.1", description="Interface the server listens on.")
     port: int = Field(default=8000, description="Port the server listens on.")

@@ -22,6 +22,9 @@ if TYPE_CHECKING:
 @click.option("--union-default-graph/--no-union-default-graph", default=None,
               help="Dataset mode: a query's default graph is the union of the visible graphs "
               "(default), or the store's own default graph (standard SPARQL).")
+@click.option("--default-access", type=click.Choice(["public", "restricted"]), default=None,
+              help="Access level of the store's default graph and of graphs a write creates "
+              "without a description (default public; restricted: curators only).")
 @click.option("--curator-token", default=None, envvar=None,
               help="Bearer token for writes (prefer $CIVICGRAPH_CURATOR_TOKEN).")
 @click.option("--empty", is_flag=True,
@@ -47,6 +50,10 @@ def serve(empty: bool, **options: Any) -> None:
             click.echo(f"civicgraph: loaded the example dataset into {settings.store}", err=True)
     if not loaded:
         _derive_public_view(store, settings.small_count_threshold)
+    if settings.default_access == "restricted":
+        from graph.ingest.writing import describe_default
+
+        describe_default(store, "restricted")
     app = create_app(settings, store)
     try:
         # the CLI's store commands find this server in the store's directory and go through it

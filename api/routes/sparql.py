@@ -206,7 +206,8 @@ def _answer_update(request: Request, protocol: ProtocolRequest) -> Response:
     analyse_update(protocol.update)
     with client_slot(request):
         # the write path: run on a scratch copy, shapes and privacy guard, then committed
-        apply_update(request.app.state.store, protocol.update, who="curator (SPARQL Update)")
+        apply_update(request.app.state.store, protocol.update, who="curator (SPARQL Update)",
+                     default_access=request.app.state.settings.default_access)
         after_curator_write(request)
     return Response(status_code=204)
 

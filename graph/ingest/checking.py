@@ -20,7 +20,6 @@ import pyoxigraph as ox
 from graph.errors import ShapeViolation, Violation
 from graph.ingest import validation
 from graph.namespaces import (
-    CG,
     DERIVED_GRAPH,
     DPV,
     FOAF,
@@ -33,7 +32,13 @@ from graph.namespaces import (
     STAGING_PREFIX,
     VOCABULARY_GRAPH,
 )
-from graph.privacy.access import RESTRICTED_META_GRAPH, public_graphs
+from graph.privacy.access import (
+    RESTRICTED_META_GRAPH,
+    default_graph_is_public,
+    is_described,
+    new_access,
+    public_graphs,
+)
 from graph.store import DEFAULT_GRAPH, Store
 
 #: graphs civicgraph writes itself, never checked against the data shapes
@@ -43,15 +48,23 @@ _OTHER_TARGETS = frozenset({SH + "targetNode", SH + "targetSubjectsOf", SH + "ta
                             SH + "target"})
 _PERSONAL_NAMESPACES = (FOAF, DPV, ORG + "Membership", ORG + "member")
 
-def public_targets(store: Store) -> set[str]:
-    """The graphs a write checks as public: the public graphs, and the default graph unless
-    its description makes it restricted."""
+def public_targets(store: Store, *, default_access: str = "public",
+                   written: Collection[str] = ()) -> set[str]:
+    """The graphs a write checks as public: the public graphs, the default graph unless its
+    description makes it restricted (undescribed: as ``default_access`` says), and each of
+    the ``written`` graphs that no description names yet and that the write path will
+    describe as public (``graph.privacy.access.new_access``)."""
     public = set(public_graphs(store))
-    restricted = store.query(
-        f"ASK {{ GRAPH ?m {{ <{DEFAULT_GRAPH}> <{CG}access> <{CG}Restricted> }} }}",
-        default_graph=[], named_graphs=[META_GRAPH, RESTRICTED_META_GRAPH])
-    if not bool(restricted):
+    if is_described(store, DEFAULT_GRAPH):
+        if default_graph_is_public(store):
+            public.add(DEFAULT_GRAPH)
+    elif default_access == "public":
         public.add(DEFAULT_GRAPH)
+    for graph in written:
+        if graph != DEFAULT_GRAPH and graph not in public and graph not in MANAGED \
+                and new_access(graph, default_access) == "public" \
+                and not is_described(store, graph):
+            public.add(graph)
     return public
 
 
@@ -59,13 +72,15 @@ def check(store: Store, after: Mapping[str, Iterable[ox.Triple]], *, source: str
           public: Collection[str] | None = None, focus: Collection[str] | None = None,
           added: Mapping[str, Iterable[ox.Triple]] | None = None,
           shapes: Path | Sequence[Path] | None = None, engine: validation.Engine = "auto",
-          shape_check: bool = True) -> list[Violation]:
+          shape_check: bool = True, default_access: str = "public") -> list[Violation]:
     """Stages 3 and 4 for the graphs of ``after`` (graph IRI -> its triples once written).
 
     ``focus``: the nodes the write touched (None: every subject of ``after``); ``added``:
     what the write adds to each graph (None: all of ``after``), the triples the privacy guard
-    reads. Raises ``ShapeViolation`` listing the violations; returns the warnings."""
-    public = public_targets(store) if public is None else set(public)
+    reads; ``default_access``: the level of the graphs not described yet (``public_targets``).
+    Raises ``ShapeViolation`` listing the violations; returns the warnings."""
+    public = public_targets(store, default_access=default_access, written=list(after)) \
+        if public is None else set(public)
     checked = {g: list(t) for g, t in after.items()
                if g not in MANAGED and not g.startswith(STAGING_PREFIX)}
     _guard_privacy(checked if added is None else {g: list(t) for g, t in added.items()},

@@ -17,6 +17,7 @@ import pyoxigraph as ox
 
 from graph.errors import InputError, NotFound, RdfSyntaxError, UnknownFormat
 from graph.ingest import writing
+from graph.ingest.provenance import Access
 from graph.ingest.rdfxml import check_entities
 from graph.store import DEFAULT_GRAPH, Store
 
@@ -78,21 +79,25 @@ def read_graph(view: Store, graph: str | None) -> list[ox.Triple]:
     return list(result)
 
 
-def replace(store: Store, graph: str, triples: Sequence[ox.Triple], *, who: str) -> bool:
+def replace(store: Store, graph: str, triples: Sequence[ox.Triple], *, who: str,
+            default_access: Access = "public") -> bool:
     """Replace the content of ``graph`` (``DEFAULT_GRAPH``: the store's default graph) with
     ``triples`` through the write path (``graph.ingest.writing``), keeping its description;
-    whether the graph held data before. ``ShapeViolation`` when refused (nothing written)."""
-    written = writing.replace(store, {graph: triples}, None, source=f"<{graph}>", who=who)
+    whether the graph held data before. ``ShapeViolation`` when refused (nothing written).
+    ``default_access``: the level of a graph not described yet (``writing.redescribe``)."""
+    written = writing.replace(store, {graph: triples}, None, source=f"<{graph}>", who=who,
+                              default_access=default_access)
     return graph not in written.created
 
 
-def add(store: Store, graph: str, triples: Sequence[ox.Triple], *, who: str) -> bool:
+def add(store: Store, graph: str, triples: Sequence[ox.Triple], *, who: str,
+        default_access: Access = "public") -> bool:
     """Add ``triples`` to ``graph`` through the write path; whether it held data before."""
-    return graph not in writing.add(store, graph, triples, who=who,
-                                    source=f"<{graph}>").created
+    return graph not in writing.add(store, graph, triples, who=who, source=f"<{graph}>",
+                                    default_access=default_access).created
 
 
-def delete(store: Store, graph: str, *, who: str) -> None:
+def delete(store: Store, graph: str, *, who: str, default_access: Access = "public") -> None:
     """Remove ``graph`` and its description (the default graph: its content);
     ``NotFound`` for a named graph that holds nothing."""
-    writing.drop(store, graph, who=who)
+    writing.drop(store, graph, who=who, default_access=default_access)

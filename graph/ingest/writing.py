@@ -42,7 +42,7 @@ from graph.errors import (
 )
 from graph.ingest import validation
 from graph.ingest.checking import check, key
-from graph.ingest.provenance import Provenance, describe, digest
+from graph.ingest.provenance import Access, Provenance, describe, digest
 from graph.namespaces import (
     CG,
     META_GRAPH,
@@ -50,7 +50,7 @@ from graph.namespaces import (
     STAGING_PREFIX,
     VOID,
 )
-from graph.privacy.access import RESTRICTED_META_GRAPH
+from graph.privacy.access import RESTRICTED_META_GRAPH, is_described, new_access
 from graph.store import Store
 from graph.store.base import DEFAULT_GRAPH
 
@@ -102,19 +102,24 @@ def holds_data(store: Store, graph: str) -> bool:
     return bool(found)
 
 
-def redescribe(store: Store, graph: str, provenance: Provenance, triples: int) -> list[ox.Triple]:
-    """The description ``graph`` gets after a Graph Store write or an update: the public one
-    kept (title, source, licence, access) with the last write (who, when), size and digest
-    brought up to date; the default graph gets a full one when it has none; other graphs
-    without a public description get none (they stay restricted until one is given)."""
-    found = store.query(f"CONSTRUCT WHERE {{ <{graph}> ?p ?o }}", default_graph=[META_GRAPH],
-                        named_graphs=[])
+def redescribe(store: Store, graph: str, provenance: Provenance, triples: int, *,
+               default_access: Access = "public") -> list[ox.Triple]:
+    """The description ``graph`` gets after a Graph Store write or an update: the one found
+    in either meta graph kept (title, source, licence, access) with the last write (who,
+    when), size and digest brought up to date; a graph without one (the default graph, or a
+    graph the write creates) gets a full one, at the access level
+    ``graph.privacy.access.new_access`` gives it (``default_access`` unless restricted by its
+    IRI)."""
+    found = store.query(f"CONSTRUCT {{ <{graph}> ?p ?o }} "
+                        f"WHERE {{ GRAPH ?m {{ <{graph}> ?p ?o }} }}", default_graph=[],
+                        named_graphs=[META_GRAPH, RESTRICTED_META_GRAPH])
     assert not isinstance(found, (ox.QuerySolutions, ox.QueryBoolean))
     kept = list(found)
     if not kept:
-        if graph != DEFAULT_GRAPH:
-            return []
-        return describe(graph, replace_fields(provenance, title=DEFAULT_TITLE), triples)
+        title = DEFAULT_TITLE if graph == DEFAULT_GRAPH else provenance.title or f"<{graph}>"
+        access: Access = "restricted" if new_access(graph, default_access) == "restricted" \
+            else "public"
+        return describe(graph, replace_fields(provenance, title=title, access=access), triples)
     fresh = {t.predicate.value: t for t in describe(graph, provenance, triples)}
     updated = (PROV + "generatedAtTime", CG + "importedBy", VOID + "triples", CG + "sha256")
     return [*(t for t in kept if t.predicate.value not in updated),
@@ -130,9 +135,19 @@ def _graph_block(graph: str, body: str) -> str:
 
 
 def _describing(graphs: Iterable[str], metadata: list[ox.Triple]) -> list[str]:
-    operations = [f"DELETE WHERE {{ GRAPH <{META_GRAPH}> {{ <{g}> ?p ?o }} }}" for g in graphs]
-    if metadata:
-        operations.append(f"INSERT DATA {{ GRAPH <{META_GRAPH}> {{\n{_data_block(metadata)}}} }}")
+    """The operations replacing the descriptions of ``graphs`` with ``metadata``: those of
+    graphs that are not public go straight to ``RESTRICTED_META_GRAPH`` (curators only)."""
+    operations = [f"DELETE WHERE {{ GRAPH <{meta}> {{ <{g}> ?p ?o }} }}"
+                  for g in graphs for meta in (META_GRAPH, RESTRICTED_META_GRAPH)]
+    restricted = {t.subject for t in metadata
+                  if t.predicate.value == CG + "access"
+                  and not (isinstance(t.object, ox.NamedNode) and t.object.value == CG + "Public")}
+    restricted |= {t.subject for t in metadata if isinstance(t.subject, ox.NamedNode)
+                   and new_access(t.subject.value) == "restricted"}
+    for meta, part in ((META_GRAPH, [t for t in metadata if t.subject not in restricted]),
+                       (RESTRICTED_META_GRAPH, [t for t in metadata if t.subject in restricted])):
+        if part:
+            operations.append(f"INSERT DATA {{ GRAPH <{meta}> {{\n{_data_block(part)}}} }}")
     return operations
 
 
@@ -145,17 +160,18 @@ def replace(store: Store, contents: Mapping[str, Sequence[ox.Triple]],
             provenance: Provenance | Mapping[str, Provenance] | None, *, source: str,
             who: str = "civicgraph", validate: bool = True, public: Collection[str] | None = None,
             shapes: Path | Sequence[Path] | None = None,
-            engine: validation.Engine = "auto") -> Written:
+            engine: validation.Engine = "auto", default_access: Access = "public") -> Written:
     """Replace each graph of ``contents`` with its triples, all in one transaction, after the
     checks. ``provenance`` (one for all, or one per graph) describes every graph anew; None
     keeps each description, the last write (by ``who``) brought up to date (the Graph Store).
-    ``public``: the graphs checked as public (by default ``public_targets``)."""
+    ``public``: the graphs checked as public (by default ``public_targets``);
+    ``default_access``: the level of a graph described for the first time (``redescribe``)."""
     for graph in contents:
         _writable(graph)
     with WRITE_LOCK:
         started = time.perf_counter()
         warnings = check(store, contents, source=source, public=public, shapes=shapes,
-                         engine=engine, shape_check=validate)
+                         engine=engine, shape_check=validate, default_access=default_access)
         checked = time.perf_counter() - started
         created = [g for g in contents if not holds_data(store, g)]
         metadata: list[ox.Triple] = []
@@ -164,7 +180,7 @@ def replace(store: Store, contents: Mapping[str, Sequence[ox.Triple]],
             writer = writer or Provenance(source="Graph Store", imported_by=who)
             sized = writer if writer.sha256 else writer.with_digest(digest(triples))
             metadata += describe(graph, sized, len(triples)) if provenance is not None \
-                else redescribe(store, graph, sized, len(triples))
+                else redescribe(store, graph, sized, len(triples), default_access=default_access)
         started = time.perf_counter()
         if DEFAULT_GRAPH in contents:
             _replace_default(store, contents, metadata)
@@ -187,9 +203,9 @@ def _replace_default(store: Store, contents: Mapping[str, Sequence[ox.Triple]],
 
 
 def add(store: Store, graph: str, triples: Sequence[ox.Triple], *, who: str,
-        source: str) -> Written:
+        source: str, default_access: Access = "public") -> Written:
     """Add ``triples`` to ``graph`` (one update) once the graph as it would be passes the
-    checks; its description keeps up."""
+    checks; its description keeps up (``redescribe``)."""
     _writable(graph)
     with WRITE_LOCK:
         existed = holds_data(store, graph)
@@ -197,16 +213,17 @@ def add(store: Store, graph: str, triples: Sequence[ox.Triple], *, who: str,
         after = list(dict.fromkeys([*before, *triples]))
         focus = {key(n) for t in triples for n in (t.subject, t.object)}
         warnings = check(store, {graph: after}, source=source, focus=focus,
-                         added={graph: triples})
+                         added={graph: triples}, default_access=default_access)
         moment = Provenance(source="Graph Store", imported_by=who)
-        metadata = redescribe(store, graph, moment.with_digest(digest(after)), len(after))
+        metadata = redescribe(store, graph, moment.with_digest(digest(after)), len(after),
+                              default_access=default_access)
         store.update(" ;\n".join([
             f"INSERT DATA {{ {_graph_block(graph, _data_block(triples))} }}",
             *_describing([graph], metadata)]))
         return Written({graph: len(after)}, [] if existed else [graph], warnings)
 
 
-def drop(store: Store, graph: str, *, who: str) -> None:
+def drop(store: Store, graph: str, *, who: str, default_access: Access = "public") -> None:
     """Remove ``graph`` and its description (the default graph: its content, its description
     kept with the last write); ``NotFound`` for a named graph that holds nothing."""
     _writable(graph)
@@ -217,8 +234,24 @@ def drop(store: Store, graph: str, *, who: str) -> None:
             store.drop_graph(graph)
             return
         metadata = redescribe(store, graph, Provenance(source="Graph Store", imported_by=who,
-                                                       sha256=digest([])), 0)
+                                                       sha256=digest([])), 0,
+                                  default_access=default_access)
         store.update(" ;\n".join(["DROP SILENT DEFAULT", *_describing([graph], metadata)]))
+
+
+def describe_default(store: Store, access: Access) -> bool:
+    """Describe the store's default graph at ``access`` when no description names it yet (a
+    server started with a restricted default), so that readers find it restricted before the
+    first write; whether it wrote."""
+    with WRITE_LOCK:
+        if is_described(store, DEFAULT_GRAPH):
+            return False
+        size = len(read(store, DEFAULT_GRAPH))
+        provenance = Provenance(source="civicgraph", imported_by="civicgraph", title=DEFAULT_TITLE,
+                                access=access, sha256=digest(read(store, DEFAULT_GRAPH)))
+        store.update(" ;\n".join(_describing([DEFAULT_GRAPH],
+                                              describe(DEFAULT_GRAPH, provenance, size))))
+        return True
 
 
 def erase(store: Store, person: str, *, threshold: int) -> ForgetReport:
@@ -234,11 +267,14 @@ def erase(store: Store, person: str, *, threshold: int) -> ForgetReport:
 
 # -- SPARQL Update -----------------------------------------------------------------------------
 
-def apply_update(store: Store, text: str, *, who: str, source: str = "the update") -> Written:
+def apply_update(store: Store, text: str, *, who: str, source: str = "the update",
+                 default_access: Access = "public") -> Written:
     """Run the SPARQL update ``text`` through the write path: on a scratch copy of the graphs
     it may touch first, whose changed graphs are checked (the nodes it touched, as they would
     be), then on the store with the touched graphs' descriptions brought up to date, in one
-    transaction. Raises ``ShapeViolation`` or ``UpdateFailed``; nothing is written then."""
+    transaction. Every graph it changes or creates is described (``redescribe``: a new one at
+    ``default_access``). Raises ``ShapeViolation`` or ``UpdateFailed``; nothing is written
+    then."""
     from graph.ingest.bounds import check_sparql
     from graph.sparql.update_guard import graphs_of, refuse_personal_updates
 
@@ -260,14 +296,24 @@ def apply_update(store: Store, text: str, *, who: str, source: str = "the update
         added = {g: plus for g, (_, plus, _) in changes.items()}
         focus = {key(n) for _, plus, minus in changes.values() for t in (*plus, *minus)
                  for n in (t.subject, t.object)}
-        warnings = check(store, touched, source=source, focus=focus, added=added)
+        warnings = check(store, touched, source=source, focus=focus, added=added,
+                         default_access=default_access)
+        # graphs the update creates empty (CREATE) are described too
+        created = [key(g) for g in scratch.named_graphs() if key(g) not in before]
+        touched_or_created = {**{g: [] for g in created}, **touched}
         checked = time.perf_counter() - started
         started = time.perf_counter()
         provenance = Provenance(source="SPARQL Update", imported_by=who)
         metadata: list[ox.Triple] = []
         described = []
-        for graph, after in touched.items():
-            found = redescribe(store, graph, provenance.with_digest(digest(after)), len(after))
+        for graph, after in touched_or_created.items():
+            if graph.startswith(STAGING_PREFIX) or graph in (META_GRAPH, RESTRICTED_META_GRAPH):
+                continue
+            if not after and graph != DEFAULT_GRAPH and graph not in created \
+                    and not is_described(store, graph):
+                continue   # emptied (DROP, CLEAR) and never described: nothing to say
+            found = redescribe(store, graph, provenance.with_digest(digest(after)), len(after),
+                               default_access=default_access)
             if found:
                 described.append(graph)
                 metadata += found
@@ -314,4 +360,4 @@ def _changes(scratch: ox.Store, before: Mapping[str, set[ox.Triple]]
 
 
 __all__ = ["WRITE_LOCK", "UpdateFailed", "Written", "add", "apply_update", "bounds",
-           "drop", "erase", "read", "redescribe", "replace"]
+           "describe_default", "drop", "erase", "read", "redescribe", "replace"]

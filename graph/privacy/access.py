@@ -54,6 +54,25 @@ def default_graph_is_public(store: Store) -> bool:
     return not bool(restricted)
 
 
+def new_access(graph: str, default_access: str = "public") -> str:
+    """The access level a write gives ``graph`` when it finds no description of it: the
+    deployment's ``default_access`` (``public`` or ``restricted``), restricted anyway under
+    ``…/graph/restricted/`` and for staging graphs.
+
+    >>> new_access("https://e.org/g"), new_access("https://e.org/g", "restricted")
+    ('public', 'restricted')
+    """
+    if graph.startswith((RESTRICTED_PREFIX, STAGING_PREFIX)):
+        return "restricted"
+    return default_access
+
+
+def is_described(store: Store, graph: str) -> bool:
+    """Whether either meta graph describes ``graph``."""
+    return bool(store.query(f"ASK {{ GRAPH ?m {{ <{graph}> ?p ?o }} }}", default_graph=[],
+                            named_graphs=[META_GRAPH, RESTRICTED_META_GRAPH]))
+
+
 def is_public(store: Store, graph: str) -> bool:
     """Whether ``graph`` may be read anonymously."""
     return graph in public_graphs(store)
@@ -73,7 +92,7 @@ def seclude_descriptions(store: Store) -> list[str]:
     date; one update. Returns the graphs it describes afterwards. Staging graphs are left
     alone: their writer removes their descriptions."""
     public = set(public_graphs(store))
-    existing = set(store.graphs())
+    existing = {*store.graphs(), DEFAULT_GRAPH}   # the default graph is always there
     moving = [g for g in described_in(store, META_GRAPH)
               if g not in public and not g.startswith(STAGING_PREFIX)]
     held = described_in(store, RESTRICTED_META_GRAPH)
@@ -90,7 +109,7 @@ def seclude_descriptions(store: Store) -> list[str]:
         ]
     recorded = _sizes(store) if kept else {}
     for g in kept:
-        size = store.count(g) if g in existing else None
+        size = store.count(g) if g in existing and g != DEFAULT_GRAPH else None
         if size is not None and g in recorded and recorded[g] != size:
             operations.append(
                 f"DELETE {{ GRAPH {secluded} {{ <{g}> <{VOID}triples> ?n }} }} "

@@ -42,7 +42,7 @@ from urllib.parse import urljoin
 from graph.errors import ForbiddenOperation, QuerySyntaxError
 from graph.ingest.bounds import check_sparql
 from graph.namespaces import GRAPH, META_GRAPH, PREFIXES
-from graph.privacy.access import default_graph_is_public, public_graphs
+from graph.privacy.access import RESTRICTED_META_GRAPH, default_graph_is_public, public_graphs
 from graph.sparql.lexer import code
 from graph.sparql.results import Answer, ResultFormat, format_named, serialize_result
 from graph.store import DEFAULT_GRAPH, Store, Term, named_only
@@ -240,7 +240,7 @@ class Dataset:
 #: standard dataset mode a GRAPH pattern does not range over them unless the query writes
 #: their IRI (or FROM NAMED, named-graph-uri names them), so that a client finds the graphs it
 #: wrote, as on Oxigraph server or Fuseki.
-SERVICE_GRAPHS: Final = frozenset({META_GRAPH, GRAPH + "public-persons"})
+SERVICE_GRAPHS: Final = frozenset({META_GRAPH, RESTRICTED_META_GRAPH, GRAPH + "public-persons"})
 
 
 def scope_dataset(info: QueryInfo, requested: Dataset | None, visible: Sequence[str],

@@ -47,6 +47,7 @@ from graph.store import Store
 
 _TYPE = URIRef(RDF + "type")
 _CONSTRAINT = "civicgraph:restricted"
+_NOTHING = "urn:civicgraph:no-graph"
 #: algebra nodes that make up values instead of matching them in the data
 _MAKERS = frozenset({"Extend", "values", "ToMultiSet", "AggregateJoin", "Group",
                      "ServiceGraphPattern"})
@@ -78,6 +79,8 @@ def _parse(text: str) -> list[Any]:
         return list(translateUpdate(parseUpdate(text)).algebra)
     except Exception as error:  # rdflib raises a plain Exception for an unknown prefix
         unparsed = error
+    if _is_empty(text):
+        return []
     try:
         ox.Store().update(text)  # an empty scratch store: the engine's own syntax message
     except SyntaxError as error:
@@ -85,6 +88,16 @@ def _parse(text: str) -> list[Any]:
     raise QuerySyntaxError("this update could not be checked for personal data going into "
                            "a public graph; write it in plain SPARQL 1.1 or use the Graph "
                            f"Store ({type(unparsed).__name__})")
+
+
+def _is_empty(text: str) -> bool:
+    """Whether ``text`` is an update of no operation (a prologue, comments: valid SPARQL that
+    rdflib's parser refuses): followed by one operation, it holds that one only."""
+    try:
+        return len(translateUpdate(parseUpdate(f"{text}\nCLEAR SILENT GRAPH <{_NOTHING}>"))
+                   .algebra) == 1
+    except Exception:
+        return False
 
 
 def _check(operation: Any, public: set[str]) -> list[Violation]:
