@@ -14,7 +14,7 @@ error                           status  note
 ``QuerySyntaxError``            400     with ``line`` and ``column``
 ``ParameterError``              400     with ``parameter``
 ``ShapeViolation``              422     with ``violations`` (nothing was written)
-other ``InputError``            400     (``ForbiddenOperation``, ``RdfSyntaxError``, …)
+other ``InputError``            400     (``ForbiddenOperation``, ``QueryFailed``, …)
 ``UnknownQuery``, ``NotFound``  404
 ``LimitExceeded``               503     a query stopped by a limit (time, result, memory)
 ``WorkersBusy``                 503     no query worker free in time; with ``Retry-After``

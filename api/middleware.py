@@ -195,7 +195,7 @@ def is_write(scope: Scope) -> bool:
     if method not in _BODY_METHODS:
         return False
     path = scope.get("path", "")
-    if path in WRITE_PATHS:
+    if path in WRITE_PATHS or path.startswith("/store/"):   # /store/…: a graph by its URL
         return True
     if path == "/sparql" and method == "POST":
         for name, value in scope.get("headers", ()):

@@ -133,6 +133,15 @@ class UpdateFailed(InputError):
         super().__init__(f"the update failed: {message}")
 
 
+class QueryFailed(InputError):
+    """A well-formed SPARQL query the engine refused to evaluate (a function it does not
+    know, …); ``message`` is the engine's."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(f"the query failed: {message}")
+
+
 class BoundExceeded(InputError):
     """Input past one of the bounds checked before any parser sees it
     (``graph.ingest.bounds``): ``bound`` names it, ``limit`` is its value."""

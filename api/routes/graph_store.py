@@ -1,11 +1,15 @@
-"""``/store``: the SPARQL 1.1 Graph Store HTTP Protocol (indirect graph identification).
+"""``/store``: the SPARQL 1.1 Graph Store HTTP Protocol (indirect and direct graph
+identification).
 
 ``GET /store?graph=IRI`` reads a graph the reader may see (404 otherwise), ``GET
 /store?default`` the default graph. ``PUT`` replaces a graph, ``POST`` adds to it (or, without
 ``graph``, creates a new one: 201 with ``Location``), ``DELETE`` removes it, ``?default``
 included; these need the curator's bearer token and take the write path
 (``graph.ingest.writing``): a body that does not parse is a 400, one the shapes or the privacy
-guard refuse a 422 with the violations, and nothing is written then.
+guard refuse a 422 with the violations, and nothing is written then. A graph a write
+creates is described at the deployment's default access level (``default_access``).
+``/store/{path}`` names directly the graph whose IRI is that URL (``{public URL}/store/{path}``),
+as the protocol allows: the same reads and writes.
 """
 
 from __future__ import annotations
@@ -19,11 +23,13 @@ from fastapi.responses import Response
 
 from api.errors import BadRequest, UnsupportedMediaType
 from api.negotiation import negotiate
+from api.proxies import public_base
 from api.querying import after_curator_write, reader_view
 from api.rdf import RDF_OFFERS, rdf_response
 from api.security import client_slot, require_curator
 from graph.errors import UnknownFormat
 from graph.ingest import graphstore
+from graph.ingest.provenance import Access
 from graph.namespaces import graph_iri
 from graph.store import DEFAULT_GRAPH
 
@@ -72,11 +78,19 @@ async def _read_body(request: Request) -> bytes:
 Body = Annotated[bytes, Depends(_read_body)]
 
 
-def _parse(request: Request, data: bytes) -> list[ox.Triple]:
+def _direct(request: Request) -> str:
+    """The graph a ``/store/{path}`` URL names: its own IRI (the query string left out)."""
+    if "graph" in request.query_params or "default" in request.query_params:
+        raise BadRequest("a graph named by its URL (/store/…) takes no graph= nor default")
+    return graphstore.graph_name(public_base(request) + request.url.path)
+
+
+def _parse(request: Request, data: bytes, graph: str | None = None) -> list[ox.Triple]:
     media_type = request.headers.get("content-type", "")
+    base = graph if graph is not None and graph != DEFAULT_GRAPH \
+        else request.query_params.get("graph")
     try:
-        return graphstore.parse_triples(data, media_type,
-                                        base_iri=request.query_params.get("graph"))
+        return graphstore.parse_triples(data, media_type, base_iri=base)
     except UnknownFormat:
         raise UnsupportedMediaType(media_type.split(";")[0], list(graphstore.READABLE)) \
             from None
@@ -93,6 +107,18 @@ def read(request: Request) -> Response:
     """The triples of a named graph, of the store's own default graph with ``?default``, or,
     with neither, of every graph the reader may see."""
     graph = _target(request, required=False)   # ?default: the store's own default graph
+    return _read(request, graph)
+
+
+@router.head("/store/{path:path}", include_in_schema=False)
+@router.get("/store/{path:path}", summary="Read a graph named by its URL",
+            response_class=Response)
+def read_direct(request: Request, path: str) -> Response:
+    """The triples of the graph whose IRI is this URL."""
+    return _read(request, _direct(request))
+
+
+def _read(request: Request, graph: str | None) -> Response:
     chosen = negotiate(request, RDF_OFFERS)
     view = reader_view(request)
     with client_slot(request):
@@ -103,7 +129,7 @@ def read(request: Request) -> Response:
 def _written(existed: bool, graph: str) -> Response:
     if existed:
         return Response(status_code=204)
-    location = "/store?default" if graph == DEFAULT_GRAPH else f"/store?graph={graph}"
+    location = "/store?default" if graph == DEFAULT_GRAPH else graph
     return Response(status_code=201, headers={"Location": location})
 
 
@@ -111,17 +137,34 @@ def _writer(request: Request) -> str:
     return "curator (Graph Store)"
 
 
+def _access(request: Request) -> Access:
+    """The access level of a graph a write describes first (``default_access``)."""
+    access: Access = request.app.state.settings.default_access
+    return access
+
+
 @router.put("/store", summary="Replace a graph (curator)", response_class=Response,
             status_code=204, openapi_extra={"parameters": [_GRAPH_PARAM, _DEFAULT_PARAM],
                                             "requestBody": _BODY, "responses": _WRITE_ANSWERS})
 def put(request: Request, body: Body) -> Response:
     """Replace the content of a graph (or of the default graph) with the request body."""
-    require_curator(request)
     graph = _target(request, required=True)
     assert graph is not None
-    triples = _parse(request, body)
+    return _put(request, graph, body)
+
+
+@router.put("/store/{path:path}", summary="Replace a graph named by its URL (curator)",
+            response_class=Response, status_code=204)
+def put_direct(request: Request, path: str, body: Body) -> Response:
+    """Replace the content of the graph whose IRI is this URL with the request body."""
+    return _put(request, _direct(request), body)
+
+
+def _put(request: Request, graph: str, body: bytes) -> Response:
+    require_curator(request)
+    triples = _parse(request, body, graph)
     existed = graphstore.replace(request.app.state.store, graph, triples,
-                                 who=_writer(request))
+                                 who=_writer(request), default_access=_access(request))
     after_curator_write(request, graph)
     return _written(existed, graph)
 
@@ -135,14 +178,29 @@ def post(request: Request, body: Body) -> Response:
     ``default``, store it in a new graph."""
     require_curator(request)
     graph = _target(request, required=False)
-    triples = _parse(request, body)
-    store = request.app.state.store
     if graph is None:
+        triples = _parse(request, body)
         created = graph_iri(f"uploads/{uuid.uuid4()}")
-        graphstore.replace(store, created, triples, who=_writer(request))
+        graphstore.replace(request.app.state.store, created, triples, who=_writer(request),
+                           default_access=_access(request))
         after_curator_write(request, created)
-        return Response(status_code=201, headers={"Location": f"/store?graph={created}"})
-    existed = graphstore.add(store, graph, triples, who=_writer(request))
+        # the new graph's IRI, as ``graph=`` takes it
+        return Response(status_code=201, headers={"Location": created})
+    return _post(request, graph, body)
+
+
+@router.post("/store/{path:path}", summary="Add to a graph named by its URL (curator)",
+             response_class=Response, status_code=204)
+def post_direct(request: Request, path: str, body: Body) -> Response:
+    """Add the request body to the graph whose IRI is this URL."""
+    return _post(request, _direct(request), body)
+
+
+def _post(request: Request, graph: str, body: bytes) -> Response:
+    require_curator(request)
+    triples = _parse(request, body, graph)
+    existed = graphstore.add(request.app.state.store, graph, triples, who=_writer(request),
+                             default_access=_access(request))
     after_curator_write(request, graph)
     return _written(existed, graph)
 
@@ -151,9 +209,21 @@ def post(request: Request, body: Body) -> Response:
                status_code=204, openapi_extra={"parameters": [_GRAPH_PARAM, _DEFAULT_PARAM]})
 def delete(request: Request) -> Response:
     """Remove a graph and its description; with ``default``, empty the default graph."""
-    require_curator(request)
     graph = _target(request, required=True)
     assert graph is not None
-    graphstore.delete(request.app.state.store, graph, who=_writer(request))
+    return _delete(request, graph)
+
+
+@router.delete("/store/{path:path}", summary="Delete a graph named by its URL (curator)",
+               response_class=Response, status_code=204)
+def delete_direct(request: Request, path: str) -> Response:
+    """Remove the graph whose IRI is this URL and its description."""
+    return _delete(request, _direct(request))
+
+
+def _delete(request: Request, graph: str) -> Response:
+    require_curator(request)
+    graphstore.delete(request.app.state.store, graph, who=_writer(request),
+                      default_access=_access(request))
     after_curator_write(request, graph)
     return Response(status_code=204)

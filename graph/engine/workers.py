@@ -68,6 +68,7 @@ from typing import Any
 from graph.engine.snapshots import Snapshot, Snapshots, SnapshotStore
 from graph.errors import (
     ForbiddenOperation,
+    QueryFailed,
     QueryMemoryExceeded,
     QuerySyntaxError,
     QueryTimeout,
@@ -145,6 +146,9 @@ def _describe(error: Exception) -> tuple[Any, ...]:
         return ("too-large", error.limit)
     if isinstance(error, (OSError, StoreError)):
         return ("store", f"{error}")
+    if isinstance(error, QueryFailed) or type(error) is RuntimeError:
+        # pyoxigraph's evaluation errors (an unknown function, …): the query's fault
+        return ("engine", getattr(error, "message", f"{error}"))
     return ("internal", f"{type(error).__name__}: {error}")
 
 
@@ -158,6 +162,8 @@ def _rebuild(kind: str, *args: Any) -> Exception:
         return ResultTooLarge(args[0])
     if kind == "store":
         return StoreError(args[0])
+    if kind == "engine":
+        return QueryFailed(args[0])
     return RuntimeError(f"query worker failed: {args[0]}")
 
 

@@ -109,11 +109,10 @@ def test_writing_a_public_graph_keeps_it_public_with_its_new_size(fresh_live: Li
 def test_post_without_a_graph_creates_one(fresh_live: Live, token: str) -> None:
     response = httpx.post(store_url(fresh_live), content=TURTLE, headers=auth(token))
     assert response.status_code == 201
-    location = response.headers["location"]
-    graph = location.split("graph=", 1)[1]
+    graph = response.headers["location"]   # the new graph's IRI, as graph= takes it
     assert fresh_live.store.count(graph) == 2
-    # a new graph has no description: not public
-    assert httpx.get(f"{fresh_live.url}{location}").status_code == 404
+    # a new graph is described at the default access level: public unless set otherwise
+    assert httpx.get(store_url(fresh_live), params={"graph": graph}).status_code == 200
 
 
 @pytest.mark.parametrize("method", ["PUT", "POST", "DELETE"])
