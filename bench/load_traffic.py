@@ -225,11 +225,14 @@ async def pathological_client(url: str, deadline: float, limit: float,
 
 
 def import_files(organisations: int, round_: int) -> tuple[bytes, bytes]:
-    """An N-Triples file and a spreadsheet of usages, different at each round."""
-    from graph.samples.synthetic import write
+    """An N-Triples file and a spreadsheet of usages, different at each round. The file
+    describes 20 organisations the served data does not have (numbered past its
+    ``organisations``): of another seed, the same numbers would describe the served ones
+    differently, which the shapes refuse (two start dates for one usage)."""
+    from graph.samples.synthetic import BLOCK, write
 
     triples = io.BytesIO()
-    write(20, triples, seed=100 + round_)
+    write(20, triples, seed=100 + round_, start=-(-organisations // BLOCK) * BLOCK)
     sheet = io.StringIO()
     rows = csv.writer(sheet, lineterminator="\n")
     rows.writerow(["id", "organisation", "tool", "practices", "status", "observed on"])

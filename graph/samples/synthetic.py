@@ -70,8 +70,10 @@ class _Counter:
 
 
 def write(organisations: int, output: str | Path | BinaryIO, *, seed: int = 0,
-          format: ox.RdfFormat | None = None, graph: str = SYNTHETIC_GRAPH) -> int:
-    """Write ``generate(organisations, seed)`` to ``output`` and return the triple count.
+          format: ox.RdfFormat | None = None, graph: str = SYNTHETIC_GRAPH,
+          start: int = 0) -> int:
+    """Write ``generate(organisations, seed, start=start)`` to ``output`` and return the
+    triple count.
 
     ``output`` is a path (its extension names the syntax unless ``format`` is given) or a
     binary stream (``format`` then defaults to N-Triples). Quad syntaxes put the triples in
@@ -79,7 +81,7 @@ def write(organisations: int, output: str | Path | BinaryIO, *, seed: int = 0,
     if format is None:
         format = format_for(output) if isinstance(output, str | Path) else ox.RdfFormat.N_TRIPLES
     counter = _Counter()
-    source = generate(organisations, seed)
+    source = generate(organisations, seed, start=start)
     stream = (counter.quads(source, ox.NamedNode(graph)) if format.supports_datasets
               else counter.triples(source))
     prefixes = (None if format in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS)

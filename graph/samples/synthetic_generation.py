@@ -358,13 +358,20 @@ class _Generator:
         yield ox.Triple(project, FICTIONAL, _TRUE)
 
 
-def generate(organisations: int, seed: int = 0) -> Iterator[ox.Triple]:
-    """Stream a synthetic dataset of ``organisations`` organisations (about 100 triples each).
+def generate(organisations: int, seed: int = 0, *, start: int = 0) -> Iterator[ox.Triple]:
+    """Stream a synthetic dataset of ``organisations`` organisations (about 100 triples each),
+    numbered from ``start`` (a multiple of ``BLOCK``).
 
-    Deterministic: the same arguments give the same triples in the same order."""
+    Deterministic: the same arguments give the same triples in the same order. The IRIs of
+    an organisation and of what hangs on it come from its number, whatever the seed: data of
+    another seed describes them differently, and conflicts with it (two start dates for one
+    usage). Data to load beside ``generate(n, ...)`` starts at or past ``n`` rounded up to a
+    multiple of ``BLOCK`` (the fixed resources, the same in both, are shared)."""
     if organisations < 0:
         raise ValueError("organisations must be >= 0")
+    if start < 0 or start % BLOCK:
+        raise ValueError(f"start must be a multiple of {BLOCK} that is >= 0, not {start}")
     gen = _Generator(seed)
     yield from _fixed()
-    for first in range(0, organisations, BLOCK):
-        yield from gen.block(first, min(BLOCK, organisations - first))
+    for first in range(start, start + organisations, BLOCK):
+        yield from gen.block(first, min(BLOCK, start + organisations - first))

@@ -45,6 +45,21 @@ def test_another_seed_other_triples() -> None:
     assert list(generate(45, seed=7)) != list(generate(45, seed=8))
 
 
+def test_data_started_past_another_describes_only_the_fixed_resources_of_it() -> None:
+    # what a curator loads beside generate(n): its own organisations, usages, needs, spaces...
+    base = {t.subject for t in generate(45, seed=7)}
+    fixed = {t.subject for t in generate(0)}
+    beside = {t.subject for t in generate(20, seed=8, start=60)}
+    assert base & beside == fixed and beside - fixed
+    assert {t.subject for t in generate(20, seed=8)} & base - fixed   # the same numbers clash
+
+
+@pytest.mark.parametrize("start", [-20, 7, 45])
+def test_a_start_is_a_multiple_of_the_block(start: int) -> None:
+    with pytest.raises(ValueError, match="start must be a multiple"):
+        next(generate(5, start=start))
+
+
 def test_about_a_hundred_triples_per_organisation_linearly() -> None:
     counts = {n: sum(1 for _ in generate(n)) for n in (0, 200, 400)}
     fixed = counts[0]
