@@ -1,7 +1,10 @@
 """The servers the W3C suite runs against, and the doors a client uses on each.
 
 ``civicgraph`` is ``civicgraph serve`` on a memory store in standard dataset mode
-(``CIVICGRAPH_UNION_DEFAULT_GRAPH=false``) with a curator token; ``oxigraph`` is the Oxigraph
+(``CIVICGRAPH_UNION_DEFAULT_GRAPH=false``) with a curator token, the default graph and the
+graphs the tests create restricted (``CIVICGRAPH_DEFAULT_ACCESS=restricted``: the suite's data
+holds persons, names and mailboxes, which civicgraph's privacy guard refuses in public graphs)
+and read as the curator; ``oxigraph`` is the Oxigraph
 server of the ``oxigraph`` PyPI package, the reference the failures are measured against. Both
 run as child processes on free ports of 127.0.0.1, their logs in a file.
 """
@@ -24,6 +27,8 @@ import httpx
 CURATOR_TOKEN = "w3c-runner-curator-token-0123456789"  # noqa: S105 - a test value
 #: graphs civicgraph manages itself (meta, vocabulary, …): never part of a W3C dataset
 CIVICGRAPH_GRAPHS = "https://w3id.org/civicgraph/"
+#: where civicgraph names the graphs POSTed to the Graph Store without a name: test data
+UPLOADS = CIVICGRAPH_GRAPHS + "graph/uploads/"
 
 
 @dataclass
@@ -37,6 +42,8 @@ class Target:
     store_path: str
     process: subprocess.Popen[bytes] | None = None
     write_headers: dict[str, str] = field(default_factory=dict)
+    #: sent with every query too (civicgraph: the curator, who reads restricted graphs)
+    read_headers: dict[str, str] = field(default_factory=dict)
     client: httpx.Client = field(default_factory=lambda: httpx.Client(timeout=30))
     #: the files loaded by the last test when it wrote nothing else (a next test reading the
     #: same files skips the reload: each write costs civicgraph a validation and a commit)
@@ -107,6 +114,7 @@ def start_civicgraph(workdir: Path, *, union_default_graph: bool = False) -> Tar
     port = _free_port()
     env = dict(os.environ, CIVICGRAPH_CURATOR_TOKEN=CURATOR_TOKEN,
                CIVICGRAPH_UNION_DEFAULT_GRAPH="true" if union_default_graph else "false",
+               CIVICGRAPH_DEFAULT_ACCESS="restricted",
                CIVICGRAPH_LOG_LEVEL="warning", CIVICGRAPH_PUBLIC_URL=f"http://127.0.0.1:{port}",
                CIVICGRAPH_SLOW_QUERY_SECONDS="60")
     log = workdir / "civicgraph.log"
@@ -115,8 +123,9 @@ def start_civicgraph(workdir: Path, *, union_default_graph: bool = False) -> Tar
             [_executable("civicgraph"), "serve", "--store", "memory", "--empty",
              "--host", "127.0.0.1", "--port", str(port)],
             stdout=sink, stderr=subprocess.STDOUT, env=env, cwd=workdir)
+    curator = {"Authorization": f"Bearer {CURATOR_TOKEN}"}
     target = Target("civicgraph", f"http://127.0.0.1:{port}", "/sparql", "/sparql", "/store",
-                    process, {"Authorization": f"Bearer {CURATOR_TOKEN}"})
+                    process, curator, curator)
     _wait(target, log)
     return target
 

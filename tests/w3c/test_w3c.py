@@ -2,7 +2,9 @@
 
 A test Oxigraph server fails too is an engine limitation: ``failures.toml`` lists it with its
 reason and the pytest case is ``xfail(strict=True)``, so that a fix shows as an unexpected
-pass. civicgraph's own failures are not marked (README.md, FAILURES.md).
+pass. A test whose data civicgraph refuses by design (its core shapes) is listed in
+``refused.toml`` and must be refused with the message given there. civicgraph's own failures
+are not marked (README.md, FAILURES.md).
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from tests.w3c.servers import Target
 
 KNOWN: dict[str, Any] = tomllib.loads(
     (Path(__file__).parent / "failures.toml").read_text(encoding="utf-8"))
+REFUSED: dict[str, Any] = tomllib.loads(
+    (Path(__file__).parent / "refused.toml").read_text(encoding="utf-8"))
 
 
 def _param(case: Case) -> Any:
@@ -38,10 +42,16 @@ def test_the_known_failures_name_existing_tests() -> None:
     if not ids:
         pytest.skip("the W3C suites are not beside the checkout (../shared/w3c)")
     assert sorted(set(KNOWN) - ids) == []
+    assert sorted(set(REFUSED) - ids) == []
+    assert sorted(set(REFUSED) & set(KNOWN)) == []
 
 
 @pytest.mark.parametrize("case", [_param(case) for case in grouped(all_cases())])
 def test_w3c(civicgraph: Target, case: Case) -> None:
     outcome = run_case(civicgraph, case)
     assert outcome.status != SKIP, outcome.detail
+    if case.id in REFUSED:   # refused by design, with that refusal
+        assert outcome.status != PASS, "refused.toml lists a test that now passes"
+        assert REFUSED[case.id]["refusal"] in outcome.detail, outcome.detail
+        return
     assert outcome.status == PASS, outcome.detail
