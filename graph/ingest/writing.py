@@ -41,7 +41,7 @@ from graph.errors import (
     Violation,
 )
 from graph.ingest import validation
-from graph.ingest.checking import check, key
+from graph.ingest.checking import check, key, public_targets
 from graph.ingest.provenance import Access, Provenance, describe, digest
 from graph.namespaces import (
     CG,
@@ -281,8 +281,10 @@ def apply_update(store: Store, text: str, *, who: str, source: str = "the update
     check_sparql(text, update=True)
     with WRITE_LOCK:
         started = time.perf_counter()
-        refuse_personal_updates(store, text)
         named, every = graphs_of(text)
+        # the graphs it names that it would create public are public to the guard already
+        refuse_personal_updates(store, text, public_targets(
+            store, default_access=default_access, written=sorted(named)))
         copied = store.graphs() if every else [g for g in store.graphs() if g in named]
         scratch, before = _scratch(store, [DEFAULT_GRAPH, *copied])
         try:

@@ -30,7 +30,7 @@ through unchecked. ``graphs_of`` tells the write path which graphs an update may
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from typing import Any
 
 import pyoxigraph as ox
@@ -53,11 +53,14 @@ _MAKERS = frozenset({"Extend", "values", "ToMultiSet", "AggregateJoin", "Group",
                      "ServiceGraphPattern"})
 
 
-def personal_updates(store: Store, text: str, *, limit: int = 10) -> list[Violation]:
+def personal_updates(store: Store, text: str, *, limit: int = 10,
+                     public: Collection[str] | None = None) -> list[Violation]:
     """What ``text`` (a SPARQL Update) would write of personal data into public graphs, at
-    most ``limit`` findings; raises ``QuerySyntaxError`` for an update that does not parse."""
+    most ``limit`` findings; raises ``QuerySyntaxError`` for an update that does not parse.
+    ``public``: the graphs to treat as public (by default the public graphs; the write path
+    adds those the update would create public)."""
     algebra = _parse(text)
-    public = set(public_graphs(store))
+    public = set(public_graphs(store)) | set(public or ())
     found: list[Violation] = []
     for operation in algebra:
         found += _check(operation, public)
@@ -66,10 +69,11 @@ def personal_updates(store: Store, text: str, *, limit: int = 10) -> list[Violat
     return found[:limit]
 
 
-def refuse_personal_updates(store: Store, text: str) -> None:
+def refuse_personal_updates(store: Store, text: str,
+                            public: Collection[str] | None = None) -> None:
     """``ShapeViolation`` (400) naming the graphs and triples when ``personal_updates``
     finds anything."""
-    found = personal_updates(store, text)
+    found = personal_updates(store, text, public=public)
     if found:
         raise ShapeViolation(found, source="the update")
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 import pytest
 
-from graph.namespaces import CG, META_GRAPH
+from graph.namespaces import CG, GRAPH, META_GRAPH
 from graph.privacy.access import RESTRICTED_META_GRAPH
 from graph.store import DEFAULT_GRAPH, Store
 from tests.support.live import CURATOR_TOKEN, app_client
@@ -111,6 +111,24 @@ def test_personal_data_follows_the_default_access(
     public_meta = store.query(
         f"ASK {{ GRAPH <{META_GRAPH}> {{ ?g <{CG}access> <{CG}Restricted> }} }}")
     assert not public_meta   # the restricted descriptions never reach the public meta graph
+
+
+def test_a_copy_of_a_restricted_graph_into_a_new_graph_follows_the_default_access(
+        opened: tuple[TestClient, Store, str]) -> None:
+    """A graph the update would create public counts as public for the update guard: what a
+    restricted graph holds does not become public by a COPY into a new graph."""
+    client, store, access = opened
+    secret = GRAPH + "restricted/notes"
+    assert _update(client, f"INSERT DATA {{ GRAPH <{secret}> {{ {PLAIN} }} }}") == 204
+    before = _state(store)
+    status = _update(client, f"COPY <{secret}> TO <{NEW}>")
+    if access == "public":
+        assert status == 422
+        assert _state(store) == before
+    else:
+        assert status == 204
+        assert _access(store, NEW) == (RESTRICTED_META_GRAPH, CG + "Restricted")
+    assert "http://example.org/a" not in _anonymous_subjects(client)
 
 
 def test_the_core_shapes_hold_in_restricted_graphs(
