@@ -36,7 +36,13 @@ from graph.engine.answers import CAPACITY, AnswerCache, Flight, job_key
 from graph.engine.lookups import LOOKUP_LIMIT, Lookups
 from graph.engine.snapshots import Snapshots, VersionedStore
 from graph.engine.workers import QUEUE_LIMIT, QueryPool
-from graph.errors import QueryMemoryExceeded, QueryTimeout, ResultTooLarge, StoreError
+from graph.errors import (
+    QueryFailed,
+    QueryMemoryExceeded,
+    QueryTimeout,
+    ResultTooLarge,
+    StoreError,
+)
 from graph.privacy.access import public_graphs
 from graph.sparql.request import Dataset, QueryJob, Scope, execute
 from graph.sparql.results import Answer, parse_answer
@@ -212,6 +218,8 @@ def _execute_here(store: Store, job: QueryJob) -> Answer:
         return execute(store, job)
     except BaseException as error:
         traceback.clear_frames(error.__traceback__)
+        if type(error) is RuntimeError:   # pyoxigraph's evaluation errors: the query's fault
+            raise QueryFailed(str(error)) from None
         raise
 
 

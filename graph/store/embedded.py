@@ -32,7 +32,7 @@ from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 
-from graph.errors import QuerySyntaxError, StoreError, StoreLocked
+from graph.errors import QueryFailed, QuerySyntaxError, StoreError, StoreLocked
 from graph.namespaces import PREFIXES
 from graph.store.base import DEFAULT_GRAPH, QueryResult, Store, Term, graph_name
 from graph.store.binding import bind_values
@@ -159,7 +159,8 @@ class EmbeddedStore(Store):
                     # pyoxigraph only substitutes projected variables: bind the others
                     # with a VALUES block, as the remote backend does
                     if not substitutions or "SELECT projection" not in str(error):
-                        raise StoreError(f"the query failed: {error}") from error
+                        # the engine refused a well-formed query (an unknown function, …)
+                        raise QueryFailed(str(error)) from error
                     del options["substitutions"]
                     return self.ox.query(bind_values(sparql, substitutions),
                                          **options)
