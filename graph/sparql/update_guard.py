@@ -43,7 +43,7 @@ from graph.namespaces import RDF
 from graph.privacy.access import public_graphs
 from graph.privacy.persons import PERSONAL_PROPERTIES, PERSONAL_TYPES, PUBLIC_PERSONS_GRAPH
 from graph.sparql.request import syntax_error
-from graph.store import Store
+from graph.store import DEFAULT_GRAPH, Store
 
 _TYPE = URIRef(RDF + "type")
 _CONSTRAINT = "civicgraph:restricted"
@@ -119,7 +119,8 @@ def _check(operation: Any, public: set[str]) -> list[Violation]:
         return list(_templates(_field(insert, "quads") or {}, with_graph, public,
                                _field(insert, "triples") or [], copied=copied))
     if name in ("Add", "Copy", "Move"):
-        source, target = (str(g) for g in operation["graph"])
+        source, target = (DEFAULT_GRAPH if not isinstance(g, URIRef) and str(g) == "DEFAULT"
+                          else str(g) for g in operation["graph"])
         if target in public and source not in public:
             return [Violation(f"<{source}>", None, _CONSTRAINT, None,
                               f"{name.upper()} from a graph that is not public into the public "
