@@ -173,3 +173,17 @@ def test_an_unknown_function_is_a_400_with_the_engine_message(
         "Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"})
     assert response.status_code == 400, response.text
     assert "http://example.org/f" in response.json()["message"]
+
+
+def test_a_restricted_default_describes_the_default_graph_at_start() -> None:
+    """``civicgraph serve --default-access restricted`` describes the default graph before
+    any write, so readers never find it public; a description already there is kept."""
+    from graph.ingest.writing import describe_default
+    from graph.privacy.access import default_graph_is_public
+
+    store = memory_store()
+    assert default_graph_is_public(store)
+    assert describe_default(store, "restricted")
+    assert not default_graph_is_public(store)
+    assert _access(store, DEFAULT_GRAPH) == (RESTRICTED_META_GRAPH, CG + "Restricted")
+    assert not describe_default(store, "restricted")
