@@ -112,22 +112,26 @@ def test_a_client_stopped_lately_is_refused_promptly_when_no_worker_is_free(
     until(lambda: engine._pool is not None and engine._pool._idle.qsize() == 1)
     holding = threading.Thread(target=hold, args=(engine, "127.0.0.3"))
     holding.start()                   # another client holds the pool's only worker for 3 s
-    until(lambda: holding_a_worker(engine, "127.0.0.3"))
-    started = time.monotonic()
-    with acting_for("127.0.0.2"), pytest.raises(WorkersBusy):
-        engine.run(QueryJob(SMALL, "all"))
-    # refused after its 0.5 s turn at the queue, before the worker is free at the time limit
-    assert holding.is_alive() and time.monotonic() - started >= 0.5
-    holding.join(10)
+    try:
+        until(lambda: holding_a_worker(engine, "127.0.0.3"))
+        started = time.monotonic()
+        with acting_for("127.0.0.2"), pytest.raises(WorkersBusy):
+            engine.run(QueryJob(SMALL, "all"))
+        # refused after its 0.5 s turn at the queue, before the worker is free at the limit
+        assert holding.is_alive() and time.monotonic() - started >= 0.5
+    finally:   # else a failure here closes the engine under the holder: an error elsewhere
+        holding.join(10)
 
 
 def test_a_client_running_nothing_gets_the_lane_while_the_pool_is_held(
         engine: QueryEngine) -> None:
     holding = threading.Thread(target=hold, args=(engine, "127.0.0.3"))
     holding.start()
-    until(lambda: holding_a_worker(engine, "127.0.0.3"))
-    with acting_for("127.0.0.4"):
-        # the pool's only worker is held until the time limit: the lane answers
-        answer = engine.run(QueryJob(SMALL, "all"))
-    assert answer.body and holding.is_alive()
-    holding.join(10)
+    try:
+        until(lambda: holding_a_worker(engine, "127.0.0.3"))
+        with acting_for("127.0.0.4"):
+            # the pool's only worker is held until the time limit: the lane answers
+            answer = engine.run(QueryJob(SMALL, "all"))
+        assert answer.body and holding.is_alive()
+    finally:
+        holding.join(10)
