@@ -210,7 +210,9 @@ def _lifted(query: str) -> str:
         for token in tokens[outer_from:]:
             if token.kind == "var":
                 keep(token.text)
-    body = query[tokens[end].start:inner_end].strip()
+    # up to the last token of the group: a comment after it would swallow the closing brackets
+    last = tokens[outer_from - 1] if outer_from is not None else tokens[-1]
+    body = query[tokens[end].start:last.end]
     prologue = query[:tokens[select].start]
     rewritten = (f"{prologue}SELECT {modifier}{' '.join(outer)} WHERE {{ "
                  f"{{ SELECT {' '.join(inner)} {body} }} }}")

@@ -42,6 +42,15 @@ def test_the_rewrite_keeps_modifiers_keys_and_the_prologue() -> None:
     assert "?s2" in inner.split() and "?key" in inner.split()
 
 
+@pytest.mark.parametrize("tail", ["\n# why this order\nORDER BY ?s", "\n# the end"])
+def test_a_comment_after_the_group_does_not_swallow_the_closing_brackets(tail: str) -> None:
+    query = (f"SELECT ?s (COALESCE(MIN(?o), 1) AS ?first) WHERE {{ ?s <{EX}p> ?o }}\n"
+             f"GROUP BY ?s{tail}")
+    store = ox.Store()
+    store.add(ox.Quad(ox.NamedNode(EX + "a"), ox.NamedNode(EX + "p"), ox.Literal("z")))
+    assert [str(r["first"]) for r in store.query(lift_aggregates(query))] == ['"z"']
+
+
 def test_the_rewrite_answers_the_same_on_small_data() -> None:
     store = ox.Store()
     for s, o in (("a", "z"), ("a", "b"), ("c", "d")):
