@@ -113,7 +113,7 @@ def resource(request: Request, kind: str, name: str,
 
     def read(view: Store) -> tuple[describe.Description, Story | None]:
         return (describe.describe(view, iri, lang=lang, page=page),
-                story_of(view, iri, lang=lang))
+                story_of(view, iri, lang=lang, page=True))
 
     with client_slot(request):
         found, story = engine.lookup(read, scope)

@@ -16,7 +16,7 @@ from typing import Final
 from graph.publishing.concept_story import ConceptStory, concept_story
 from graph.publishing.organisation_story import OrganisationStory, organisation_story
 from graph.publishing.story_tables import Table
-from graph.publishing.tool_story import ToolStory, tool_story
+from graph.publishing.tool_story import PAGE_USERS, ToolStory, tool_story
 from graph.store import Store
 
 Story = ToolStory | OrganisationStory | ConceptStory
@@ -34,11 +34,12 @@ def story_kind(iri: str) -> str | None:
 
 
 def story_of(store: Store, iri: str, *, lang: str = "en",
-             today: dt.date | None = None) -> Story | None:
-    """The story of ``iri`` as ``store`` shows it, in ``lang``; ``None`` if it has none."""
+             today: dt.date | None = None, page: bool = False) -> Story | None:
+    """The story of ``iri`` as ``store`` shows it, in ``lang``; ``None`` if it has none.
+    With ``page``, the long lists hold only their first rows (``Table.total`` counts all)."""
     kind = story_kind(iri)
     if kind == "tool":
-        return tool_story(store, iri, lang=lang)
+        return tool_story(store, iri, lang=lang, users_shown=PAGE_USERS if page else None)
     if kind == "organisation":
         return organisation_story(store, iri, lang=lang, today=today)
     if kind == "concept":

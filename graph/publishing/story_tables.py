@@ -58,9 +58,17 @@ class Table:
     title: str
     columns: tuple[Column, ...]
     rows: tuple[tuple[Cell, ...], ...]
+    #: how many rows the whole list has, when ``rows`` holds only its first ones (a page)
+    total: int | None = None
 
     def __len__(self) -> int:
-        return len(self.rows)
+        return len(self.rows) if self.total is None else self.total
+
+    def first(self, count: int | None) -> Table:
+        """The first ``count`` rows of the list (all with ``None``), knowing its total."""
+        if count is None or len(self.rows) <= count:
+            return self
+        return Table(self.name, self.title, self.columns, self.rows[:count], len(self.rows))
 
 
 def to_csv(table: Table) -> str:
@@ -107,7 +115,7 @@ def to_json_ld(iri: str, tables: Sequence[Table]) -> dict[str, Any]:
                 item["additionalProperty"] = values
             items.append({"@type": "ListItem", "position": position, "item": item})
         lists.append({"@type": "ItemList", "identifier": table.name, "name": table.title,
-                      "about": {"@id": iri}, "numberOfItems": len(table.rows),
+                      "about": {"@id": iri}, "numberOfItems": len(table),
                       "itemListElement": items})
     return {"@context": "https://schema.org/", "@graph": lists}
 

@@ -69,7 +69,8 @@ class ToolStory:
 
     @property
     def organisations(self) -> int:
-        """How many organisations use (or used) the tool."""
+        """How many organisations use (or used) the tool (all, even when the page lists
+        only the first ones)."""
         return len(self.users)
 
 
@@ -120,12 +121,18 @@ def _users(rows: list[Row], tool: str, say: dict[str, str]) -> Table:
         Column("through", say["through"], linked=False)), tuple(lines))
 
 
-def tool_story(store: Store, iri: str, *, lang: str = "en") -> ToolStory:
-    """The story of the tool ``iri`` as ``store`` shows it, in ``lang``."""
+#: organisations a tool's page lists (the CSV download has them all)
+PAGE_USERS: Final = 50
+
+
+def tool_story(store: Store, iri: str, *, lang: str = "en",
+               users_shown: int | None = None) -> ToolStory:
+    """The story of the tool ``iri`` as ``store`` shows it, in ``lang``; with
+    ``users_shown``, only the first that many users (by name), and their total."""
     say = words(lang)
     terms: dict[str, ox.NamedNode | ox.Literal] = {"tool": ox.NamedNode(iri),
                                                   "lang": ox.Literal(lang)}
-    users = _users(query_rows(store, "tool_usages", terms), iri, say)
+    users = _users(query_rows(store, "tool_usages", terms), iri, say).first(users_shown)
     effects = Table("effects", say["effects"], (
         Column("effect", say["effect"]),
         Column("observations", say["observations"], linked=False),
