@@ -24,7 +24,7 @@ from api.querying import engine_of
 from api.rdf import RDF_OFFERS, SUFFIXES, rdf_response
 from api.security import client_slot, reader_scope
 from api.templating import preferred_language, render
-from graph.errors import NotFound
+from graph.errors import NotFound, QueryTimeout
 from graph.namespaces import CG, PREFIXES
 from graph.publishing import describe
 from graph.publishing.story import Story, story_kind, story_of, story_table
@@ -35,6 +35,9 @@ router = APIRouter(tags=["Linked data"])
 
 _SEGMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 _WEB_SCHEMES = ("https://", "http://", "mailto:")
+#: seconds a page waits for its resource's story before it is shown without it (the story
+#: goes on being built, and is kept for the next visitor until the next write)
+STORY_BUDGET = 2.0
 
 
 def local_link(base_iri: str) -> Callable[[str], str]:
@@ -111,18 +114,28 @@ def resource(request: Request, kind: str, name: str,
         return rdf_response(triples, media, headers=headers)
     lang = preferred_language(request)
 
-    def read(view: Store) -> tuple[describe.Description, Story | None]:
-        return (describe.describe(view, iri, lang=lang, page=page),
-                story_of(view, iri, lang=lang, page=True))
+    def tell(view: Store) -> Story | None:
+        return story_of(view, iri, lang=lang, page=True)
 
     with client_slot(request):
-        found, story = engine.lookup(read, scope)
+        found = engine.lookup(lambda view: describe.describe(view, iri, lang=lang, page=page),
+                              scope)
+        story: Story | None = None
+        story_pending = False
+        if story_kind(iri):
+            try:
+                # a large tool's story can take seconds at 10^6 triples: the page does not
+                # wait for it past STORY_BUDGET; it is kept, for the next visitor, once built
+                story = engine.page_part(f"story {iri} {lang}", tell, scope,
+                                         timeout=STORY_BUDGET)
+            except QueryTimeout:
+                story_pending = True
     neighbourhood = urlencode({"iri": iri, "lang": lang})
     return render(request, "resource.html", {
         "d": found, "path": path, "link": local_link(settings.base_iri),
         "short": describe.short_name, "json_ld": json_ld_script(found.triples),
         "formats": SUFFIXES, "neighbourhood": neighbourhood, "lang": lang,
-        "story": story, "kind": story_kind(iri),
+        "story": story, "kind": story_kind(iri), "story_pending": story_pending,
         "story_json_ld": script_json(to_json_ld(iri, story.tables)) if story else None,
     }, headers=headers)
 

@@ -179,6 +179,12 @@ class QueryEngine:
         thread (not in the workers), within the lookup bound (``QueryTimeout`` past it)."""
         return self.lookups.run(function, scope)
 
+    def page_part(self, name: str, function: Callable[[Store], T], scope: Scope, *,
+                  timeout: float) -> T:
+        """``function(view)`` as ``lookup`` does, waited for at most ``timeout`` seconds and
+        kept under ``name`` until the next write (``Lookups.part``)."""
+        return self.lookups.part(name, scope, function, timeout=timeout)
+
     def view(self, scope: Scope) -> StoreView:
         """A read-only store of what ``scope`` may read, queried through this engine."""
         return StoreView(self, scope)

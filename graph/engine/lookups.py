@@ -27,6 +27,7 @@ import concurrent.futures
 import threading
 import time
 import traceback
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import BinaryIO, TypeVar
 
@@ -40,6 +41,8 @@ T = TypeVar("T")
 
 #: seconds a lookup may take at most (waiting for a thread included)
 LOOKUP_LIMIT = 5.0
+#: the page parts (a resource's story) kept until the next write, the most recently asked
+PAGE_PARTS = 512
 #: threads running lookups at once (more than the cores: a search may wait for the index
 #: being built again after a write, and the pages must not wait behind it)
 LOOKUP_THREADS = 8
@@ -140,6 +143,8 @@ class Lookups:
         self._visible: dict[tuple[Scope, int], tuple[list[str], bool]] = {}
         self._kept: dict[tuple[str, Scope], tuple[int, object]] = {}
         self._building: dict[tuple[str, Scope], threading.Lock] = {}
+        self._parts: OrderedDict[tuple[str, Scope], tuple[int, object]] = OrderedDict()
+        self._parts_building: set[tuple[str, Scope]] = set()
         self._lock = threading.Lock()
 
     def view(self, scope: Scope) -> ScopedStore:
@@ -217,6 +222,51 @@ class Lookups:
             future.cancel()
             raise QueryTimeout(limit) from None
 
+    def part(self, name: str, scope: Scope, build: Callable[[Store], T], *,
+             timeout: float) -> T:
+        """``build(view)`` for one part of a page (a resource's story), waited for at most
+        ``timeout`` seconds, then kept until the store is written (the ``PAGE_PARTS`` most
+        recently asked). Past ``timeout`` it raises ``QueryTimeout`` while the build goes on
+        and is kept for the next caller; a caller finding the part being built raises at once
+        rather than start a second build or hold a lookup thread waiting for it. A store that
+        others may write (a remote one) keeps nothing: each call builds."""
+        version = self.store.version
+        if version is None or not self.store.exclusive:
+            return self.run(build, scope, timeout=timeout)
+        key = (name, scope)
+        with self._lock:
+            held = self._parts.get(key)
+            if held is not None and held[0] == version:
+                self._parts.move_to_end(key)
+                return held[1]  # type: ignore[return-value]
+            if key in self._parts_building:
+                raise QueryTimeout(timeout)
+            self._parts_building.add(key)
+
+        def kept(view: Store) -> T:
+            try:
+                value = build(view)
+                with self._lock:
+                    self._parts[key] = (version, value)
+                    self._parts.move_to_end(key)
+                    while len(self._parts) > PAGE_PARTS:
+                        self._parts.popitem(last=False)
+                return value
+            finally:
+                with self._lock:
+                    self._parts_building.discard(key)
+
+        try:
+            future = self._pool().submit(_cleanly, lambda: kept(self.view(scope)))
+        except BaseException:
+            with self._lock:
+                self._parts_building.discard(key)
+            raise
+        try:
+            return future.result(timeout=timeout)
+        except concurrent.futures.TimeoutError:
+            raise QueryTimeout(timeout) from None
+
     def _pool(self) -> concurrent.futures.ThreadPoolExecutor:
         with self._lock:
             if self._executor is None:
@@ -242,4 +292,4 @@ def _cleanly(call: Callable[[], T]) -> T:
         raise
 
 
-__all__ = ["LOOKUP_LIMIT", "Lookups", "ScopedStore"]
+__all__ = ["LOOKUP_LIMIT", "PAGE_PARTS", "Lookups", "ScopedStore"]

@@ -92,3 +92,43 @@ def test_every_lookup_query_is_observed(store: Store) -> None:
     lookups.run(count, "public")
     assert [(job.sparql, job.scope, error) for job, error in seen] == [(COUNT, "public", None)]
     lookups.close()
+
+
+def test_a_page_part_is_kept_until_the_next_write_and_never_built_twice_at_once() -> None:
+    from graph.store import open_store
+
+    versioned = VersionedStore(open_store("memory"))
+    versioned.replace_graph(PUBLIC, facts("pub", 2), metadata=public(PUBLIC))
+    lookups = Lookups(versioned, threads=2)
+    builds: list[int] = []
+    release = threading.Event()
+
+    def slow(view: Store) -> int:
+        builds.append(1)
+        assert release.wait(10)
+        return count(view)
+
+    # past its budget the caller gets QueryTimeout while the build goes on ...
+    with pytest.raises(QueryTimeout):
+        lookups.part("story", "public", slow, timeout=0.2)
+    # ... and a second caller does not start another build nor wait for this one
+    with pytest.raises(QueryTimeout):
+        lookups.part("story", "public", slow, timeout=5)
+    release.set()
+    meta = versioned.count(META_GRAPH)
+    # the build ends and is kept: the next callers get it without building
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            assert lookups.part("story", "public", slow, timeout=0.2) == 2 + meta
+            break
+        except QueryTimeout:
+            assert time.monotonic() < deadline, "the part was never kept"
+            time.sleep(0.05)
+    assert lookups.part("story", "public", slow, timeout=0.2) == 2 + meta
+    assert len(builds) == 1
+    # a write makes it stale: built again, with what the store now holds
+    versioned.replace_graph(PUBLIC, facts("pub", 5), metadata=public(PUBLIC))
+    assert lookups.part("story", "public", slow, timeout=5) == 5 + versioned.count(META_GRAPH)
+    assert len(builds) == 2
+    lookups.close()
