@@ -114,8 +114,17 @@ def _check(operation: Any, public: set[str]) -> list[Violation]:
         if insert is None:
             return []
         with_graph = _field(operation, "withClause")
-        copied = not _field(operation, "using") and _matches_public_only(
-            _field(operation, "where"), with_graph, public - {PUBLIC_PERSONS_GRAPH})
+        readable = public - {PUBLIC_PERSONS_GRAPH}
+        using = _field(operation, "using") or []
+        if using:
+            # USING replaces the WHERE's default graph by the merge of the graphs it names
+            # (and WITH's role): a copy out of public graphs only discloses nothing
+            merged = [dict.get(clause, "default") for clause in using
+                      if dict.get(clause, "default") is not None]
+            copied = bool(merged) and all(str(g) in readable for g in merged) and \
+                _matches_public_only(_field(operation, "where"), merged[0], readable)
+        else:
+            copied = _matches_public_only(_field(operation, "where"), with_graph, readable)
         return list(_templates(_field(insert, "quads") or {}, with_graph, public,
                                _field(insert, "triples") or [], copied=copied))
     if name in ("Add", "Copy", "Move"):

@@ -249,9 +249,11 @@ def test_update_with_the_token_is_applied_and_read_back(fresh_live: Live, token:
     response = httpx.post(f"{fresh_live.url}/sparql", content=NOTE, timeout=30,
                           headers={**bearer(token), "Content-Type": "application/sparql-update"})
     assert response.status_code == 204
-    # the notes graph has no description in the meta graph: only a curator sees it
+    # a graph an update creates is described at the default access, public unless
+    # CIVICGRAPH_DEFAULT_ACCESS says otherwise (tests/api/test_default_access.py): the
+    # curator and the public both read it back
     assert number(get(fresh_live, NOTES, headers=bearer(token))) == 1
-    assert number(get(fresh_live, NOTES)) == 0
+    assert number(get(fresh_live, NOTES)) == 1
 
 
 def test_load_is_refused_even_to_a_curator(fresh_live: Live, token: str) -> None:
