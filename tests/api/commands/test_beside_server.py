@@ -7,16 +7,12 @@ process out of the store: a command that works here went through the server.
 from __future__ import annotations
 
 import json
-import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 from click.testing import CliRunner, Result
 
@@ -25,10 +21,11 @@ from api.commands.connection import SERVER_FILE, running_server
 from graph.errors import StoreError
 from graph.namespaces import ID, graph_iri
 from graph.store import open_store
+from tests.support.faults import CURATOR_TOKEN, start_serve
 
 pytestmark = pytest.mark.slow
 
-TOKEN = "beside-server-curator-token-0123456789"  # noqa: S105 - a test value
+TOKEN = CURATOR_TOKEN  # the token start_serve gives the server
 READY_WITHIN = 90.0
 
 
@@ -48,32 +45,9 @@ class Server:
                 self.process.wait(20)
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _start(store: Path, *, empty: bool = False) -> Server:
-    port = _free_port()
-    env = {**os.environ, "CIVICGRAPH_CURATOR_TOKEN": TOKEN, "CIVICGRAPH_LOG_LEVEL": "warning"}
-    process = subprocess.Popen(
-        [sys.executable, "-c", "from api.cli import main; main()", "serve", "--store",
-         str(store), "--port", str(port), *(["--empty"] if empty else [])],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-    server = Server(process, f"http://127.0.0.1:{port}", store)
-    deadline = time.monotonic() + READY_WITHIN
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"civicgraph serve exited with {process.returncode}")
-        try:
-            if httpx.get(f"{server.url}/health", timeout=5).status_code == 200:
-                return server
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    server.stop()
-    raise RuntimeError(f"civicgraph serve did not answer within {READY_WITHIN} s")
+    served = start_serve(store, ready_within=READY_WITHIN, args=["--empty"] if empty else [])
+    return Server(served.process, served.url, store)
 
 
 @pytest.fixture(scope="module")
