@@ -24,7 +24,9 @@ from api.negotiation import choose, negotiate
 from api.proxies import public_base
 from api.querying import after_curator_write, engine_of
 from api.rdf import RDF_OFFERS, rdf_response
-from api.security import client_slot, reader_scope, require_curator
+from api.security import client_of, client_slot, reader_scope, require_curator
+from graph.engine.execution import acting_for
+from graph.engine.parsing import INLINE_BYTES, parsers
 from graph.errors import UnknownFormat
 from graph.ingest.writing import apply_update
 from graph.namespaces import PREFIXES
@@ -33,10 +35,8 @@ from graph.sparql.request import (
     Dataset,
     QueryInfo,
     analyse_query,
-    analyse_update,
     job_formats,
     with_base,
-    with_using,
 )
 from graph.sparql.results import (
     ResultFormat,
@@ -179,7 +179,11 @@ def _answer_query(request: Request, protocol: ProtocolRequest) -> Response:
     assert protocol.query is not None
     if protocol.update is not None:
         raise BadRequest("give a query or an update, not both")
-    info = analyse_query(protocol.query)
+    if len(protocol.query) <= INLINE_BYTES:
+        info = analyse_query(protocol.query)
+    else:   # a long text is read in a parser process (graph.engine.parsing), for its client
+        with acting_for(client_of(request)):
+            info = parsers().analyse_query(protocol.query)
     if request.method == "GET" and protocol.format is None and _wants_a_page(request, info):
         # a person who opened a query's URL: the query page, with the query in its editor
         return RedirectResponse("/query?" + urlencode({"query": protocol.query}),
@@ -201,13 +205,12 @@ def _answer_update(request: Request, protocol: ProtocolRequest) -> Response:
     if protocol.query is not None:
         raise BadRequest("give a query or an update, not both")
     require_curator(request)
-    protocol.update = with_using(protocol.update, protocol.using_graphs,
-                                 protocol.using_named_graphs)
-    analyse_update(protocol.update)
     with client_slot(request):
-        # the write path: run on a scratch copy, shapes and privacy guard, then committed
+        # the write path: read in a parser process (using-graph-uri written in, bounds,
+        # SERVICE and LOAD refused), run on a scratch copy, shapes and privacy guard, committed
         apply_update(request.app.state.store, protocol.update, who="curator (SPARQL Update)",
-                     default_access=request.app.state.settings.default_access)
+                     default_access=request.app.state.settings.default_access,
+                     using=protocol.using_graphs, using_named=protocol.using_named_graphs)
         after_curator_write(request)
     return Response(status_code=204)
 

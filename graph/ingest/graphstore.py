@@ -15,10 +15,10 @@ from collections.abc import Sequence
 
 import pyoxigraph as ox
 
-from graph.errors import InputError, NotFound, RdfSyntaxError, UnknownFormat
+from graph.engine.parsing import parsers
+from graph.errors import InputError, NotFound, UnknownFormat
 from graph.ingest import writing
 from graph.ingest.provenance import Access
-from graph.ingest.rdfxml import check_entities
 from graph.store import DEFAULT_GRAPH, Store
 
 #: Media types a graph may be sent in.
@@ -52,16 +52,10 @@ def parse_triples(data: bytes, media_type: str, *, base_iri: str | None = None,
     fmt = ox.RdfFormat.from_media_type(wanted) if wanted in READABLE else None
     if fmt is None:
         raise UnknownFormat(wanted or "(none)", READABLE)
-    writing.bounds(data, fmt.name, source=source)
-    if fmt == ox.RdfFormat.RDF_XML:
-        check_entities(data, source=source)
-    try:
-        return [quad.triple for quad in ox.parse(data, format=fmt, base_iri=base_iri)]
-    except SyntaxError as error:
-        raise RdfSyntaxError(str(error.msg or error), source=source, line=error.lineno,
-                             column=error.offset) from None
-    except ValueError as error:  # e.g. a relative IRI without a base
-        raise RdfSyntaxError(str(error), source=source) from None
+    # read in a parser process (``graph.engine.parsing``): bounds, entities, the parse; the
+    # triples come back as N-Triples
+    flat = parsers().rdf_triples(data, fmt.name, base_iri=base_iri, source=source)
+    return [quad.triple for quad in ox.parse(flat, format=ox.RdfFormat.N_TRIPLES)]
 
 
 def read_graph(view: Store, graph: str | None) -> list[ox.Triple]:

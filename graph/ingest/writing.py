@@ -268,23 +268,33 @@ def erase(store: Store, person: str, *, threshold: int) -> ForgetReport:
 # -- SPARQL Update -----------------------------------------------------------------------------
 
 def apply_update(store: Store, text: str, *, who: str, source: str = "the update",
-                 default_access: Access = "public") -> Written:
-    """Run the SPARQL update ``text`` through the write path: on a scratch copy of the graphs
-    it may touch first, whose changed graphs are checked (the nodes it touched, as they would
-    be), then on the store with the touched graphs' descriptions brought up to date, in one
-    transaction. Every graph it changes or creates is described (``redescribe``: a new one at
-    ``default_access``). Raises ``ShapeViolation`` or ``UpdateFailed``; nothing is written
-    then."""
-    from graph.ingest.bounds import check_sparql
-    from graph.sparql.update_guard import graphs_of, refuse_personal_updates
+                 default_access: Access = "public", using: Sequence[str] = (),
+                 using_named: Sequence[str] = ()) -> Written:
+    """Run the SPARQL update ``text`` through the write path: read first in a parser process
+    (``graph.engine.parsing``: ``using``/``using_named``, the protocol's ``using-graph-uri``
+    and ``using-named-graph-uri``, written in; bounds; SERVICE and LOAD refused; the privacy
+    guard's reading), then run on a scratch copy of the graphs it may touch, whose changed
+    graphs are checked (the nodes it touched, as they would be), then on the store with the
+    touched graphs' descriptions brought up to date, in one transaction. Every graph it changes
+    or creates is described (``redescribe``: a new one at ``default_access``). Raises
+    ``QuerySyntaxError``, ``ForbiddenOperation``, ``BoundExceeded``, ``ShapeViolation`` or
+    ``UpdateFailed``; nothing is written then."""
+    from graph.engine.parsing import parsers
+    from graph.errors import ShapeViolation
 
-    check_sparql(text, update=True)
+    reader = parsers()
+    prepared = reader.prepare_update(text, using, using_named)
+    text = prepared.text
     with WRITE_LOCK:
         started = time.perf_counter()
-        named, every = graphs_of(text)
-        # the graphs it names that it would create public are public to the guard already
-        refuse_personal_updates(store, text, public_targets(
-            store, default_access=default_access, written=sorted(named)))
+        named, every = set(prepared.named), prepared.every
+        if not prepared.data_only:
+            # the graphs it names that it would create public are public to the guard already
+            public = public_targets(store, default_access=default_access,
+                                    written=sorted(named))
+            found = reader.update_findings(text, frozenset(public))
+            if found:
+                raise ShapeViolation(found, source="the update")
         copied = store.graphs() if every else [g for g in store.graphs() if g in named]
         scratch, before = _scratch(store, [DEFAULT_GRAPH, *copied])
         try:

@@ -130,13 +130,13 @@ def analyse_query(text: str) -> QueryInfo:
     previous: list[str] = []   # the last two words: FROM, or FROM NAMED
     for token in words:
         if token.kind in ("IRI", "PNAME"):
-            written = _clause_iri(token.text, base, namespaces)
+            written = clause_iri(token.text, base, namespaces)
             if written is not None and written in SERVICE_GRAPHS:
                 mentioned.add(written)
         if token.kind in ("IRI", "PNAME") and previous and previous[-1] in ("FROM", "NAMED"):
             is_named = previous[-1] == "NAMED" and len(previous) > 1 and previous[-2] == "FROM"
             if previous[-1] == "FROM" or is_named:
-                graph = _clause_iri(token.text, base, namespaces)
+                graph = clause_iri(token.text, base, namespaces)
                 if graph is not None:
                     (named if is_named else default).append(graph)
         previous = [*previous[-1:], token.text.upper() if token.kind == "WORD" else ""]
@@ -204,7 +204,9 @@ def _resolve(iri: str, base: str | None) -> str:
     return urljoin(base, iri) if base else iri
 
 
-def _clause_iri(token: str, base: str | None, namespaces: Mapping[str, str]) -> str | None:
+def clause_iri(token: str, base: str | None, namespaces: Mapping[str, str]) -> str | None:
+    """The IRI a token (``<…>`` or a prefixed name) writes, resolved against ``base`` and
+    ``namespaces``; None for an undeclared prefix."""
     if token.startswith("<"):
         return _resolve(token[1:-1], base)
     prefix, _, local = token.partition(":")
@@ -323,7 +325,8 @@ def _job(sparql: str, scope: Scope, dataset: Dataset | None, substitutions: dict
 
 def execute(store: Store, job: QueryJob,
             visible: Callable[[Scope], Sequence[str]] | None = None,
-            everything: frozenset[str] | None = None) -> Answer:
+            everything: frozenset[str] | None = None, *,
+            info: QueryInfo | None = None) -> Answer:
     """Run ``job`` on ``store`` and serialise its result.
 
     ``visible`` gives the graphs a scope may read (by default ``visible_graphs``; the workers
@@ -331,9 +334,11 @@ def execute(store: Store, job: QueryJob,
     store's union default graph (its named graphs, and ``DEFAULT_GRAPH`` when its own default
     graph holds triples): a dataset covering all of it is then asked for as the union default
     graph, which Oxigraph evaluates up to several times faster than the same graphs listed.
+    ``info`` is ``analyse_query(job.sparql)`` when the caller has it already.
     Raises ``ForbiddenOperation``, ``QuerySyntaxError``, ``ResultTooLarge`` and the store's
     own errors."""
-    info = analyse_query(job.sparql)
+    if info is None:
+        info = analyse_query(job.sparql)
     graphs = (visible or (lambda scope: visible_graphs(store, scope)))(job.scope)
     default, named = scope_dataset(info, job.dataset, graphs, union=job.union_default_graph)
     whole = everything is not None and everything.issubset(default) and \

@@ -42,7 +42,8 @@ from graph.errors import QuerySyntaxError, ShapeViolation, Violation
 from graph.namespaces import RDF
 from graph.privacy.access import public_graphs
 from graph.privacy.persons import PERSONAL_PROPERTIES, PERSONAL_TYPES, PUBLIC_PERSONS_GRAPH
-from graph.sparql.request import syntax_error
+from graph.sparql.lexer import code
+from graph.sparql.request import clause_iri, syntax_error
 from graph.store import DEFAULT_GRAPH, Store
 
 _TYPE = URIRef(RDF + "type")
@@ -59,8 +60,14 @@ def personal_updates(store: Store, text: str, *, limit: int = 10,
     most ``limit`` findings; raises ``QuerySyntaxError`` for an update that does not parse.
     ``public``: the graphs to treat as public (by default the public graphs; the write path
     adds those the update would create public)."""
+    return findings(text, set(public_graphs(store)) | set(public or ()), limit=limit)
+
+
+def findings(text: str, public: Collection[str], *, limit: int = 10) -> list[Violation]:
+    """``personal_updates`` for the graphs ``public`` alone, without a store: what the parser
+    process (``graph.engine.parsing``) computes for the write path."""
     algebra = _parse(text)
-    public = set(public_graphs(store)) | set(public or ())
+    public = set(public)
     found: list[Violation] = []
     for operation in algebra:
         found += _check(operation, public)
@@ -83,6 +90,10 @@ def _parse(text: str) -> list[Any]:
         return list(translateUpdate(parseUpdate(text)).algebra)
     except Exception as error:  # rdflib raises a plain Exception for an unknown prefix
         unparsed = error
+    if isinstance(unparsed, RecursionError):
+        raise QuerySyntaxError("this update nests too deeply for the privacy guard to read it "
+                               "(rdflib's parser reached Python's recursion limit); write it "
+                               "with less nesting")
     if _is_empty(text):
         return []
     try:
@@ -205,6 +216,53 @@ def _personal(predicate: Any, obj: Any, *, copied: bool = False) -> str | None:
 
 def _show(term: Any) -> str:
     return f"?{term}" if isinstance(term, Variable) else term.n3()
+
+
+#: words that begin an operation other than INSERT DATA / DELETE DATA, or a clause of one
+_NOT_DATA = frozenset({"WITH", "WHERE", "USING", "LOAD", "CLEAR", "CREATE", "DROP", "ADD",
+                       "MOVE", "COPY"})
+
+
+def data_graphs(text: str) -> set[str] | None:
+    """For an update made of ``INSERT DATA`` and ``DELETE DATA`` operations only, the named
+    graphs it writes (``GRAPH <…>``); None for any other update. Read on tokens, in one linear
+    pass: such an update writes exactly the triples it spells, which the write path checks as
+    data (``graph.ingest.checking``) after its scratch run, so it needs neither rdflib's parse
+    nor ``findings`` (whose algebra takes quadratic time in the number of triples)."""
+    named: set[str] = set()
+    namespaces: dict[str, str] = {}
+    base: str | None = None
+    depth = 0
+    words = code(text)
+    previous = ""
+    for token in words:
+        if token.kind == "PUNCT" and token.text in "{}":
+            depth += 1 if token.text == "{" else -1
+            previous = ""
+            continue
+        word = token.text.upper() if token.kind == "WORD" else ""
+        if depth == 0:
+            if word in _NOT_DATA or (previous in ("INSERT", "DELETE") and word != "DATA"):
+                return None
+            if word == "PREFIX":
+                name, iri = next(words, None), next(words, None)
+                if name is None or iri is None or iri.kind != "IRI":
+                    return None
+                namespaces[name.text.rstrip(":")] = clause_iri(iri.text, base, {}) or ""
+            elif word == "BASE":
+                iri = next(words, None)
+                if iri is None or iri.kind != "IRI":
+                    return None
+                base = clause_iri(iri.text, base, {})
+        elif previous == "GRAPH":
+            if token.kind not in ("IRI", "PNAME"):
+                return None
+            graph = clause_iri(token.text, base, namespaces)
+            if graph is None:
+                return None
+            named.add(graph)
+        previous = word
+    return named if depth == 0 else None
 
 
 def graphs_of(text: str) -> tuple[set[str], bool]:

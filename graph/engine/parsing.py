@@ -1,0 +1,369 @@
+"""Untrusted text is read in a parser process: a parser that dies on its input costs that
+process, never the server.
+
+Why. Oxigraph's parsers (SPARQL, Turtle, JSON-LD, RDF/XML) follow their input's nesting on
+the native stack, and past it the process ends (SIGSEGV: no exception to catch; a thread with
+a small stack dies the same way, taking the process with it). rdflib's SPARQL parser, which
+the privacy guard reads updates with, recurses too, and its algebra takes time quadratic in an
+update's size. The bounds (``graph.ingest.bounds``) refuse, on tokens, what is deeper than the
+parsers were seen to survive; this module is the second line, for what a bound did not foresee.
+
+What is read here, in a spawned process, in a thread whose stack is ``PARSE_STACK`` (1 MiB,
+an eighth of a server thread's 8 MiB: a text that parses here parses there):
+
+- **RDF bodies** of the Graph Store (``rdf_triples``): bounds, RDF/XML entities, the parse;
+  the triples come back as N-Triples, a flat format the server reads in one linear pass;
+- **SPARQL updates** (``prepare_update``): ``using-graph-uri`` written in, bounds, SERVICE and
+  LOAD refused, Oxigraph's own parse (the update run on an empty memory store), the graphs it
+  names; then ``update_findings``: the privacy guard's reading (``graph.sparql.update_guard``).
+  The server then runs the update itself (scratch copy, then the store) — a parse that has
+  just passed with an eighth of the stack;
+- **query text** longer than ``INLINE_BYTES`` (``analyse_query``): bounds, SERVICE refused,
+  form and dataset. Shorter texts (nearly every query) are analysed in the server, where they
+  cost it less than a millisecond or two of lexing; a 1 MiB hostile text costs it nothing but
+  the round trip.
+
+Failures. A parse that ends its process (a crash) raises ``ParserCrashed``, one that takes
+more than its time limit ``ParseTimeout`` (both 400: the input's fault); the process is
+replaced, and the client it ran for (``graph.engine.execution.CLIENT``) is counted as stopped:
+for ``STOPPED_MEMORY`` seconds its next texts are read only by a parser free at once, else
+refused with ``WorkersBusy`` (503 and Retry-After), as its queries are at the query workers.
+Errors of the input (``graph.errors``) come back as they were raised.
+
+``Parsers(size=0)`` reads in the calling thread (a library use without processes); the server
+uses ``parsers()``, one pool per process, started on first use and stopped at exit.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import logging
+import multiprocessing
+import threading
+import time
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from typing import Any, Final
+
+import graph.errors as errors
+from graph.errors import InputError, WorkersBusy
+from graph.sparql.request import QueryInfo
+
+log = logging.getLogger(__name__)
+
+#: the stack of the thread a parser process reads in (the server's threads have 8 MiB)
+PARSE_STACK: Final = 1 << 20
+#: query texts up to this size are analysed in the server process
+INLINE_BYTES: Final = 4096
+#: seconds a text may take to be read (a 64 MiB Turtle body takes about 10 s)
+PARSE_TIMEOUT: Final = 120.0
+#: parser processes at most
+SIZE: Final = 2
+#: seconds a client that crashed or outlasted a parser is counted as stopped
+STOPPED_MEMORY: Final = 60.0
+#: seconds to wait for a parser process to start
+START_LIMIT: Final = 30.0
+
+
+class ParserCrashed(InputError):
+    """The parser process ended while it read the input (a crash of a parser on it)."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+        super().__init__(f"{what} could not be read: the parser stopped on it (nesting or size "
+                         "past what it survives); nothing was written")
+
+
+class ParseTimeout(InputError):
+    def __init__(self, what: str, seconds: float) -> None:
+        self.what = what
+        self.seconds = seconds
+        super().__init__(f"{what} took more than {seconds:g} s to read; nothing was written")
+
+
+@dataclass(frozen=True)
+class PreparedUpdate:
+    """What the parser process read of an update."""
+
+    #: the update as it will run (``using-graph-uri`` written in as ``USING``)
+    text: str
+    #: the named graphs it names
+    named: frozenset[str]
+    #: whether it may touch any graph (``GRAPH ?g``, ``ALL``, ``NAMED``)
+    every: bool
+    #: whether it is made of ``INSERT DATA`` / ``DELETE DATA`` only (checked as data alone)
+    data_only: bool
+
+
+# -- what a parser process runs ----------------------------------------------------------------
+
+def rdf_triples(data: bytes, format_name: str, base_iri: str | None, source: str) -> bytes:
+    """The triples of ``data`` (RDF in the ``pyoxigraph.RdfFormat`` named ``format_name``) as
+    N-Triples, after the bounds and the RDF/XML entity check; ``RdfSyntaxError`` with line and
+    column when it does not parse."""
+    import pyoxigraph as ox
+
+    from graph.errors import RdfSyntaxError
+    from graph.ingest.bounds import check
+    from graph.ingest.rdfxml import check_entities
+
+    fmt = next(f for f in _rdf_formats() if f.name == format_name)
+    check(data, fmt.name, source=source)
+    if fmt == ox.RdfFormat.RDF_XML:
+        check_entities(data, source=source)
+    try:
+        triples = [quad.triple for quad in ox.parse(data, format=fmt, base_iri=base_iri)]
+    except SyntaxError as error:
+        raise RdfSyntaxError(str(error.msg or error), source=source, line=error.lineno,
+                             column=error.offset) from None
+    except ValueError as error:  # e.g. a relative IRI without a base
+        raise RdfSyntaxError(str(error), source=source) from None
+    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+
+
+def _rdf_formats() -> list[Any]:
+    import pyoxigraph as ox
+
+    return [ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES, ox.RdfFormat.RDF_XML,
+            ox.RdfFormat.JSON_LD, ox.RdfFormat.N3, ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS]
+
+
+def prepare_update(text: str, using: Sequence[str], using_named: Sequence[str]
+                   ) -> PreparedUpdate:
+    """Read the update ``text``: ``QuerySyntaxError`` (with line and column),
+    ``ForbiddenOperation`` or ``BoundExceeded`` when it may not run."""
+    import pyoxigraph as ox
+
+    from graph.sparql.request import analyse_update, syntax_error, with_using
+    from graph.sparql.update_guard import data_graphs, graphs_of
+
+    text = with_using(text, using, using_named)
+    analyse_update(text)
+    try:
+        ox.Store().update(text)   # Oxigraph's parse, on an empty store (evaluation is trivial)
+    except SyntaxError as error:
+        raise syntax_error(error) from None
+    except (RuntimeError, OSError, ValueError):
+        pass   # a well-formed update the empty store refuses: the store's run will tell
+    data = data_graphs(text)
+    if data is not None:
+        return PreparedUpdate(text, frozenset(data), False, True)
+    named, every = graphs_of(text)
+    return PreparedUpdate(text, frozenset(named), every, False)
+
+
+def update_findings(text: str, public: frozenset[str]) -> list[errors.Violation]:
+    """The privacy guard's findings on ``text`` for the graphs ``public``."""
+    from graph.sparql.update_guard import findings
+
+    return findings(text, public)
+
+
+def analyse_query(text: str) -> QueryInfo:
+    from graph.sparql.request import analyse_query as analyse
+
+    return analyse(text)
+
+
+_JOBS: Final[dict[str, Callable[..., Any]]] = {
+    "rdf": rdf_triples, "update": prepare_update, "findings": update_findings,
+    "query": analyse_query,
+}
+
+
+def _serve(conn: Connection) -> None:
+    """A parser process: read jobs in a thread of ``PARSE_STACK`` bytes of stack."""
+    threading.stack_size(PARSE_STACK)
+    reader = threading.Thread(target=_loop, args=(conn,), name="civicgraph-parser")
+    reader.start()
+    reader.join()
+
+
+def _loop(conn: Connection) -> None:
+    conn.send(("ready",))
+    while True:
+        try:
+            name, args = conn.recv()
+        except (EOFError, OSError, KeyboardInterrupt):
+            return
+        try:
+            conn.send(("ok", _JOBS[name](*args)))
+        except Exception as error:
+            conn.send(("error", *_describe(error)))
+
+
+def _describe(error: Exception) -> tuple[Any, ...]:
+    """An error as it travels: civicgraph's own by class name and attributes (their keyword
+    constructors do not pickle), anything else as its text."""
+    kind = type(error)
+    if isinstance(error, errors.CivicgraphError) and getattr(errors, kind.__name__, None) is kind:
+        return ("civicgraph", kind.__name__, str(error), dict(vars(error)))
+    return ("internal", f"{kind.__name__}: {error}")
+
+
+def _rebuild(kind: str, *args: Any) -> Exception:
+    if kind == "civicgraph":
+        name, message, attributes = args
+        error: Exception = getattr(errors, name).__new__(getattr(errors, name))
+        Exception.__init__(error, message)
+        vars(error).update(attributes)
+        return error
+    return RuntimeError(f"parser process failed: {args[0]}")
+
+
+# -- the server's side -------------------------------------------------------------------------
+
+class _Parser:
+    def __init__(self, context: Any) -> None:
+        self.conn, child = context.Pipe()
+        self.process = context.Process(target=_serve, args=(child,), daemon=True,
+                                       name="civicgraph-parser")
+        self.process.start()
+        child.close()
+        if not self.conn.poll(START_LIMIT):
+            self.kill()
+            raise RuntimeError("a parser process did not start")
+        self.conn.recv()
+
+    def kill(self) -> None:
+        with contextlib.suppress(Exception):
+            self.process.kill()
+            self.process.join(5)
+        with contextlib.suppress(Exception):
+            self.conn.close()
+
+
+class Parsers:
+    """At most ``size`` parser processes (0: read in the calling thread), started on demand."""
+
+    def __init__(self, size: int = SIZE, *, timeout: float = PARSE_TIMEOUT) -> None:
+        self.size = size
+        self.timeout = timeout
+        self._context = multiprocessing.get_context("spawn")
+        self._idle: list[_Parser] = []
+        #: every parser process started and not lost
+        self.running: set[_Parser] = set()
+        self._count = 0
+        self._cond = threading.Condition()
+        self._stopped: dict[Hashable, float] = {}
+        self._closed = False
+
+    # the jobs
+    def rdf_triples(self, data: bytes, format_name: str, *, base_iri: str | None = None,
+                    source: str = "request body") -> bytes:
+        return self._run("rdf", (data, format_name, base_iri, source), source)
+
+    def prepare_update(self, text: str, using: Sequence[str] = (),
+                       using_named: Sequence[str] = ()) -> PreparedUpdate:
+        return self._run("update", (text, tuple(using), tuple(using_named)), "the update")
+
+    def update_findings(self, text: str, public: frozenset[str]) -> list[errors.Violation]:
+        return self._run("findings", (text, public), "the update")
+
+    def analyse_query(self, text: str) -> QueryInfo:
+        if len(text) <= INLINE_BYTES:
+            return analyse_query(text)
+        return self._run("query", (text,), "the query")
+
+    # the pool
+    def _run(self, name: str, args: tuple[Any, ...], what: str) -> Any:
+        if self.size <= 0:
+            return _JOBS[name](*args)
+        from graph.engine.execution import CLIENT
+
+        client = CLIENT.get()
+        parser = self._take(client)
+        deadline = time.monotonic() + self.timeout
+        try:
+            parser.conn.send((name, args))
+            if not parser.conn.poll(max(deadline - time.monotonic(), 0.0)):
+                raise ParseTimeout(what, self.timeout)
+            reply = parser.conn.recv()
+        except ParseTimeout:
+            self._lose(parser, client)
+            raise
+        except (EOFError, OSError, BrokenPipeError):
+            log.warning("a parser process stopped on %s of client %r", what, client)
+            self._lose(parser, client)
+            raise ParserCrashed(what) from None
+        self._give_back(parser)
+        if reply[0] == "ok":
+            return reply[1]
+        raise _rebuild(*reply[1:])
+
+    def _take(self, client: Hashable) -> _Parser:
+        stopped = self.recently_stopped(client)
+        wait = 0.0 if stopped else self.timeout
+        deadline = time.monotonic() + wait
+        with self._cond:
+            while not self._idle and self._count >= self.size:
+                left = deadline - time.monotonic()
+                if left <= 0 or self._closed:
+                    raise WorkersBusy(max(wait, 1.0))
+                self._cond.wait(left)
+            if self._idle:
+                return self._idle.pop()
+            self._count += 1
+        try:
+            parser = _Parser(self._context)
+        except BaseException:
+            with self._cond:
+                self._count -= 1
+                self._cond.notify()
+            raise
+        with self._cond:
+            self.running.add(parser)
+        return parser
+
+    def _give_back(self, parser: _Parser) -> None:
+        with self._cond:
+            if self._closed:
+                parser.kill()
+                return
+            self._idle.append(parser)
+            self._cond.notify()
+
+    def _lose(self, parser: _Parser, client: Hashable) -> None:
+        parser.kill()
+        with self._cond:
+            self.running.discard(parser)
+            self._count -= 1
+            self._stopped[client] = time.monotonic()
+            self._cond.notify()
+
+    def recently_stopped(self, client: Hashable) -> bool:
+        """Whether ``client`` crashed or outlasted a parser in the last ``STOPPED_MEMORY`` s."""
+        with self._cond:
+            now = time.monotonic()
+            for old in [c for c, t in self._stopped.items() if now - t > STOPPED_MEMORY]:
+                del self._stopped[old]
+            return client in self._stopped
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            every, self._idle = list(self.running), []
+            self.running.clear()
+            self._cond.notify_all()
+        for parser in every:
+            parser.kill()
+
+
+_POOL: Parsers | None = None
+_POOL_LOCK = threading.Lock()
+
+
+def parsers() -> Parsers:
+    """This process's parser pool (started on first use, stopped at exit)."""
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None:
+            _POOL = Parsers()
+            atexit.register(_POOL.close)
+        return _POOL
+
+
+__all__ = ["INLINE_BYTES", "PARSE_STACK", "ParseTimeout", "ParserCrashed", "Parsers",
+           "PreparedUpdate", "parsers"]
