@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import threading
 import time
 from typing import Any
@@ -11,7 +13,7 @@ import pytest
 
 from graph.engine.execution import QueryEngine, acting_for
 from graph.engine.snapshots import VersionedStore
-from graph.engine.workers import _Turns
+from graph.engine.workers import WorkerCrashed, _Turns
 from graph.errors import QueryTimeout, WorkersBusy
 from graph.sparql.request import QueryJob
 from graph.store.embedded import MemoryStore
@@ -135,3 +137,33 @@ def test_a_client_running_nothing_gets_the_lane_while_the_pool_is_held(
         assert answer.body and holding.is_alive()
     finally:
         holding.join(10)
+
+
+def test_a_worker_that_crashes_on_a_query_counts_against_its_client(
+        engine: QueryEngine) -> None:
+    """A worker process that dies under a query (SIGSEGV, as a parser overflowing its stack
+    does): its client gets ``WorkerCrashed`` and is counted as stopped; the engine goes on
+    answering others with a fresh worker."""
+    failures: list[BaseException] = []
+
+    def crashing() -> None:
+        with acting_for("127.0.0.5"):
+            try:
+                engine.run(QueryJob(ENDLESS, "all"))
+            except BaseException as error:
+                failures.append(error)
+
+    running = threading.Thread(target=crashing)
+    running.start()
+    until(lambda: holding_a_worker(engine, "127.0.0.5"))
+    pool = engine._pool
+    assert pool is not None
+    busy = [w for w in pool._all if not w.lane]
+    assert len(busy) == 1 and busy[0].process.pid is not None
+    os.kill(busy[0].process.pid, signal.SIGSEGV)
+    running.join(10)
+    assert len(failures) == 1 and isinstance(failures[0], WorkerCrashed), failures
+    assert pool._idle.recently_stopped("127.0.0.5")
+    assert not pool._idle.recently_stopped("127.0.0.6")
+    with acting_for("127.0.0.6"):
+        assert engine.run(QueryJob(SMALL, "all")).body
