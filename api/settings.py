@@ -94,8 +94,9 @@ class Settings(BaseSettings):
     memory_limit_mb: int = Field(
         default=4096, ge=0, description="Memory (MiB) the server and its query workers should "
         "stay under; each query worker may hold its share of it (this divided by the number "
-        "of workers plus one) while it runs a query, and a query that makes it hold more is "
-        "stopped (503). 0 sets no bound."
+        "of workers, plus the lane's worker kept for clients running nothing, plus one for "
+        "the server) while it runs a query, and a query that makes it hold more is stopped "
+        "(503). 0 sets no bound."
     )
     answer_cache_mb: int = Field(
         default=64, ge=0, description="Memory (MiB) for answers kept until the next write on "
@@ -167,7 +168,11 @@ class Settings(BaseSettings):
         """Bytes one query worker may hold while it runs a query (None: no bound)."""
         if self.memory_limit_mb <= 0:
             return None
-        return self.memory_limit_mb * 2**20 // (max(self.query_workers, 0) + 1)
+        from graph.engine.workers import LANES
+
+        workers = max(self.query_workers, 0)
+        lanes = LANES if workers else 0
+        return self.memory_limit_mb * 2**20 // (workers + lanes + 1)
 
 
 def open_configured_store(settings: Settings) -> Store:

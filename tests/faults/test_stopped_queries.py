@@ -92,5 +92,7 @@ def test_a_query_that_takes_too_much_memory_is_stopped_before_its_time_limit(
 
 
 def test_the_memory_bound_is_shared_by_the_server_and_its_workers() -> None:
-    assert Settings(memory_limit_mb=3072, query_workers=2).worker_memory() == 2**30
+    # two workers, the lane's, the server: a quarter each
+    assert Settings(memory_limit_mb=4096, query_workers=2).worker_memory() == 2**30
+    assert Settings(memory_limit_mb=4096, query_workers=0).worker_memory() == 4 * 2**30
     assert Settings(memory_limit_mb=0).worker_memory() is None
