@@ -125,3 +125,36 @@ def test_a_sheet_past_the_row_bound_is_refused_with_the_row(
     with pytest.raises(SpreadsheetError, match="more than 3 data rows") as refused:
         read_table(sheet(kind, 4), f"four.{kind}")
     assert refused.value.row == 5
+
+
+@pytest.mark.parametrize("part", ["xl/worksheets/sheet1.xml", "xl/workbook.xml",
+                                  "xl/styles.xml", "[Content_Types].xml"])
+def test_a_workbook_nesting_its_xml_deep_is_read_or_refused_cleanly(part: str) -> None:
+    """Deep nesting inside any XML part of a workbook: the XML reader under openpyxl
+    (ElementTree on expat) builds and frees it without recursion, so it costs time in
+    proportion to its size like any content (the unpacked size is bounded), never a crash."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "organisations"
+    sheet.append(["label", "kind"])
+    sheet.append(["Alpha", "association"])
+    plain = io.BytesIO()
+    workbook.save(plain)
+    deep = b"<x>" * 100_000 + b"</x>" * 100_000
+    source = zipfile.ZipFile(io.BytesIO(plain.getvalue()))
+    crafted = io.BytesIO()
+    with zipfile.ZipFile(crafted, "w") as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == part:
+                start = data.index(b"?>") + 2 if b"?>" in data else 0
+                root_end = data.index(b">", start) + 1
+                data = data[:root_end] + deep + data[root_end:]
+            target.writestr(info, data)
+    try:
+        tables = read_table(crafted.getvalue(), "deep.xlsx")
+    except SpreadsheetError as error:
+        assert "deep.xlsx" in str(error)
+    else:   # the nesting is ignored as an unknown element, the data read
+        assert [row.values for table in tables for row in table.rows] == [("Alpha",
+                                                                          "association")]
