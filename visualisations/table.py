@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TypeVar
 
 import pyoxigraph as ox
 
-from graph.namespaces import CG, DEFAULT_BASE, META_GRAPH, ORG, PROV, RDF, SCHEMA, SKOS
+from graph.namespaces import CG, DEFAULT_BASE, META_GRAPH, ORG, PROV, SCHEMA, SKOS
 from graph.privacy.access import public_graphs
 from graph.store import Store
 from visualisations.fragments import (
@@ -29,6 +30,9 @@ from visualisations.fragments import (
     query_text,
     read_fragment,
 )
+from visualisations.index import Index, Layered
+
+V = TypeVar("V")
 
 
 @dataclass(slots=True)
@@ -146,114 +150,204 @@ def load_table(store: Store, graphs: Sequence[str] | None = None,
 
 def assemble(fragments: Sequence[Fragment], base: str = DEFAULT_BASE) -> UsageTable:
     """The usage table of the union of ``fragments`` (the joins the scans leave out)."""
+    return build(Layered([Index.of(fragments)]), base=base)
+
+
+_TOOL_USAGE = CG + "ToolUsage"
+_SOFTWARE = SCHEMA + "SoftwareApplication"
+_OBSERVATION_LINKS = (CG + "effect", CG + "onUsage", CG + "onExperience")
+_PLACE = (CG + "departement", INSEE_CODE)
+
+
+def build(index: Layered, base: str = DEFAULT_BASE) -> UsageTable:
+    """The usage table of the pairs ``index`` holds. Where the data gives a usage several
+    values of a one-valued column (organisation, status, dates), the smallest is kept."""
     table = UsageTable(base=base)
-
-    def pairs(predicate: str) -> Iterator[tuple[str, str]]:
-        for fragment in fragments:
-            yield from fragment.get(predicate)
-
-    typed: dict[str, set[str]] = defaultdict(set)
-    for subject, cls in pairs(RDF + "type"):
-        typed[cls].add(subject)
-    software_iris = typed[SCHEMA + "SoftwareApplication"]
-    roll_up = {sw: sw for sw in software_iris}
-    for tool, sw in pairs(CG + "software"):
-        if sw in software_iris:
-            roll_up[tool] = sw
-    kinds = typed[CG + "ToolUsage"]
-    org_of = {u: o for u, o in pairs(CG + "organisation") if u in kinds}
-    for usage, tool in dict.fromkeys(pairs(CG + "tool")):
-        if usage in org_of:
-            table.usages.append(Usage(usage, org_of[usage], tool, roll_up.get(tool, tool)))
-    table.usages.sort(key=lambda u: u.iri)
-    by_iri = {u.iri: u for u in table.usages}
-
-    def column(predicate: str, of: Callable[[str], str | None] = lambda v: v
-               ) -> dict[str, set[str]]:
-        found: dict[str, set[str]] = defaultdict(set)
-        for usage, value in pairs(predicate):
-            if usage in by_iri and (mapped := of(value)) is not None:
-                found[usage].add(mapped)
-        return found
-
-    for usage, values in column(CG + "practice").items():
-        by_iri[usage].practices = tuple(sorted(values))
-    for attribute, predicate in (("status", CG + "status"), ("observed", CG + "observedOn"),
-                                 ("start", SCHEMA + "startDate"), ("end", SCHEMA + "endDate")):
-        least: dict[str, str] = {}  # the smallest value of each usage (no list per usage)
-        for usage, value in pairs(predicate):
-            if usage in by_iri and (usage not in least or value < least[usage]):
-                least[usage] = value
-        for usage, value in least.items():
-            setattr(by_iri[usage], attribute, value)
-    wave_of = dict(pairs(CG + "wave"))
-    for usage, usage_waves in column(PROV + "wasGeneratedBy", wave_of.get).items():
-        by_iri[usage].waves = tuple(sorted(usage_waves))
-    for usage, usage_effects in _effects(pairs).items():
-        if usage in by_iri:
-            by_iri[usage].effects = tuple(sorted(usage_effects))
-
-    orgs = table.organisations
-    for attribute, predicate in (("org_fields", ORG + "purpose"),
-                                 ("org_kinds", ORG + "classification")):
-        found: dict[str, set[str]] = defaultdict(set)
-        for org, value in pairs(predicate):
-            if org in orgs:
-                found[org].add(value)
-        setattr(table, attribute, {k: tuple(sorted(v)) for k, v in found.items()})
-    departement_of = dict(pairs(CG + "departement"))
-    table.org_departement = {org: departement_of[commune]
-                             for org, commune in pairs(SCHEMA + "location")
-                             if org in orgs and commune in departement_of}
-    code_of = dict(pairs(INSEE_CODE))
-    table.org_commune = {org: code_of[commune] for org, commune in pairs(SCHEMA + "location")
-                         if org in orgs and commune in code_of}
-    software = table.software
-    table.software_free = {sw: value in ("true", "1") for sw, value in
-                           pairs(CG + "isFreeSoftware") if sw in software}
-    categories: dict[str, set[str]] = defaultdict(set)
-    for sw, value in pairs(CG + "category"):
-        if sw in software:
-            categories[sw].add(value)
-    table.software_categories = {k: tuple(sorted(v)) for k, v in categories.items()}
-
-    for concept, scheme in pairs(SKOS + "inScheme"):
-        table.concept_scheme.setdefault(concept, scheme)
-    broader: dict[str, set[str]] = defaultdict(set)
-    for concept, parent in pairs(SKOS + "broader"):
-        if concept in table.concept_scheme:
-            broader[concept].add(parent)
-    table.broader = {k: tuple(sorted(v)) for k, v in broader.items()}
-
-    wanted = orgs | software | set(table.concept_scheme) | {t for u in table.usages
-                                                            for t in (u.tool, *u.waves)}
-    for predicate in LABELS:  # skos:prefLabel first: it wins over rdfs:label
-        for fragment in fragments:
-            for subject, text, lang in fragment.labels.get(predicate, ()):
-                if subject in wanted:
-                    table.labels.setdefault(subject, {}).setdefault(lang, text)
-
-    table.communities = {node: community for fragment in fragments
-                         for node, community in fragment.communities if node in orgs}
+    roll_up = _RollUp(index)
+    columns = _Columns(index)
+    table.usages = [row for usage in sorted(columns.usages)
+                    for row in _rows(columns, usage, roll_up)]
+    _org_attributes(table, index, table.organisations)
+    _software_attributes(table, index, table.software)
+    _concepts(table, index, index.subjects(SKOS + "inScheme"))
+    for subject in _wanted(table):
+        _label(table, index, subject)
+    table.communities = _communities(index, table.organisations)
     return table
 
 
-def _effects(pairs: Callable[[str], Iterable[tuple[str, str]]]) -> dict[str, set[str]]:
-    """The effects observed on each usage: directly, or on an experience report about it."""
-    effects_of: dict[str, list[str]] = defaultdict(list)
-    for observation, effect in pairs(CG + "effect"):
-        effects_of[observation].append(effect)
-    usages_of: dict[str, list[str]] = defaultdict(list)
-    for experience, usage in pairs(CG + "concernsUsage"):
-        usages_of[experience].append(usage)
-    found: dict[str, set[str]] = defaultdict(set)
-    for observation, usage in pairs(CG + "onUsage"):
-        found[usage].update(effects_of.get(observation, ()))
-    for observation, experience in pairs(CG + "onExperience"):
-        for usage in usages_of.get(experience, ()):
-            found[usage].update(effects_of.get(observation, ()))
-    return {u: e for u, e in found.items() if e}
+def patch(table: UsageTable, base: Index, delta: Index) -> UsageTable:
+    """``build(Layered([base, delta]))`` from ``table`` (``build`` of ``base``), working only
+    on what the subjects of ``delta`` touch: the usages they describe or reach (effects,
+    waves, the software a tool rolls up to), the organisations, software, concepts and labels
+    that are new or that they describe. Most of ``table``'s rows are kept as they are."""
+    index = Layered([base, delta])
+    touched = delta.touched()
+    roll_up = _RollUp(index)
+    before = _RollUp(Layered([base]))
+    moved = {t for t in {u.tool for u in table.usages} if roll_up(t) != before(t)}
+    columns = _Columns(index)
+    again = touched & columns.usages
+    for observation in set().union(*(delta.subjects(p) for p in _OBSERVATION_LINKS)):
+        again.update(index.get(CG + "onUsage", observation))
+        for experience in index.get(CG + "onExperience", observation):
+            again.update(index.get(CG + "concernsUsage", experience))
+    for experience in delta.subjects(CG + "concernsUsage"):
+        again.update(index.get(CG + "concernsUsage", experience))
+    activities = set(delta.subjects(CG + "wave"))
+    if moved or activities:
+        again.update(u.iri for u in table.usages if u.tool in moved or any(
+            a in activities for a in index.get(PROV + "wasGeneratedBy", u.iri)))
+    out = UsageTable(base=table.base)
+    out.usages = [u for u in table.usages if u.iri not in again]
+    out.usages += [row for usage in again for row in _rows(columns, usage, roll_up)]
+    out.usages.sort(key=lambda u: (u.iri, u.tool))
+
+    orgs, old_orgs = out.organisations, table.organisations
+    redo = set((orgs - old_orgs) | (orgs & touched))
+    if any(delta.subjects(p) for p in _PLACE):
+        redo.update(o for o in orgs if any(c in touched
+                                           for c in index.get(SCHEMA + "location", o)))
+    for attribute in ("org_fields", "org_kinds", "org_departement", "org_commune"):
+        setattr(out, attribute, _kept(getattr(table, attribute), orgs, old_orgs))
+    _org_attributes(out, index, redo)
+    software, old_software = out.software, table.software
+    for attribute in ("software_free", "software_categories"):
+        setattr(out, attribute, _kept(getattr(table, attribute), software, old_software))
+    _software_attributes(out, index, (software - old_software) | (software & touched))
+    out.concept_scheme = dict(table.concept_scheme)
+    out.broader = dict(table.broader)
+    _concepts(out, index, touched & set(index.subjects(SKOS + "inScheme")))
+
+    wanted, old_wanted = _wanted(out), _wanted(table)
+    out.labels = _kept(table.labels, wanted, old_wanted)
+    for subject in (wanted - old_wanted) | (wanted & touched):
+        out.labels.pop(subject, None)
+        _label(out, index, subject)
+    out.communities = _communities(index, orgs)
+    return out
 
 
-__all__ = ["METRICS_GRAPH_PREFIX", "Usage", "UsageTable", "assemble", "data_version",
-           "load_table", "query_text"]
+class _RollUp:
+    """A tool -> the software it rolls up to: itself if it is one, else the smallest
+    software its ``cg:software`` names, else itself (memoised)."""
+
+    def __init__(self, index: Layered) -> None:
+        self.index = index
+        self.known: dict[str, str] = {}
+
+    def __call__(self, tool: str) -> str:
+        found = self.known.get(tool)
+        if found is None:
+            if self.index.is_a(tool, _SOFTWARE):
+                found = tool
+            else:
+                found = min((sw for sw in self.index.get(CG + "software", tool)
+                             if self.index.is_a(sw, _SOFTWARE)), default=tool)
+            self.known[tool] = found
+        return found
+
+
+class _Columns:
+    """The getters of the predicates a usage row is made of (bound once per table)."""
+
+    def __init__(self, index: Layered) -> None:
+        self.index = index
+        self.org, self.tool = index.column(CG + "organisation"), index.column(CG + "tool")
+        self.practice = index.column(CG + "practice")
+        self.least = [index.column(CG + "status"), index.column(CG + "observedOn"),
+                      index.column(SCHEMA + "startDate"), index.column(SCHEMA + "endDate")]
+        self.generated, self.wave = index.column(PROV + "wasGeneratedBy"), index.column(CG + "wave")
+        self.effect = index.column(CG + "effect")
+        self.on_usage = index.column_back(CG + "onUsage")
+        self.concerning = index.column_back(CG + "concernsUsage")
+        self.on_experience = index.column_back(CG + "onExperience")
+        self.usages = set(index.instances(_TOOL_USAGE))
+
+
+def _rows(c: _Columns, usage: str, roll_up: _RollUp) -> list[Usage]:
+    """The rows of ``usage`` (one per tool; none without an organisation or a tool)."""
+    orgs, tools = c.org(usage), c.tool(usage)
+    if not orgs or not tools or usage not in c.usages:
+        return []
+    org = min(orgs)
+    practices = tuple(sorted(c.practice(usage)))
+    waves = tuple(sorted({w for activity in c.generated(usage)
+                          if (w := min(c.wave(activity), default=None))}))
+    effects: set[str] = set()
+    for observation in c.on_usage(usage):
+        effects.update(c.effect(observation))
+    for experience in c.concerning(usage):
+        for observation in c.on_experience(experience):
+            effects.update(c.effect(observation))
+    status, observed, start, end = (min(g(usage), default=None) for g in c.least)
+    effect_tuple = tuple(sorted(effects))
+    return [Usage(usage, org, tool, roll_up(tool), practices, status, observed, start, end,
+                  waves, effect_tuple) for tool in sorted(tools)]
+
+
+def _org_attributes(table: UsageTable, index: Layered, orgs: Iterable[str]) -> None:
+    """Fill (or clear) the organisation columns of ``table`` for ``orgs``."""
+    for org in orgs:
+        for column, predicate in ((table.org_fields, ORG + "purpose"),
+                                  (table.org_kinds, ORG + "classification")):
+            _put(column, org, tuple(sorted(index.get(predicate, org))))
+        communes = sorted(index.get(SCHEMA + "location", org))
+        for column, predicate in ((table.org_departement, CG + "departement"),
+                                  (table.org_commune, INSEE_CODE)):
+            _put(column, org, next((min(v) for c in communes
+                                    if (v := index.get(predicate, c))), None))
+
+
+def _software_attributes(table: UsageTable, index: Layered, software: Iterable[str]) -> None:
+    for sw in software:
+        free = index.get(CG + "isFreeSoftware", sw)
+        _put(table.software_free, sw, any(v in ("true", "1") for v in free) if free else None)
+        _put(table.software_categories, sw, tuple(sorted(index.get(CG + "category", sw))))
+
+
+def _concepts(table: UsageTable, index: Layered, concepts: Iterable[str]) -> None:
+    for concept in concepts:
+        _put(table.concept_scheme, concept,
+             min(index.get(SKOS + "inScheme", concept), default=None))
+        _put(table.broader, concept, tuple(sorted(index.get(SKOS + "broader", concept))))
+
+
+def _wanted(table: UsageTable) -> set[str]:
+    """The subjects whose labels the table keeps."""
+    return set(table.organisations | table.software | set(table.concept_scheme)
+               | {t for u in table.usages for t in (u.tool, *u.waves)})
+
+
+def _label(table: UsageTable, index: Layered, subject: str) -> None:
+    langs: dict[str, str] = {}
+    for predicate in LABELS:  # skos:prefLabel first: it wins over rdfs:label
+        for lang, text in index.label_langs(predicate, subject).items():
+            langs.setdefault(lang, text)
+    if langs:
+        table.labels[subject] = langs
+
+
+def _communities(index: Layered, orgs: frozenset[str]) -> dict[str, str]:
+    return {node: community for node in sorted(index.community_nodes())
+            if node in orgs and (community := index.community(node)) is not None}
+
+
+def _put(column: dict[str, V], key: str, value: V | None) -> None:
+    """``column[key] = value``, or no entry when ``value`` is empty."""
+    if value is None or value == ():
+        column.pop(key, None)
+    else:
+        column[key] = value
+
+
+def _kept(column: dict[str, V], keys: frozenset[str] | set[str],
+          old: frozenset[str] | set[str]) -> dict[str, V]:
+    """A copy of ``column`` without the keys gone from ``old`` to ``keys``."""
+    if old <= keys:
+        return dict(column)
+    return {k: v for k, v in column.items() if k in keys}
+
+
+__all__ = ["METRICS_GRAPH_PREFIX", "Usage", "UsageTable", "assemble", "build", "data_version",
+           "load_table", "patch", "query_text"]
