@@ -5,18 +5,62 @@ every write, whoever makes it) and attaches a ``QueryEngine`` (``graph.engine.ex
 runs every query outside the event loop, under ``CIVICGRAPH_QUERY_TIMEOUT`` and
 ``CIVICGRAPH_RESULT_LIMIT``. Worker processes start with the application and stop when it
 shuts down.
+
+One kind of query does not go to the workers: a **one-subject lookup**
+(``SELECT ?p ?o WHERE { <s> ?p ?o }``: one triple pattern whose subject is an absolute IRI,
+nothing else but ``LIMIT``; ``lookup_subject``). Each triple it matches is one solution (no
+``DISTINCT``, no aggregate), and Oxigraph finds them by one scan of the subject's index range,
+one at a time, as the answer is written: stopping the answer after ``INLINE_ROWS``
+solutions bounds its cost, so there is nothing for the time limit to stop. ``InlineLookups``
+answers it on the embedded store itself, in the calling thread (``CIVICGRAPH_ANSWER_CACHE_MB``
+answers, the result cap, the reader's graphs and the engine's observers as for any query),
+without the hand-off to a worker process, which cost a lookup most of its time
+(``bench/RESULTS.md``, "One-subject lookup"); a subject with more solutions than that is given
+to the engine.
 """
 
 from __future__ import annotations
 
+import re
+import time
+from dataclasses import replace
+from typing import Final
+
+import pyoxigraph as ox
 from fastapi import FastAPI, Request
 
 from api.security import reader_scope
 from api.settings import Settings
+from graph.engine.answers import job_key
 from graph.engine.execution import QueryEngine, StoreView
 from graph.engine.snapshots import VersionedStore
+from graph.errors import QueryFailed, ResultTooLarge
 from graph.publishing.service import DumpCache
-from graph.store import Store
+from graph.sparql.request import (
+    SERVICE_GRAPHS,
+    QueryInfo,
+    QueryJob,
+    Scope,
+    execute,
+    visible_graphs,
+)
+from graph.sparql.results import Answer
+from graph.store import DEFAULT_GRAPH, Store, named_only
+
+#: most solutions a lookup answered in the server may have (past them, the engine runs it)
+INLINE_ROWS: Final = 1000
+
+_IRI: Final = r"<[^<>\"{}|^`\\\x00-\x20]*>"
+_TERM: Final = rf"(?:[?$]\w+|{_IRI})"
+#: a one-subject lookup: SELECT, one triple pattern with an absolute IRI as subject, no
+#: DISTINCT (one solution per matching triple), comment, prefix, literal or other clause
+#: (anything else goes the usual way)
+_LOOKUP: Final = re.compile(
+    r"\s*SELECT\s+(?:\*|(?:[?$]\w+\s*)+)\s*(?:WHERE\s*)?"
+    r"\{\s*<(?P<subject>[A-Za-z][A-Za-z0-9+.\-]*:[^<>\"{}|^`\\\x00-\x20]*)>"
+    rf"\s*{_TERM}\s*{_TERM}\s*\.?\s*\}}\s*(?:LIMIT\s+\d{{1,9}}\s*)?",
+    re.IGNORECASE | re.ASCII)
+_IRIS: Final = re.compile(_IRI)
 
 
 def install(app: FastAPI, settings: Settings) -> None:
@@ -31,6 +75,7 @@ def install(app: FastAPI, settings: Settings) -> None:
                          answer_cache=settings.answer_cache_mb * 2**20,
                          union_default_graph=settings.union_default_graph)
     app.state.engine = engine
+    app.state.inline_lookups = InlineLookups(engine)
     app.state.dump_cache = DumpCache()
     app.router.add_event_handler("startup", engine.start)
     app.router.add_event_handler("shutdown", engine.close)
@@ -64,3 +109,94 @@ def after_curator_write(request: Request, graph: str | None = None) -> None:
     if not restricted_graphs(store) and PUBLIC_PERSONS_GRAPH not in store.graphs():
         return
     refresh_public_view(store, threshold=request.app.state.settings.small_count_threshold)
+
+
+def lookup_subject(text: str) -> tuple[str, QueryInfo] | None:
+    """The subject of the one-subject lookup ``text``, and what ``analyse_query`` says of it
+    (no network, no dataset clause, within every bound); None for any other query.
+
+    >>> lookup_subject("SELECT ?p ?o WHERE { <http://ex/s> ?p ?o }")[0]
+    'http://ex/s'
+    >>> lookup_subject("SELECT ?p ?o WHERE { <s> ?p ?o }") is None   # relative: BASE needed
+    True
+    """
+    found = _LOOKUP.fullmatch(text)
+    if found is None:
+        return None
+    mentioned = {iri[1:-1] for iri in _IRIS.findall(text)} & SERVICE_GRAPHS
+    return found["subject"], QueryInfo("SELECT", mentioned=frozenset(mentioned))
+
+
+class InlineLookups:
+    """Answers one-subject lookups on the embedded store, in the calling thread.
+
+    The graphs each scope may read, and the store's whole union, are read once per version
+    of the store (as a worker reads them once per snapshot)."""
+
+    def __init__(self, engine: QueryEngine) -> None:
+        self.engine = engine
+        self._version = -1
+        self._visible: dict[Scope, list[str]] = {}
+        self._everything: frozenset[str] = frozenset()
+
+    def answer(self, job: QueryJob, info: QueryInfo) -> Answer | None:
+        """The answer to ``job``, a one-subject lookup (``lookup_subject``); None when it is
+        not for here (not an embedded store, or more than ``INLINE_ROWS`` solutions): the
+        engine runs it then."""
+        store = self.engine.store
+        if store.native is None or not isinstance(store, VersionedStore):
+            return None
+        engine = self.engine
+        version = store.version
+        key = job_key(job) if engine.answers.capacity > 0 else None
+        bounded = replace(job, limit=min(job.limit, INLINE_ROWS))
+        started: float | None = time.perf_counter()
+        error: BaseException | None = None
+        try:
+            kept = engine.answers.get(key, version) if key is not None else None
+            if kept is not None:
+                return kept
+            visible, everything = self._graphs(store, version, job.scope)
+            try:
+                answer = execute(store, bounded, lambda scope: visible, everything, info=info)
+            except ResultTooLarge:
+                if bounded.limit == job.limit:
+                    raise
+                started = None   # stopped at INLINE_ROWS: not a run of the query
+                return None
+            except RuntimeError as failed:
+                if type(failed) is RuntimeError:   # pyoxigraph's evaluation errors
+                    raise QueryFailed(str(failed)) from None
+                raise
+            if key is not None and store.version == version:
+                engine.answers.put(key, version, answer)
+            return answer
+        except BaseException as raised:
+            error = raised
+            raise
+        finally:
+            if started is not None:
+                for observer in engine.observers:
+                    observer(job, time.perf_counter() - started, error)
+            error = None
+
+    def _graphs(self, store: VersionedStore, version: int,
+                scope: Scope) -> tuple[list[str], frozenset[str]]:
+        if version != self._version:
+            self._visible = {}
+            named = frozenset(named_only(store.graphs()))
+            native = store.native
+            assert native is not None
+            own = next(iter(native.quads_for_pattern(None, None, None, ox.DefaultGraph())), None)
+            self._everything = named | {DEFAULT_GRAPH} if own is not None else named
+            self._version = version
+        visible = self._visible.get(scope)
+        if visible is None:
+            visible = self._visible[scope] = visible_graphs(store, scope)
+        return visible, self._everything
+
+
+def inline_lookups(request: Request) -> InlineLookups:
+    """The application's ``InlineLookups``."""
+    lookups: InlineLookups = request.app.state.inline_lookups
+    return lookups

@@ -12,17 +12,19 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from api.errors import BadRequest, NotAcceptable, QueryTooLarge, UnsupportedMediaType
 from api.negotiation import choose, negotiate
 from api.proxies import public_base
-from api.querying import after_curator_write, engine_of
+from api.querying import after_curator_write, engine_of, inline_lookups, lookup_subject
 from api.rdf import RDF_OFFERS, rdf_response
 from api.security import client_of, client_slot, reader_scope, require_curator
 from graph.engine.execution import acting_for
@@ -39,6 +41,7 @@ from graph.sparql.request import (
     with_base,
 )
 from graph.sparql.results import (
+    Answer,
     ResultFormat,
     ResultKind,
     accepted_names,
@@ -122,12 +125,10 @@ async def protocol_request(request: Request) -> ProtocolRequest:
             raise QueryTooLarge(name, limit)
         if len(fields.get(name, [])) > 1:
             raise BadRequest(f"give one {name}, not {len(fields[name])}")
-    # relative IRIs resolve against the endpoint's URL, as on Oxigraph server and Fuseki
-    base = public_base(request) + request.url.path
     query, update = _first(fields.get("query", [])), _first(fields.get("update", []))
     return ProtocolRequest(
-        query=None if query is None else with_base(query, base),
-        update=None if update is None else with_base(update, base),
+        query=None if query is None else _based(query, request),
+        update=None if update is None else _based(update, request),
         default_graphs=fields.get("default-graph-uri", []),
         named_graphs=fields.get("named-graph-uri", []),
         using_graphs=fields.get("using-graph-uri", []),
@@ -139,6 +140,20 @@ async def protocol_request(request: Request) -> ProtocolRequest:
 
 
 Protocol = Annotated[ProtocolRequest, Depends(protocol_request)]
+
+#: what the lexer reads as an IRI (``graph.sparql.lexer``), and an IRI's scheme
+_IRI = re.compile(r"<([^<>\"{}|^`\\\x00-\x20]*)>")
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+
+
+def _based(text: str, request: Request) -> str:
+    """``text`` with its relative IRIs resolved against the endpoint's URL, as on Oxigraph
+    server and Fuseki (``with_base``). Every IRI token the lexer would find is one of
+    ``_IRI``'s matches (they hold no ``<``), so when these are all absolute the text is left
+    as it is without lexing it."""
+    if all(_SCHEME.match(iri) for iri in _IRI.findall(text)):
+        return text
+    return with_base(text, public_base(request) + request.url.path)
 
 
 def result_format(request: Request, info: QueryInfo, asked: str | None) -> ResultFormat | None:
@@ -194,6 +209,28 @@ def _answer_query(request: Request, protocol: ProtocolRequest) -> Response:
                      **job_formats(info, chosen))
     with client_slot(request):
         answer = engine.run(job)
+    return _results(answer)
+
+
+def _answer_lookup(request: Request, protocol: ProtocolRequest) -> Response | None:
+    """The answer to a one-subject lookup (``api.querying.lookup_subject``) of a subject
+    small enough to be answered here; None for any other query (``_answer_query``)."""
+    assert protocol.query is not None
+    found = lookup_subject(protocol.query)
+    if found is None or protocol.update is not None:
+        return None
+    info = found[1]
+    if request.method == "GET" and protocol.format is None and _wants_a_page(request, info):
+        return None
+    chosen = result_format(request, info, protocol.format)
+    job = engine_of(request).job(protocol.query, reader_scope(request),
+                                 dataset=protocol.dataset, **job_formats(info, chosen))
+    with client_slot(request):
+        answer = inline_lookups(request).answer(job, info)
+    return None if answer is None else _results(answer)
+
+
+def _results(answer: Answer) -> Response:
     media_type = answer.media_type
     if media_type.startswith("text/"):
         media_type += "; charset=utf-8"
@@ -295,26 +332,36 @@ _POST_DOC = {
 }
 
 
+# The routes are ``async``: a one-subject lookup is answered on the event loop (its cost is
+# bounded before it runs: ``api.querying``), everything else in the thread pool, as a plain
+# ``def`` route would be.
+
 @router.head("/sparql", include_in_schema=False)
 @router.get("/sparql", summary="SPARQL query (GET)", openapi_extra=_GET_DOC,
             response_class=Response)
-def sparql_get(request: Request,
-               protocol: Protocol) -> Response:
+async def sparql_get(request: Request,
+                     protocol: Protocol) -> Response:
     """Run a SPARQL query given in the URL, or describe the service when there is none."""
     if protocol.update is not None:
         raise BadRequest("updates must be sent with POST")
     if protocol.query is None:
-        return _describe_service(request, protocol.format)
-    return _answer_query(request, protocol)
+        return await run_in_threadpool(_describe_service, request, protocol.format)
+    answered = _answer_lookup(request, protocol)
+    if answered is not None:
+        return answered
+    return await run_in_threadpool(_answer_query, request, protocol)
 
 
 @router.post("/sparql", summary="SPARQL query or update (POST)", openapi_extra=_POST_DOC,
              response_class=Response)
-def sparql_post(request: Request,
-                protocol: Protocol) -> Response:
+async def sparql_post(request: Request,
+                      protocol: Protocol) -> Response:
     """Run a SPARQL query or, with the curator token, an update."""
     if protocol.update is not None:
-        return _answer_update(request, protocol)
+        return await run_in_threadpool(_answer_update, request, protocol)
     if protocol.query is None:
         raise BadRequest("the request holds neither a query nor an update")
-    return _answer_query(request, protocol)
+    answered = _answer_lookup(request, protocol)
+    if answered is not None:
+        return answered
+    return await run_in_threadpool(_answer_query, request, protocol)
