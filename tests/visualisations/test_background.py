@@ -3,13 +3,16 @@ until the new ones are ready."""
 
 from __future__ import annotations
 
+import os
 import threading
 import time
+
+import pytest
 
 from graph.engine.snapshots import VersionedStore
 from graph.store import Store
 from tests.support.graphs import PUBLIC_GRAPH, TINY, meta, turtle
-from visualisations.background import MetricsRunner, org_tool_metrics
+from visualisations.background import MetricsRunner, Stopped, org_tool_metrics, run_apart
 from visualisations.filters import Filters
 from visualisations.metrics import Metrics
 from visualisations.service import MapRequest, Maps
@@ -100,3 +103,55 @@ def test_after_a_write_the_service_computes_metrics_in_the_background(tiny: Stor
     release.set()
     assert wait_until(lambda: service.metrics() is not before)
     service.close()
+
+
+def _pid(_: object) -> int:
+    return os.getpid()
+
+
+def _fail(_: object) -> None:
+    raise ValueError("in the child")
+
+
+def test_run_apart_runs_in_another_process_and_reports_its_failures() -> None:
+    assert run_apart(_pid, None) != os.getpid()
+    with pytest.raises(RuntimeError, match="ValueError: in the child"):
+        run_apart(_fail, None)
+
+
+def test_run_apart_stops_its_process_when_asked() -> None:
+    stop = threading.Event()
+    threading.Timer(1.0, stop.set).start()
+    began = time.monotonic()
+    with pytest.raises(Stopped):
+        run_apart(time.sleep, 60, stopping=stop.is_set)
+    assert time.monotonic() - began < 20
+
+
+def test_big_projections_are_computed_apart_with_the_same_metrics(tiny_table: UsageTable
+                                                                  ) -> None:
+    """Above ``apart_above`` nodes, the metrics come from a spawned process: the same as in
+    the thread, while the server's interpreter stays free for requests."""
+    runner = MetricsRunner(apart_above=0)
+    runner.submit("v1", tiny_table)
+    assert wait_until(lambda: runner.latest() is not None, 60)
+    latest = runner.latest()
+    assert latest is not None
+    here = org_tool_metrics(tiny_table)
+    assert latest.metrics.betweenness == here.betweenness
+    assert latest.metrics.community == here.community
+
+
+def test_closing_the_runner_stops_a_computation_under_way(tiny_table: UsageTable) -> None:
+    started = threading.Event()
+
+    def slow(table: UsageTable) -> Metrics:
+        started.set()
+        return run_apart(time.sleep, 60, stopping=lambda: runner.closed)  # type: ignore[arg-type]
+
+    runner = MetricsRunner(slow)
+    runner.submit("v1", tiny_table)
+    assert started.wait(30)
+    runner.closed = True
+    assert wait_until(lambda: not runner.busy(), 20)
+    assert runner.latest() is None
