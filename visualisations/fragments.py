@@ -117,6 +117,16 @@ def read_fragment(store: Store, graph: str, base: str = DEFAULT_BASE) -> Fragmen
     return fragment
 
 
+def scan_queries() -> dict[str, str]:
+    """Each query ``read_fragment`` runs, by name, with its predicate or class written in
+    (for comparing each with the same query on the engine alone, ``bench/bench_freshness.py``)."""
+    out = {f"scan {p.rsplit('/', 1)[-1].rsplit('#', 1)[-1]}":
+           f"SELECT ?usage ?value WHERE {{ ?usage <{p}> ?value }}" for p in (*PREDICATES, *LABELS)}
+    out |= {f"instances of {c.rsplit('/', 1)[-1].rsplit('#', 1)[-1]}":
+            f"SELECT ?s WHERE {{ ?s a <{c}> }}" for c in TYPES}
+    return out
+
+
 def graph_fingerprints(store: Store) -> dict[str, str]:
     """Each graph the meta graph describes -> a digest of its import time, size and sha256:
     it changes whenever an import replaces the graph."""

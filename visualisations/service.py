@@ -8,10 +8,12 @@ Stale while revalidate: when the version changes, the table is read again in one
 thread (imports that arrive meanwhile are coalesced into one more reading, and readings are
 spaced so that they take at most half a core, ``pause``) while requests keep being answered
 from the previous table, marked ``stale`` with its ``age``; only the very first table is
-waited for. Reading again re-reads only the graphs that changed
-(``visualisations.fragments``), then builds the gallery's maps before the new table is
-served. The table holds organisations, tools, usages and concepts, never persons; the
-neighbourhood maps, which may show persons, read the store at every new version and are never
+waited for. After ``warm``, a watcher starts that reading as soon as the store counts a
+write, without waiting for a request. Reading again re-reads only the graphs that changed
+(``visualisations.fragments``), patches their rows onto the table of the graphs that did not
+(``visualisations.upkeep``), then builds the gallery's maps before the new table is served.
+The table holds organisations, tools, usages and concepts, never persons; the neighbourhood
+maps, which may show persons, read the store at every new version and are never
 served stale, so a withdrawn consent leaves them with the next request.
 
 Built maps and rendered documents are kept in a small LRU keyed by the version they were made
@@ -46,11 +48,12 @@ from visualisations.maps import BuiltMap
 from visualisations.neighbourhood import neighbourhood
 from visualisations.projection import PROJECTIONS
 from visualisations.render import LinkOf, MapView, build_view, render_html, render_svg
-from visualisations.table import UsageTable, assemble, data_version
+from visualisations.table import UsageTable, data_version
+from visualisations.upkeep import Upkeep
 from visualisations.waves import Comparison, compare, default_pair
 
 T = TypeVar("T")
-log = logging.getLogger(__name__)
+log = logging.getLogger("civicgraph.maps")
 
 
 @dataclass(frozen=True)
@@ -71,7 +74,8 @@ class MapService:
     """The maps' access to ``store``: only its public graphs are read."""
 
     def __init__(self, store: Store, *, base: str = DEFAULT_BASE, budget: int = 1500,
-                 recheck: float = 2.0, cache_size: int = 128, pause: float = 1.0) -> None:
+                 recheck: float = 2.0, cache_size: int = 128, pause: float = 1.0,
+                 watch_every: float = 0.2) -> None:
         self.store = store
         self.base = base
         self.budget = budget
@@ -80,6 +84,8 @@ class MapService:
         #: after a background reading of d seconds, the next one waits pause × d: readings
         #: take at most 1 / (1 + pause) of a core however often imports arrive
         self.pause = pause
+        #: how often ``warm``'s watcher looks at the store's write counter (seconds)
+        self.watch_every = watch_every
         self._next_reading = 0.0
         self._lock = threading.Lock()
         self._table_lock = threading.Lock()     # one reading of the table at a time
@@ -91,6 +97,7 @@ class MapService:
         self._checked = 0.0
         self._snapshot: Snapshot | None = None
         self._fragments = FragmentCache(store, base)
+        self._upkeep = Upkeep(base)
         self._cache: OrderedDict[Hashable, object] = OrderedDict()
         self._making: dict[Hashable, threading.Lock] = {}
         #: how many times the table was read (for tests and logs)
@@ -149,15 +156,19 @@ class MapService:
         began = time.time()
         state = StoreState.of(self.store)  # before reading: a later write is seen next time
         fragments = self._fragments.read(self.graphs(), state)
-        table = assemble(fragments, base=self.base)
+        read = time.time()
+        table = self._upkeep.table(fragments, state.fingerprints)
         columns(table)  # part of the warm-up: seconds at 10^5 organisations
+        assembled = time.time()
         snapshot = Snapshot(table, version, began)
         self._prepare(snapshot)
         if not self._closed:
             self.metrics_runner.submit(version, table)
         self.readings += 1
-        log.info("maps: usage table read in %.1f s (%d usages; graphs read again: %s)",
-                 time.time() - began, len(table.usages), ", ".join(self._fragments.last_read))
+        log.info("maps: usage table read in %.1f s (%d usages; graphs read again: %s; "
+                 "scans %.1f s, table %s in %.1f s, gallery maps %.1f s)",
+                 time.time() - began, len(table.usages), ", ".join(self._fragments.last_read),
+                 read - began, self._upkeep.last, assembled - read, time.time() - assembled)
         return snapshot
 
     def _prepare(self, snapshot: Snapshot) -> None:
@@ -262,10 +273,23 @@ class MapService:
         return value
 
     def warm(self) -> threading.Thread:
-        """Read the table in a background thread (a server calls this when it starts)."""
+        """Read the table in a background thread (a server calls this when it starts), then
+        watch the store's write counter, if it keeps one: after each write the table is read
+        again at once, whether or not a map is asked for."""
         thread = self._start(self._warm, "civicgraph-maps-warm")
         self._warmer = thread
+        if self.store.version is not None:
+            self._start(self._watch, "civicgraph-maps-watch")
         return thread
+
+    def _watch(self) -> None:
+        seen = self.store.version
+        while not self._closed:
+            time.sleep(self.watch_every)
+            now = self.store.version
+            if now != seen and self._snapshot is not None:
+                seen = now
+                self._refresh()
 
     def wait_warm(self, timeout: float | None = None) -> bool:
         """Wait for the warm-up started by ``warm``; whether it has finished."""

@@ -121,7 +121,7 @@ def test_closing_waits_for_the_warm_up_and_logs_no_error(
     assert store.waiting.wait(10)
     threading.Timer(0.2, lambda: (setattr(store, "closed", True), store.release.set())).start()
     started = time.monotonic()
-    with caplog.at_level(logging.DEBUG, logger="visualisations.service"):
+    with caplog.at_level(logging.DEBUG, logger="civicgraph.maps"):
         service.close(timeout=5)
     assert not warmer.is_alive() and time.monotonic() - started < 5
     assert [r.levelno for r in caplog.records] == [logging.DEBUG]
@@ -135,9 +135,38 @@ def test_a_failure_while_serving_is_logged_with_its_traceback_as_text(
     store.closed = True
     store.release.set()
     service = Maps(store)
-    with caplog.at_level(logging.ERROR, logger="visualisations.service"):
+    with caplog.at_level(logging.ERROR, logger="civicgraph.maps"):
         assert service.warm().join(10) is None
     (record,) = caplog.records
     assert "the warm-up failed" in record.getMessage()
     assert "StoreUnavailable: the store was closed" in record.getMessage()
     assert record.exc_info is None
+
+
+def test_after_a_write_the_table_is_read_again_without_a_request(tiny: Store) -> None:
+    """The watcher started by ``warm`` reads the new table as soon as the store counts a
+    write; a new graph is patched onto the table of the others, the same table as one built
+    whole; a graph of that base written again makes the table be built whole."""
+    from graph.namespaces import graph_iri
+    from visualisations.table import load_table
+
+    store = VersionedStore(tiny)
+    service = Maps(store, recheck=60.0, watch_every=0.02)
+    service.warm()
+    assert service.wait_warm(30) and service.readings == 1
+    extra = graph_iri("tiny-newcomer")
+    store.replace_graph(extra, newcomer(1), metadata=meta(extra))
+    deadline = time.monotonic() + 30
+    while service.readings < 2 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert service.readings == 2 and service._upkeep.last == "patched"
+    current = service._snapshot
+    assert current is not None and current.version == service.version()
+    assert iri("org", "new1") in current.table.organisations
+    whole = load_table(store)
+    assert [u.iri for u in current.table.usages] == [u.iri for u in whole.usages]
+    assert current.table.labels == whole.labels
+    store.replace_graph(PUBLIC_GRAPH, newcomer(2), metadata=meta(PUBLIC_GRAPH))
+    assert service.wait_fresh(30) and service._upkeep.last == "built"
+    assert iri("org", "new2") in service.table().organisations
+    service.close()
