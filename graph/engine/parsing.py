@@ -18,10 +18,10 @@ an eighth of a server thread's 8 MiB: a text that parses here parses there):
   names; then ``update_findings``: the privacy guard's reading (``graph.sparql.update_guard``).
   The server then runs the update itself (scratch copy, then the store) — a parse that has
   just passed with an eighth of the stack;
-- **query text** longer than ``INLINE_BYTES`` (``analyse_query``): bounds, SERVICE refused,
-  form and dataset. Shorter texts (nearly every query) are analysed in the server, where they
-  cost it less than a millisecond or two of lexing; a 1 MiB hostile text costs it nothing but
-  the round trip.
+- **query text** longer than ``INLINE_BYTES`` (1 KiB; ``analyse_query``): bounds, SERVICE
+  refused, form and dataset. Shorter texts (a lookup, most hand-written queries) are analysed
+  in the server, where they cost a few milliseconds of lexing at worst; a 1 MiB hostile text
+  costs it nothing but the round trip.
 
 Failures. A parse that ends its process (a crash) raises ``ParserCrashed``, one that takes
 more than its time limit ``ParseTimeout`` (both 400: the input's fault); the process is
@@ -56,7 +56,7 @@ log = logging.getLogger(__name__)
 #: the stack of the thread a parser process reads in (the server's threads have 8 MiB)
 PARSE_STACK: Final = 1 << 20
 #: query texts up to this size are analysed in the server process
-INLINE_BYTES: Final = 4096
+INLINE_BYTES: Final = 1024
 #: seconds a text may take to be read (a 64 MiB Turtle body takes about 10 s)
 PARSE_TIMEOUT: Final = 120.0
 #: parser processes at most

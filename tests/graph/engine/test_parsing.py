@@ -144,8 +144,9 @@ def test_a_parser_that_dies_is_replaced_and_counts_against_its_client() -> None:
 
         reading = threading.Thread(target=parse)
         reading.start()
-        until(lambda: pool._count == 1 and not pool._idle, within=30)
-        time.sleep(0.3)
+        # the parser is taken: killed before, during or after the job is sent, the caller
+        # sees its process end (the job takes far longer than this wait)
+        until(lambda: len(pool.running) == 1 and not pool._idle, within=30)
         busy = [parser.process.pid for parser in pool.running]
         assert len(busy) == 1 and busy[0] is not None
         os.kill(busy[0], signal.SIGSEGV)       # a parser's crash on its input
@@ -177,7 +178,7 @@ def test_a_stopped_client_is_refused_promptly_when_every_parser_is_busy() -> Non
         pool._stopped["192.0.2.4"] = time.monotonic()
         holder = threading.Thread(target=pool.rdf_triples, args=(big_turtle(300_000), "Turtle"))
         holder.start()
-        until(lambda: pool._count == 1 and not pool._idle, within=30)
+        until(lambda: len(pool.running) == 1 and not pool._idle, within=30)
         started = time.monotonic()
         with acting_for("192.0.2.4"), pytest.raises(WorkersBusy):
             pool.rdf_triples(b"<urn:a> <urn:b> <urn:c> .", "Turtle")
