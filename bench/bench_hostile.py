@@ -11,7 +11,10 @@ memory, 127.0.0.1 trusted as a proxy so that ``X-Forwarded-For`` names distinct 
   ``bench/RESULTS.md`` (measured once, each try in its own process: it kills the process);
 - **64 MiB without a token**: the time from sending the headers of a ``PUT /store`` that
   announces 64 MiB without ``Authorization`` to its 401 (the body is never sent);
-- **lexer**: the time to read 1 MiB of hostile query text (the largest a request may send).
+- **lexer**: the time to read 1 MiB of hostile query text (the largest a request may send);
+- **1 MiB through the server**: such texts POSTed to ``/sparql`` by four clients at once, while
+  ``/health`` is asked every 20 ms: its latency (median, worst) against the same with nothing
+  else running (texts over 1 KiB are read in a parser process, ``graph.engine.parsing``).
 
 Prints Markdown, with ``uptime``'s load averages at the start and the end.
 """
@@ -193,6 +196,68 @@ def lexer() -> list[str]:
     return rows
 
 
+def _health(url: str, stop: threading.Event) -> list[float]:
+    seconds = []
+    with httpx.Client(timeout=30) as client:
+        while not stop.is_set():
+            start = time.perf_counter()
+            client.get(f"{url}/health")
+            seconds.append(time.perf_counter() - start)
+            time.sleep(0.02)
+    return seconds
+
+
+def _sampled(url: str, work: object) -> list[float]:
+    """/health latencies sampled while ``work()`` runs."""
+    stop = threading.Event()
+    health: list[float] = []
+    sampler = threading.Thread(target=lambda: health.extend(_health(url, stop)))
+    sampler.start()
+    work()  # type: ignore[operator]
+    stop.set()
+    sampler.join()
+    return health
+
+
+def through_server(url: str) -> list[str]:
+    """1 MiB hostile query texts POSTed by 4 clients at once; /health meanwhile."""
+    quiet = _sampled(url, lambda: time.sleep(2))
+    rows = ["| 1 MiB query text (4 clients at once) | answers | slowest answer | /health median "
+            "| /health worst |", "|---|---|---|---|---|",
+            f"| (nothing: /health alone) | | | {statistics.median(quiet) * 1000:.1f} ms | "
+            f"{max(quiet) * 1000:.1f} ms |"]
+    cases = [("long strings", "ASK {", "'''x", "}"), ("operators", "ASK {", "?a+", "}"),
+             ("PREFIX declarations", "", "PREFIX p: <http://e/> ", "ASK {}"),
+             ("triple patterns", "ASK {", "?s ?p ?o . ", "}")]
+    for name, head, unit, tail in cases:
+        text = head + unit * ((2**20 - 64) // len(unit)) + tail
+        statuses: list[int] = []
+        times: list[float] = []
+
+        def send(n: int, text: str = text, times: list[float] = times,
+                 statuses: list[int] = statuses) -> None:
+            start = time.perf_counter()
+            answer = httpx.post(f"{url}/sparql", content=text.encode(), timeout=180,
+                                headers={"Content-Type": "application/sparql-query",
+                                         "X-Forwarded-For": f"203.0.113.{10 + n}", **JSON})
+            times.append(time.perf_counter() - start)
+            statuses.append(answer.status_code)
+
+        def work(send: object = send) -> None:
+            senders = [threading.Thread(target=send, args=(n,))  # type: ignore[arg-type]
+                       for n in range(4)]
+            for thread in senders:
+                thread.start()
+            for thread in senders:
+                thread.join(240)
+
+        health = _sampled(url, work)
+        counts = ", ".join(f"{statuses.count(c)}x {c}" for c in sorted(set(statuses)))
+        rows.append(f"| {name} | {counts} | {max(times):.2f} s | "
+                    f"{statistics.median(health) * 1000:.1f} ms | {max(health) * 1000:.1f} ms |")
+    return rows
+
+
 def main() -> None:
     print(f"load averages at start: {os.getloadavg()}")
     url, server, thread, app = serve()
@@ -201,6 +266,13 @@ def main() -> None:
         print("\n".join(bounds(url)), "\n")
         print("64 MiB PUT without a token:", unauthenticated_64_mib(url), "\n")
         print("\n".join(lexer()), "\n")
+        print("\n".join(through_server(url)), "\n")
+        # the same with every text analysed in the server process, as before the parsers
+        import api.routes.sparql as route
+
+        route.INLINE_BYTES = 1 << 30
+        print("Analysed in the server process instead (for comparison):")
+        print("\n".join(through_server(url)), "\n")
     finally:
         server.should_exit = True
         thread.join(30)
