@@ -28,6 +28,8 @@ more than its time limit ``ParseTimeout`` (both 400: the input's fault); the pro
 replaced, and the client it ran for (``graph.engine.execution.CLIENT``) is counted as stopped:
 for ``STOPPED_MEMORY`` seconds its next texts are read only by a parser free at once, else
 refused with ``WorkersBusy`` (503 and Retry-After), as its queries are at the query workers.
+A client holds at most half the parsers at once (``share``): its other texts wait for its own,
+so that one client sending long texts never keeps another's waiting for a parser.
 Errors of the input (``graph.errors``) come back as they were raised.
 
 ``Parsers(size=0)`` reads in the calling thread (a library use without processes); the server
@@ -42,6 +44,7 @@ import logging
 import multiprocessing
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -244,8 +247,12 @@ class Parsers:
         self._context = multiprocessing.get_context("spawn")
         self._idle: list[_Parser] = []
         #: every parser process started and not lost
-        self.running: set[_Parser] = set()
+        self.processes: set[_Parser] = set()
         self._count = 0
+        #: parsers each client holds now; a client may hold ``share`` of them at once, so that
+        #: one client's texts never hold every parser while others wait
+        self._holding: Counter[Hashable] = Counter()
+        self.share = max(1, size // 2)
         self._cond = threading.Condition()
         self._stopped: dict[Hashable, float] = {}
         self._closed = False
@@ -288,7 +295,7 @@ class Parsers:
             log.warning("a parser process stopped on %s of client %r", what, client)
             self._lose(parser, client)
             raise ParserCrashed(what) from None
-        self._give_back(parser)
+        self._give_back(parser, client)
         if reply[0] == "ok":
             return reply[1]
         raise _rebuild(*reply[1:])
@@ -298,11 +305,13 @@ class Parsers:
         wait = 0.0 if stopped else self.timeout
         deadline = time.monotonic() + wait
         with self._cond:
-            while not self._idle and self._count >= self.size:
+            while (not self._idle and self._count >= self.size) or \
+                    self._holding[client] >= self.share:
                 left = deadline - time.monotonic()
                 if left <= 0 or self._closed:
                     raise WorkersBusy(max(wait, 1.0))
                 self._cond.wait(left)
+            self._holding[client] += 1
             if self._idle:
                 return self._idle.pop()
             self._count += 1
@@ -311,27 +320,33 @@ class Parsers:
         except BaseException:
             with self._cond:
                 self._count -= 1
-                self._cond.notify()
+                self._release(client)
             raise
         with self._cond:
-            self.running.add(parser)
+            self.processes.add(parser)
         return parser
 
-    def _give_back(self, parser: _Parser) -> None:
+    def _release(self, client: Hashable) -> None:
+        self._holding[client] -= 1
+        if self._holding[client] <= 0:
+            del self._holding[client]
+        self._cond.notify_all()
+
+    def _give_back(self, parser: _Parser, client: Hashable) -> None:
         with self._cond:
+            self._release(client)
             if self._closed:
                 parser.kill()
                 return
             self._idle.append(parser)
-            self._cond.notify()
 
     def _lose(self, parser: _Parser, client: Hashable) -> None:
         parser.kill()
         with self._cond:
-            self.running.discard(parser)
+            self.processes.discard(parser)
             self._count -= 1
             self._stopped[client] = time.monotonic()
-            self._cond.notify()
+            self._release(client)
 
     def recently_stopped(self, client: Hashable) -> bool:
         """Whether ``client`` crashed or outlasted a parser in the last ``STOPPED_MEMORY`` s."""
@@ -344,8 +359,8 @@ class Parsers:
     def close(self) -> None:
         with self._cond:
             self._closed = True
-            every, self._idle = list(self.running), []
-            self.running.clear()
+            every, self._idle = list(self.processes), []
+            self.processes.clear()
             self._cond.notify_all()
         for parser in every:
             parser.kill()

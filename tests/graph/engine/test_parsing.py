@@ -146,8 +146,8 @@ def test_a_parser_that_dies_is_replaced_and_counts_against_its_client() -> None:
         reading.start()
         # the parser is taken: killed before, during or after the job is sent, the caller
         # sees its process end (the job takes far longer than this wait)
-        until(lambda: len(pool.running) == 1 and not pool._idle, within=30)
-        busy = [parser.process.pid for parser in pool.running]
+        until(lambda: len(pool.processes) == 1 and not pool._idle, within=30)
+        busy = [parser.process.pid for parser in pool.processes]
         assert len(busy) == 1 and busy[0] is not None
         os.kill(busy[0], signal.SIGSEGV)       # a parser's crash on its input
         reading.join(30)
@@ -178,7 +178,7 @@ def test_a_stopped_client_is_refused_promptly_when_every_parser_is_busy() -> Non
         pool._stopped["192.0.2.4"] = time.monotonic()
         holder = threading.Thread(target=pool.rdf_triples, args=(big_turtle(300_000), "Turtle"))
         holder.start()
-        until(lambda: len(pool.running) == 1 and not pool._idle, within=30)
+        until(lambda: len(pool.processes) == 1 and not pool._idle, within=30)
         started = time.monotonic()
         with acting_for("192.0.2.4"), pytest.raises(WorkersBusy):
             pool.rdf_triples(b"<urn:a> <urn:b> <urn:c> .", "Turtle")
@@ -193,3 +193,29 @@ def test_without_processes_the_text_is_read_in_the_calling_thread() -> None:
     assert pool.prepare_update("INSERT DATA { <urn:a> <urn:b> 1 }").data_only
     assert pool._count == 0
 
+
+
+def test_a_client_holds_at_most_its_share_of_the_parsers() -> None:
+    """With two parsers, a client sending long texts one after another in parallel holds one;
+    another client's text is read by the other at once."""
+    pool = Parsers(size=2, timeout=60.0)
+    try:
+        holders = []
+        for _ in range(2):
+            def hold() -> None:
+                with acting_for("192.0.2.7"):
+                    pool.rdf_triples(big_turtle(300_000), "Turtle")
+            holders.append(threading.Thread(target=hold))
+            holders[-1].start()
+        until(lambda: pool._holding["192.0.2.7"] == 1, within=30)
+        time.sleep(0.2)
+        assert pool._holding["192.0.2.7"] == 1   # the second waits for the first
+        with acting_for("192.0.2.8"):
+            assert pool.rdf_triples(b"<urn:a> <urn:b> <urn:c> .", "Turtle")
+        # read while the first client's texts are still being read, one after the other
+        assert any(holder.is_alive() for holder in holders)
+        for holder in holders:
+            holder.join(60)
+        assert not pool._holding
+    finally:
+        pool.close()
