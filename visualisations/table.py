@@ -10,6 +10,7 @@ of the store's public graphs.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -153,6 +154,8 @@ def assemble(fragments: Sequence[Fragment], base: str = DEFAULT_BASE) -> UsageTa
     return build(Layered([Index.of(fragments)]), base=base)
 
 
+#: a patch inserts at most this many rows one by one, else sorts the table's rows again
+INSERT_AT_MOST = 1000
 _TOOL_USAGE = CG + "ToolUsage"
 _SOFTWARE = SCHEMA + "SoftwareApplication"
 _OBSERVATION_LINKS = (CG + "effect", CG + "onUsage", CG + "onExperience")
@@ -194,20 +197,32 @@ def patch(table: UsageTable, base: Index, delta: Index) -> UsageTable:
             again.update(index.get(CG + "concernsUsage", experience))
     for experience in delta.subjects(CG + "concernsUsage"):
         again.update(index.get(CG + "concernsUsage", experience))
-    activities = set(delta.subjects(CG + "wave"))
+    # activities whose wave the delta changes (a delta often restates the waves it uses)
+    activities = {a for a in delta.subjects(CG + "wave")
+                  if min(index.get(CG + "wave", a)) != min(base.get(CG + "wave", a), default=None)}
     if moved or activities:
+        generated = columns.generated
         again.update(u.iri for u in table.usages if u.tool in moved or any(
-            a in activities for a in index.get(PROV + "wasGeneratedBy", u.iri)))
+            a in activities for a in generated(u.iri)))
     out = UsageTable(base=table.base)
     out.usages = [u for u in table.usages if u.iri not in again]
-    out.usages += [row for usage in again for row in _rows(columns, usage, roll_up)]
-    out.usages.sort(key=lambda u: (u.iri, u.tool))
+    made = sorted((row for usage in again for row in _rows(columns, usage, roll_up)),
+                  key=_order)
+    if len(made) <= INSERT_AT_MOST:  # into the sorted list, without sorting it again
+        for row in made:
+            bisect.insort(out.usages, row, key=_order)
+    else:
+        out.usages += made
+        out.usages.sort(key=_order)
 
     orgs, old_orgs = out.organisations, table.organisations
     redo = set((orgs - old_orgs) | (orgs & touched))
-    if any(delta.subjects(p) for p in _PLACE):
-        redo.update(o for o in orgs if any(c in touched
-                                           for c in index.get(SCHEMA + "location", o)))
+    # communes whose département or code the delta changes (not those it restates)
+    moved_places = {c for p in _PLACE for c in delta.subjects(p)
+                    if min(index.get(p, c)) != min(base.get(p, c), default=None)}
+    if moved_places:
+        located = index.column(SCHEMA + "location")
+        redo.update(o for o in orgs if any(c in moved_places for c in located(o)))
     for attribute in ("org_fields", "org_kinds", "org_departement", "org_commune"):
         setattr(out, attribute, _kept(getattr(table, attribute), orgs, old_orgs))
     _org_attributes(out, index, redo)
@@ -226,6 +241,10 @@ def patch(table: UsageTable, base: Index, delta: Index) -> UsageTable:
         _label(out, index, subject)
     out.communities = _communities(index, orgs)
     return out
+
+
+def _order(usage: Usage) -> tuple[str, str]:
+    return usage.iri, usage.tool
 
 
 class _RollUp:
