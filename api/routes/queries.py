@@ -30,6 +30,7 @@ from graph.errors import ParameterError
 from graph.namespaces import PREFIXES, prefix_block
 from graph.publishing.describe import short_name
 from graph.queries.catalogue import CatalogueQuery, Parameter, get_query, list_queries
+from graph.queries.kept import kept_answers
 from graph.sparql.results import format_for, format_named, parse_answer
 from graph.store.binding import where_group_offset
 
@@ -162,7 +163,7 @@ def run_query(request: Request, query: CatalogueQuery) -> Response:
     job = engine.job(query.sparql, reader_scope(request), substitutions=terms,
                      solutions_format=fmt.name)
     with client_slot(request):
-        answer = engine.run(job)
+        answer = kept_answers(engine.store, engine.answers.capacity).run(job, engine.run)
     link = permalink(query, values)
     headers = {"Link": f'<{link}>; rel="canonical"', "Vary": "Accept, Accept-Language"}
     if not html:

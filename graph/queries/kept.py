@@ -1,0 +1,332 @@
+"""Catalogue answers kept across the writes that cannot change them.
+
+The engine keeps an answer until the next write (``graph.engine.answers``); with the union
+default graph every answer reads every graph, so any write, even one to a small organisation
+graph, makes the next ask of every catalogue query run again (25 s for ``single_source_facts``
+at 10^6 triples). But a write changes an answer only through the triples it added or removed,
+and only if one of them can match a pattern of the query: ``KeptAnswers`` keeps each answer
+with the query's footprint (``graph.queries.footprint``) and, after each write, keeps it for
+the new version of the store when no changed triple meets the footprint (a graph shown to or
+hidden from the answer's reader counts as changed whole); otherwise it forgets it. Every
+answer it gives is exact for the store as it is when asked: it is never stale.
+
+What a write changed is found between two *observations* of the store (made when a catalogue
+query is asked, never while a write is under way):
+
+- a graph the store logged as written (``Store.written``) went from what it held at the last
+  observation to what it holds now. A graph of at most ``SMALL_GRAPH`` triples is kept whole,
+  so the triples added and removed are known one by one; of a larger one only the summary
+  (its predicates and classes) is known, before and after;
+- the meta graphs are rewritten by every write (each graph's description: size, digest,
+  moment) without being logged: they are kept whole and compared;
+- a triple added or removed that a public graph not written holds as well changed nobody's
+  union of graphs (a block of reference data repeated in an import): it is left out;
+- a write whose graphs are not known (a SPARQL update: ``"*"``) changed everything.
+
+A store that does not count its writes (a remote one) has nothing kept here.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from graph.engine.answers import CAPACITY, job_key
+from graph.engine.snapshots import VersionedStore
+from graph.namespaces import META_GRAPH
+from graph.privacy.access import RESTRICTED_META_GRAPH, public_graphs
+from graph.queries.footprint import NOTHING, TYPE, Anchor, Footprint, Summary, footprint, iri_of
+from graph.sparql.request import QueryJob, Scope, visible_graphs
+from graph.sparql.results import Answer
+from graph.store import DEFAULT_GRAPH, Store
+
+#: the graphs every write rewrites, compared triple by triple
+META_GRAPHS = (META_GRAPH, RESTRICTED_META_GRAPH)
+#: graphs of at most this many triples are kept whole, to tell what a write changed in them
+#: triple by triple; of a larger one only the summary is kept
+SMALL_GRAPH = 20_000
+#: triples kept in all (beyond, graphs are summed up only)
+KEPT_TRIPLES = 400_000
+_PREDICATES = "SELECT DISTINCT ?p WHERE { ?s ?p ?o }"
+_CLASSES = f"SELECT DISTINCT ?c WHERE {{ ?s <{TYPE}> ?c }}"
+
+
+def summarise(store: Store, graph: str) -> Summary:
+    """The summary of what ``graph`` holds in ``store`` now."""
+    predicates = store.query(_PREDICATES, default_graph=[graph])
+    classes = store.query(_CLASSES, default_graph=[graph])
+    assert isinstance(predicates, ox.QuerySolutions) and isinstance(classes, ox.QuerySolutions)
+    return Summary(frozenset(str(row["p"].value) for row in predicates),
+                   frozenset(str(row["c"].value) for row in classes))
+
+
+def summary_of(triples: Iterable[ox.Triple]) -> Summary:
+    """The summary of ``triples``."""
+    predicates: set[str] = set()
+    classes: set[str] = set()
+    for triple in triples:
+        predicates.add(triple.predicate.value)
+        if triple.predicate.value == TYPE:
+            classes.add(str(iri_of(triple.object)))
+    return Summary(frozenset(predicates), frozenset(classes))
+
+
+@dataclass(frozen=True)
+class _Content:
+    """What is known of a graph: its summary, and its triples when it is small."""
+
+    summary: Summary
+    triples: frozenset[ox.Triple] | None
+
+    @property
+    def size(self) -> int:
+        return 0 if self.triples is None else len(self.triples)
+
+
+_EMPTY = _Content(NOTHING, frozenset())
+
+
+@dataclass
+class Change:
+    """What writes changed: triples known one by one, and a summary of the rest
+    (``everything``: anything may have changed)."""
+
+    added: set[ox.Triple] = field(default_factory=set)
+    removed: set[ox.Triple] = field(default_factory=set)
+    summary: Summary = NOTHING
+    everything: bool = False
+
+    def note(self, before: _Content, after: _Content) -> None:
+        """A graph went from ``before`` to ``after``."""
+        if before.triples is not None and after.triples is not None:
+            self.added |= after.triples - before.triples
+            self.removed |= before.triples - after.triples
+        else:
+            self.summary = self.summary | before.summary | after.summary
+
+    def meets(self, found: Footprint, holds: Callable[[object, Anchor], bool]) -> bool:
+        """Whether this change may have changed an answer of footprint ``found``;
+        ``holds(subject, anchor)``: whether the data after the change satisfies an anchor.
+        Before the change, an anchor held if it holds after it or a removed triple made it
+        hold (a removed triple in a graph not kept whole is in ``summary``, and the anchor's
+        predicate is in the footprint: that meets)."""
+        if self.everything or found.meets(self.summary):
+            return True
+
+        def held(subject: object, anchor: Anchor) -> bool:
+            kind, value = anchor
+            return holds(subject, anchor) or any(
+                (kind == "type" and r.predicate.value == TYPE and r.subject == subject
+                 and iri_of(r.object) in value)
+                or (kind == "subject-of" and r.predicate.value == value and r.subject == subject)
+                or (kind == "object-of" and r.predicate.value == value and r.object == subject)
+                for r in self.removed)
+
+        return any(found.meets_triple(t, holds) for t in self.added) or \
+            any(found.meets_triple(t, held) for t in self.removed)
+
+    def settle(self, store: Store, written: Iterable[str]) -> None:
+        """Leave out the triples added or removed that a public graph not ``written`` holds:
+        every reader's union of graphs had them before and has them still (a block of
+        reference data repeated in an import, as the generator writes it). A graph shown or
+        hidden by the write is counted apart (``KeptAnswers._carry``)."""
+        candidates = [t for t in self.added | self.removed
+                      if not any(isinstance(x, ox.BlankNode) for x in (t.subject, t.object))]
+        others = [g for g in public_graphs(store) if g not in set(written)]
+        if not candidates or not others:
+            return
+        rows = " ".join(f"({t.subject} {t.predicate} {t.object})" for t in candidates)
+        graphs = " ".join(f"<{g}>" for g in others)
+        result = store.query(
+            f"SELECT ?s ?p ?o WHERE {{ VALUES (?s ?p ?o) {{ {rows} }} VALUES ?h {{ {graphs} }} "
+            "GRAPH ?h { ?s ?p ?o } }")
+        assert isinstance(result, ox.QuerySolutions)
+        kept = {ox.Triple(r["s"], r["p"], r["o"]) for r in result}
+        self.added -= kept
+        self.removed -= kept
+
+
+class _Holds:
+    """Whether a subject satisfies an anchor in the store now (asked once each)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._known: dict[tuple[object, Anchor], bool] = {}
+
+    def __call__(self, subject: object, anchor: Anchor) -> bool:
+        if not isinstance(subject, ox.NamedNode):
+            return True   # a blank node cannot be named in a query: assume it does
+        key = (subject, anchor)
+        if key not in self._known:
+            kind, value = anchor
+            if kind == "value":
+                self._known[key] = subject in value
+                return self._known[key]
+            if kind == "type":
+                classes = " ".join(f"<{c}>" for c in sorted(value))
+                text = f"ASK {{ VALUES ?c {{ {classes} }} {subject} <{TYPE}> ?c }}"
+            elif kind == "subject-of":
+                text = f"ASK {{ {subject} <{value}> ?o }}"
+            else:
+                text = f"ASK {{ ?s <{value}> {subject} }}"
+            self._known[key] = bool(self.store.query(text))
+        return self._known[key]
+
+
+@dataclass
+class _Kept:
+    answer: Answer
+    version: int
+    scope: Scope
+    visible: tuple[str, ...]
+    footprint: Footprint
+
+
+class KeptAnswers:
+    """Answers of ``store``'s queries kept across the writes that cannot change them, at
+    most ``capacity`` bytes (the least recently asked go first). Thread-safe."""
+
+    def __init__(self, store: Store, capacity: int = CAPACITY) -> None:
+        self.store = store
+        self.capacity = capacity
+        #: the store's version at the last observation (None: none yet)
+        self.version: int | None = None
+        #: answers carried over a write and forgotten at one, so far (for tests and logs)
+        self.carried = 0
+        self.forgotten = 0
+        self._contents: dict[str, _Content] = {}
+        self._visible: dict[Scope, tuple[str, ...]] = {}
+        self._answers: OrderedDict[Hashable, _Kept] = OrderedDict()
+        self._size = 0
+        self._lock = threading.RLock()
+
+    def run(self, job: QueryJob, evaluate: Callable[[QueryJob], Answer]) -> Answer:
+        """The answer to ``job``: kept if no write since could change it, else
+        ``evaluate(job)`` (kept in turn when no write came meanwhile)."""
+        found = footprint(job.sparql, frozenset(job.substitutions))
+        key = job_key(job)
+        version = self.observe()
+        if found is None or key is None or version is None:
+            return evaluate(job)
+        with self._lock:
+            kept = self._answers.get(key)
+            if kept is not None and kept.version == version:
+                self._answers.move_to_end(key)
+                return kept.answer
+            visible = self._visible_to(job.scope)
+        answer = evaluate(job)
+        if self.observe() == version:   # no write came meanwhile: the answer is of `version`
+            self._put(key, _Kept(answer, version, job.scope, visible, found))
+        return answer
+
+    def observe(self) -> int | None:
+        """The store's version, after carrying the kept answers over the writes since the
+        last observation; None while a write is under way, or for a store that does not
+        count its writes."""
+        store = self.store
+        if not isinstance(store, VersionedStore):
+            return None
+        with self._lock:
+            with store.settled:
+                if store.writing:
+                    return None
+                version = store.version
+                written = dict(store.written)
+            if version == self.version:
+                return version
+            contents = dict(self._contents)
+            change = self._changes(written, contents)
+            with store.settled:   # a write began or ended while we read: try again later
+                if store.writing or store.version != version:
+                    return None
+            self._contents = contents
+            self._carry(change, version)
+            self.version = version
+            return version
+
+    def _changes(self, written: dict[str, int], contents: dict[str, _Content]) -> Change:
+        """What the writes since the last observation changed, ``contents`` brought up to
+        date."""
+        if self.version is None:   # the first observation: every graph as it is
+            for graph in [*self.store.graphs(), DEFAULT_GRAPH, *META_GRAPHS]:
+                contents[graph] = self._read(graph, contents)
+            return Change(everything=True)
+        logged = [g for g, v in written.items() if v > self.version]
+        change = Change(everything="*" in logged)
+        if change.everything:
+            logged = [*self.store.graphs(), DEFAULT_GRAPH, *contents]
+        for graph in dict.fromkeys([*logged, *META_GRAPHS]):
+            before = contents.pop(graph, _EMPTY)
+            after = contents[graph] = self._read(graph, contents)
+            change.note(before, after)
+        change.settle(self.store, [*logged, *META_GRAPHS])
+        return change
+
+    def _read(self, graph: str, contents: dict[str, _Content]) -> _Content:
+        size = self.store.count(graph) if graph != DEFAULT_GRAPH else SMALL_GRAPH + 1
+        kept = sum(c.size for c in contents.values())
+        if graph in META_GRAPHS or (size <= SMALL_GRAPH and kept + size <= KEPT_TRIPLES):
+            result = self.store.query("CONSTRUCT WHERE { ?s ?p ?o }", default_graph=[graph])
+            assert not isinstance(result, (ox.QuerySolutions, ox.QueryBoolean))
+            triples = frozenset(result)
+            return _Content(summary_of(triples), triples)
+        return _Content(summarise(self.store, graph), None)
+
+    def _carry(self, change: Change, version: int) -> None:
+        """Keep for ``version`` the answers ``change`` cannot have changed, forget others."""
+        scopes = {kept.scope for kept in self._answers.values()}
+        self._visible = {}
+        visible = {scope: self._visible_to(scope) for scope in scopes}
+        holds = _Holds(self.store)
+        for key, kept in list(self._answers.items()):
+            seen = Change(change.added, change.removed, change.summary, change.everything)
+            for graph in set(kept.visible) ^ set(visible[kept.scope]):   # shown or hidden
+                seen.note(_EMPTY, self._contents.get(graph, _Content(NOTHING, None)))
+            if seen.meets(kept.footprint, holds):
+                self._size -= len(self._answers.pop(key).answer.body)
+                self.forgotten += 1
+            else:
+                kept.version = version
+                kept.visible = visible[kept.scope]
+                self.carried += 1
+
+    def _visible_to(self, scope: Scope) -> tuple[str, ...]:
+        if scope not in self._visible:
+            self._visible[scope] = tuple(visible_graphs(self.store, scope))
+        return self._visible[scope]
+
+    def _put(self, key: Hashable, kept: _Kept) -> None:
+        size = len(kept.answer.body)
+        if size > self.capacity // 8:
+            return
+        with self._lock:
+            if kept.version != self.version:
+                return
+            if key in self._answers:
+                self._size -= len(self._answers.pop(key).answer.body)
+            self._answers[key] = kept
+            self._size += size
+            while self._size > self.capacity:
+                _, dropped = self._answers.popitem(last=False)
+                self._size -= len(dropped.answer.body)
+
+
+_KEPT: weakref.WeakKeyDictionary[Store, KeptAnswers] = weakref.WeakKeyDictionary()
+_KEPT_LOCK = threading.Lock()
+
+
+def kept_answers(store: Store, capacity: int = CAPACITY) -> KeptAnswers:
+    """The ``KeptAnswers`` of ``store`` (made at the first call, with ``capacity``)."""
+    with _KEPT_LOCK:
+        found = _KEPT.get(store)
+        if found is None:
+            found = _KEPT[store] = KeptAnswers(store, capacity)
+        return found
+
+
+__all__ = ["META_GRAPHS", "Change", "KeptAnswers", "kept_answers", "summarise", "summary_of"]
