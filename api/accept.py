@@ -15,6 +15,7 @@ True
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -38,6 +39,12 @@ class MediaRange:
 
 def parse_accept(header: str | None) -> list[MediaRange]:
     """The media ranges of ``header``; malformed elements are skipped."""
+    return list(_parsed(header))
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed(header: str | None) -> tuple[MediaRange, ...]:
+    # clients send the same few headers again and again: each is read once
     ranges = []
     for part in (header or "").split(","):
         media, *params = part.strip().split(";")
@@ -53,7 +60,7 @@ def parse_accept(header: str | None) -> list[MediaRange]:
                 except ValueError:
                     q = 0.0
         ranges.append(MediaRange(kind, subtype, q))
-    return ranges
+    return tuple(ranges)
 
 
 def quality(ranges: Sequence[MediaRange], media_type: str) -> float:
@@ -66,7 +73,7 @@ def quality(ranges: Sequence[MediaRange], media_type: str) -> float:
 
 def choose(header: str | None, offers: Sequence[str]) -> str | None:
     """The offer ``header`` prefers, or None if it accepts none of them."""
-    ranges = parse_accept(header)
+    ranges = _parsed(header)
     if not ranges:
         return offers[0] if offers else None
     best: tuple[float, str] | None = None

@@ -37,6 +37,7 @@ from __future__ import annotations
 import concurrent.futures
 import contextvars
 import datetime as dt
+import itertools
 import json
 import logging
 import threading
@@ -175,6 +176,10 @@ class Metrics:
         self.timeouts = Counter(
             "civicgraph_query_timeouts", "Queries stopped at the time limit.",
             registry=self.registry)
+        # the labelled children already made (routes are templates: a bounded set)
+        self._requests: dict[tuple[str, str, int], Counter] = {}
+        self._latency: dict[str, Histogram] = {}
+        self._queries: dict[str, Counter] = {}
         #: the store's gauges, for anyone (public sizes) and for a curator (every graph)
         self.public = CollectorRegistry()
         self.public.register(_StoreCollector(probe, everything=False))
@@ -182,11 +187,22 @@ class Metrics:
         self.everything.register(_StoreCollector(probe, everything=True))
 
     def request(self, route: str, method: str, status: int, seconds: float) -> None:
-        self.requests.labels(route, method, str(status)).inc()
-        self.latency.labels(route).observe(seconds)
+        key = (route, method, status)
+        counter = self._requests.get(key)
+        if counter is None:   # a labelled child is looked up under a lock: keep each one
+            counter = self._requests[key] = self.requests.labels(route, method, str(status))
+        counter.inc()
+        histogram = self._latency.get(route)
+        if histogram is None:
+            histogram = self._latency[route] = self.latency.labels(route)
+        histogram.observe(seconds)
 
     def query(self, seconds: float, error: BaseException | None) -> None:
-        self.queries.labels(outcome_of(error)).inc()
+        outcome = outcome_of(error)
+        counter = self._queries.get(outcome)
+        if counter is None:
+            counter = self._queries[outcome] = self.queries.labels(outcome)
+        counter.inc()
         self.query_latency.observe(seconds)
         if isinstance(error, QueryTimeout):
             self.timeouts.inc()
@@ -281,6 +297,14 @@ class StoreProbe:
 
 # --- the request log -------------------------------------------------------------------------
 
+def request_ids() -> Iterator[str]:
+    """Request ids: 16 hexadecimal digits, a random half drawn once per process and a
+    counter, so that ids are unique across restarts and replicas without a system call per
+    request (``uuid4`` read ``/dev/urandom`` each time)."""
+    prefix = uuid.uuid4().hex[:8]
+    return (f"{prefix}{number & 0xFFFFFFFF:08x}" for number in itertools.count())
+
+
 def route_of(scope: Scope) -> str:
     """The path template of the route that served ``scope``, or ``unmatched``."""
     route = scope.get("route")
@@ -294,6 +318,7 @@ class RequestLog:
     def __init__(self, app: ASGIApp, *, metrics: Metrics) -> None:
         self.app = app
         self.metrics = metrics
+        self._ids = request_ids()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -301,7 +326,7 @@ class RequestLog:
             return
         started = time.perf_counter()
         client = scope.get("client")
-        info = RequestInfo(uuid.uuid4().hex[:16], scope["method"], scope["path"],
+        info = RequestInfo(next(self._ids), scope["method"], scope["path"],
                            client[0] if client else "unknown")
         token = _current.set(info)
         status = 500

@@ -12,17 +12,20 @@ nothing else but ``LIMIT``; ``lookup_subject``). Each triple it matches is one s
 ``DISTINCT``, no aggregate), and Oxigraph finds them by one scan of the subject's index range,
 one at a time, as the answer is written: stopping the answer after ``INLINE_ROWS``
 solutions bounds its cost, so there is nothing for the time limit to stop. ``InlineLookups``
-answers it on the embedded store itself, in the calling thread (``CIVICGRAPH_ANSWER_CACHE_MB``
+answers it on the embedded store itself, in the route's thread (``CIVICGRAPH_ANSWER_CACHE_MB``
 answers, the result cap, the reader's graphs and the engine's observers as for any query),
 without the hand-off to a worker process, which cost a lookup most of its time
 (``bench/RESULTS.md``, "One-subject lookup"); a subject with more solutions than that is given
-to the engine.
+to the engine. (Answered on the event loop itself instead, lookups were no faster alone and
+half as many under load: in a thread, pyoxigraph's evaluation, which releases the GIL, runs
+beside the loop's own work.)
 """
 
 from __future__ import annotations
 
 import re
 import time
+import traceback
 from dataclasses import replace
 from typing import Final
 
@@ -158,16 +161,12 @@ class InlineLookups:
                 return kept
             visible, everything = self._graphs(store, version, job.scope)
             try:
-                answer = execute(store, bounded, lambda scope: visible, everything, info=info)
+                answer = _execute(store, bounded, visible, everything, info)
             except ResultTooLarge:
                 if bounded.limit == job.limit:
                     raise
                 started = None   # stopped at INLINE_ROWS: not a run of the query
                 return None
-            except RuntimeError as failed:
-                if type(failed) is RuntimeError:   # pyoxigraph's evaluation errors
-                    raise QueryFailed(str(failed)) from None
-                raise
             if key is not None and store.version == version:
                 engine.answers.put(key, version, answer)
             return answer
@@ -194,6 +193,20 @@ class InlineLookups:
         if visible is None:
             visible = self._visible[scope] = visible_graphs(store, scope)
         return visible, self._everything
+
+
+def _execute(store: Store, job: QueryJob, visible: list[str], everything: frozenset[str],
+             info: QueryInfo) -> Answer:
+    """``execute``, leaving no pyoxigraph result in the frames of an error it raises: those
+    objects must be dropped by the thread that made them, and the error goes on to the
+    event loop's (as ``graph.engine.execution`` does for the engine's threads)."""
+    try:
+        return execute(store, job, lambda scope: visible, everything, info=info)
+    except BaseException as error:
+        traceback.clear_frames(error.__traceback__)
+        if type(error) is RuntimeError:   # pyoxigraph's evaluation errors: the query's fault
+            raise QueryFailed(str(error)) from None
+        raise
 
 
 def inline_lookups(request: Request) -> InlineLookups:

@@ -47,7 +47,7 @@ from urllib.parse import quote, urlencode
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.bench_endpoint import Server, free_port, wait_ready  # noqa: E402
+from bench.bench_endpoint import Server, free_port  # noqa: E402
 
 RESULTS = ROOT / "bench" / "RESULTS.md"
 SECTION = "## One-subject lookup"
@@ -113,6 +113,41 @@ def start_oxigraph(store: Path, folder: Path) -> Server:
     return Server("oxigraph", port, "/query", process, log)
 
 
+def wait_ready(server: Server, limit: float = 600) -> None:
+    """Until the server answers, then until its processes are idle (civicgraph reads its maps'
+    usage table and computes their metrics in the background when it starts)."""
+    import psutil
+
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise RuntimeError(f"{server.name} stopped: see {server.log}")
+        try:
+            conn = server.connect()
+            conn.request("GET", f"{server.path}?query=ASK%7B%7D")
+            ok = conn.getresponse().status == 200
+            conn.close()
+            if ok:
+                break
+        except OSError:
+            pass
+        time.sleep(0.2)
+    root = psutil.Process(server.process.pid)
+    while time.monotonic() < deadline:
+        busy = 0.0
+        for process in [root, *root.children(recursive=True)]:
+            try:
+                before = process.cpu_times()
+                time.sleep(0.5)
+                after = process.cpu_times()
+            except psutil.NoSuchProcess:
+                continue
+            busy += (after.user + after.system - before.user - before.system) / 0.5
+        if busy < 0.05:
+            return
+    raise RuntimeError(f"{server.name} was still busy after {limit:g} s")
+
+
 def target(server: Server, subject: str) -> str:
     """The path and query string of a GET lookup of ``subject``."""
     return f"{server.path}?{urlencode({'query': QUERY.format(subject=subject)}, quote_via=quote)}"
@@ -133,12 +168,33 @@ def rows(server: Server, subject: str) -> int:
 
 @dataclass
 class Measure:
-    """One load run: requests per second, latency percentiles (seconds), errors."""
+    """One load run: requests per second, latency percentiles (seconds), errors, and the CPU
+    seconds the server's processes used per request."""
 
     rate: float
     p50: float
     p95: float
     errors: int
+    cpu: float = 0.0
+
+
+def cpu_seconds(server: Server) -> float:
+    """CPU seconds used so far by the server's process and its children."""
+    import psutil
+
+    total = 0.0
+    try:
+        root = psutil.Process(server.process.pid)
+        family = [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return 0.0
+    for process in family:
+        try:
+            times = process.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += times.user + times.system + times.children_user + times.children_system
+    return total
 
 
 WRK_SCRIPT = """
@@ -226,11 +282,14 @@ def measure(servers: list[Server], subjects: list[str], levels: list[int], secon
     for clients in levels:
         for _ in range(rounds):
             for server in servers:
+                before = cpu_seconds(server)
                 result = loader(server, subjects, clients, seconds, folder)
+                result.cpu = (cpu_seconds(server) - before) / max(result.rate * seconds, 1)
                 found.setdefault((server.name, clients), []).append(result)
                 print(f"  {server.name:10} {clients:3} clients: {result.rate:8.0f} req/s, "
                       f"p50 {result.p50 * 1000:.2f} ms, p95 {result.p95 * 1000:.2f} ms, "
-                      f"{result.errors} errors", flush=True)
+                      f"{result.errors} errors, CPU {result.cpu * 1e6:.0f} us/request",
+                      flush=True)
     return {key: sorted(runs, key=lambda m: m.rate)[len(runs) // 2]
             for key, runs in found.items()}
 
@@ -238,7 +297,8 @@ def measure(servers: list[Server], subjects: list[str], levels: list[int], secon
 def table(results: dict[tuple[str, int], Measure], levels: list[int]) -> list[str]:
     lines = ["| clients | civicgraph req/s | Oxigraph req/s | throughput ratio | "
              "civicgraph p50 | Oxigraph p50 | p50 ratio | civicgraph p95 | Oxigraph p95 | "
-             "p95 ratio | errors |", "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "p95 ratio | CPU per request (civicgraph / Oxigraph) | errors |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for clients in levels:
         ours, theirs = results["civicgraph", clients], results["oxigraph", clients]
         lines.append(
@@ -246,7 +306,8 @@ def table(results: dict[tuple[str, int], Measure], levels: list[int]) -> list[st
             f"{ours.rate / theirs.rate:.2f} | {ours.p50 * 1000:.2f} ms | "
             f"{theirs.p50 * 1000:.2f} ms | {ours.p50 / theirs.p50:.2f} | "
             f"{ours.p95 * 1000:.2f} ms | {theirs.p95 * 1000:.2f} ms | "
-            f"{ours.p95 / theirs.p95:.2f} | {ours.errors} / {theirs.errors} |")
+            f"{ours.p95 / theirs.p95:.2f} | {ours.cpu * 1e6:.0f} / {theirs.cpu * 1e6:.0f} µs "
+            f"({ours.cpu / theirs.cpu:.1f}x) | {ours.errors} / {theirs.errors} |")
     return lines
 
 

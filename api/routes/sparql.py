@@ -19,7 +19,6 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
-from starlette.concurrency import run_in_threadpool
 
 from api.errors import BadRequest, NotAcceptable, QueryTooLarge, UnsupportedMediaType
 from api.negotiation import choose, negotiate
@@ -194,6 +193,9 @@ def _answer_query(request: Request, protocol: ProtocolRequest) -> Response:
     assert protocol.query is not None
     if protocol.update is not None:
         raise BadRequest("give a query or an update, not both")
+    looked_up = _answer_lookup(request, protocol)
+    if looked_up is not None:
+        return looked_up
     if len(protocol.query) <= INLINE_BYTES:
         info = analyse_query(protocol.query)
     else:   # a long text is read in a parser process (graph.engine.parsing), for its client
@@ -217,7 +219,7 @@ def _answer_lookup(request: Request, protocol: ProtocolRequest) -> Response | No
     small enough to be answered here; None for any other query (``_answer_query``)."""
     assert protocol.query is not None
     found = lookup_subject(protocol.query)
-    if found is None or protocol.update is not None:
+    if found is None:
         return None
     info = found[1]
     if request.method == "GET" and protocol.format is None and _wants_a_page(request, info):
@@ -332,36 +334,26 @@ _POST_DOC = {
 }
 
 
-# The routes are ``async``: a one-subject lookup is answered on the event loop (its cost is
-# bounded before it runs: ``api.querying``), everything else in the thread pool, as a plain
-# ``def`` route would be.
-
 @router.head("/sparql", include_in_schema=False)
 @router.get("/sparql", summary="SPARQL query (GET)", openapi_extra=_GET_DOC,
             response_class=Response)
-async def sparql_get(request: Request,
-                     protocol: Protocol) -> Response:
+def sparql_get(request: Request,
+               protocol: Protocol) -> Response:
     """Run a SPARQL query given in the URL, or describe the service when there is none."""
     if protocol.update is not None:
         raise BadRequest("updates must be sent with POST")
     if protocol.query is None:
-        return await run_in_threadpool(_describe_service, request, protocol.format)
-    answered = _answer_lookup(request, protocol)
-    if answered is not None:
-        return answered
-    return await run_in_threadpool(_answer_query, request, protocol)
+        return _describe_service(request, protocol.format)
+    return _answer_query(request, protocol)
 
 
 @router.post("/sparql", summary="SPARQL query or update (POST)", openapi_extra=_POST_DOC,
              response_class=Response)
-async def sparql_post(request: Request,
-                      protocol: Protocol) -> Response:
+def sparql_post(request: Request,
+                protocol: Protocol) -> Response:
     """Run a SPARQL query or, with the curator token, an update."""
     if protocol.update is not None:
-        return await run_in_threadpool(_answer_update, request, protocol)
+        return _answer_update(request, protocol)
     if protocol.query is None:
         raise BadRequest("the request holds neither a query nor an update")
-    answered = _answer_lookup(request, protocol)
-    if answered is not None:
-        return answered
-    return await run_in_threadpool(_answer_query, request, protocol)
+    return _answer_query(request, protocol)
