@@ -90,6 +90,7 @@ class MapService:
         self._lock = threading.Lock()
         self._table_lock = threading.Lock()     # one reading of the table at a time
         self._refresh_lock = threading.Lock()
+        self._version_lock = threading.Lock()
         self._refreshing = False
         self._pending = False
         self._version: str | None = None
@@ -113,13 +114,16 @@ class MapService:
         when the store counted a write), with the store's write counter if it keeps one."""
         now = time.monotonic()
         writes = self.store.version
-        if self._version is None or now - self._checked > self.recheck \
-                or writes != self._writes:
-            self._writes = writes
-            found = data_version(self.store, self.graphs())
-            self._version = found if writes is None else f"{found}-{writes}"
-            self._checked = now
-        return self._version
+        # one caller reads the version at a time, and the write counter it was read for is
+        # remembered with it: a caller arriving meanwhile never gets the version of before
+        with self._version_lock:
+            if self._version is None or now - self._checked > self.recheck \
+                    or writes != self._writes:
+                found = data_version(self.store, self.graphs())
+                self._version = found if writes is None else f"{found}-{writes}"
+                self._writes = writes
+                self._checked = now
+            return self._version
 
     def graphs(self) -> list[str]:
         return public_graphs(self.store)

@@ -170,3 +170,34 @@ def test_after_a_write_the_table_is_read_again_without_a_request(tiny: Store) ->
     assert service.wait_fresh(30) and service._upkeep.last == "built"
     assert iri("org", "new2") in service.table().organisations
     service.close()
+
+
+class _SlowVersion(VersionedStore):
+    """A store whose queries from the thread named ``slow`` wait for ``release``."""
+
+    def __init__(self, inner: Store) -> None:
+        super().__init__(inner)
+        self.release = threading.Event()
+        self.waiting = threading.Event()
+
+    def query(self, *args: Any, **kwargs: Any) -> Any:
+        if threading.current_thread().name == "slow":
+            self.waiting.set()
+            assert self.release.wait(10)
+        return super().query(*args, **kwargs)
+
+
+def test_a_version_being_read_is_never_answered_as_the_previous_one(tiny: Store) -> None:
+    """After a write, while one thread reads the new version (the refresh), a request asking
+    for it waits for that reading instead of being told the version of before (which made a
+    map of the old table look fresh)."""
+    store = _SlowVersion(tiny)
+    service = Maps(store, recheck=60.0)
+    before = service.version()
+    store.replace_graph(PUBLIC_GRAPH, newcomer(1), metadata=meta(PUBLIC_GRAPH))
+    reader = threading.Thread(target=service.version, name="slow")
+    reader.start()
+    assert store.waiting.wait(10)
+    threading.Timer(0.2, store.release.set).start()
+    assert service.version() != before
+    reader.join(10)
