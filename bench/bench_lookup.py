@@ -40,6 +40,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urlencode
@@ -269,6 +270,55 @@ def load_python(server: Server, subjects: list[str], clients: int, seconds: floa
                    times[int(0.95 * (len(times) - 1))] if times else 0.0, errors[0])
 
 
+def handoff(store_dir: Path, subjects: list[str], count: int) -> list[str]:
+    """Where a lookup's time goes without HTTP, in this process, on the same store: the same
+    ``count`` lookups answered in the calling thread (``InlineLookups``), then through the
+    engine's worker processes (``QueryEngine.run``, as every query was before), then the
+    steps of the first alone; mean wall and CPU microseconds per lookup."""
+    from api.querying import InlineLookups, lookup_subject
+    from graph.engine.execution import QueryEngine
+    from graph.engine.snapshots import VersionedStore
+    from graph.sparql.request import analyse_query, execute, visible_graphs
+    from graph.store import open_store
+
+    texts = [QUERY.format(subject=s) for s in subjects[:count]]
+    store = VersionedStore(open_store(str(store_dir)))
+    engine = QueryEngine(store, workers=2, answer_cache=0)
+    engine.start()
+    inline = InlineLookups(engine)
+    jobs = [engine.job(text, "public") for text in texts]
+    infos = [lookup_subject(text) for text in texts]
+    visible = visible_graphs(store, "public")
+
+    def timed(step: Callable[[int], object]) -> tuple[float, float]:
+        for i in range(min(50, count)):   # warm-up
+            step(i)
+        wall, cpu = time.perf_counter(), time.process_time()
+        for i in range(count):
+            step(i)
+        return ((time.perf_counter() - wall) / count * 1e6,
+                (time.process_time() - cpu) / count * 1e6)
+
+    steps: dict[str, Callable[[int], object]] = {
+        "answered in the calling thread (InlineLookups.answer)":
+            lambda i: inline.answer(jobs[i], infos[i][1]),  # type: ignore[index]
+        "through a worker process (QueryEngine.run)": lambda i: engine.run(jobs[i]),
+        "analyse_query (the lexer) alone": lambda i: analyse_query(texts[i]),
+        "execute alone (query, TSV, JSON)": lambda i: execute(
+            store, jobs[i], lambda scope: visible, None, info=infos[i][1]),  # type: ignore[index]
+    }
+    try:
+        lines = ["| step | wall per lookup | CPU of this process per lookup |", "|---|---:|---:|"]
+        for name, step in steps.items():
+            wall, cpu = timed(step)
+            print(f"  {name}: {wall:.0f} us wall, {cpu:.0f} us CPU", flush=True)
+            lines.append(f"| {name} | {wall:.0f} µs | {cpu:.0f} µs |")
+    finally:
+        engine.close()
+        store.close()
+    return lines
+
+
 def uptime() -> str:
     return ", ".join(f"{x:.2f}" for x in os.getloadavg())
 
@@ -322,6 +372,8 @@ def main() -> None:
                         help="runs per server and concurrency (alternating; median kept)")
     parser.add_argument("--cache", choices=["off", "on", "both"], default="both",
                         help="civicgraph's answer cache (off: CIVICGRAPH_ANSWER_CACHE_MB=0)")
+    parser.add_argument("--handoff", type=int, default=1000,
+                        help="lookups timed without HTTP, in and out of the workers (0: none)")
     parser.add_argument("--write", action="store_true", help="add the tables to RESULTS.md")
     args = parser.parse_args()
     levels = args.clients or [1, 8, 32]
@@ -329,6 +381,10 @@ def main() -> None:
     folder = ROOT / "var" / "bench" / f"lookup-{args.organisations}"
     ours_dir, theirs_dir, subjects = build(args.organisations, folder, args.subjects)
     start_load = uptime()
+    steps = []
+    if args.handoff:
+        print("without HTTP, in this process:", flush=True)
+        steps = handoff(ours_dir, subjects, min(args.handoff, len(subjects)))
     work = Path(tempfile.mkdtemp(prefix="lookup-", dir=folder))
     oxigraph = start_oxigraph(theirs_dir, folder)
     tables: dict[str, list[str]] = {}
@@ -368,6 +424,9 @@ def main() -> None:
         what = ("off (`CIVICGRAPH_ANSWER_CACHE_MB=0`: every request evaluated)" if cache == "off"
                 else "on (64 MiB, the default: a subject asked again is answered from memory)")
         lines += ["", f"Answer cache {what}:", "", *rows_]
+    if steps:
+        lines += ["", f"Without HTTP (`--handoff {args.handoff}`): the same lookups in the "
+                  "benchmark's own process, on the same store, one at a time.", "", *steps]
     text = "\n".join(lines) + "\n"
     print(text)
     if args.write:

@@ -187,6 +187,18 @@ def test_a_query_stopped_at_the_limit_is_logged_and_counted(
     assert stopped[0]["duration_ms"] >= 1000
 
 
+def test_request_ids_are_unique_and_differ_between_processes() -> None:
+    from itertools import islice
+
+    from api.observability import request_ids
+
+    first = list(islice(request_ids(), 10_000))
+    other = next(request_ids())   # another process, or a restart: another random half
+    assert len(set(first)) == len(first)
+    assert all(len(i) == 16 and int(i, 16) >= 0 for i in first)
+    assert other[:8] != first[0][:8] and other not in first
+
+
 @pytest.mark.parametrize(("error", "outcome"), [
     (None, "ok"), (QueryTimeout(1), "timeout"), (QuerySyntaxError("x"), "refused"),
     (StoreUnavailable("down"), "store_error"), (RuntimeError("bug"), "error"),
