@@ -19,8 +19,9 @@ query is asked, never while a write is under way):
   (its predicates and classes) is known, before and after;
 - the meta graphs are rewritten by every write (each graph's description: size, digest,
   moment) without being logged: they are kept whole and compared;
-- a triple added or removed that a public graph not written holds as well changed nobody's
-  union of graphs (a block of reference data repeated in an import): it is left out;
+- a triple added to one graph that another graph holds already is a change all the same:
+  a query over several graphs listed as its default graph counts it twice on Oxigraph, and
+  one reading ``GRAPH ?g`` sees one graph more;
 - a write whose graphs are not known (a SPARQL update: ``"*"``) changed everything.
 
 A store that does not count its writes (a remote one) has nothing kept here.
@@ -39,7 +40,7 @@ import pyoxigraph as ox
 from graph.engine.answers import CAPACITY, job_key
 from graph.engine.snapshots import VersionedStore
 from graph.namespaces import META_GRAPH
-from graph.privacy.access import RESTRICTED_META_GRAPH, public_graphs
+from graph.privacy.access import RESTRICTED_META_GRAPH
 from graph.queries.footprint import NOTHING, TYPE, Anchor, Footprint, Summary, footprint, iri_of
 from graph.sparql.request import QueryJob, Scope, visible_graphs
 from graph.sparql.results import Answer
@@ -129,27 +130,6 @@ class Change:
 
         return any(found.meets_triple(t, holds) for t in self.added) or \
             any(found.meets_triple(t, held) for t in self.removed)
-
-    def settle(self, store: Store, written: Iterable[str]) -> None:
-        """Leave out the triples added or removed that a public graph not ``written`` holds:
-        every reader's union of graphs had them before and has them still (a block of
-        reference data repeated in an import, as the generator writes it). A graph shown or
-        hidden by the write is counted apart (``KeptAnswers._carry``)."""
-        candidates = [t for t in self.added | self.removed
-                      if not any(isinstance(x, ox.BlankNode) for x in (t.subject, t.object))]
-        others = [g for g in public_graphs(store) if g not in set(written)]
-        if not candidates or not others:
-            return
-        rows = " ".join(f"({t.subject} {t.predicate} {t.object})" for t in candidates)
-        graphs = " ".join(f"<{g}>" for g in others)
-        result = store.query(
-            f"SELECT ?s ?p ?o WHERE {{ VALUES (?s ?p ?o) {{ {rows} }} VALUES ?h {{ {graphs} }} "
-            "GRAPH ?h { ?s ?p ?o } }")
-        assert isinstance(result, ox.QuerySolutions)
-        kept = {ox.Triple(r["s"], r["p"], r["o"]) for r in result}
-        self.added -= kept
-        self.removed -= kept
-
 
 class _Holds:
     """Whether a subject satisfies an anchor in the store now (asked once each)."""
@@ -264,7 +244,6 @@ class KeptAnswers:
             before = contents.pop(graph, _EMPTY)
             after = contents[graph] = self._read(graph, contents)
             change.note(before, after)
-        change.settle(self.store, [*logged, *META_GRAPHS])
         return change
 
     def _read(self, graph: str, contents: dict[str, _Content]) -> _Content:
@@ -284,7 +263,8 @@ class KeptAnswers:
         visible = {scope: self._visible_to(scope) for scope in scopes}
         holds = _Holds(self.store)
         for key, kept in list(self._answers.items()):
-            seen = Change(change.added, change.removed, change.summary, change.everything)
+            seen = Change(set(change.added), set(change.removed), change.summary,
+                          change.everything)
             for graph in set(kept.visible) ^ set(visible[kept.scope]):   # shown or hidden
                 seen.note(_EMPTY, self._contents.get(graph, _Content(NOTHING, None)))
             if seen.meets(kept.footprint, holds):

@@ -147,3 +147,27 @@ def test_an_answer_is_not_kept_when_a_write_came_while_it_ran() -> None:
     first = kept.run(job, evaluate_then_write)
     second = kept.run(job, evaluate_then_write)
     assert b"0" in first.body and b"1" in second.body and len(calls) == 2
+
+
+@pytest.mark.parametrize("text", [
+    "SELECT (COUNT(*) AS ?n) { ?s <urn:p> ?o }",
+    "SELECT ?g { GRAPH ?g { ?s <urn:p> ?o } } ORDER BY ?g",
+])
+def test_a_triple_copied_into_another_graph_is_a_change(text: str) -> None:
+    # with several graphs listed as the default graph, Oxigraph counts the copy twice;
+    # GRAPH ?g sees one graph more: both answers are asked again
+    store = VersionedStore(memory_store())
+    triple = ox.Triple(ox.NamedNode("urn:a"), ox.NamedNode("urn:p"), ox.Literal("1"))
+    replace(store, {graph_iri("test/one"): [triple]}, None, source="test", validate=False)
+    kept = KeptAnswers(store)
+    job = QueryJob(text, "all", solutions_format="csv")
+    runs: list[int] = []
+
+    def evaluate(job: QueryJob) -> Answer:
+        runs.append(1)
+        return execute(store, job)
+
+    before = kept.run(job, evaluate)
+    replace(store, {graph_iri("test/two"): [triple]}, None, source="test", validate=False)
+    after = kept.run(job, evaluate)
+    assert after.body == execute(store, job).body != before.body and len(runs) == 2
