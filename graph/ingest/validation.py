@@ -5,22 +5,28 @@ path, constraint component, shape, message, value, severity), sorted; an empty l
 data conforms. The vocabulary graph (``graph.vocabulary``) is added to the data, so that
 ``sh:class`` sees the subclass axioms and ``sh:node`` the concept schemes.
 
-Two engines, both run on the same N-Triples:
+Three engines:
 
-- ``pyrudof`` (rudof, in Rust): 3.5 s for 10^5 triples with the core shapes, but about
-  10 KB of memory per triple (10.5 GiB at 10^6);
-- ``pyshacl`` over an Oxigraph-backed rdflib graph (oxrdflib): about 10x slower, but about
-  1 KB per triple.
+- ``sparql``: the shapes compiled into one SPARQL query per constraint
+  (``graph.ingest.shape_queries``, compiled once per process), run by Oxigraph over the data
+  with the vocabulary lent in a graph of its own; only violations come back. 1.9 s for 10^5
+  triples with the core shapes where pyrudof takes 17 s, and no memory beyond the store;
+- ``pyrudof`` (rudof, in Rust), on N-Triples: about 10 KB of memory per triple (10.5 GiB
+  at 10^6);
+- ``pyshacl`` over an Oxigraph-backed rdflib graph (oxrdflib): about 10x slower than pyrudof,
+  about 1 KB per triple.
 
-``engine="auto"`` (the default) uses pyrudof, on the whole data up to ``PART_TRIPLES`` and
-above that on parts of the data (``graph.ingest.partitioning``: a part's subjects with their
-neighbours, results kept for the part's own focus nodes), two parts at a time, so that a
-validated load of 10^6 triples stays near 1 GiB; it falls back to pyshacl when the shapes use
-paths that parts cannot answer (inverse or sequence paths). The engines agree on every example
-of ``ontology/examples``, and partitioned validation agrees with whole validation (tested).
+``engine="auto"`` (the default) uses ``sparql``; when the shapes use a feature the compiler
+does not translate (``shape_queries.Unsupported``), it falls back to pyrudof, on the whole data
+up to ``PART_TRIPLES`` and above that on parts of the data (``graph.ingest.partitioning``: a
+part's subjects with their neighbours, results kept for the part's own focus nodes), two parts
+at a time; to pyshacl when the shapes use paths that parts cannot answer (inverse or sequence
+paths). The engines agree on every example of ``ontology/examples`` and on generated data with
+faults of every kind the core shapes check (tested); messages may differ, as ``sparql`` always
+reports the shape's ``sh:message`` where rudof sometimes generates its own.
 
-Neither engine is ever given a URL or told to follow ``owl:imports``: the data and shapes are
-handed over as files, so nothing is fetched.
+No engine is ever given a URL or told to follow ``owl:imports``: the data and shapes are
+handed over as stores or files, so nothing is fetched.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+import uuid
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -36,11 +43,12 @@ from typing import Final, Literal
 import pyoxigraph as ox
 
 from graph.errors import Violation
+from graph.ingest import shape_queries
 from graph.ingest.partitioning import Part, partitionable, parts
 from graph.namespaces import SH
 
-Engine = Literal["auto", "pyrudof", "pyshacl"]
-#: above this many triples (data + vocabulary), ``auto`` validates in parts of this size
+Engine = Literal["auto", "sparql", "pyrudof", "pyshacl"]
+#: above this many triples (data + vocabulary), ``auto`` without ``sparql`` validates in parts
 PART_TRIPLES: Final = 40_000
 #: parts validated at once (pyrudof releases the GIL while it works)
 PART_WORKERS: Final = max(1, min(2, os.cpu_count() or 1))
@@ -59,6 +67,14 @@ def validate(data: Data, shapes: Path | Sequence[Path], *,
         from graph.vocabulary import vocabulary_triples
         vocabulary = vocabulary_triples()
     files = [shapes] if isinstance(shapes, Path) else list(shapes)
+    if engine in ("auto", "sparql"):
+        try:
+            checks = shape_queries.compile_shapes(files)
+        except shape_queries.Unsupported:
+            if engine == "sparql":
+                raise
+        else:
+            return _sorted(_with_sparql(data, checks, vocabulary))
     if engine == "auto" and isinstance(data, ox.Store) and len(data) > PART_TRIPLES \
             and partitionable(files):
         return _sorted(_in_parts(data, files, list(vocabulary)))
@@ -116,6 +132,32 @@ def _in_parts(data: ox.Store, files: Sequence[Path],
             for future in pending:
                 found.extend(future.result())
     return found
+
+
+def _with_sparql(data: Data, checks: Sequence[shape_queries.Check],
+                 vocabulary: Iterable[ox.Triple]) -> list[Violation]:
+    """The compiled shapes run by Oxigraph over ``data`` with ``vocabulary``. A store given
+    is lent the vocabulary for the time of the queries: in its default graph when it has no
+    named graph (queries over one graph are faster than over the union), the triples it did
+    not hold taken back after."""
+    if isinstance(data, ox.Store):
+        store = data
+    else:
+        store = ox.Store()
+        store.bulk_extend(ox.Quad(item.subject, item.predicate, item.object)
+                          for item in data)
+    union = next(iter(store.named_graphs()), None) is not None
+    lent = ox.NamedNode(f"urn:civicgraph:validation:{uuid.uuid4()}") if union \
+        else ox.DefaultGraph()
+    added = [quad for quad in (ox.Quad(t.subject, t.predicate, t.object, lent)
+                               for t in vocabulary) if quad not in store]
+    store.bulk_extend(added)
+    try:
+        return shape_queries.run(checks, store, workers=PART_WORKERS, union=union)
+    finally:
+        if store is data:
+            for quad in added:
+                store.remove(quad)
 
 
 def errors(results: Iterable[Violation]) -> list[Violation]:

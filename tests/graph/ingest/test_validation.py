@@ -117,8 +117,19 @@ def _broken_synthetic(organisations: int) -> ox.Store:
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
+def _uncompilable(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Shapes the SPARQL compiler refuses, so that ``auto`` falls back to pyrudof."""
+    from graph.ingest import shape_queries
+
+    def refuse(files: object) -> None:
+        raise shape_queries.Unsupported("sh:sparql", "a test shape")
+
+    monkeypatch.setattr(shape_queries, "compile_shapes", refuse)
+
+
 def test_validation_in_parts_gives_the_results_of_the_whole(
         monkeypatch: pytest.MonkeyPatch) -> None:
+    _uncompilable(monkeypatch)
     store = _broken_synthetic(60)
     whole = validate(store, CORE, engine="pyrudof")
     assert len(errors(whole)) > 50
@@ -143,6 +154,7 @@ def test_parts_fall_back_to_pyshacl_when_paths_are_not_plain(
     from graph.ingest.partitioning import partitionable
     from graph.vocabulary import shapes_path
 
+    _uncompilable(monkeypatch)
     assert partitionable(CORE)
     assert not partitionable(shapes_path("public"))   # inverse and sequence paths
     used: list[str] = []
