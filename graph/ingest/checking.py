@@ -83,17 +83,26 @@ def check(store: Store, after: Mapping[str, Iterable[ox.Triple]], *, source: str
         if public is None else set(public)
     checked = {g: list(t) for g, t in after.items()
                if g not in MANAGED and not g.startswith(STAGING_PREFIX)}
-    _guard_privacy(checked if added is None else {g: list(t) for g, t in added.items()},
-                   public, source)
-    if not shape_check or not checked:
-        return []
     from graph.privacy.persons import PUBLIC_PERSONS_GRAPH
 
+    exposed = [g for g in checked if g in public and g != PUBLIC_PERSONS_GRAPH]
+    # when every graph checked is public and wholly new, the guard reads the data validated
+    shared = shape_check and added is None and \
+        set(exposed) == {g for g in checked if g != PUBLIC_PERSONS_GRAPH}
+    if not shared:
+        _guard_privacy(checked if added is None else {g: list(t) for g, t in added.items()},
+                       public, source)
+    if not shape_check or not checked:
+        return []
     data = ox.Store()
     data.bulk_extend(ox.Quad(t.subject, t.predicate, t.object)
                      for g, triples in checked.items() if g != PUBLIC_PERSONS_GRAPH
                      for t in triples)
-    subjects = {key(q.subject) for q in data.quads_for_pattern(None, None, None, None)}
+    if shared and exposed:
+        _refuse_personal(data, exposed, source)
+    profiled = bool(exposed) and (_mentions_persons_in(data) if shared
+                                  else _mentions_persons(checked[g] for g in exposed))
+    subjects = {key(row[0]) for row in _select(data, "SELECT DISTINCT ?s { ?s ?p ?o }")}
     wanted = subjects if focus is None else subjects & set(focus)
     if not wanted:
         return []
@@ -102,8 +111,8 @@ def check(store: Store, after: Mapping[str, Iterable[ox.Triple]], *, source: str
     context(store, data, wanted, checked)
     core = _core(shapes)
     results = validation.validate(data, core, engine=engine) if _targeted(data, core) else []
-    exposed = [g for g in checked if g in public and g != PUBLIC_PERSONS_GRAPH]
-    if exposed and _mentions_persons(checked[g] for g in exposed):
+    del data
+    if profiled:
         from graph.vocabulary import shapes_path
 
         profile = ox.Store()
@@ -115,6 +124,12 @@ def check(store: Store, after: Mapping[str, Iterable[ox.Triple]], *, source: str
     if found:
         raise ShapeViolation(found, source=source)
     return [r for r in kept if r.severity != "Violation"]
+
+
+def _select(data: ox.Store, query: str) -> ox.QuerySolutions:
+    rows = data.query(query)
+    assert isinstance(rows, ox.QuerySolutions)
+    return rows
 
 
 def _around(data: ox.Store, nodes: Collection[str]) -> ox.Store:
@@ -217,6 +232,24 @@ def _mentions_persons(graphs: Iterable[list[ox.Triple]]) -> bool:
                for triples in graphs for t in triples)
 
 
+def _mentions_persons_in(data: ox.Store) -> bool:
+    """``_mentions_persons`` of the default graph of ``data``, evaluated by Oxigraph."""
+    starts = " || ".join(f"STRSTARTS(STR(?x), {ox.Literal(n)})" for n in _PERSONAL_NAMESPACES)
+    found = data.query(f"ASK {{ {{ ?s ?x ?o }} UNION {{ ?s <{RDF}type> ?x }} "
+                       f"FILTER({starts}) }}")
+    return bool(found)
+
+
+def _refuse_personal(data: ox.Store, graphs: Collection[str], source: str) -> None:
+    """The privacy guard on ``data``, which holds what goes into the public ``graphs``."""
+    from graph.privacy.persons import personal_data
+
+    found = personal_data(data)
+    if found:
+        where = ", ".join(f"<{g}>" for g in graphs)
+        raise ShapeViolation(found, source=f"{source} (into the public graph {where})")
+
+
 def _guard_privacy(added: Mapping[str, list[ox.Triple]], public: Collection[str],
                    source: str) -> None:
     from graph.privacy.persons import PUBLIC_PERSONS_GRAPH, personal_data
@@ -247,10 +280,9 @@ def context(store: Store, data: ox.Store, subjects: Collection[str],
     unless = f"FILTER(?g NOT IN ({', '.join(left_out)}))" if left_out else ""
     described = sorted(s for s in subjects if not s.startswith("_:"))
     data.bulk_extend(list(_matching(store, described, "?s ?p ?o", unless)))
-    typed = {q.subject for q in data.quads_for_pattern(None, _TYPE, None, None)}
-    pointed = sorted({q.object.value for q in data.quads_for_pattern(None, None, None, None)
-                      if isinstance(q.object, ox.NamedNode) and q.predicate != _TYPE
-                      and q.object not in typed})
+    pointed = sorted(row[0].value for row in _select(data, f"""
+        SELECT DISTINCT ?o {{ ?s ?p ?o FILTER(isIRI(?o) && ?p != <{RDF}type>)
+                              FILTER NOT EXISTS {{ ?o <{RDF}type> ?t }} }}"""))
     data.bulk_extend(list(_matching(store, pointed, f"?s ?p ?o FILTER(?p = <{RDF}type>)",
                                     unless)))
 
