@@ -7,6 +7,7 @@ takes seconds, a numpy mask milliseconds. Columns are built once per table and c
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,6 +21,7 @@ BoolArray = npt.NDArray[np.bool_]
 _EPOCH = dt.date(1970, 1, 1)
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a few thousand dates recur over all the usages
 def _day(iso: str | None) -> int:
     if not iso:
         return -1
