@@ -6,6 +6,10 @@ the usages takes seconds on the embedded store, so the table is read once per ve
 data (``visualisations.service`` keeps it, re-reading only the graphs an import replaced) and
 every map, filter and metric is then computed from it in memory. Reading it is a pure function
 of the store's public graphs.
+
+``build`` makes the table from an index of the scans (``visualisations.index``); ``patch``
+makes the same table from the table of a base and the index of a small delta, working only on
+the rows the delta touches (``visualisations.upkeep`` uses it after each write).
 """
 
 from __future__ import annotations
