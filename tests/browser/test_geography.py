@@ -4,16 +4,15 @@ filters narrow the map, and the page is photographed for the README."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.browser.conftest import Watch
+from tests.support.screenshots import screenshot
 
 pytestmark = pytest.mark.browser
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "api" / "static" / "screenshots"
 
 
 def markers(tab: Any) -> int:
@@ -38,8 +37,7 @@ def test_organisations_are_drawn_by_commune_and_clustered(page: tuple[Any, Watch
     assert tab.locator("path.leaflet-interactive, .leaflet-overlay-pane path").count() >= 90
     assert all(u.startswith(example_server.url) for u in requests)
     tab.locator("#geo-map").scroll_into_view_if_needed()
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    tab.screenshot(path=str(SCREENSHOTS / "geography.png"))
+    tab.screenshot(path=screenshot("geography.png"))
     assert watch.problems == []
 
 

@@ -5,15 +5,14 @@ catalogue's rows, and YASGUI speaks French on the French page."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-pytestmark = pytest.mark.browser
+from tests.support.screenshots import screenshot
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "api" / "static" / "screenshots"
+pytestmark = pytest.mark.browser
 
 
 def test_the_tool_page_tells_who_uses_loomio(page: tuple[Any, Any], example_server: Any,
@@ -33,8 +32,7 @@ def test_the_tool_page_tells_who_uses_loomio(page: tuple[Any, Any], example_serv
     assert download.value.suggested_filename == "software-loomio-users.csv"
     tab.locator("#list-users").scroll_into_view_if_needed()
     tab.evaluate("() => window.scrollTo(0, 0)")
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    tab.screenshot(path=str(SCREENSHOTS / "tool-page.png"), full_page=False)
+    tab.screenshot(path=screenshot("tool-page.png"), full_page=False)
     assert not [p for p in watch.problems if "favicon" not in p], watch.problems
 
 
@@ -117,7 +115,7 @@ def _french_screenshot(tab: Any, example_server: Any) -> None:
     frame.wait_for_selector("#cg-map[data-drawn='true']", state="attached")
     assert frame.locator(".cg-legend li").count() >= 2
     tab.wait_for_load_state("networkidle")
-    tab.screenshot(path=str(SCREENSHOTS / "map-fr.png"), full_page=False)
+    tab.screenshot(path=screenshot("map-fr.png"), full_page=False)
     tab.goto(f"{example_server.url}/?lang=fr", wait_until="networkidle")
     assert tab.locator("img[src='/static/screenshots/map-fr.png']").count() == 1
     tab.goto(f"{example_server.url}/?lang=en", wait_until="networkidle")

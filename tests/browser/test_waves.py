@@ -3,16 +3,15 @@ organisations behind it, and the page is photographed for the README."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.browser.conftest import Watch
+from tests.support.screenshots import screenshot
 
 pytestmark = pytest.mark.browser
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "api" / "static" / "screenshots"
 
 
 def test_a_band_leads_to_the_organisations_behind_it(page: tuple[Any, Watch],
@@ -22,8 +21,7 @@ def test_a_band_leads_to_the_organisations_behind_it(page: tuple[Any, Watch],
     tab.goto(example_server.url + "/maps/waves?lang=fr")
     bands = tab.locator("svg.sankey a.flow-switched")
     assert bands.count() > 0
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    tab.screenshot(path=str(SCREENSHOTS / "waves.png"), full_page=False)
+    tab.screenshot(path=screenshot("waves.png"), full_page=False)
     target = bands.first.get_attribute("href")
     assert target and target.startswith("#flow-")
     bands.first.click()
