@@ -51,7 +51,7 @@ from multiprocessing.connection import Connection
 from typing import Any, Final
 
 import graph.errors as errors
-from graph.errors import InputError, WorkersBusy
+from graph.errors import InputError, StoreUnavailable, WorkersBusy
 from graph.sparql.request import QueryInfo
 
 log = logging.getLogger(__name__)
@@ -225,10 +225,14 @@ class _Parser:
                                        name="civicgraph-parser")
         self.process.start()
         child.close()
-        if not self.conn.poll(START_LIMIT):
+        try:
+            if not self.conn.poll(START_LIMIT):
+                raise EOFError
+            self.conn.recv()
+        except (EOFError, OSError):
             self.kill()
-            raise RuntimeError("a parser process did not start")
-        self.conn.recv()
+            raise StoreUnavailable("a parser process did not start; retry in a moment") \
+                from None
 
     def kill(self) -> None:
         with contextlib.suppress(Exception):

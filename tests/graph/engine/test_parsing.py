@@ -25,6 +25,7 @@ from graph.errors import (
     ForbiddenOperation,
     QuerySyntaxError,
     RdfSyntaxError,
+    StoreUnavailable,
     WorkersBusy,
 )
 from graph.ingest.bounds import SPARQL_DEPTH
@@ -217,5 +218,19 @@ def test_a_client_holds_at_most_its_share_of_the_parsers() -> None:
         for holder in holders:
             holder.join(60)
         assert not pool._holding
+    finally:
+        pool.close()
+
+
+def test_a_parser_that_does_not_start_in_time_is_a_503_not_a_crash(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import graph.engine.parsing as parsing
+
+    monkeypatch.setattr(parsing, "START_LIMIT", 0.0)   # no process answers "ready" that fast
+    pool = Parsers(size=1)
+    try:
+        with pytest.raises(StoreUnavailable, match="did not start"):
+            pool.rdf_triples(b"<urn:a> <urn:b> <urn:c> .", "Turtle")
+        assert pool._count == 0 and not pool._holding
     finally:
         pool.close()
