@@ -92,16 +92,18 @@ def build(organisations: int, folder: Path, subjects: int) -> tuple[Path, Path, 
     return ours, theirs, chosen.read_text().split()
 
 
-def start_civicgraph(store: Path, folder: Path, *, cache_mb: int) -> Server:
+def start_civicgraph(store: Path, folder: Path, *, cache_mb: int, tree: Path = ROOT,
+                     name: str = "civicgraph") -> Server:
+    """``civicgraph serve`` of the source tree ``tree`` (another checkout: its own code)."""
     port = free_port()
-    log = folder / f"civicgraph-cache{cache_mb}.log"
+    log = folder / f"{name}-cache{cache_mb}.log"
     env = {**os.environ, "CIVICGRAPH_CLIENT_CONCURRENCY": "64",
            "CIVICGRAPH_ANSWER_CACHE_MB": str(cache_mb), "CIVICGRAPH_LOG_LEVEL": "info"}
     process = subprocess.Popen(
-        [str(VENV_BIN / "civicgraph"), "serve", "--empty", "--store", str(store),
-         "--host", "127.0.0.1", "--port", str(port)],
-        stdout=log.open("wb"), stderr=subprocess.STDOUT, env=env, cwd=ROOT)
-    return Server("civicgraph", port, "/sparql", process, log)
+        [sys.executable, "-c", "from api.cli import main; main()", "serve", "--empty",
+         "--store", str(store), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=log.open("wb"), stderr=subprocess.STDOUT, env=env, cwd=tree)
+    return Server(name, port, "/sparql", process, log)
 
 
 def start_oxigraph(store: Path, folder: Path) -> Server:
@@ -344,13 +346,14 @@ def measure(servers: list[Server], subjects: list[str], levels: list[int], secon
             for key, runs in found.items()}
 
 
-def table(results: dict[tuple[str, int], Measure], levels: list[int]) -> list[str]:
-    lines = ["| clients | civicgraph req/s | Oxigraph req/s | throughput ratio | "
-             "civicgraph p50 | Oxigraph p50 | p50 ratio | civicgraph p95 | Oxigraph p95 | "
-             "p95 ratio | CPU per request (civicgraph / Oxigraph) | errors |",
+def table(results: dict[tuple[str, int], Measure], levels: list[int],
+          ours_name: str = "civicgraph") -> list[str]:
+    lines = [f"| clients | {ours_name} req/s | Oxigraph req/s | throughput ratio | "
+             f"{ours_name} p50 | Oxigraph p50 | p50 ratio | {ours_name} p95 | Oxigraph p95 | "
+             f"p95 ratio | CPU per request ({ours_name} / Oxigraph) | errors |",
              "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for clients in levels:
-        ours, theirs = results["civicgraph", clients], results["oxigraph", clients]
+        ours, theirs = results[ours_name, clients], results["oxigraph", clients]
         lines.append(
             f"| {clients} | {ours.rate:,.0f} | {theirs.rate:,.0f} | "
             f"{ours.rate / theirs.rate:.2f} | {ours.p50 * 1000:.2f} ms | "
@@ -374,12 +377,18 @@ def main() -> None:
                         help="civicgraph's answer cache (off: CIVICGRAPH_ANSWER_CACHE_MB=0)")
     parser.add_argument("--handoff", type=int, default=1000,
                         help="lookups timed without HTTP, in and out of the workers (0: none)")
+    parser.add_argument("--before", type=Path, default=None,
+                        help="another source tree (e.g. a checkout of an earlier commit) served "
+                        "too, on a copy of the store, in the same rounds")
     parser.add_argument("--write", action="store_true", help="add the tables to RESULTS.md")
     args = parser.parse_args()
     levels = args.clients or [1, 8, 32]
 
     folder = ROOT / "var" / "bench" / f"lookup-{args.organisations}"
     ours_dir, theirs_dir, subjects = build(args.organisations, folder, args.subjects)
+    before_dir = folder / "civicgraph-before"
+    if args.before is not None and not before_dir.exists():
+        shutil.copytree(ours_dir, before_dir)
     start_load = uptime()
     steps = []
     if args.handoff:
@@ -391,10 +400,16 @@ def main() -> None:
     try:
         wait_ready(oxigraph)
         for cache in (["off", "on"] if args.cache == "both" else [args.cache]):
-            ours = start_civicgraph(ours_dir, folder, cache_mb=0 if cache == "off" else 64)
+            cache_mb = 0 if cache == "off" else 64
+            ours = start_civicgraph(ours_dir, folder, cache_mb=cache_mb)
+            before = None if args.before is None else start_civicgraph(
+                before_dir, folder, cache_mb=cache_mb, tree=args.before, name="before")
             try:
                 wait_ready(ours)
                 servers = [ours, oxigraph]
+                if before is not None:
+                    wait_ready(before)
+                    servers.insert(1, before)
                 for subject in subjects[:50]:
                     counts = {s.name: rows(s, subject) for s in servers}
                     if len(set(counts.values())) != 1:
@@ -402,8 +417,12 @@ def main() -> None:
                 print(f"answer cache {cache}:", flush=True)
                 results = measure(servers, subjects, levels, args.seconds, args.rounds, work)
                 tables[cache] = table(results, levels)
+                if before is not None:
+                    tables[cache + ", before"] = table(results, levels, "before")
             finally:
                 ours.stop()
+                if before is not None:
+                    before.stop()
     finally:
         oxigraph.stop()
         shutil.rmtree(work, ignore_errors=True)
@@ -412,7 +431,8 @@ def main() -> None:
     clients = " ".join(f"--clients {c}" for c in levels)
     lines = [
         f"`.venv/bin/python bench/bench_lookup.py --organisations {args.organisations} "
-        f"{clients} --seconds {args.seconds:g} --rounds {args.rounds} --cache {args.cache}` "
+        f"{clients} --seconds {args.seconds:g} --rounds {args.rounds} --cache {args.cache} "
+        f"--handoff {args.handoff}{'' if args.before is None else f' --before {args.before}'}` "
         f"on {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
         f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; load averages {start_load} at the start, "
         f"{end_load} at the end. GET `/sparql` (civicgraph) and `/query` (Oxigraph server, "
@@ -421,6 +441,10 @@ def main() -> None:
         f"servers alternating, the median of {args.rounds} runs (by rate) kept.",
     ]
     for cache, rows_ in tables.items():
+        if cache.endswith(", before"):
+            lines += ["", f"The same, `{args.before}` (`--before`) served in the same rounds:",
+                      "", *rows_]
+            continue
         what = ("off (`CIVICGRAPH_ANSWER_CACHE_MB=0`: every request evaluated)" if cache == "off"
                 else "on (64 MiB, the default: a subject asked again is answered from memory)")
         lines += ["", f"Answer cache {what}:", "", *rows_]
