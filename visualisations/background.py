@@ -58,10 +58,13 @@ def org_tool_metrics(table: UsageTable) -> Metrics:
     return compute(org_tool(table))
 
 
-#: what the child process runs: the pickled (work, argument) on its stdin, the pickled result
-#: on its stdout, a traceback on its stderr
-_CHILD = ("import pickle, sys; work, argument = pickle.load(sys.stdin.buffer); "
+#: what the child process runs, at a lower priority: the pickled (work, argument) on its
+#: stdin, the pickled result on its stdout, a traceback on its stderr
+_CHILD = ("import os, pickle, sys; os.nice(NICENESS); "
+          "work, argument = pickle.load(sys.stdin.buffer); "
           "pickle.dump(work(argument), sys.stdout.buffer, pickle.HIGHEST_PROTOCOL)")
+#: the child yields the processor to the server's requests (background work, on 2 cores)
+NICENESS = 10
 
 
 def run_apart(work: Callable[[A], R], argument: A, *,
@@ -76,7 +79,8 @@ def run_apart(work: Callable[[A], R], argument: A, *,
         pickle.dump((work, argument), given, pickle.HIGHEST_PROTOCOL)
         given.seek(0)
         process = subprocess.Popen(  # noqa: S603 - this interpreter, our fixed code
-            [sys.executable, "-c", _CHILD], stdin=given, stdout=out, stderr=errors, env=env)
+            [sys.executable, "-c", _CHILD.replace("NICENESS", str(NICENESS))], stdin=given,
+            stdout=out, stderr=errors, env=env)
         try:
             while True:
                 try:

@@ -12,7 +12,13 @@ import pytest
 from graph.engine.snapshots import VersionedStore
 from graph.store import Store
 from tests.support.graphs import PUBLIC_GRAPH, TINY, meta, turtle
-from visualisations.background import MetricsRunner, Stopped, org_tool_metrics, run_apart
+from visualisations.background import (
+    NICENESS,
+    MetricsRunner,
+    Stopped,
+    org_tool_metrics,
+    run_apart,
+)
 from visualisations.filters import Filters
 from visualisations.metrics import Metrics
 from visualisations.service import MapRequest, Maps
@@ -115,6 +121,7 @@ def _fail(_: object) -> None:
 
 def test_run_apart_runs_in_another_process_and_reports_its_failures() -> None:
     assert run_apart(_pid, None) != os.getpid()
+    assert run_apart(os.nice, 0) == min(19, os.nice(0) + NICENESS)  # behind the requests
     with pytest.raises(RuntimeError, match="ValueError: in the child"):
         run_apart(_fail, None)
 
