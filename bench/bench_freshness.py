@@ -127,7 +127,9 @@ def reference(location: Path, repeat: int = 3, queries: bool = True) -> dict[str
         for _ in range(repeat):
             began = time.perf_counter()
             result = store.query(query, **options)
-            rows = result.serialize(format=ox.QueryResultsFormat.TSV).count(b"\n") - 1
+            assert isinstance(result, ox.QuerySolutions)
+            data = result.serialize(format=ox.QueryResultsFormat.TSV)
+            rows = (data or b"").count(b"\n") - 1
             times.append(time.perf_counter() - began)
         return statistics.median(times), rows
 
@@ -166,9 +168,10 @@ def organisation_graph(served: int, round_: int) -> tuple[bytes, str]:
 
     start = (-(-served // BLOCK) + round_) * BLOCK
     triples = list(generate(1, seed=1, start=start))
-    org = next(t.subject.value for t in triples if t.predicate.value == RDF + "type"
-               and t.object.value in (ORG + "Organization", ORG + "FormalOrganization"))
+    org = next(str(t.subject)[1:-1] for t in triples if t.predicate.value == RDF + "type"
+               and str(t.object)[1:-1] in (ORG + "Organization", ORG + "FormalOrganization"))
     data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+    assert data is not None
     return data, org
 
 
@@ -224,7 +227,7 @@ def run(organisations: int, data: Path, rounds: int, metrics_timeout: float) -> 
 
 
 def _rounds(url: str, log: Path, organisations: int, rounds: int, metrics_timeout: float
-            ) -> tuple[list[Round], float, list[float]]:
+            ) -> tuple[list[Round], tuple[float, tuple[str, ...] | None], list[float]]:
     bearer = {"Authorization": f"Bearer {CURATOR_TOKEN}"}
     done: list[Round] = []
     with httpx.Client(base_url=url, timeout=600) as http:

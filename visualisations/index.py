@@ -97,7 +97,7 @@ class Index:
             found = by_subject.get(subject)
             if found is None:
                 return _NONE
-            return (found,) if found.__class__ is str else found  # type: ignore[return-value]
+            return (found,) if found.__class__ is str else found
         return get
 
     def column_back(self, predicate: str) -> Getter:

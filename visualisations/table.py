@@ -316,10 +316,11 @@ def _org_attributes(table: UsageTable, index: Layered, orgs: Iterable[str]) -> N
                                   (table.org_kinds, ORG + "classification")):
             _put(column, org, tuple(sorted(index.get(predicate, org))))
         communes = sorted(index.get(SCHEMA + "location", org))
-        for column, predicate in ((table.org_departement, CG + "departement"),
-                                  (table.org_commune, INSEE_CODE)):
-            _put(column, org, next((min(v) for c in communes
-                                    if (v := index.get(predicate, c))), None))
+        for place, predicate in ((table.org_departement, CG + "departement"),
+                                 (table.org_commune, INSEE_CODE)):
+            found: str | None = next((min(v) for c in communes
+                                      if (v := index.get(predicate, c))), None)
+            _put(place, org, found)
 
 
 def _software_attributes(table: UsageTable, index: Layered, software: Iterable[str]) -> None:
