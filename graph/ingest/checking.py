@@ -252,10 +252,19 @@ def _refuse_personal(data: ox.Store, graphs: Collection[str], source: str) -> No
 
 def _guard_privacy(added: Mapping[str, list[ox.Triple]], public: Collection[str],
                    source: str) -> None:
-    from graph.privacy.persons import PUBLIC_PERSONS_GRAPH, personal_data
+    from graph.privacy.persons import (
+        PERSONAL_PROPERTIES,
+        PERSONAL_TYPES,
+        PUBLIC_PERSONS_GRAPH,
+        personal_data,
+    )
 
     exposed = [g for g in added if g in public and g != PUBLIC_PERSONS_GRAPH and added[g]]
-    if not exposed:
+    properties = {ox.NamedNode(p) for p in PERSONAL_PROPERTIES}
+    types = {ox.NamedNode(t) for t in PERSONAL_TYPES}
+    # what personal_data looks for, found without building a store of the whole write
+    if not any(t.predicate in properties or (t.predicate == _TYPE and t.object in types)
+               for g in exposed for t in added[g]):
         return
     data = ox.Store()
     data.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for g in exposed
