@@ -36,6 +36,7 @@ from api.security import reader_scope
 from api.settings import Settings
 from graph.engine.answers import job_key
 from graph.engine.execution import QueryEngine, StoreView
+from graph.engine.parsing import parsers
 from graph.engine.snapshots import VersionedStore
 from graph.errors import QueryFailed, ResultTooLarge
 from graph.publishing.service import DumpCache
@@ -81,6 +82,8 @@ def install(app: FastAPI, settings: Settings) -> None:
     app.state.inline_lookups = InlineLookups(engine)
     app.state.dump_cache = DumpCache()
     app.router.add_event_handler("startup", engine.start)
+    # a parser process ready for the first untrusted text (graph.engine.parsing)
+    app.router.add_event_handler("startup", lambda: parsers().warm())
     app.router.add_event_handler("shutdown", engine.close)
     app.router.add_event_handler("shutdown", app.state.dump_cache.close)
 

@@ -352,6 +352,34 @@ class Parsers:
             self._stopped[client] = time.monotonic()
             self._release(client)
 
+    def warm(self) -> None:
+        """Start one parser process in the background, so that the first text read does not
+        wait for a process to start (about a second)."""
+        if self.size <= 0:
+            return
+
+        def start() -> None:
+            with self._cond:
+                if self._count or self._closed:
+                    return
+                self._count += 1
+            try:
+                parser = _Parser(self._context)
+            except Exception:   # the first text read will start one (and say why it cannot)
+                with self._cond:
+                    self._count -= 1
+                    self._cond.notify_all()
+                return
+            with self._cond:
+                self.processes.add(parser)
+                if self._closed:
+                    parser.kill()
+                    return
+                self._idle.append(parser)
+                self._cond.notify_all()
+
+        threading.Thread(target=start, name="civicgraph-parser-start", daemon=True).start()
+
     def recently_stopped(self, client: Hashable) -> bool:
         """Whether ``client`` crashed or outlasted a parser in the last ``STOPPED_MEMORY`` s."""
         with self._cond:

@@ -234,3 +234,16 @@ def test_a_parser_that_does_not_start_in_time_is_a_503_not_a_crash(
         assert pool._count == 0 and not pool._holding
     finally:
         pool.close()
+
+
+def test_a_warmed_pool_has_a_parser_waiting() -> None:
+    pool = Parsers(size=2)
+    try:
+        pool.warm()
+        until(lambda: len(pool._idle) == 1, within=30)
+        pool.warm()   # one is enough: no second process
+        assert pool._count == 1
+        assert pool.rdf_triples(b"<urn:a> <urn:b> <urn:c> .", "Turtle")
+        assert pool._count == 1
+    finally:
+        pool.close()
