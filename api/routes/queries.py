@@ -174,6 +174,7 @@ def run_query(request: Request, query: CatalogueQuery) -> Response:
     rows = list(result) if isinstance(result, ox.QuerySolutions) else []
     variables = [v.value for v in result.variables] if isinstance(result, ox.QuerySolutions) \
         else []
+    del result   # a pyoxigraph result is freed on its own thread, never left to a later frame
     return render(request, "query_run.html", {
         "query": query, "values": values, "variables": variables, "rows": rows,
         "results_json": results_json(variables, rows),

@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -188,11 +189,25 @@ def _bound_by(variable: Any, patterns: Iterable[tuple[Any, Any, Any]]) -> Anchor
     return None
 
 
+#: the thread rdflib reads queries in (see ``footprint``)
+_READER = ThreadPoolExecutor(1, thread_name_prefix="civicgraph-footprint")
+
+
 @functools.lru_cache(maxsize=256)
 def footprint(sparql: str, bound: frozenset[str] = frozenset()) -> Footprint | None:
     """The footprint of the query ``sparql`` whose variables ``bound`` are given values
     (substitutions); None when a pattern may match any triple (or the text is not a query
-    rdflib reads: then nothing is assumed)."""
+    rdflib reads: then nothing is assumed).
+
+    rdflib's parser (pyparsing) leaves reference cycles of exceptions, tracebacks and frames
+    behind, and a frame kept by one keeps its callers' frames and their locals: a pyoxigraph
+    result held by a route would then be freed by the garbage collector on whatever thread
+    runs it, which pyoxigraph refuses (its results belong to their thread). So the text is
+    read on a thread of its own, whose frames lead to nothing of the caller's."""
+    return _READER.submit(_footprint, sparql, bound).result()
+
+
+def _footprint(sparql: str, bound: frozenset[str]) -> Footprint | None:
     from rdflib.plugins.sparql.algebra import translateQuery
     from rdflib.plugins.sparql.parser import parseQuery
 
