@@ -202,8 +202,14 @@ def check(data: bytes, syntax: str, *, source: str = "input") -> None:
     none of the checks knows is let through (its parser reports what it reports)."""
     name = syntax.split(";")[0].strip().lower()
     if name in _TURTLE_FAMILY:
-        check_turtle(data.decode("utf-8", errors="replace"), source=source,
-                     language=_TURTLE_FAMILY[name])
+        language = _TURTLE_FAMILY[name]
+        if language in ("N-Triples", "N-Quads") and b"<<" not in data:
+            return   # only a triple term nests in these line formats (a "(" is in a literal)
+        opened = sum(data.count(opener) for opener in (b"[", b"(", b"{")) + \
+            2 * data.count(b"<<")
+        if opened <= RDF_DEPTH:
+            return   # fewer openers in all than the bound: nothing can nest past it
+        check_turtle(data.decode("utf-8", errors="replace"), source=source, language=language)
     elif name in _JSON_FAMILY:
         check_json(data, source=source)
     elif name in _XML_FAMILY:

@@ -104,3 +104,24 @@ def test_turtle_refusal_names_the_line() -> None:
     with pytest.raises(BoundExceeded) as refused:
         check_turtle(text, source="upload.ttl")
     assert refused.value.line == 4 and "upload.ttl, line 4" in str(refused.value)
+
+
+def test_n_triples_without_a_triple_term_are_not_lexed_whatever_their_literals_hold() -> None:
+    """Only ``<<`` nests in N-Triples and N-Quads: brackets in literals are no nesting."""
+    line = b'<urn:s> <urn:p> "' + b"((((([[[[{{{{" * 50 + b'" .\n'
+    check(line * 1000, "N-Triples")
+    check(line.replace(b" .", b" <urn:g> .") * 1000, "application/n-quads")
+
+
+def test_a_triple_term_nested_past_the_bound_in_n_triples_is_still_refused() -> None:
+    deep = b"<urn:s> <urn:p> " + b"<< <urn:a> <urn:b> " * 200 + b"<urn:c>" + b" >>" * 200 + b" .\n"
+    with pytest.raises(BoundExceeded, match="nesting depth"):
+        check(deep, "N-Triples")
+
+
+def test_turtle_with_fewer_openers_than_the_bound_is_not_lexed_and_deeper_is_refused() -> None:
+    shallow = b"<urn:s> <urn:p> [ <urn:q> ( 1 2 ) ] ."
+    check(shallow, "Turtle")
+    deep = b"<urn:s> <urn:p> " + b"[ <urn:q> " * (RDF_DEPTH + 1) + b"1" + b" ]" * (RDF_DEPTH + 1)
+    with pytest.raises(BoundExceeded):
+        check(deep + b" .", "text/turtle")
