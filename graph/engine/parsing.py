@@ -48,7 +48,7 @@ from collections import Counter
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from typing import Any, Final
+from typing import Any, Final, cast
 
 import graph.errors as errors
 from graph.errors import InputError, StoreUnavailable, WorkersBusy
@@ -264,19 +264,20 @@ class Parsers:
     # the jobs
     def rdf_triples(self, data: bytes, format_name: str, *, base_iri: str | None = None,
                     source: str = "request body") -> bytes:
-        return self._run("rdf", (data, format_name, base_iri, source), source)
+        return cast(bytes, self._run("rdf", (data, format_name, base_iri, source), source))
 
     def prepare_update(self, text: str, using: Sequence[str] = (),
                        using_named: Sequence[str] = ()) -> PreparedUpdate:
-        return self._run("update", (text, tuple(using), tuple(using_named)), "the update")
+        return cast(PreparedUpdate, self._run("update", (text, tuple(using), tuple(using_named)),
+                                              "the update"))
 
     def update_findings(self, text: str, public: frozenset[str]) -> list[errors.Violation]:
-        return self._run("findings", (text, public), "the update")
+        return cast(list[errors.Violation], self._run("findings", (text, public), "the update"))
 
     def analyse_query(self, text: str) -> QueryInfo:
         if len(text) <= INLINE_BYTES:
             return analyse_query(text)
-        return self._run("query", (text,), "the query")
+        return cast(QueryInfo, self._run("query", (text,), "the query"))
 
     # the pool
     def _run(self, name: str, args: tuple[Any, ...], what: str) -> Any:

@@ -292,9 +292,9 @@ def apply_update(store: Store, text: str, *, who: str, source: str = "the update
             # the graphs it names that it would create public are public to the guard already
             public = public_targets(store, default_access=default_access,
                                     written=sorted(named))
-            found = reader.update_findings(text, frozenset(public))
-            if found:
-                raise ShapeViolation(found, source="the update")
+            personal = reader.update_findings(text, frozenset(public))
+            if personal:
+                raise ShapeViolation(personal, source="the update")
         copied = store.graphs() if every else [g for g in store.graphs() if g in named]
         scratch, before = _scratch(store, [DEFAULT_GRAPH, *copied])
         try:
