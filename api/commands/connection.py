@@ -18,7 +18,7 @@ import ipaddress
 import json
 import os
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
@@ -160,7 +160,10 @@ class ServerStore(RemoteStore):
     update, within the server's request size limit (``CIVICGRAPH_MAX_BODY_BYTES``)."""
 
     def replace_graphs(self, contents: Mapping[str, Iterable[ox.Triple | ox.Quad]],
-                       *, metadata: Iterable[ox.Triple] = ()) -> None:
+                       *, metadata: Iterable[ox.Triple] = (),
+                       checking: Callable[[], object] | None = None) -> None:
+        if checking is not None:
+            checking()
         operations = [commit_update(dict.fromkeys(contents), metadata)]
         for graph, triples in contents.items():
             body = "\n".join(f"{t.subject} {t.predicate} {t.object} ." for t in triples)

@@ -31,7 +31,7 @@ import os
 import shutil
 import tempfile
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,7 +86,8 @@ class VersionedStore(Store):
         self.settled = threading.Condition()
 
     @contextmanager
-    def _write(self, *, atomic: bool = True, graphs: Iterable[str] = ("*",)) -> Iterator[None]:
+    def _write(self, *, atomic: bool = True, graphs: Iterable[str] = ("*",),
+               unchanged: Callable[[], bool] = lambda: False) -> Iterator[None]:
         with self.settled:
             self.writing += 1
         done = False
@@ -96,10 +97,11 @@ class VersionedStore(Store):
         finally:
             with self.settled:
                 self.writing -= 1
-                self.version += 1
-                self.written.update(dict.fromkeys(graphs, self.version))
-                if done or not atomic:
-                    self.changes += 1
+                if not unchanged():
+                    self.version += 1
+                    self.written.update(dict.fromkeys(graphs, self.version))
+                    if done or not atomic:
+                        self.changes += 1
                 self.settled.notify_all()
 
     def query(self, sparql: str, *, substitutions: Mapping[str, Term] | None = None,
@@ -118,9 +120,22 @@ class VersionedStore(Store):
             self.inner.replace_graph(graph, triples, metadata=metadata)
 
     def replace_graphs(self, contents: Mapping[str, Iterable[ox.Triple | ox.Quad]],
-                       *, metadata: Iterable[ox.Triple] = ()) -> None:
-        with self._write(graphs=list(contents)):
-            self.inner.replace_graphs(contents, metadata=metadata)
+                       *, metadata: Iterable[ox.Triple] = (),
+                       checking: Callable[[], object] | None = None) -> None:
+        refused = False
+
+        def checked() -> object:
+            nonlocal refused
+            try:
+                return checking() if checking is not None else None
+            except BaseException:
+                refused = True
+                raise
+
+        # a write its checks refuse changed nothing: no new version
+        with self._write(graphs=list(contents), unchanged=lambda: refused):
+            self.inner.replace_graphs(contents, metadata=metadata,
+                                      checking=checked if checking is not None else None)
 
     def drop_graph(self, graph: str) -> None:
         with self._write(graphs=(graph,)):

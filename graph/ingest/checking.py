@@ -40,6 +40,7 @@ from graph.privacy.access import (
     public_graphs,
 )
 from graph.store import DEFAULT_GRAPH, Store
+from graph.store.content import Serialized
 
 #: graphs civicgraph writes itself, never checked against the data shapes
 MANAGED = frozenset({META_GRAPH, RESTRICTED_META_GRAPH, VOCABULARY_GRAPH, DERIVED_GRAPH})
@@ -81,7 +82,7 @@ def check(store: Store, after: Mapping[str, Iterable[ox.Triple]], *, source: str
     Raises ``ShapeViolation`` listing the violations; returns the warnings."""
     public = public_targets(store, default_access=default_access, written=list(after)) \
         if public is None else set(public)
-    checked = {g: list(t) for g, t in after.items()
+    checked = {g: t if isinstance(t, Serialized) else list(t) for g, t in after.items()
                if g not in MANAGED and not g.startswith(STAGING_PREFIX)}
     from graph.privacy.persons import PUBLIC_PERSONS_GRAPH
 
@@ -94,10 +95,7 @@ def check(store: Store, after: Mapping[str, Iterable[ox.Triple]], *, source: str
                        public, source)
     if not shape_check or not checked:
         return []
-    data = ox.Store()
-    data.bulk_extend(ox.Quad(t.subject, t.predicate, t.object)
-                     for g, triples in checked.items() if g != PUBLIC_PERSONS_GRAPH
-                     for t in triples)
+    data = _union(checked[g] for g in checked if g != PUBLIC_PERSONS_GRAPH)
     if shared and exposed:
         _refuse_personal(data, exposed, source)
     profiled = bool(exposed) and (_mentions_persons_in(data) if shared
@@ -115,15 +113,30 @@ def check(store: Store, after: Mapping[str, Iterable[ox.Triple]], *, source: str
     if profiled:
         from graph.vocabulary import shapes_path
 
-        profile = ox.Store()
-        profile.bulk_extend(ox.Quad(t.subject, t.predicate, t.object)
-                            for g in exposed for t in checked[g])
+        profile = _union(checked[g] for g in exposed)
         results += validation.validate(profile, shapes_path("public"), vocabulary=())
     kept = [r for r in results if r.focus_node in wanted]
     found = _introduced(store, validation.errors(kept), shapes, engine)
     if found:
         raise ShapeViolation(found, source=source)
     return [r for r in kept if r.severity != "Violation"]
+
+
+def _union(graphs: Iterable[Sequence[ox.Triple]]) -> ox.Store:
+    """A new store holding the triples of ``graphs`` in its default graph; a store the
+    parse left with the only graph is taken over (``Serialized.take_store``)."""
+    parts = list(graphs)
+    if len(parts) == 1 and isinstance(parts[0], Serialized):
+        taken = parts[0].take_store()
+        if taken is not None:
+            return taken
+    data = ox.Store()
+    for part in parts:
+        if isinstance(part, Serialized):
+            part.load_into(data)
+        else:
+            data.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in part)
+    return data
 
 
 def _select(data: ox.Store, query: str) -> ox.QuerySolutions:
@@ -224,7 +237,7 @@ def key(term: object) -> str:
     return str(term)
 
 
-def _mentions_persons(graphs: Iterable[list[ox.Triple]]) -> bool:
+def _mentions_persons(graphs: Iterable[Iterable[ox.Triple]]) -> bool:
     """Whether the public-profile shapes have anything to look at in ``graphs``."""
     return any(t.predicate.value.startswith(_PERSONAL_NAMESPACES)
                or (t.predicate == _TYPE and isinstance(t.object, ox.NamedNode)
@@ -250,7 +263,7 @@ def _refuse_personal(data: ox.Store, graphs: Collection[str], source: str) -> No
         raise ShapeViolation(found, source=f"{source} (into the public graph {where})")
 
 
-def _guard_privacy(added: Mapping[str, list[ox.Triple]], public: Collection[str],
+def _guard_privacy(added: Mapping[str, Sequence[ox.Triple]], public: Collection[str],
                    source: str) -> None:
     from graph.privacy.persons import (
         PERSONAL_PROPERTIES,

@@ -54,6 +54,7 @@ from graph.namespaces import (
 )
 from graph.privacy.access import RESTRICTED_META_GRAPH
 from graph.store import Store
+from graph.store.content import Serialized
 
 #: ``(stage, done, total)``: stage is "parse" (bytes read), "validate" (0 then 1) or "write"
 #: (triples written); ``total`` is None when unknown
@@ -136,7 +137,8 @@ def parse(data: bytes, format: ox.RdfFormat, *, source: str = "input",
         raise UnknownFormat(format.name)
     scratch = ox.Store()
     try:
-        reader: Any = _Reader(data, progress)   # a binary file, as pyoxigraph reads it
+        # bytes are read by Oxigraph without the GIL; the reader reports progress
+        reader: Any = data if progress is None else _Reader(data, progress)
         scratch.bulk_load(reader, format, base_iri=base_iri)
     except SyntaxError as error:
         message = str(error.msg or error)
@@ -235,12 +237,10 @@ def import_source(
     writing.bounds(data, fmt.name, source=label)
     sha256 = digest(data)
     parsed = parse(data, fmt, source=label, base_iri=base_iri, progress=progress)
-    del data
     targets = _targets(parsed, graph)
+    contents = _contents(parsed, targets, data, fmt, base_iri)
+    del data, parsed
     seconds["parse"] = time.perf_counter() - started
-    contents = {target: [q.triple for q in parsed.quads_for_pattern(None, None, None, name)]
-                for target, name in targets.items()}
-    del parsed
     counts = {target: len(triples) for target, triples in contents.items()}
     report = ImportReport(source=label, filename=label, format=fmt.name, sha256=sha256,
                           graphs=counts, seconds=seconds)
@@ -266,6 +266,22 @@ def import_source(
     report.created = written.created
     report.stored = True
     return report
+
+
+#: formats without named graphs whose documents Oxigraph reads again as they are
+_TRIPLE_FORMATS: Final = (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML)
+
+
+def _contents(parsed: ox.Store, targets: Mapping[str, ox.NamedNode | ox.DefaultGraph],
+              data: bytes, fmt: ox.RdfFormat, base_iri: str | None) -> dict[str, Serialized]:
+    """The triples of each target, left to Oxigraph (``graph.store.content``): a document
+    of one graph is kept as it came, with ``parsed`` lent to the checks as its store; the
+    graphs of a quads document are written out of ``parsed`` one by one."""
+    if fmt in _TRIPLE_FORMATS and len(targets) == 1:
+        (target,) = targets
+        return {target: Serialized(data, len(parsed), format=fmt, base_iri=base_iri,
+                                   store=parsed)}
+    return {target: Serialized.dumped(parsed, name) for target, name in targets.items()}
 
 
 def _targets(parsed: ox.Store, graph: str | None) -> dict[str, ox.NamedNode | ox.DefaultGraph]:

@@ -21,7 +21,7 @@ names the store's own (unnamed) default graph; it is never a named graph.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import BinaryIO, Final, TypeAlias
@@ -103,10 +103,16 @@ class Store(ABC):
         interrupted call leaves the old content in place."""
 
     def replace_graphs(self, contents: Mapping[str, Iterable[ox.Triple | ox.Quad]],
-                       *, metadata: Iterable[ox.Triple] = ()) -> None:
+                       *, metadata: Iterable[ox.Triple] = (),
+                       checking: Callable[[], object] | None = None) -> None:
         """``replace_graph`` for several graphs at once, all in one transaction (an import of
         a TriG or N-Quads file). The descriptions of every graph of ``contents`` are replaced
-        by ``metadata``. Backends override this; the default handles one graph only."""
+        by ``metadata``. ``checking`` (the write path's checks) runs before anything is
+        committed, and if it raises nothing is: a backend may run it while it writes the new
+        content where no reader sees it (the embedded stores do); this default runs it first.
+        Backends override this; the default handles one graph only."""
+        if checking is not None:
+            checking()
         if len(contents) != 1:
             raise NotImplementedError(
                 f"{type(self).__name__} cannot replace several graphs in one transaction")

@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 import threading
 import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -36,6 +36,7 @@ from graph.errors import QueryFailed, QuerySyntaxError, StoreError, StoreLocked
 from graph.namespaces import PREFIXES
 from graph.store.base import DEFAULT_GRAPH, QueryResult, Store, Term, graph_name
 from graph.store.binding import bind_values
+from graph.store.content import Serialized
 from graph.store.staging import (
     PENDING_GRAPH,
     PENDING_IMPORT,
@@ -109,6 +110,28 @@ class _Visibility:
     def show(self, graphs: Iterable[str]) -> None:
         with self._condition:
             self._hidden = self._hidden - frozenset(graphs)
+
+
+def _alongside(work: Callable[[], None], checking: Callable[[], object]) -> None:
+    """``work`` on a thread of its own while ``checking`` runs on this one; the first error
+    of either is raised once both are done (pyoxigraph releases the GIL in its loaders and
+    queries, so the two use two cores)."""
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            work()
+        except BaseException as error:  # noqa: BLE001 - raised again on the caller's thread
+            failed.append(error)
+
+    thread = threading.Thread(target=run, name="civicgraph-fill", daemon=True)
+    thread.start()
+    try:
+        checking()
+    finally:
+        thread.join()
+    if failed:
+        raise failed[0]
 
 
 class EmbeddedStore(Store):
@@ -211,7 +234,10 @@ class EmbeddedStore(Store):
         self.replace_graphs({graph: triples}, metadata=metadata)
 
     def replace_graphs(self, contents: Mapping[str, Iterable[ox.Triple | ox.Quad]],
-                       *, metadata: Iterable[ox.Triple] = ()) -> None:
+                       *, metadata: Iterable[ox.Triple] = (),
+                       checking: Callable[[], object] | None = None) -> None:
+        """See ``Store.replace_graphs``: here ``checking`` runs while the new content is
+        written, hidden, by Oxigraph's bulk loader on another thread."""
         described = list(metadata)
         with self._write, pyoxigraph_errors("the replacement failed"):
             in_place = {t: uuid.uuid4().hex for t in contents
@@ -225,10 +251,17 @@ class EmbeddedStore(Store):
                                            ox.Literal(token), _PENDING)
                                    for t, token in in_place.items())
                 moves: dict[str, str | None] = {}
-                for target, triples in contents.items():
-                    where = staged.get(target, target)
-                    filled = self._fill(where, triples)
-                    moves[target] = staged[target] if target in staged and filled else None
+
+                def fill() -> None:
+                    for target, triples in contents.items():
+                        where = staged.get(target, target)
+                        filled = self._fill(where, triples)
+                        moves[target] = staged[target] if target in staged and filled else None
+
+                if checking is None:
+                    fill()
+                else:
+                    _alongside(fill, checking)
                 self.ox.update(commit_update(moves, described, pending=in_place))
             except BaseException:
                 # if even this fails, the next ``recover`` removes what is left
@@ -241,6 +274,9 @@ class EmbeddedStore(Store):
     def _fill(self, graph: str, triples: Iterable[ox.Triple | ox.Quad]) -> bool:
         """Bulk-load ``triples`` into ``graph``; whether any was written."""
         name = ox.NamedNode(graph)
+        if isinstance(triples, Serialized):
+            triples.load_into(self.ox, name)
+            return bool(len(triples))
         seen = False
 
         def quads() -> Iterator[ox.Quad]:
@@ -375,7 +411,8 @@ class ReadOnlyOxigraphStore(EmbeddedStore):
         raise self._refuse()
 
     def replace_graphs(self, contents: Mapping[str, Iterable[ox.Triple | ox.Quad]],
-                       *, metadata: Iterable[ox.Triple] = ()) -> None:
+                       *, metadata: Iterable[ox.Triple] = (),
+                       checking: Callable[[], object] | None = None) -> None:
         raise self._refuse()
 
     def drop_graph(self, graph: str) -> None:

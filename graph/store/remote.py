@@ -25,7 +25,7 @@ Oxigraph's: ``{base}/query``, ``{base}/update``, ``{base}/store``. For Fuseki, g
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from typing import BinaryIO
 
@@ -239,7 +239,10 @@ class RemoteStore(Store):
         self.replace_graphs({graph: triples}, metadata=metadata)
 
     def replace_graphs(self, contents: Mapping[str, Iterable[ox.Triple | ox.Quad]],
-                       *, metadata: Iterable[ox.Triple] = ()) -> None:
+                       *, metadata: Iterable[ox.Triple] = (),
+                       checking: Callable[[], object] | None = None) -> None:
+        if checking is not None:
+            checking()
         # staging graphs filled by batches of POSTs, resumable, then one MOVE update
         replace_in_batches(self, contents, metadata=metadata)
 

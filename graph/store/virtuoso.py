@@ -67,7 +67,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Final
 from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
@@ -401,7 +401,10 @@ class VirtuosoStore(RemoteStore):
     # -- writing ---------------------------------------------------------------------------
 
     def replace_graphs(self, contents: Mapping[str, Iterable[ox.Triple | ox.Quad]],
-                       *, metadata: Iterable[ox.Triple] = ()) -> None:
+                       *, metadata: Iterable[ox.Triple] = (),
+                       checking: Callable[[], object] | None = None) -> None:
+        if checking is not None:
+            checking()
         batching.replace_in_batches(self, contents, metadata=metadata, commit=self._commit,
                                     batch_size=self.batch_size)
 

@@ -354,14 +354,14 @@ def test_a_multi_graph_import_is_all_or_nothing(store: Store,
     real = store.replace_graphs
 
     def second_graph_breaks(contents: dict[str, Iterator[ox.Quad]],
-                            metadata: object = ()) -> None:
+                            metadata: object = (), checking: object = None) -> None:
         def broken() -> Iterator[ox.Quad]:
             raise RuntimeError("source broke")
             yield  # pragma: no cover
 
         first = next(iter(contents))
         real({first: contents[first], "https://w3id.org/civicgraph/graph/x": broken()},
-             metadata=metadata)  # type: ignore[arg-type]
+             metadata=metadata, checking=checking)  # type: ignore[arg-type]
 
     monkeypatch.setattr(store, "replace_graphs", second_graph_breaks)
     with pytest.raises(RuntimeError, match="source broke"):
