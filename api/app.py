@@ -18,6 +18,7 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
     """The civicgraph application over ``store``, configured by ``settings``."""
     from api import errors, middleware, observability, proxies, querying, security
     from api.head import HeadAsGet
+    from api.lookups import LookupPath
     from api.routes import (
         api_docs,
         dumps,
@@ -61,6 +62,7 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
     app.include_router(maps.router)
     app.include_router(api_docs.router)
     app.add_middleware(HeadAsGet)  # HEAD answers every GET route
+    app.add_middleware(LookupPath, application=app)  # one-subject lookups: the lean path
     _declare_bearer(app)
     middleware.install(app, settings)  # body limits and security headers, outside CORS
     observability.install(app, settings)  # the request log: sees every answer

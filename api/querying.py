@@ -65,6 +65,18 @@ _LOOKUP: Final = re.compile(
     rf"\s*{_TERM}\s*{_TERM}\s*\.?\s*\}}\s*(?:LIMIT\s+\d{{1,9}}\s*)?",
     re.IGNORECASE | re.ASCII)
 _IRIS: Final = re.compile(_IRI)
+_SCHEME: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+
+
+def absolute_iris_only(text: str) -> bool:
+    """Whether every ``<…>`` of ``text`` is an absolute IRI, so that no base need be set.
+    Every IRI token the lexer (``graph.sparql.lexer``) would find is one of these matches
+    (they hold no ``<``), so the text need not be lexed to know it.
+
+    >>> absolute_iris_only("SELECT * { <http://ex/s> ?p ?o }"), absolute_iris_only("<s>")
+    (True, False)
+    """
+    return all(_SCHEME.match(iri[1:-1]) for iri in _IRIS.findall(text))
 
 
 def install(app: FastAPI, settings: Settings) -> None:

@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Annotated
 from urllib.parse import urlencode
@@ -23,7 +22,13 @@ from fastapi.responses import RedirectResponse, Response
 from api.errors import BadRequest, NotAcceptable, QueryTooLarge, UnsupportedMediaType
 from api.negotiation import choose, negotiate
 from api.proxies import public_base
-from api.querying import after_curator_write, engine_of, inline_lookups, lookup_subject
+from api.querying import (
+    absolute_iris_only,
+    after_curator_write,
+    engine_of,
+    inline_lookups,
+    lookup_subject,
+)
 from api.rdf import RDF_OFFERS, rdf_response
 from api.security import client_of, client_slot, reader_scope, require_curator
 from graph.engine.execution import acting_for
@@ -140,17 +145,11 @@ async def protocol_request(request: Request) -> ProtocolRequest:
 
 Protocol = Annotated[ProtocolRequest, Depends(protocol_request)]
 
-#: what the lexer reads as an IRI (``graph.sparql.lexer``), and an IRI's scheme
-_IRI = re.compile(r"<([^<>\"{}|^`\\\x00-\x20]*)>")
-_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
-
-
 def _based(text: str, request: Request) -> str:
     """``text`` with its relative IRIs resolved against the endpoint's URL, as on Oxigraph
-    server and Fuseki (``with_base``). Every IRI token the lexer would find is one of
-    ``_IRI``'s matches (they hold no ``<``), so when these are all absolute the text is left
-    as it is without lexing it."""
-    if all(_SCHEME.match(iri) for iri in _IRI.findall(text)):
+    server and Fuseki (``with_base``); left as it is, without lexing it, when every IRI is
+    absolute already."""
+    if absolute_iris_only(text):
         return text
     return with_base(text, public_base(request) + request.url.path)
 
