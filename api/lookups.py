@@ -10,7 +10,10 @@ is asked (no dataset, no update; ``format=`` / ``output=`` / ``results=`` allowe
 ``Accept`` takes one of the solution formats. It answers as the route would: the reader's
 scope (public: a request with ``Authorization`` goes the usual way), the client's query slot
 (429), ``InlineLookups`` (answer cache, result cap, query metrics and slow-query log), the
-engine past ``INLINE_ROWS``, errors rendered by ``api.errors``. Anything else, including a
+engine past ``INLINE_ROWS``, errors rendered by ``api.errors``. The lookup is answered on the
+event loop itself: its cost is bounded by ``INLINE_ROWS`` (a few milliseconds at most), and
+the hand-off to a thread and back cost more CPU than the lookup (RESULTS.md); a subject with
+more solutions goes to the engine from a thread, never on the loop. Anything else, including a
 ``HEAD``, a CORS request (``Origin``) and every refusal the route would explain (406, 413,
 a page for a browser), goes to the application unchanged, with the body it has read
 replayed.
@@ -37,7 +40,7 @@ from api.querying import absolute_iris_only, lookup_subject
 from api.security import ClientLimiter
 from graph.engine.execution import QueryEngine, acting_for
 from graph.errors import CivicgraphError, UnknownFormat
-from graph.sparql.request import QueryInfo, job_formats
+from graph.sparql.request import QueryInfo, QueryJob, job_formats
 from graph.sparql.results import (
     Answer,
     ResultFormat,
@@ -111,8 +114,14 @@ class LookupPath:
         query, info, chosen = asked
         scope["route"] = SPARQL_ROUTE   # the request log's and the metrics' label
         client = scope["client"][0] if scope.get("client") else "unknown"
+        engine: QueryEngine = self.application.state.engine
+        job = engine.job(query, "public", **job_formats(info, chosen))
         try:
-            answer = await anyio.to_thread.run_sync(self._answer, query, info, chosen, client)
+            # on the event loop: its cost is bounded (INLINE_ROWS), and a thread's hand-off
+            # cost more than the lookup itself (bench/RESULTS.md, "One-subject lookup")
+            answer = self._inline(job, info, client)
+            if answer is None:   # past INLINE_ROWS: the engine's, off the event loop
+                answer = await anyio.to_thread.run_sync(self._engine, job, client)
         except (HttpError, CivicgraphError) as error:
             response = error_response(Request(scope), error)
             await response(scope, receive, send)
@@ -158,15 +167,21 @@ class LookupPath:
             return None
         return query, found[1], chosen
 
-    def _answer(self, query: str, info: QueryInfo, chosen: ResultFormat, client: str) -> Answer:
-        """The route's answer (``api.routes.sparql``), in a thread of the pool."""
-        state = self.application.state
-        engine: QueryEngine = state.engine
-        limiter: ClientLimiter = state.client_limiter
-        job = engine.job(query, "public", **job_formats(info, chosen))
+    def _inline(self, job: QueryJob, info: QueryInfo, client: str) -> Answer | None:
+        """``InlineLookups``' answer, in one of the client's query slots (429 past them);
+        None past ``INLINE_ROWS`` solutions."""
+        limiter: ClientLimiter = self.application.state.client_limiter
         with limiter.slot(client), acting_for(client):
-            answer = state.inline_lookups.answer(job, info)
-            return engine.run(job) if answer is None else answer
+            answer: Answer | None = self.application.state.inline_lookups.answer(job, info)
+            return answer
+
+    def _engine(self, job: QueryJob, client: str) -> Answer:
+        """The engine's answer (a worker process), in one of the client's query slots."""
+        state = self.application.state
+        limiter: ClientLimiter = state.client_limiter
+        engine: QueryEngine = state.engine
+        with limiter.slot(client), acting_for(client):
+            return engine.run(job)
 
 
 def _headers(raw: Iterable[tuple[bytes, bytes]]) -> dict[bytes, bytes]:

@@ -12,13 +12,12 @@ nothing else but ``LIMIT``; ``lookup_subject``). Each triple it matches is one s
 ``DISTINCT``, no aggregate), and Oxigraph finds them by one scan of the subject's index range,
 one at a time, as the answer is written: stopping the answer after ``INLINE_ROWS``
 solutions bounds its cost, so there is nothing for the time limit to stop. ``InlineLookups``
-answers it on the embedded store itself, in the route's thread (``CIVICGRAPH_ANSWER_CACHE_MB``
+answers it on the embedded store itself, in the calling thread (``CIVICGRAPH_ANSWER_CACHE_MB``
 answers, the result cap, the reader's graphs and the engine's observers as for any query),
 without the hand-off to a worker process, which cost a lookup most of its time
 (``bench/RESULTS.md``, "One-subject lookup"); a subject with more solutions than that is given
-to the engine. (Answered on the event loop itself instead, lookups were no faster alone and
-half as many under load: in a thread, pyoxigraph's evaluation, which releases the GIL, runs
-beside the loop's own work.)
+to the engine. The calling thread is the event loop's for the lookups of ``api.lookups`` (the
+lean path, which takes nearly all of them) and one of the route's threads otherwise.
 """
 
 from __future__ import annotations
