@@ -160,7 +160,7 @@ def run_query(request: Request, query: CatalogueQuery) -> Response:
     engine = engine_of(request)
     html = media == "text/html"
     fmt = format_named("tsv" if html else format_for(media, "solutions").name)
-    job = engine.job(query.sparql, reader_scope(request), substitutions=terms,
+    job = engine.job(query.text(engine.store, terms), reader_scope(request), substitutions=terms,
                      solutions_format=fmt.name)
     with client_slot(request):
         answer = kept_answers(engine.store, engine.answers.capacity).run(job, engine.run)

@@ -247,9 +247,12 @@ def _walk(node: Any, found: _Found, typed: Mapping[str, Anchor],
                 found.pattern(index, patterns, here)
             return
         if name == "Join":
+            # a variable the other side binds to a term of a triple it matches (a sub-SELECT
+            # as much as a pattern) anchors a zero-length path here as it would beside it
             for side, other in ((node.p1, node.p2), (node.p2, node.p1)):
-                given = {**typed, **_certain(other)} if _monotone(side) else {}
-                _walk(side, found, given, bound)
+                certain = _certain(other)
+                given = {**typed, **certain} if _monotone(side) else {}
+                _walk(side, found, given, bound | frozenset(certain))
             return
         if name == "LeftJoin":
             _walk(node.p1, found, {}, bound)
