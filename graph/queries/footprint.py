@@ -52,9 +52,10 @@ from graph.namespaces import RDF
 #: ``rdf:type``, whose triples are told apart by their class
 TYPE: Final = RDF + "type"
 #: the algebra nodes whose solutions only grow when triples are added (and shrink when
-#: removed), solution by solution: a new solution never replaces an old one
+#: removed), solution by solution: a new solution never replaces an old one (a sub-SELECT
+#: without aggregate, OPTIONAL, LIMIT or ORDER is a Project, or a Distinct, of such nodes)
 _MONOTONE: Final = frozenset({"BGP", "Join", "Union", "Filter", "Extend", "Graph",
-                              "ToMultiSet", "values"})
+                              "ToMultiSet", "values", "Project", "Distinct"})
 
 
 @dataclass(frozen=True)
