@@ -31,6 +31,7 @@ from graph.namespaces import PREFIXES, prefix_block
 from graph.publishing.describe import short_name
 from graph.queries.catalogue import CatalogueQuery, Parameter, get_query, list_queries
 from graph.queries.kept import kept_answers
+from graph.queries.refreshing import refresher
 from graph.sparql.results import format_for, format_named, parse_answer
 from graph.store.binding import where_group_offset
 
@@ -136,6 +137,10 @@ def results_json(variables: list[str], rows: list[ox.QuerySolution]) -> dict[str
     return {"head": {"vars": variables}, "results": {"bindings": bindings}}
 
 
+#: the catalogue's kept answers may take this many times the engine's answer cache
+#: (256 MiB with the default 64 MiB): they outlive writes, and some are large
+KEPT_SHARE = 4
+
 _SHORT_TYPES = frozenset({"boolean", "integer", "decimal"})
 
 
@@ -154,16 +159,21 @@ def run_query(request: Request, query: CatalogueQuery) -> Response:
     media = _format(request)
     lang = preferred_language(request)
     values = _values(request)
+    defaults = not set(values) - {"lang"}   # every parameter but the language left to default
     if any(p.name == "lang" for p in query.params):
         values.setdefault("lang", lang)
     terms = query.bind(values, base=settings.base_iri)
     engine = engine_of(request)
     html = media == "text/html"
     fmt = format_named("tsv" if html else format_for(media, "solutions").name)
-    job = engine.job(query.text(engine.store, terms), reader_scope(request), substitutions=terms,
+    scope = reader_scope(request)
+    job = engine.job(query.text(engine.store, terms), scope, substitutions=terms,
                      solutions_format=fmt.name)
+    kept = kept_answers(engine.store, KEPT_SHARE * engine.answers.capacity)
     with client_slot(request):
-        answer = kept_answers(engine.store, engine.answers.capacity).run(job, engine.run)
+        answer = kept.run(job, engine.run)
+    if defaults and scope == "public":   # evaluated again in the background after a write
+        refresher(kept, engine.run).want(job)
     link = permalink(query, values)
     headers = {"Link": f'<{link}>; rel="canonical"', "Vary": "Accept, Accept-Language"}
     if not html:

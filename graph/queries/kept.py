@@ -53,6 +53,10 @@ META_GRAPHS = (META_GRAPH, RESTRICTED_META_GRAPH)
 SMALL_GRAPH = 20_000
 #: triples kept in all (beyond, graphs are summed up only)
 KEPT_TRIPLES = 400_000
+#: the largest answer kept, as a share of the capacity: catalogue answers are few and some
+#: are large (``single_source_usages``: about 30 MB of JSON at 10^6 triples), where the
+#: engine's cache keeps none over an eighth of its capacity
+LARGEST_SHARE = 4
 _PREDICATES = "SELECT DISTINCT ?p WHERE { ?s ?p ?o }"
 _CLASSES = f"SELECT DISTINCT ?c WHERE {{ ?s <{TYPE}> ?c }}"
 
@@ -169,7 +173,8 @@ class _Kept:
 
 class KeptAnswers:
     """Answers of ``store``'s queries kept across the writes that cannot change them, at
-    most ``capacity`` bytes (the least recently asked go first). Thread-safe."""
+    most ``capacity`` bytes (the least recently asked go first; none larger than a
+    ``LARGEST_SHARE``-th of it). Thread-safe."""
 
     def __init__(self, store: Store, capacity: int = CAPACITY) -> None:
         self.store = store
@@ -203,6 +208,13 @@ class KeptAnswers:
         if self.observe() == version:   # no write came meanwhile: the answer is of `version`
             self._put(key, _Kept(answer, version, job.scope, visible, found))
         return answer
+
+    def holds(self, job: QueryJob) -> bool:
+        """Whether an answer to ``job`` is kept for the version of the last observation."""
+        key = job_key(job)
+        with self._lock:
+            kept = self._answers.get(key) if key is not None else None
+            return kept is not None and kept.version == self.version
 
     def observe(self) -> int | None:
         """The store's version, after carrying the kept answers over the writes since the
@@ -282,7 +294,7 @@ class KeptAnswers:
 
     def _put(self, key: Hashable, kept: _Kept) -> None:
         size = len(kept.answer.body)
-        if size > self.capacity // 8:
+        if size > self.capacity // LARGEST_SHARE:
             return
         with self._lock:
             if kept.version != self.version:
@@ -309,4 +321,5 @@ def kept_answers(store: Store, capacity: int = CAPACITY) -> KeptAnswers:
         return found
 
 
-__all__ = ["META_GRAPHS", "Change", "KeptAnswers", "kept_answers", "summarise", "summary_of"]
+__all__ = ["LARGEST_SHARE", "META_GRAPHS", "Change", "KeptAnswers", "kept_answers", "summarise",
+           "summary_of"]

@@ -1,0 +1,135 @@
+"""Catalogue answers evaluated again in the background after a write.
+
+``KeptAnswers`` forgets an answer that a write may have changed, and the next ask then pays
+a whole evaluation (seconds at 10^6 triples). A ``Refresher`` is given the jobs to maintain
+(the route gives the catalogue queries asked with their default parameters in the public
+scope) and, after each write, asks again those whose answer was forgotten, in a thread of
+its own, one at a time, so that the next ask finds the answer kept:
+
+- it asks through ``KeptAnswers.run`` with the engine's own ``run``: the same workers, time
+  and size limits as an ask, and the engine's *flights*, so that an ask arriving while its
+  query is being evaluated here waits for that evaluation instead of starting another;
+- nothing starts while a write is under way; when a write lands during a round, the round
+  stops after the query under way and starts over on the new version;
+- the thread runs at a lower priority (niceness +10 on Linux: it mostly waits for a worker)
+  and ends once the store is closed.
+
+>>> from graph.store import open_store
+>>> from graph.queries.kept import KeptAnswers
+>>> refresher = Refresher(KeptAnswers(open_store("memory")), lambda job: None)
+>>> refresher.maintained
+0
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+
+from graph.engine.answers import job_key
+from graph.engine.snapshots import VersionedStore
+from graph.queries.kept import KeptAnswers
+from graph.sparql.request import QueryJob
+from graph.sparql.results import Answer
+
+#: how much nicer than the server the refreshing thread runs (Linux: per thread)
+NICENESS = 10
+#: seconds between two looks at whether the store was closed, while nothing is written
+_POLL = 1.0
+
+
+class Refresher:
+    """Asks the jobs given to ``want`` again after each write that made ``kept`` forget
+    their answer, with ``evaluate`` (the engine's ``run``), one at a time in a thread."""
+
+    def __init__(self, kept: KeptAnswers, evaluate: Callable[[QueryJob], Answer]) -> None:
+        self.kept = kept
+        self.evaluate = evaluate
+        #: answers evaluated again so far, and evaluations that failed (a time limit...)
+        self.refreshed = 0
+        self.failed = 0
+        #: set while no round is under way or due (for tests and benchmarks)
+        self.idle = threading.Event()
+        self.idle.set()
+        self._jobs: OrderedDict[Hashable, QueryJob] = OrderedDict()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def maintained(self) -> int:
+        """How many jobs are maintained."""
+        with self._lock:
+            return len(self._jobs)
+
+    def want(self, job: QueryJob) -> None:
+        """Maintain ``job``'s answer from now on (the thread starts with the first job)."""
+        key = job_key(job)
+        if key is None or not isinstance(self.kept.store, VersionedStore):
+            return
+        with self._lock:
+            self._jobs.setdefault(key, job)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._loop, name="catalogue-refresh",
+                                                daemon=True)
+                self._thread.start()
+
+    def _loop(self) -> None:
+        # Linux threads are tasks of their own: this lowers this thread only
+        with contextlib.suppress(AttributeError, OSError):
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICENESS)
+        store = self.kept.store
+        assert isinstance(store, VersionedStore)
+        done: int | None = self.kept.version
+
+        def due() -> bool:
+            return store.version != done and not store.writing
+
+        while store.native is not None:
+            with store.settled:
+                if not store.settled.wait_for(due, timeout=_POLL):
+                    continue
+                self.idle.clear()
+            try:
+                done = self._round()
+            finally:
+                self.idle.set()
+
+    def _round(self) -> int | None:
+        """Ask every maintained job whose answer is not kept for the store's version; that
+        version when all were asked, else None (a write came: start over)."""
+        version = self.kept.observe()
+        if version is None:
+            return None
+        with self._lock:
+            jobs = list(self._jobs.values())
+        for job in jobs:
+            if self.kept.store.version != version or self.kept.store.native is None:
+                return None
+            if self.kept.holds(job):
+                continue
+            try:
+                self.kept.run(job, self.evaluate)
+                self.refreshed += 1
+            except Exception:   # a limit of the query, a closed engine: the next ask says
+                self.failed += 1
+        return version
+
+
+_REFRESHERS: weakref.WeakKeyDictionary[KeptAnswers, Refresher] = weakref.WeakKeyDictionary()
+_LOCK = threading.Lock()
+
+
+def refresher(kept: KeptAnswers, evaluate: Callable[[QueryJob], Answer]) -> Refresher:
+    """The ``Refresher`` of ``kept`` (made at the first call, with ``evaluate``)."""
+    with _LOCK:
+        found = _REFRESHERS.get(kept)
+        if found is None:
+            found = _REFRESHERS[kept] = Refresher(kept, evaluate)
+        return found
+
+
+__all__ = ["NICENESS", "Refresher", "refresher"]

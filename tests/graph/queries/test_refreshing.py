@@ -1,0 +1,129 @@
+"""Catalogue answers evaluated again in the background after a write
+(``graph.queries.refreshing``): the next ask finds the new answer kept, an ask during the
+evaluation waits for it rather than starting another, and nothing runs during a write."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import pyoxigraph as ox
+import pytest
+
+from graph.engine.execution import QueryEngine
+from graph.engine.snapshots import VersionedStore
+from graph.ingest.writing import replace
+from graph.namespaces import CG, ID, RDF, graph_iri
+from graph.queries.catalogue import get_query
+from graph.queries.kept import KeptAnswers
+from graph.queries.refreshing import Refresher
+from graph.sparql.request import QueryJob, execute
+from graph.sparql.results import Answer
+from tests.support.stores import example_store
+
+GRAPH = graph_iri("test/refreshed")
+#: how long a test waits for the background thread before it fails
+DEADLINE = 60.0
+
+
+def _usage(n: int) -> list[ox.Triple]:
+    usage = ox.NamedNode(f"{ID}usage/refreshed-{n}")
+    return [ox.Triple(usage, ox.NamedNode(p), ox.NamedNode(o)) for p, o in [
+        (RDF + "type", CG + "ToolUsage"), (CG + "organisation", ID + "org/vecam"),
+        (CG + "tool", ID + "software/loomio"), (CG + "status", ID + "status/active"),
+        (CG + "practice", ID + "practice/decision-making")]]
+
+
+def _write(store: VersionedStore, usages: int) -> None:
+    triples = [t for n in range(usages) for t in _usage(n)]
+    replace(store, {GRAPH: triples}, None, source="test", validate=False)
+
+
+@pytest.fixture
+def setting() -> Iterator[tuple[VersionedStore, QueryEngine, QueryJob]]:
+    store = VersionedStore(example_store())
+    engine = QueryEngine(store, workers=0)
+    query = get_query("tools_by_practice")
+    terms = query.bind({"lang": "en"})
+    job = engine.job(query.text(store, terms), "public", substitutions=terms,
+                     solutions_format="csv")
+    yield store, engine, job
+    engine.close()
+    store.close()
+
+
+def test_after_a_write_the_answer_is_evaluated_again_and_kept(
+        setting: tuple[VersionedStore, QueryEngine, QueryJob]) -> None:
+    store, engine, job = setting
+    kept = KeptAnswers(store)
+    evaluated = threading.Semaphore(0)
+
+    def evaluate(job: QueryJob) -> Answer:
+        answer = engine.run(job)
+        evaluated.release()
+        return answer
+
+    refresher = Refresher(kept, evaluate)
+    before = kept.run(job, evaluate)
+    assert evaluated.acquire(timeout=DEADLINE)
+    refresher.want(job)
+    _write(store, 3)   # three more usages of Loomio for decision-making: the answer changes
+    assert evaluated.acquire(timeout=DEADLINE), "not evaluated again in the background"
+    deadline = threading.Event()
+    for _ in range(int(DEADLINE * 10)):
+        if kept.holds(job):
+            break
+        deadline.wait(0.1)
+    asked: list[QueryJob] = []
+
+    def ask(job: QueryJob) -> Answer:
+        asked.append(job)
+        return engine.run(job)
+
+    after = kept.run(job, ask)
+    assert not asked, "the ask after the background evaluation evaluated again"
+    assert after.body == execute(store, job).body != before.body
+    assert refresher.refreshed == 1 and refresher.failed == 0
+
+
+def test_an_ask_during_the_background_evaluation_waits_for_it(
+        setting: tuple[VersionedStore, QueryEngine, QueryJob],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    store, engine, job = setting
+    kept = KeptAnswers(store)
+    kept.run(job, engine.run)
+    started, release = threading.Event(), threading.Event()
+    evaluations: list[str] = []
+    query = store.query
+
+    def held(sparql: str, **options: object) -> object:   # the first evaluation waits
+        if sparql == job.sparql:
+            evaluations.append(threading.current_thread().name)
+            if len(evaluations) == 1:
+                started.set()
+                assert release.wait(DEADLINE)
+        return query(sparql, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(store, "query", held)
+    Refresher(kept, engine.run).want(job)
+    _write(store, 2)
+    assert started.wait(DEADLINE), "no background evaluation"
+    answers: list[Answer] = []
+    asker = threading.Thread(target=lambda: answers.append(kept.run(job, engine.run)))
+    asker.start()
+    asker.join(0.5)   # the ask is waiting (for the background evaluation, or its turn)
+    release.set()
+    asker.join(DEADLINE)
+    monkeypatch.undo()
+    assert answers and answers[0].body == execute(store, job).body
+    assert len(evaluations) == 1, evaluations   # the ask followed the background run
+
+
+def test_a_job_with_no_answer_to_keep_is_not_maintained() -> None:
+    store = VersionedStore(example_store())
+    try:
+        refresher = Refresher(KeptAnswers(store), lambda job: execute(store, job))
+        refresher.want(QueryJob("SELECT (NOW() AS ?t) {}", "public"))
+        assert refresher.maintained == 0
+    finally:
+        store.close()
