@@ -36,11 +36,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.accept import choose
 from api.errors import HttpError, error_response
-from api.querying import absolute_iris_only, lookup_subject
+from api.querying import Lookup, absolute_iris_only, lookup_subject
 from api.security import ClientLimiter
 from graph.engine.execution import QueryEngine, acting_for
 from graph.errors import CivicgraphError, UnknownFormat
-from graph.sparql.request import QueryInfo, QueryJob, job_formats
+from graph.sparql.request import QueryJob, job_formats
 from graph.sparql.results import (
     Answer,
     ResultFormat,
@@ -111,15 +111,15 @@ class LookupPath:
             await self.app(scope, body_first(body, receive) if body is not None else receive,
                            send)
             return
-        query, info, chosen = asked
+        query, lookup, chosen = asked
         scope["route"] = SPARQL_ROUTE   # the request log's and the metrics' label
         client = scope["client"][0] if scope.get("client") else "unknown"
         engine: QueryEngine = self.application.state.engine
-        job = engine.job(query, "public", **job_formats(info, chosen))
+        job = engine.job(query, "public", **job_formats(lookup.info, chosen))
         try:
             # on the event loop: its cost is bounded (INLINE_ROWS), and a thread's hand-off
             # cost more than the lookup itself (bench/RESULTS.md, "One-subject lookup")
-            answer = self._inline(job, info, client)
+            answer = self._inline(job, lookup, client)
             if answer is None:   # past INLINE_ROWS: the engine's, off the event loop
                 answer = await anyio.to_thread.run_sync(self._engine, job, client)
         except (HttpError, CivicgraphError) as error:
@@ -137,9 +137,9 @@ class LookupPath:
         await send({"type": "http.response.body", "body": answer.body})
 
     def _asked(self, fields: dict[str, list[str]] | None, headers: dict[bytes, bytes]
-               ) -> tuple[str, QueryInfo, ResultFormat] | None:
-        """The lookup, what ``analyse_query`` says of it and its result format; None when the
-        request is not one for this path."""
+               ) -> tuple[str, Lookup, ResultFormat] | None:
+        """The lookup's text, what ``lookup_subject`` reads in it and its result format; None
+        when the request is not one for this path."""
         if fields is None or len(fields.get("query", ())) != 1 \
                 or any(name != "query" and name not in _FORMAT_FIELDS for name in fields):
             return None
@@ -165,14 +165,14 @@ class LookupPath:
                 chosen = format_for(offer, "solutions")
         except UnknownFormat:
             return None
-        return query, found[1], chosen
+        return query, found, chosen
 
-    def _inline(self, job: QueryJob, info: QueryInfo, client: str) -> Answer | None:
+    def _inline(self, job: QueryJob, lookup: Lookup, client: str) -> Answer | None:
         """``InlineLookups``' answer, in one of the client's query slots (429 past them);
         None past ``INLINE_ROWS`` solutions."""
         limiter: ClientLimiter = self.application.state.client_limiter
         with limiter.slot(client), acting_for(client):
-            answer: Answer | None = self.application.state.inline_lookups.answer(job, info)
+            answer: Answer | None = self.application.state.inline_lookups.answer(job, lookup)
             return answer
 
     def _engine(self, job: QueryJob, client: str) -> Answer:

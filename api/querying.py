@@ -26,7 +26,7 @@ import re
 import time
 import traceback
 from dataclasses import replace
-from typing import Final
+from typing import Final, NamedTuple
 
 import pyoxigraph as ox
 from fastapi import FastAPI, Request
@@ -59,10 +59,12 @@ _TERM: Final = rf"(?:[?$]\w+|{_IRI})"
 #: DISTINCT (one solution per matching triple), comment, prefix, literal or other clause
 #: (anything else goes the usual way)
 _LOOKUP: Final = re.compile(
-    r"\s*SELECT\s+(?:\*|(?:[?$]\w+\s*)+)\s*(?:WHERE\s*)?"
+    r"\s*SELECT\s+(?P<projection>\*|(?:[?$]\w+\s*)+)\s*(?:WHERE\s*)?"
     r"\{\s*<(?P<subject>[A-Za-z][A-Za-z0-9+.\-]*:[^<>\"{}|^`\\\x00-\x20]*)>"
-    rf"\s*{_TERM}\s*{_TERM}\s*\.?\s*\}}\s*(?:LIMIT\s+\d{{1,9}}\s*)?",
+    rf"\s*(?P<predicate>{_TERM})\s*(?P<object>{_TERM})\s*\.?\s*\}}"
+    r"\s*(?:LIMIT\s+\d{1,9}\s*)?",
     re.IGNORECASE | re.ASCII)
+_VARIABLE: Final = re.compile(r"[?$](\w+)", re.ASCII)
 _IRIS: Final = re.compile(_IRI)
 _SCHEME: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 
@@ -128,12 +130,26 @@ def after_curator_write(request: Request, graph: str | None = None) -> None:
     refresh_public_view(store, threshold=request.app.state.settings.small_count_threshold)
 
 
-def lookup_subject(text: str) -> tuple[str, QueryInfo] | None:
-    """The subject of the one-subject lookup ``text``, and what ``analyse_query`` says of it
-    (no network, no dataset clause, within every bound); None for any other query.
+class Lookup(NamedTuple):
+    """A one-subject lookup, as ``lookup_subject`` reads it."""
 
-    >>> lookup_subject("SELECT ?p ?o WHERE { <http://ex/s> ?p ?o }")[0]
-    'http://ex/s'
+    subject: str
+    #: what ``analyse_query`` says of it
+    info: QueryInfo
+    #: whether every solution binds a variable (each projected variable is one of the
+    #: pattern's, which every matching triple binds): ``serialize_result`` may then write
+    #: SPARQL JSON directly
+    every_solution_binds: bool
+
+
+def lookup_subject(text: str) -> Lookup | None:
+    """The one-subject lookup ``text`` (no network, no dataset clause, within every bound);
+    None for any other query.
+
+    >>> lookup_subject("SELECT ?p ?o WHERE { <http://ex/s> ?p ?o }")  # doctest: +ELLIPSIS
+    Lookup(subject='http://ex/s', info=QueryInfo(...), every_solution_binds=True)
+    >>> lookup_subject("SELECT ?x WHERE { <http://ex/s> ?p ?o }").every_solution_binds
+    False
     >>> lookup_subject("SELECT ?p ?o WHERE { <s> ?p ?o }") is None   # relative: BASE needed
     True
     """
@@ -141,7 +157,10 @@ def lookup_subject(text: str) -> tuple[str, QueryInfo] | None:
     if found is None:
         return None
     mentioned = {iri[1:-1] for iri in _IRIS.findall(text)} & SERVICE_GRAPHS
-    return found["subject"], QueryInfo("SELECT", mentioned=frozenset(mentioned))
+    bound = set(_VARIABLE.findall(found["predicate"] + " " + found["object"]))
+    projected = set(_VARIABLE.findall(found["projection"])) or bound   # SELECT *
+    return Lookup(found["subject"], QueryInfo("SELECT", mentioned=frozenset(mentioned)),
+                  bool(projected) and projected <= bound)
 
 
 class InlineLookups:
@@ -156,10 +175,10 @@ class InlineLookups:
         self._visible: dict[Scope, list[str]] = {}
         self._everything: frozenset[str] = frozenset()
 
-    def answer(self, job: QueryJob, info: QueryInfo) -> Answer | None:
-        """The answer to ``job``, a one-subject lookup (``lookup_subject``); None when it is
-        not for here (not an embedded store, or more than ``INLINE_ROWS`` solutions): the
-        engine runs it then."""
+    def answer(self, job: QueryJob, lookup: Lookup) -> Answer | None:
+        """The answer to ``job``, the one-subject lookup ``lookup``; None when it is not for
+        here (not an embedded store, or more than ``INLINE_ROWS`` solutions): the engine
+        runs it then."""
         store = self.engine.store
         if store.native is None or not isinstance(store, VersionedStore):
             return None
@@ -175,7 +194,7 @@ class InlineLookups:
                 return kept
             visible, everything = self._graphs(store, version, job.scope)
             try:
-                answer = _execute(store, bounded, visible, everything, info)
+                answer = _execute(store, bounded, visible, everything, lookup)
             except ResultTooLarge:
                 if bounded.limit == job.limit:
                     raise
@@ -210,12 +229,13 @@ class InlineLookups:
 
 
 def _execute(store: Store, job: QueryJob, visible: list[str], everything: frozenset[str],
-             info: QueryInfo) -> Answer:
+             lookup: Lookup) -> Answer:
     """``execute``, leaving no pyoxigraph result in the frames of an error it raises: those
     objects must be dropped by the thread that made them, and the error goes on to the
     event loop's (as ``graph.engine.execution`` does for the engine's threads)."""
     try:
-        return execute(store, job, lambda scope: visible, everything, info=info)
+        return execute(store, job, lambda scope: visible, everything, info=lookup.info,
+                       every_solution_binds=lookup.every_solution_binds)
     except BaseException as error:
         traceback.clear_frames(error.__traceback__)
         if type(error) is RuntimeError:   # pyoxigraph's evaluation errors: the query's fault

@@ -311,7 +311,7 @@ def handoff(store_dir: Path, subjects: list[str], count: int) -> list[str]:
 
     steps: dict[str, Callable[[int], object]] = {
         "answered in the calling thread (InlineLookups.answer)":
-            lambda i: inline.answer(jobs[i], infos[i][1]),  # type: ignore[index]
+            lambda i: inline.answer(jobs[i], infos[i]),  # type: ignore[arg-type]
         "through a worker process (QueryEngine.run)": lambda i: engine.run(jobs[i]),
         "analyse_query (the lexer) alone": lambda i: analyse_query(texts[i]),
         "execute alone (query, TSV, JSON)": lambda i: execute(

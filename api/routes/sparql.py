@@ -220,14 +220,14 @@ def _answer_lookup(request: Request, protocol: ProtocolRequest) -> Response | No
     found = lookup_subject(protocol.query)
     if found is None:
         return None
-    info = found[1]
+    info = found.info
     if request.method == "GET" and protocol.format is None and _wants_a_page(request, info):
         return None
     chosen = result_format(request, info, protocol.format)
     job = engine_of(request).job(protocol.query, reader_scope(request),
                                  dataset=protocol.dataset, **job_formats(info, chosen))
     with client_slot(request):
-        answer = inline_lookups(request).answer(job, info)
+        answer = inline_lookups(request).answer(job, found)
     return None if answer is None else _results(answer)
 
 

@@ -326,7 +326,7 @@ def _job(sparql: str, scope: Scope, dataset: Dataset | None, substitutions: dict
 def execute(store: Store, job: QueryJob,
             visible: Callable[[Scope], Sequence[str]] | None = None,
             everything: frozenset[str] | None = None, *,
-            info: QueryInfo | None = None) -> Answer:
+            info: QueryInfo | None = None, every_solution_binds: bool = False) -> Answer:
     """Run ``job`` on ``store`` and serialise its result.
 
     ``visible`` gives the graphs a scope may read (by default ``visible_graphs``; the workers
@@ -334,7 +334,8 @@ def execute(store: Store, job: QueryJob,
     store's union default graph (its named graphs, and ``DEFAULT_GRAPH`` when its own default
     graph holds triples): a dataset covering all of it is then asked for as the union default
     graph, which Oxigraph evaluates up to several times faster than the same graphs listed.
-    ``info`` is ``analyse_query(job.sparql)`` when the caller has it already.
+    ``info`` is ``analyse_query(job.sparql)`` when the caller has it already;
+    ``every_solution_binds`` goes to ``serialize_result``.
     Raises ``ForbiddenOperation``, ``QuerySyntaxError``, ``ResultTooLarge`` and the store's
     own errors."""
     if info is None:
@@ -349,6 +350,7 @@ def execute(store: Store, job: QueryJob,
     return serialize_result(
         result, solutions=format_named(job.solutions_format),
         graph=format_named(job.graph_format), limit=job.limit, prefixes=PREFIXES,
+        every_solution_binds=every_solution_binds,
     )
 
 

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import pyoxigraph as ox
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from graph.errors import ResultTooLarge, UnknownFormat
 from graph.sparql.results import (
     GRAPH_FORMATS,
     SOLUTION_FORMATS,
+    _JsonSolutionCounter,
     format_for,
     format_named,
     parse_answer,
@@ -107,3 +113,63 @@ def test_format_for_depends_on_the_result_kind() -> None:
         format_for("text/turtle", "solutions")
     with pytest.raises(UnknownFormat):
         format_named("yaml")
+
+
+# --- SPARQL JSON written directly when every solution binds a variable ------------------------
+
+JSON = format_named("json")
+TERMS = st.one_of(
+    st.text(max_size=12).map(ox.Literal),
+    st.tuples(st.text(max_size=8), st.sampled_from(["fr", "en"])).map(
+        lambda pair: ox.Literal(pair[0], language=pair[1])),
+    st.sampled_from(['[{"', ',{"', "{}", ",{}", '"}},{"', "\\", '\\",{"']).map(ox.Literal),
+    st.integers(0, 5).map(lambda i: ox.NamedNode(f"{EX}o{i}")),
+    st.integers(0, 5).map(lambda i: ox.BlankNode(f"b{i}")),
+)
+
+
+def _solutions(objects: list[ox.Literal | ox.NamedNode | ox.BlankNode]) -> ox.Store:
+    store = ox.Store()
+    for i, term in enumerate(objects):
+        store.add(ox.Quad(ox.NamedNode(EX + "s"), ox.NamedNode(f"{EX}p{i}"), term))
+    return store
+
+
+@settings(max_examples=60, deadline=None)
+@given(objects=st.lists(TERMS, max_size=30))
+def test_json_written_directly_is_the_same_answer(objects: list[Any]) -> None:
+    store = _solutions(objects)
+    query = f"SELECT ?p ?o WHERE {{ <{EX}s> ?p ?o }}"
+    direct = serialize_result(store.query(query), solutions=JSON, graph=GRAPH_FORMATS[0],
+                              limit=100, every_solution_binds=True)
+    through_tsv = serialize_result(store.query(query), solutions=JSON, graph=GRAPH_FORMATS[0],
+                                   limit=100)
+    assert direct.count == through_tsv.count == len(objects)
+    assert json.loads(direct.body) == json.loads(through_tsv.body)
+
+
+@given(objects=st.lists(TERMS, min_size=4, max_size=20), spare=st.integers(0, 2))
+@settings(max_examples=30, deadline=None)
+def test_json_written_directly_stops_past_the_cap(objects: list[Any], spare: int) -> None:
+    store = _solutions(objects)
+    query = f"SELECT ?p ?o WHERE {{ <{EX}s> ?p ?o }}"
+    limit = len(objects) - 1 - spare
+    with pytest.raises(ResultTooLarge):
+        serialize_result(store.query(query), solutions=JSON, graph=GRAPH_FORMATS[0],
+                         limit=limit, every_solution_binds=True)
+    answer = serialize_result(store.query(query), solutions=JSON, graph=GRAPH_FORMATS[0],
+                              limit=len(objects), every_solution_binds=True)
+    assert answer.count == len(objects)
+
+
+def test_the_json_counter_reads_solutions_split_across_writes() -> None:
+    store = _solutions([ox.Literal(f"v{i}") for i in range(50)])
+    result = store.query(f"SELECT ?p ?o WHERE {{ <{EX}s> ?p ?o }}")
+    assert isinstance(result, ox.QuerySolutions)
+    body = result.serialize(format=ox.QueryResultsFormat.JSON)
+    assert body is not None
+    for size in (1, 2, 3, 7):
+        counter = _JsonSolutionCounter(1000)
+        for start in range(0, len(body), size):
+            counter.write(body[start:start + size])
+        assert counter.count == 50
