@@ -104,10 +104,26 @@ def current_request() -> RequestInfo | None:
 class JsonFormatter(logging.Formatter):
     """A record as one JSON object: time, level, logger, event and the record's ``fields``."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._second = -1
+        self._prefix = ""
+
+    def _time(self, created: float) -> str:
+        """``created`` in ISO 8601 (UTC, milliseconds); the date and time of the second are
+        written once per second (they were a tenth of the access log's cost)."""
+        second = int(created)
+        micro = round((created - second) * 1e6)   # as datetime.fromtimestamp rounds
+        if micro >= 1_000_000:
+            second, micro = second + 1, micro - 1_000_000
+        if second != self._second:
+            prefix = dt.datetime.fromtimestamp(second, dt.UTC).strftime("%Y-%m-%dT%H:%M:%S")
+            self._second, self._prefix = second, prefix
+        return f"{self._prefix}.{micro // 1000:03d}Z"
+
     def format(self, record: logging.LogRecord) -> str:
-        stamp = dt.datetime.fromtimestamp(record.created, dt.UTC)
         line: dict[str, Any] = {
-            "time": stamp.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "time": self._time(record.created),
             "level": record.levelname.lower(), "logger": record.name,
             "event": record.getMessage(),
         }
@@ -136,7 +152,10 @@ def logging_config(level: str = "info") -> dict[str, Any]:
 
 def _log(logger: logging.Logger, level: int, event: str, **fields: Any) -> None:
     if logger.isEnabledFor(level):
-        logger.log(level, event, extra={"fields": fields})
+        # the record is made here: Logger.log would walk the stack for the caller's file and
+        # line, which no line of civicgraph's logs shows
+        logger.handle(logger.makeRecord(logger.name, level, "", 0, event, (), None,
+                                        extra={"fields": fields}))
 
 
 # --- metrics ---------------------------------------------------------------------------------

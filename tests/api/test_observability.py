@@ -96,6 +96,22 @@ def test_the_formatter_writes_one_json_object_a_line() -> None:
     assert data["time"].endswith("Z")
 
 
+@pytest.mark.parametrize("created", [1765000000.0, 1765000000.0004999, 1765000000.0005,
+                                     1765000000.1234567, 1765000000.9994999, 1765000000.9999996,
+                                     1765000001.5, 1765086399.999])
+def test_the_formatter_writes_the_time_as_datetime_does(created: float) -> None:
+    import datetime as dt
+
+    formatter = JsonFormatter()
+    for stamp in (created - 1.0, created):   # the second before, then this one
+        record = logging.LogRecord("civicgraph.access", logging.INFO, "", 0, "request",
+                                   None, None)
+        record.created = stamp
+        expected = dt.datetime.fromtimestamp(stamp, dt.UTC).isoformat(
+            timespec="milliseconds").replace("+00:00", "Z")
+        assert json.loads(formatter.format(record))["time"] == expected
+
+
 def test_civicgraph_serve_logs_json_lines(tmp_path: Path) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
