@@ -177,8 +177,9 @@ def ask(client: Any, name: str) -> tuple[float | None, int]:
         p.name == "lang" for p in entry.params) else {})
     body = response.content
     seconds = time.perf_counter() - started
-    if response.status_code == 503 and b"QueryTimeout" in body:
-        return None, 0
+    if response.status_code == 503 and (b"QueryTimeout" in body
+                                        or b"QueryMemoryExceeded" in body):
+        return None, 0   # stopped by a limit of the service (time or memory)
     if response.status_code != 200:
         raise RuntimeError(f"{name}: HTTP {response.status_code} {body[:300]!r}")
     SIZES[name] = len(body)
@@ -319,7 +320,8 @@ def report(out: dict[str, Any], command: str, load: tuple[str, str]) -> str:
         "each after the previous one's answer; \"repeated\": median of "
         f"{out.get('runs', 3)} asks with no write between. The writes: "
         + "; ".join(f"`{label}` (PUT {out['writes'][label]:.1f} s)" for label in labels)
-        + f". \"> {timeout:.0f}\": stopped at the time limit.",
+        + f". \"> {timeout:.0f}\": stopped at the time limit (civicgraph: or at the "
+        "memory limit of one query, 1 GiB).",
         "",
         "| query | rows | " + ("Oxigraph, before | " if before else "")
         + "Oxigraph as loaded | Oxigraph after the writes | civicgraph, first ask | "
