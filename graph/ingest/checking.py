@@ -31,6 +31,7 @@ from graph.namespaces import (
     SH,
     STAGING_PREFIX,
     VOCABULARY_GRAPH,
+    VOID,
 )
 from graph.privacy.access import (
     RESTRICTED_META_GRAPH,
@@ -246,11 +247,12 @@ def _mentions_persons(graphs: Iterable[Iterable[ox.Triple]]) -> bool:
 
 
 def _mentions_persons_in(data: ox.Store) -> bool:
-    """``_mentions_persons`` of the default graph of ``data``, evaluated by Oxigraph."""
-    starts = " || ".join(f"STRSTARTS(STR(?x), {ox.Literal(n)})" for n in _PERSONAL_NAMESPACES)
-    found = data.query(f"ASK {{ {{ ?s ?x ?o }} UNION {{ ?s <{RDF}type> ?x }} "
-                       f"FILTER({starts}) }}")
-    return bool(found)
+    """``_mentions_persons`` of the default graph of ``data``: its predicates and classes,
+    listed by Oxigraph (a string test on every triple costs three times as much)."""
+    return any(row[0].value.startswith(_PERSONAL_NAMESPACES)
+               for query in ("SELECT DISTINCT ?x { ?s ?x ?o }",
+                             f"SELECT DISTINCT ?x {{ ?s <{RDF}type> ?x FILTER(isIRI(?x)) }}")
+               for row in _select(data, query))
 
 
 def _refuse_personal(data: ox.Store, graphs: Collection[str], source: str) -> None:
@@ -265,27 +267,39 @@ def _refuse_personal(data: ox.Store, graphs: Collection[str], source: str) -> No
 
 def _guard_privacy(added: Mapping[str, Sequence[ox.Triple]], public: Collection[str],
                    source: str) -> None:
-    from graph.privacy.persons import (
-        PERSONAL_PROPERTIES,
-        PERSONAL_TYPES,
-        PUBLIC_PERSONS_GRAPH,
-        personal_data,
-    )
+    from graph.privacy.persons import PUBLIC_PERSONS_GRAPH, personal_data
 
     exposed = [g for g in added if g in public and g != PUBLIC_PERSONS_GRAPH and added[g]]
+    data: ox.Store | None
+    if any(isinstance(added[g], Serialized) for g in exposed):
+        # an import: its triples into a store (the parse's, lent), read by its indexes
+        data = _union(added[g] for g in exposed)
+    else:
+        data = _personal_store({g: added[g] for g in exposed})
+        if data is None:
+            return
+    found = personal_data(data)
+    if found:
+        where = ", ".join(f"<{g}>" for g in exposed)
+        raise ShapeViolation(found, source=f"{source} (into the public graph {where})")
+
+
+def _personal_store(added: Mapping[str, Sequence[ox.Triple]]) -> ox.Store | None:
+    """A store of the triples of ``added`` if one of them is personal (what
+    ``personal_data`` looks for, found without building a store of the whole write)."""
+    from graph.privacy.persons import PERSONAL_PROPERTIES, PERSONAL_TYPES
+
+    exposed = list(added)
     properties = {ox.NamedNode(p) for p in PERSONAL_PROPERTIES}
     types = {ox.NamedNode(t) for t in PERSONAL_TYPES}
     # what personal_data looks for, found without building a store of the whole write
     if not any(t.predicate in properties or (t.predicate == _TYPE and t.object in types)
                for g in exposed for t in added[g]):
-        return
+        return None
     data = ox.Store()
     data.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for g in exposed
                      for t in added[g])
-    found = personal_data(data)
-    if found:
-        where = ", ".join(f"<{g}>" for g in exposed)
-        raise ShapeViolation(found, source=f"{source} (into the public graph {where})")
+    return data
 
 
 def context(store: Store, data: ox.Store, subjects: Collection[str],
@@ -300,13 +314,49 @@ def context(store: Store, data: ox.Store, subjects: Collection[str],
     derived = (PUBLIC_PERSONS_GRAPH, META_GRAPH, RESTRICTED_META_GRAPH)
     left_out = [f"<{g}>" for g in (*written, *derived) if g != DEFAULT_GRAPH]
     unless = f"FILTER(?g NOT IN ({', '.join(left_out)}))" if left_out else ""
+    others = set(store.graphs()) - {*written, *derived}
+    if not others:
+        return   # no other named graph to read (a first import)
     described = sorted(s for s in subjects if not s.startswith("_:"))
+    if len(described) > _SCAN_BELOW * _size(store, others):
+        # the other graphs are small beside the write (the vocabulary, a few imports):
+        # reading their subjects once costs less than looking up each subject written
+        elsewhere = {row["s"].value for row in _rows(store.query(
+            f"SELECT DISTINCT ?s WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {unless} "
+            f"FILTER(isIRI(?s)) }}"))}
+        described = [s for s in described if s in elsewhere]
     data.bulk_extend(list(_matching(store, described, "?s ?p ?o", unless)))
     pointed = sorted(row[0].value for row in _select(data, f"""
         SELECT DISTINCT ?o {{ ?s ?p ?o FILTER(isIRI(?o) && ?p != <{RDF}type>)
                               FILTER NOT EXISTS {{ ?o <{RDF}type> ?t }} }}"""))
     data.bulk_extend(list(_matching(store, pointed, f"?s ?p ?o FILTER(?p = <{RDF}type>)",
                                     unless)))
+
+
+#: ``context`` reads the subjects of the other graphs when the write has this many times
+#: more subjects than they hold triples
+_SCAN_BELOW = 4
+
+
+def _size(store: Store, graphs: Collection[str]) -> int:
+    """The triples ``graphs`` hold as their descriptions say (``void:triples``); a graph
+    without one counts as large."""
+    rows = _rows(store.query(
+        f"SELECT ?g ?n WHERE {{ GRAPH ?m {{ ?g <{VOID}triples> ?n }} }}",
+        default_graph=[], named_graphs=[META_GRAPH, RESTRICTED_META_GRAPH]))
+    sizes = {row["g"].value: row["n"].value for row in rows}
+    total = 0
+    for graph in graphs:
+        try:
+            total += int(sizes[graph])
+        except (KeyError, ValueError):
+            return 1 << 62
+    return total
+
+
+def _rows(result: object) -> ox.QuerySolutions:
+    assert isinstance(result, ox.QuerySolutions)
+    return result
 
 
 def _matching(store: Store, nodes: Sequence[str], pattern: str, unless: str, *,

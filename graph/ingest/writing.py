@@ -10,7 +10,11 @@
 4. the **privacy guard** (``graph.ingest.checking``): no person, membership or consent
    record, nor a personal property, in a public graph (the public view of persons excepted);
 5. **commit** all or nothing (``replace``, ``add``, ``drop``, ``apply_update``, ``erase``),
-   each graph described by the one provenance builder (``graph.ingest.provenance``);
+   each graph described by the one provenance builder (``graph.ingest.provenance``). A
+   replacement hands its checks (stages 3 and 4) to the store, which may run them while it
+   writes the new content where no reader sees it (the embedded stores load it on another
+   thread; an import's own bytes, parsed for the checks meanwhile: ``graph.store.content``);
+   nothing is committed unless they pass;
 6. the caller refreshes the public view of persons when a restricted graph changed; snapshots
    and caches follow every write of the store (``graph.engine.snapshots``).
 
@@ -25,7 +29,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from dataclasses import replace as replace_fields
 from pathlib import Path
@@ -171,13 +175,20 @@ def replace(store: Store, contents: Mapping[str, Sequence[ox.Triple]],
     with WRITE_LOCK:
         started = time.perf_counter()
         created = [g for g in contents if not holds_data(store, g)]
-        metadata: list[ox.Triple] = []
-        for graph, triples in contents.items():
-            writer = provenance.get(graph) if isinstance(provenance, Mapping) else provenance
-            writer = writer or Provenance(source="Graph Store", imported_by=who)
-            sized = writer if writer.sha256 else writer.with_digest(digest(triples))
-            metadata += describe(graph, sized, len(triples)) if provenance is not None \
-                else redescribe(store, graph, sized, len(triples), default_access=default_access)
+
+        def described() -> Iterator[ox.Triple]:
+            # read by the store once the checks are done: the size of an import parsed
+            # alongside the write is known then (``graph.store.content``)
+            for graph, triples in contents.items():
+                writer = provenance.get(graph) if isinstance(provenance, Mapping) \
+                    else provenance
+                writer = writer or Provenance(source="Graph Store", imported_by=who)
+                sized = writer if writer.sha256 else writer.with_digest(digest(triples))
+                yield from describe(graph, sized, len(triples)) if provenance is not None \
+                    else redescribe(store, graph, sized, len(triples),
+                                    default_access=default_access)
+
+        metadata = _Later(described)
         warnings: list[Violation] = []
         checked = 0.0
 
@@ -187,11 +198,13 @@ def replace(store: Store, contents: Mapping[str, Sequence[ox.Triple]],
             warnings.extend(check(store, contents, source=source, public=public, shapes=shapes,
                                   engine=engine, shape_check=validate,
                                   default_access=default_access))
+            for triples in contents.values():
+                len(triples)   # an import not parsed by the checks is parsed (and counted) here
             checked = time.perf_counter() - begun
 
         if DEFAULT_GRAPH in contents:
             checks()
-            _replace_default(store, contents, metadata)
+            _replace_default(store, contents, list(metadata))
         else:
             # the store may write the new content, hidden, while the checks run
             store.replace_graphs(dict(contents), metadata=metadata, checking=checks)
@@ -199,6 +212,19 @@ def replace(store: Store, contents: Mapping[str, Sequence[ox.Triple]],
         return Written({g: len(t) for g, t in contents.items()}, created, warnings,
                        {"validate": checked,
                         "write": time.perf_counter() - started - checked})
+
+
+class _Later(Iterable[ox.Triple]):
+    """The triples ``make`` gives, made when first read (then kept)."""
+
+    def __init__(self, make: Callable[[], Iterable[ox.Triple]]) -> None:
+        self._make = make
+        self._made: list[ox.Triple] | None = None
+
+    def __iter__(self) -> Iterator[ox.Triple]:
+        if self._made is None:
+            self._made = list(self._make())
+        return iter(self._made)
 
 
 def _replace_default(store: Store, contents: Mapping[str, Sequence[ox.Triple]],

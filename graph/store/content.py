@@ -17,7 +17,8 @@ store, one document's blank nodes hold together.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from typing import overload
 
 import pyoxigraph as ox
@@ -31,22 +32,48 @@ class Serialized(Sequence[ox.Triple]):
 
     ``store``: an in-memory store whose default graph holds exactly these triples (the
     parse's), which one reader may take over instead of loading the document again
-    (``take_store``)."""
+    (``take_store``). ``parser`` makes that store when it is first needed (the number too,
+    if not given): a write can then start loading the document into its target while the
+    parse for its checks runs (``EmbeddedStore.replace_graphs``); its errors (a syntax
+    error) are raised by whatever needed it first."""
 
-    __slots__ = ("_listed", "_store", "base_iri", "data", "format", "size")
+    __slots__ = ("_listed", "_lock", "_parser", "_size", "_store", "base_iri", "data",
+                 "format")
 
     def __init__(self, data: bytes, count: int | None = None, *,
                  format: ox.RdfFormat = _NT, base_iri: str | None = None,
-                 store: ox.Store | None = None) -> None:
-        if count is None and format != _NT:
+                 store: ox.Store | None = None,
+                 parser: Callable[[], ox.Store] | None = None) -> None:
+        if count is None and format != _NT and store is None and parser is None:
             raise ValueError("the count of a document other than N-Triples must be given")
         self.data = data
         self.format = format
         self.base_iri = base_iri
-        # the N-Triples serialiser writes one triple a line, line breaks in literals escaped
-        self.size = data.count(b"\n") if count is None else count
+        if count is None and store is not None:
+            count = len(store)
+        elif count is None and parser is None:
+            # the N-Triples serialiser writes one triple a line, line breaks escaped
+            count = data.count(b"\n")
+        self._size = count
         self._store = store
+        self._parser = parser
+        self._lock = threading.Lock()
         self._listed: list[ox.Triple] | None = None
+
+    @property
+    def size(self) -> int:
+        """The number of triples (parsing the document if nothing counted them yet)."""
+        if self._size is None:
+            self._parsed()
+        assert self._size is not None
+        return self._size
+
+    def _parsed(self) -> None:
+        with self._lock:
+            if self._parser is not None:
+                parser, self._parser = self._parser, None
+                self._store = parser()
+                self._size = len(self._store)
 
     @classmethod
     def dumped(cls, store: ox.Store, graph: ox.NamedNode | ox.DefaultGraph) -> Serialized:
@@ -56,14 +83,16 @@ class Serialized(Sequence[ox.Triple]):
     def take_store(self) -> ox.Store | None:
         """The store holding these triples in its default graph, once (then None): the
         taker may add to it."""
-        store, self._store = self._store, None
+        self._parsed()
+        with self._lock:
+            store, self._store = self._store, None
         return store
 
     def load_into(self, store: ox.Store, graph: ox.NamedNode | ox.DefaultGraph | None = None
                   ) -> None:
         """Add the triples to ``graph`` of ``store`` (its default graph by default) with
         Oxigraph's bulk loader."""
-        if self.size:
+        if self._size != 0:
             store.bulk_load(self.data, self.format, base_iri=self.base_iri,
                             to_graph=graph or ox.DefaultGraph())
 
@@ -87,7 +116,7 @@ class Serialized(Sequence[ox.Triple]):
         return self._listed[index]
 
     def __repr__(self) -> str:
-        return f"<Serialized {self.size} triples>"
+        return f"<Serialized {self._size if self._size is not None else '?'} triples>"
 
 
 __all__ = ["Serialized"]

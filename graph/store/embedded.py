@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 import threading
+import traceback
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
@@ -128,8 +129,11 @@ def _alongside(work: Callable[[], None], checking: Callable[[], object]) -> None
     thread.start()
     try:
         checking()
-    finally:
+    except BaseException:
         thread.join()
+        failed.clear()   # the checks' error is the one raised; the work's goes with it
+        raise
+    thread.join()
     if failed:
         raise failed[0]
 
@@ -237,8 +241,8 @@ class EmbeddedStore(Store):
                        *, metadata: Iterable[ox.Triple] = (),
                        checking: Callable[[], object] | None = None) -> None:
         """See ``Store.replace_graphs``: here ``checking`` runs while the new content is
-        written, hidden, by Oxigraph's bulk loader on another thread."""
-        described = list(metadata)
+        written, hidden, by Oxigraph's bulk loader on another thread; ``metadata`` is read
+        after both."""
         with self._write, pyoxigraph_errors("the replacement failed"):
             in_place = {t: uuid.uuid4().hex for t in contents
                         if not self._holds_data(ox.NamedNode(t))}
@@ -262,7 +266,7 @@ class EmbeddedStore(Store):
                     fill()
                 else:
                     _alongside(fill, checking)
-                self.ox.update(commit_update(moves, described, pending=in_place))
+                self.ox.update(commit_update(moves, list(metadata), pending=in_place))
             except BaseException:
                 # if even this fails, the next ``recover`` removes what is left
                 with suppress(Exception):
@@ -275,8 +279,15 @@ class EmbeddedStore(Store):
         """Bulk-load ``triples`` into ``graph``; whether any was written."""
         name = ox.NamedNode(graph)
         if isinstance(triples, Serialized):
-            triples.load_into(self.ox, name)
-            return bool(len(triples))
+            try:
+                triples.load_into(self.ox, name)
+            except BaseException as error:
+                # the loader's frame holds the pyoxigraph store: a traceback kept by the
+                # caller must not keep it open once the store is closed (RocksDB opened
+                # again by the same process beside a live instance corrupts it)
+                traceback.clear_frames(error.__traceback__)
+                raise
+            return self._holds_data(name)
         seen = False
 
         def quads() -> Iterator[ox.Quad]:
