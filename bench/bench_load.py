@@ -65,7 +65,7 @@ def measured(command: list[str]) -> tuple[float, float, str]:
 
 
 def bench_size(organisations: int, engines: list[str], workdir: Path,
-               runs: int = 1) -> list[dict[str, Any]]:
+               runs: int = 1, data_dir: Path | None = None) -> list[dict[str, Any]]:
     """``runs`` rounds of every run, interleaved (oxigraph load, no validation, each engine,
     then again), so that a change of the machine's load touches all of them alike; the
     median of each (its seconds, stages and memory) against the median of oxigraph load."""
@@ -74,8 +74,15 @@ def bench_size(organisations: int, engines: list[str], workdir: Path,
 
     from graph.samples.synthetic import write
 
-    data = workdir / f"synthetic-{organisations}.nt"
-    triples = write(organisations, data)
+    kept = data_dir / f"synthetic-{organisations}.nt" if data_dir is not None else None
+    if kept is not None and kept.exists():
+        # generated before (``--data``): the generator's output for this size, counted again
+        data = kept
+        with data.open("rb") as lines:
+            triples = sum(1 for _ in lines)
+    else:
+        data = kept or workdir / f"synthetic-{organisations}.nt"
+        triples = write(organisations, data)
     oxigraph = str(Path(sys.executable).parent / "oxigraph")
     modes = ["oxigraph", "none", *engines]
     # civicgraph's store holds the vocabulary before the load, as after ``civicgraph init``
@@ -166,6 +173,9 @@ def main() -> None:
     parser.add_argument("--write", action="store_true", help="record in bench/RESULTS.md")
     parser.add_argument("--child", nargs=3, metavar=("MODE", "DATA", "STORE"),
                         help=argparse.SUPPRESS)
+    parser.add_argument("--data", type=Path, metavar="DIR",
+                        help="keep the generated files in DIR (synthetic-N.nt) and use those "
+                             "found there (10^7 triples take minutes to generate)")
     parser.add_argument("--vocabulary", metavar="STORE", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -182,7 +192,7 @@ def main() -> None:
     start_load = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="civicgraph-bench-load-") as tmp:
         for organisations in args.organisations:
-            rows += bench_size(organisations, args.engines, Path(tmp), args.runs)
+            rows += bench_size(organisations, args.engines, Path(tmp), args.runs, args.data)
     end_load = os.getloadavg()
     loads = (f"`uptime` load averages {' / '.join(f'{x:.2f}' for x in start_load)} at the "
              f"start and {' / '.join(f'{x:.2f}' for x in end_load)} at the end")

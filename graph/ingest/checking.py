@@ -326,9 +326,13 @@ def context(store: Store, data: ox.Store, subjects: Collection[str],
             f"FILTER(isIRI(?s)) }}"))}
         described = [s for s in described if s in elsewhere]
     data.bulk_extend(list(_matching(store, described, "?s ?p ?o", unless)))
-    pointed = sorted(row[0].value for row in _select(data, f"""
-        SELECT DISTINCT ?o {{ ?s ?p ?o FILTER(isIRI(?o) && ?p != <{RDF}type>)
-                              FILTER NOT EXISTS {{ ?o <{RDF}type> ?t }} }}"""))
+    # the IRIs pointed at, less those typed here: two scans and a difference of sets cost a
+    # fraction of one NOT EXISTS a row, which Oxigraph's memory store makes superlinear
+    objects = {row[0].value for row in _select(data, f"""
+        SELECT DISTINCT ?o {{ ?s ?p ?o FILTER(isIRI(?o) && ?p != <{RDF}type>) }}""")}
+    objects.difference_update(row[0].value for row in _select(
+        data, f"SELECT DISTINCT ?s {{ ?s <{RDF}type> ?t FILTER(isIRI(?s)) }}"))
+    pointed = sorted(objects)
     data.bulk_extend(list(_matching(store, pointed, f"?s ?p ?o FILTER(?p = <{RDF}type>)",
                                     unless)))
 
