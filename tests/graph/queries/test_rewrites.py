@@ -38,17 +38,13 @@ ASKED: list[tuple[str, dict[str, str]]] = [
       for waves in ({}, {"wave1": f"{ID}wave/2025", "wave2": f"{ID}wave/2024"})],
     *[("single_source_usages", {"lang": lang, "max_sources": n})
       for lang in ("en", "fr") for n in ("0", "1", "2")],
-    *[("organisation_usages", {"lang": lang, **org}) for lang in ("en", "fr")
-      for org in ({}, {"organisation": "vecam"}, {"organisation": "s-0000003"})],
     *[("single_source_facts", {"lang": lang, "max_sources": n, **kind})
       for lang in ("en", "de") for n in ("1", "2")
       for kind in ({}, {"fact_kind": "cg:Need"}, {"fact_kind": "cg:ToolUsage"})],
 ]
 #: (query, parameters) that may rightly answer no row on some data
 EMPTY: frozenset[tuple[str, str | None]] = frozenset({
-    ("bridging_tools", "3"), ("single_source_usages", "0"),
-    # an organisation of one dataset is not in the other
-    ("organisation_usages", "vecam"), ("organisation_usages", "s-0000003")})
+    ("bridging_tools", "3"), ("single_source_usages", "0")})
 
 
 @pytest.fixture(scope="module", params=["example", "generated"])
