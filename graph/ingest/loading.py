@@ -223,7 +223,6 @@ def import_source(
     to the core shapes. Raises ``UnknownFormat``, ``RdfSyntaxError``, ``ShapeViolation``
     (store unchanged) or ``StoreError``."""
     seconds: dict[str, float] = {}
-    started = time.perf_counter()
     if isinstance(source, Path):
         data = source.read_bytes()
         label = source_label or source.name

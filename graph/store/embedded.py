@@ -122,7 +122,7 @@ def _alongside(work: Callable[[], None], checking: Callable[[], object]) -> None
     def run() -> None:
         try:
             work()
-        except BaseException as error:  # noqa: BLE001 - raised again on the caller's thread
+        except BaseException as error:   # raised again on the caller's thread
             failed.append(error)
 
     thread = threading.Thread(target=run, name="civicgraph-fill", daemon=True)
