@@ -36,6 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from api.app import create_app  # noqa: E402
+from api.serving import server_options  # noqa: E402
 from api.settings import Settings  # noqa: E402
 from graph.errors import BoundExceeded  # noqa: E402
 from graph.ingest.bounds import (  # noqa: E402
@@ -65,7 +66,8 @@ def serve() -> tuple[str, uvicorn.Server, threading.Thread, object]:
     settings = Settings(store="memory", curator_token=TOKEN, trusted_proxies="127.0.0.1",
                         log_level="error", public_url=f"http://127.0.0.1:{port}")
     app = create_app(settings, store)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="error", proxy_headers=False))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="error", proxy_headers=False,
+                                           **server_options()))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 60

@@ -96,6 +96,7 @@ class Server:
         import uvicorn
 
         from api.app import create_app
+        from api.serving import server_options
         from api.settings import Settings
 
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -105,7 +106,8 @@ class Server:
         settings = Settings(store="memory", node_budget=budget, log_level="warning",
                             public_url=self.url)
         self.app = create_app(settings, store)
-        self.server = uvicorn.Server(uvicorn.Config(self.app, log_level="warning"))
+        self.server = uvicorn.Server(uvicorn.Config(self.app, log_level="warning",
+                                                    **server_options()))
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]},
                                        daemon=True)
 

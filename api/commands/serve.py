@@ -37,6 +37,7 @@ def serve(empty: bool, **options: Any) -> None:
     from api.app import create_app
     from api.commands.connection import announced, local_url
     from api.observability import logging_config
+    from api.serving import server_options
     from api.settings import open_configured_store
     from graph.samples.example import ensure_example
 
@@ -63,7 +64,8 @@ def serve(empty: bool, **options: Any) -> None:
             uvicorn.run(app, host=settings.host, port=settings.port,
                         log_level=settings.log_level,
                         log_config=logging_config(settings.log_level), access_log=False,
-                        proxy_headers=False)  # api.proxies believes trusted proxies only
+                        proxy_headers=False,  # api.proxies believes trusted proxies only
+                        **server_options())
     finally:
         store.close()
 

@@ -22,6 +22,7 @@ from typing import Any
 import uvicorn
 
 from api.app import create_app
+from api.serving import server_options
 from api.settings import Settings
 from graph.store import Store
 
@@ -63,7 +64,7 @@ def running(store: Store, **overrides: Any) -> Iterator[Live]:
     app = create_app(settings, store)
     # proxy_headers=False, as `civicgraph serve`: api.proxies decides whom to believe
     config = uvicorn.Config(app, log_level=settings.log_level, lifespan="on",
-                            proxy_headers=False)
+                            proxy_headers=False, **server_options())
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()

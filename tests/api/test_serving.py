@@ -1,0 +1,130 @@
+"""The server runs on httptools and uvloop and still behaves as HTTP/1.1 asks where uvicorn's
+httptools protocol does not (api/serving.py): a request without ``Host`` gets 400, and a
+request with an ``Upgrade`` the server does not speak is answered in HTTP/1.1 with its whole
+body read, however the body is framed or cut, with the connection going on afterwards.
+Over a real socket on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+
+import pytest
+
+from api.serving import server_options
+from tests.support.live import Live
+
+ASK = "query=ASK+%7B+%3Fs+%3Fp+%3Fo+%7D"
+UPGRADE = (b"Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n"
+           b"HTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n")
+
+
+def _connect(live: Live) -> socket.socket:
+    host, port = live.url.removeprefix("http://").split(":")
+    return socket.create_connection((host, int(port)), timeout=30)
+
+
+def _responses(sock: socket.socket, count: int) -> list[tuple[bytes, bytes]]:
+    """Read ``count`` responses (head, body) framed by Content-Length, in a bounded loop."""
+    data = b""
+    answers: list[tuple[bytes, bytes]] = []
+    deadline = time.monotonic() + 30
+    while len(answers) < count and time.monotonic() < deadline:
+        head, sep, rest = data.partition(b"\r\n\r\n")
+        if sep:
+            length = next((int(line.split(b":", 1)[1]) for line in head.split(b"\r\n")
+                           if line.lower().startswith(b"content-length:")), 0)
+            if len(rest) >= length:
+                answers.append((head, rest[:length]))
+                data = rest[length:]
+                continue
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    return answers
+
+
+def _post(body: bytes, *, framing: bytes, extra: bytes = UPGRADE) -> bytes:
+    return (b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\n" + extra +
+            b"Accept: application/sparql-results+json\r\n"
+            b"Content-Type: application/x-www-form-urlencoded\r\n" + framing + b"\r\n" + body)
+
+
+def _is_true(answer: tuple[bytes, bytes]) -> bool:
+    head, body = answer
+    return head.startswith(b"HTTP/1.1 200") and json.loads(body)["boolean"] is True
+
+
+def test_the_server_runs_the_protocol_these_tests_are_about() -> None:
+    from api.serving import Http11Protocol
+
+    assert server_options()["http"] is Http11Protocol
+    assert server_options()["loop"] == "uvloop"
+
+
+def test_an_http_1_1_request_without_host_gets_400_and_with_host_200(live: Live) -> None:
+    with _connect(live) as sock:
+        sock.sendall(b"GET /health HTTP/1.1\r\n\r\n")
+        [(head, body)] = _responses(sock, 1)
+    assert head.startswith(b"HTTP/1.1 400"), head
+    assert b"Host" in body
+    with _connect(live) as sock:
+        sock.sendall(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        [(head, _)] = _responses(sock, 1)
+    assert head.startswith(b"HTTP/1.1 200"), head
+
+
+def test_an_http_1_0_request_needs_no_host(live: Live) -> None:
+    with _connect(live) as sock:
+        sock.sendall(b"GET /health HTTP/1.0\r\n\r\n")
+        [(head, _)] = _responses(sock, 1)
+    assert head.startswith(b"HTTP/1.1 200"), head
+
+
+@pytest.mark.parametrize("cut", [None, 1, 40, -3])
+def test_an_ignored_upgrade_reads_a_counted_body_even_cut_in_pieces(live: Live,
+                                                                     cut: int | None) -> None:
+    body = ASK.encode()
+    request = _post(body, framing=b"Content-Length: %d\r\n" % len(body))
+    with _connect(live) as sock:
+        if cut is None:
+            sock.sendall(request)
+        else:
+            start = request.index(b"\r\n\r\n") + 4
+            sock.sendall(request[:start + cut])
+            time.sleep(0.05)
+            sock.sendall(request[start + cut:])
+        [answer] = _responses(sock, 1)
+    assert _is_true(answer), answer
+
+
+def test_an_ignored_upgrade_reads_a_chunked_body(live: Live) -> None:
+    body = ASK.encode()
+    chunks = b"%x\r\n%s\r\n%x\r\n%s\r\n0\r\n\r\n" % (10, body[:10], len(body) - 10, body[10:])
+    with _connect(live) as sock:
+        sock.sendall(_post(chunks, framing=b"Transfer-Encoding: chunked\r\n"))
+        [answer] = _responses(sock, 1)
+    assert _is_true(answer), answer
+
+
+def test_the_connection_goes_on_in_http_1_1_after_an_ignored_upgrade(live: Live) -> None:
+    body = ASK.encode()
+    upgraded = _post(body, framing=b"Content-Length: %d\r\n" % len(body))
+    plain = _post(body, framing=b"Content-Length: %d\r\n" % len(body), extra=b"")
+    bodiless = b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n" + UPGRADE + b"\r\n"
+    with _connect(live) as sock:
+        sock.sendall(upgraded + plain)
+        first, second = _responses(sock, 2)
+        sock.sendall(bodiless + plain)
+        third, fourth = _responses(sock, 2)
+    assert _is_true(first) and _is_true(second) and _is_true(fourth)
+    assert third[0].startswith(b"HTTP/1.1 200"), third
+
+
+def test_a_malformed_body_behind_an_ignored_upgrade_gets_400(live: Live) -> None:
+    with _connect(live) as sock:
+        sock.sendall(_post(b"zz\r\nnot a chunk\r\n", framing=b"Transfer-Encoding: chunked\r\n"))
+        [(head, _)] = _responses(sock, 1)
+    assert head.startswith(b"HTTP/1.1 400"), head
