@@ -58,6 +58,9 @@ KEPT_TRIPLES = 400_000
 #: engine's cache keeps none over an eighth of its capacity
 LARGEST_SHARE = 4
 _PREDICATES = "SELECT DISTINCT ?p WHERE { ?s ?p ?o }"
+#: the triples of a graph counted up to a bound: the count stops at the bound (0.01 s where
+#: counting the 10^6 triples of a generated graph takes 0.85 s)
+_BOUNDED_COUNT = "SELECT (COUNT(*) AS ?n) WHERE {{ SELECT * WHERE {{ ?s ?p ?o }} LIMIT {} }}"
 _CLASSES = f"SELECT DISTINCT ?c WHERE {{ ?s <{TYPE}> ?c }}"
 
 
@@ -68,6 +71,15 @@ def summarise(store: Store, graph: str) -> Summary:
     assert isinstance(predicates, ox.QuerySolutions) and isinstance(classes, ox.QuerySolutions)
     return Summary(frozenset(str(row["p"].value) for row in predicates),
                    frozenset(str(row["c"].value) for row in classes))
+
+
+def size_up_to(store: Store, graph: str, most: int) -> int:
+    """How many triples ``graph`` holds in ``store``, or ``most + 1`` if it holds more."""
+    result = store.query(_BOUNDED_COUNT.format(most + 1), default_graph=[graph])
+    assert isinstance(result, ox.QuerySolutions)
+    value = next(iter(result))["n"]
+    assert isinstance(value, ox.Literal)
+    return int(value.value)
 
 
 def summary_of(triples: Iterable[ox.Triple]) -> Summary:
@@ -259,7 +271,8 @@ class KeptAnswers:
         return change
 
     def _read(self, graph: str, contents: dict[str, _Content]) -> _Content:
-        size = self.store.count(graph) if graph != DEFAULT_GRAPH else SMALL_GRAPH + 1
+        size = size_up_to(self.store, graph, SMALL_GRAPH) if graph != DEFAULT_GRAPH \
+            else SMALL_GRAPH + 1
         kept = sum(c.size for c in contents.values())
         if graph in META_GRAPHS or (size <= SMALL_GRAPH and kept + size <= KEPT_TRIPLES):
             result = self.store.query("CONSTRUCT WHERE { ?s ?p ?o }", default_graph=[graph])
@@ -321,5 +334,5 @@ def kept_answers(store: Store, capacity: int = CAPACITY) -> KeptAnswers:
         return found
 
 
-__all__ = ["LARGEST_SHARE", "META_GRAPHS", "Change", "KeptAnswers", "kept_answers", "summarise",
-           "summary_of"]
+__all__ = ["LARGEST_SHARE", "META_GRAPHS", "Change", "KeptAnswers", "kept_answers", "size_up_to",
+           "summarise", "summary_of"]

@@ -13,7 +13,7 @@ from graph.engine.snapshots import VersionedStore
 from graph.ingest.writing import drop, replace
 from graph.namespaces import CG, ID, RDF, RDFS, SCHEMA, graph_iri
 from graph.queries.catalogue import list_queries
-from graph.queries.kept import KeptAnswers
+from graph.queries.kept import KeptAnswers, size_up_to
 from graph.sparql.request import QueryJob, execute
 from graph.sparql.results import Answer
 from graph.store import Store
@@ -112,6 +112,16 @@ def test_answers_given_after_each_write_are_those_of_a_fresh_evaluation(
         assert not stays & ran, (label, stays & ran)
         assert runs <= ran, (label, runs - ran)
     assert kept.carried and kept.forgotten
+
+
+@pytest.mark.parametrize("most", [0, 1, 4, 5, 6, 100])
+def test_a_graph_is_counted_up_to_one_past_the_bound(most: int) -> None:
+    store = memory_store()
+    replace(store, {ORG_GRAPH: ORGANISATION + USAGE}, None, source="test", validate=False)
+    size = store.count(ORG_GRAPH)
+    assert size == len(ORGANISATION + USAGE)
+    assert size_up_to(store, ORG_GRAPH, most) == min(size, most + 1)
+    assert size_up_to(store, RESOURCE_GRAPH, most) == 0
 
 
 def test_a_store_that_does_not_count_its_writes_keeps_nothing() -> None:
