@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlencode
@@ -173,7 +174,7 @@ def run_query(request: Request, query: CatalogueQuery) -> Response:
     with client_slot(request):
         answer = kept.run(job, engine.run)
     if defaults and scope == "public":   # evaluated again in the background after a write
-        refresher(kept, engine.run).want(job)
+        refresher(kept, functools.partial(engine.run, background=True)).want(job)
     link = permalink(query, values)
     headers = {"Link": f'<{link}>; rel="canonical"', "Vary": "Accept, Accept-Language"}
     if not html:

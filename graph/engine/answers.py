@@ -58,6 +58,8 @@ class Flight:
         #: the leader's answer, or the error its run ended with
         self.answer: Answer | None = None
         self.error: BaseException | None = None
+        #: whether the leader runs it in the background (a lower priority)
+        self.background = False
 
 
 class AnswerCache:

@@ -104,9 +104,12 @@ class QueryEngine:
         return self.workers > 0 and isinstance(self.store, VersionedStore) \
             and self.store.exclusive
 
-    def run(self, job: QueryJob) -> Answer:
+    def run(self, job: QueryJob, *, background: bool = False) -> Answer:
         """The complete answer to ``job``; blocks the calling thread. On an embedded store,
-        the answer is kept until the next write (``graph.engine.answers``)."""
+        the answer is kept until the next write (``graph.engine.answers``). ``background``:
+        work no request waits for, run in the workers' background worker at a lower priority
+        (``graph.engine.workers``, "Background"); an ask of the same query meanwhile waits
+        for it, and runs the query itself if the time limit stopped it."""
         started = time.perf_counter()
         error: BaseException | None = None
         version = self._version()
@@ -118,11 +121,13 @@ class QueryEngine:
                 if kept is not None:
                     return kept
                 flight, leading = self.answers.flight(key, version)
-                if not leading:   # the same query is running: wait for its answer
+                if leading:
+                    flight.background = background
+                else:   # the same query is running: wait for its answer
                     followed = self._follow(flight)
                     if followed is not None:
                         return followed
-            answer = self._run(job)
+            answer = self._run(job, background=background)
             if key is not None and version is not None and self._version() == version:
                 self.answers.put(key, version, answer)   # no write came meanwhile
             return answer
@@ -143,6 +148,8 @@ class QueryEngine:
             raise QueryTimeout(self.timeout)
         failed = flight.error
         if isinstance(failed, QueryTimeout):
+            if flight.background:   # stopped at a lower priority: this run may end in time
+                return None
             raise QueryTimeout(self.timeout)
         if isinstance(failed, QueryMemoryExceeded):
             raise QueryMemoryExceeded(failed.megabytes)
@@ -154,9 +161,10 @@ class QueryEngine:
         """The store's write counter when this process makes every write (embedded)."""
         return self.store.version if self.store.exclusive else None
 
-    def _run(self, job: QueryJob) -> Answer:
+    def _run(self, job: QueryJob, *, background: bool = False) -> Answer:
         if self.uses_processes:
-            return self._process_pool().run(job, timeout=self.timeout, client=CLIENT.get())
+            return self._process_pool().run(job, timeout=self.timeout, client=CLIENT.get(),
+                                            background=background)
         future = self._thread_pool().submit(_execute_here, self.store, job)
         try:
             return future.result(timeout=self.timeout)

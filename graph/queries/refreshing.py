@@ -6,13 +6,15 @@ a whole evaluation (seconds at 10^6 triples). A ``Refresher`` is given the jobs 
 scope) and, after each write, asks again those whose answer was forgotten, in a thread of
 its own, one at a time, so that the next ask finds the answer kept:
 
-- it asks through ``KeptAnswers.run`` with the engine's own ``run``: the same workers, time
-  and size limits as an ask, and the engine's *flights*, so that an ask arriving while its
+- it asks through ``KeptAnswers.run`` with the engine's own ``run`` (the route passes it
+  with ``background=True``: the workers' background worker, at a lower priority, so that
+  an evaluation here never takes a worker from a request nor a core it wants; the same time
+  and size limits as an ask), and the engine's *flights*, so that an ask arriving while its
   query is being evaluated here waits for that evaluation instead of starting another;
 - nothing starts while a write is under way; when a write lands during a round, the round
   stops after the query under way and starts over on the new version;
-- the thread runs at a lower priority (niceness +10 on Linux: it mostly waits for a worker)
-  and ends once the store is closed.
+- the thread runs at a lower priority (niceness +10 on Linux: it mostly waits for the
+  worker) and ends once the store is closed.
 
 >>> from graph.store import open_store
 >>> from graph.queries.kept import KeptAnswers

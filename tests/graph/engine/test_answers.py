@@ -14,6 +14,7 @@ from graph.errors import QueryTimeout
 from graph.sparql.request import QueryJob
 from graph.sparql.results import Answer
 from graph.store.embedded import MemoryStore
+from tests.support.waiting import until
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 
@@ -25,7 +26,8 @@ def test_an_answer_is_kept_until_the_next_write(monkeypatch: pytest.MonkeyPatch)
     first = engine.run(QueryJob(COUNT, "all", solutions_format="csv"))
     ran: list[QueryJob] = []
     real = engine._run
-    monkeypatch.setattr(engine, "_run", lambda job: ran.append(job) or real(job))
+    monkeypatch.setattr(engine, "_run",
+                        lambda job, **options: ran.append(job) or real(job, **options))
     assert engine.run(QueryJob(COUNT, "all", solutions_format="csv")) == first and not ran
     # another format, scope or binding is another answer
     engine.run(QueryJob(COUNT, "all", solutions_format="tsv"))
@@ -42,11 +44,11 @@ def test_errors_are_not_kept(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[int] = []
     real = engine._run
 
-    def flaky(job: QueryJob) -> Answer:
+    def flaky(job: QueryJob, **options: bool) -> Answer:
         calls.append(1)
         if len(calls) == 1:
             raise QueryTimeout(1)
-        return real(job)
+        return real(job, **options)
 
     monkeypatch.setattr(engine, "_run", flaky)
     with pytest.raises(QueryTimeout):
@@ -92,12 +94,12 @@ def test_the_same_query_asked_while_it_runs_is_run_once(monkeypatch: pytest.Monk
             everyone.set()
         return found
 
-    def slow(job: QueryJob) -> Answer:
+    def slow(job: QueryJob, **options: bool) -> Answer:
         calls.append(1)
         assert everyone.wait(10), "the other askers did not come while the query ran"
         if outcome == "timeout":
             raise QueryTimeout(5)
-        return real(job)
+        return real(job, **options)
 
     monkeypatch.setattr(engine, "_run", slow)
     monkeypatch.setattr(engine.answers, "flight", counted)
@@ -122,6 +124,54 @@ def test_the_same_query_asked_while_it_runs_is_run_once(monkeypatch: pytest.Monk
     engine.close()
 
 
+@pytest.mark.parametrize("background", [False, True])
+def test_an_ask_following_a_background_run_stopped_by_the_time_limit_runs_it_itself(
+        monkeypatch: pytest.MonkeyPatch, background: bool) -> None:
+    """A background run has its time limit at a lower priority: when it stops there, an ask
+    that waited for it runs the query itself (one that followed an ask gets the error)."""
+    engine = QueryEngine(VersionedStore(MemoryStore()), workers=0, timeout=5)
+    real, real_follow = engine._run, engine._follow
+    following = threading.Event()
+    runs: list[bool] = []
+
+    def run(job: QueryJob, *, background: bool = False) -> Answer:
+        runs.append(background)
+        if len(runs) == 1:   # the leader: stopped once the other ask follows it
+            assert following.wait(10), "the second ask did not follow the first"
+            raise QueryTimeout(5)
+        return real(job)
+
+    def follow(flight: Flight) -> Answer | None:
+        following.set()
+        return real_follow(flight)
+
+    monkeypatch.setattr(engine, "_run", run)
+    monkeypatch.setattr(engine, "_follow", follow)
+    led: list[BaseException] = []
+
+    def lead() -> None:
+        try:
+            engine.run(QueryJob(COUNT, "all"), background=background)
+        except QueryTimeout as stopped:
+            led.append(stopped)
+
+    leader = threading.Thread(target=lead)
+    leader.start()
+    try:
+        until(lambda: bool(runs))   # the leader's run has begun
+        if background:
+            assert engine.run(QueryJob(COUNT, "all")).count == 1
+            assert runs == [True, False]
+        else:
+            with pytest.raises(QueryTimeout):
+                engine.run(QueryJob(COUNT, "all"))
+            assert runs == [False]
+    finally:
+        leader.join(10)
+        engine.close()
+    assert len(led) == 1
+
+
 def runs_of(monkeypatch: pytest.MonkeyPatch, sparql: str, times: int,
             **engine_options: int) -> int:
     """How many times an engine over a one-triple store evaluates ``sparql`` asked ``times``
@@ -131,7 +181,8 @@ def runs_of(monkeypatch: pytest.MonkeyPatch, sparql: str, times: int,
     engine = QueryEngine(store, workers=0, **engine_options)  # type: ignore[arg-type]
     ran: list[QueryJob] = []
     real = engine._run
-    monkeypatch.setattr(engine, "_run", lambda job: ran.append(job) or real(job))
+    monkeypatch.setattr(engine, "_run",
+                        lambda job, **options: ran.append(job) or real(job, **options))
     for _ in range(times):
         engine.run(QueryJob(sparql, "all", solutions_format="csv"))
     return len(ran)

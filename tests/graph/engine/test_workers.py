@@ -13,7 +13,7 @@ import pytest
 
 from graph.engine.execution import QueryEngine, acting_for
 from graph.engine.snapshots import VersionedStore
-from graph.engine.workers import WorkerCrashed, _Turns
+from graph.engine.workers import BACKGROUND_NICENESS, WorkerCrashed, _Turns
 from graph.errors import QueryTimeout, WorkersBusy
 from graph.sparql.request import QueryJob
 from graph.store.embedded import MemoryStore
@@ -167,3 +167,39 @@ def test_a_worker_that_crashes_on_a_query_counts_against_its_client(
     assert not pool._idle.recently_stopped("127.0.0.6")
     with acting_for("127.0.0.6"):
         assert engine.run(QueryJob(SMALL, "all")).body
+
+
+def test_a_background_query_runs_in_a_worker_of_its_own_at_a_lower_priority(
+        engine: QueryEngine) -> None:
+    """While a background query holds its worker, requests have the pool and the lane; the
+    background worker is ``BACKGROUND_NICENESS`` nicer than the server, whatever the priority
+    of the thread that asks first (the catalogue's refresher runs nicer itself)."""
+    failures: list[BaseException] = []
+
+    def background() -> None:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(),
+                       os.getpriority(os.PRIO_PROCESS, 0) + 5)   # this thread only (Linux)
+        try:
+            engine.run(QueryJob(ENDLESS, "all"), background=True)
+        except BaseException as error:
+            failures.append(error)
+
+    running = threading.Thread(target=background)
+    running.start()
+    try:
+        pool = engine._pool
+        assert pool is not None
+        until(lambda: pool._background._running[None] > 0)
+        [worker] = [w for w in pool._all if w.background]
+        assert worker.process.pid is not None
+        assert os.getpriority(os.PRIO_PROCESS, worker.process.pid) == \
+            min(os.getpriority(os.PRIO_PROCESS, 0) + BACKGROUND_NICENESS, 19)   # Linux's most
+        assert all(os.getpriority(os.PRIO_PROCESS, w.process.pid or 0)
+                   == os.getpriority(os.PRIO_PROCESS, 0) for w in pool._all if not w.background)
+        assert pool._idle.qsize() == 1   # the pool's worker is left to requests
+        with acting_for("127.0.0.7"):
+            assert engine.run(QueryJob(SMALL, "all")).body
+        assert running.is_alive()
+    finally:
+        running.join(10)
+    assert len(failures) == 1 and isinstance(failures[0], QueryTimeout), failures
