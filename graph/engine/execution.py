@@ -108,8 +108,9 @@ class QueryEngine:
         """The complete answer to ``job``; blocks the calling thread. On an embedded store,
         the answer is kept until the next write (``graph.engine.answers``). ``background``:
         work no request waits for, run in the workers' background worker at a lower priority
-        (``graph.engine.workers``, "Background"); an ask of the same query meanwhile waits
-        for it, and runs the query itself if the time limit stopped it."""
+        (``graph.engine.workers``, "Background"); an ask of the same query meanwhile gives
+        it a request's priority and waits for it (where the system does not allow that, or
+        when the time limit stopped it, the ask runs the query itself)."""
         started = time.perf_counter()
         error: BaseException | None = None
         version = self._version()
@@ -123,7 +124,9 @@ class QueryEngine:
                 flight, leading = self.answers.flight(key, version)
                 if leading:
                     flight.background = background
-                else:   # the same query is running: wait for its answer
+                elif not flight.background or background or self._hurry():
+                    # the same query is running: wait for its answer (a background run is
+                    # given the server's priority first; where it cannot be, run it here)
                     followed = self._follow(flight)
                     if followed is not None:
                         return followed
@@ -156,6 +159,13 @@ class QueryEngine:
         if isinstance(failed, ResultTooLarge):
             raise ResultTooLarge(failed.limit)
         return flight.answer   # None: run it here (e.g. the leader's client was refused)
+
+    def _hurry(self) -> bool:
+        """Give the background queries running now the priority of a request; whether they
+        have it (in threads, they always had)."""
+        if not self.uses_processes:
+            return True
+        return self._process_pool().hurry()
 
     def _version(self) -> int | None:
         """The store's write counter when this process makes every write (embedded)."""

@@ -172,6 +172,36 @@ def test_an_ask_following_a_background_run_stopped_by_the_time_limit_runs_it_its
     assert len(led) == 1
 
 
+def test_an_ask_runs_the_query_itself_when_a_background_run_cannot_be_hurried(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where the system does not let a background run have a request's priority, an ask of
+    the same query does not wait for it (at a low priority, it may take far longer)."""
+    engine = QueryEngine(VersionedStore(MemoryStore()), workers=0, timeout=5)
+    real = engine._run
+    answered = threading.Event()
+    runs: list[bool] = []
+
+    def run(job: QueryJob, *, background: bool = False) -> Answer:
+        runs.append(background)
+        if background:   # the background run ends only once the ask has its answer
+            assert answered.wait(10), "the ask waited for the background run"
+        return real(job)
+
+    monkeypatch.setattr(engine, "_run", run)
+    monkeypatch.setattr(engine, "_hurry", lambda: False)
+    leader = threading.Thread(target=lambda: engine.run(QueryJob(COUNT, "all"), background=True))
+    leader.start()
+    try:
+        until(lambda: bool(runs))
+        assert engine.run(QueryJob(COUNT, "all")).count == 1
+        answered.set()
+        assert runs == [True, False]
+    finally:
+        answered.set()
+        leader.join(10)
+        engine.close()
+
+
 def runs_of(monkeypatch: pytest.MonkeyPatch, sparql: str, times: int,
             **engine_options: int) -> int:
     """How many times an engine over a one-triple store evaluates ``sparql`` asked ``times``
