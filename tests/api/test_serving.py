@@ -128,3 +128,71 @@ def test_a_malformed_body_behind_an_ignored_upgrade_gets_400(live: Live) -> None
         sock.sendall(_post(b"zz\r\nnot a chunk\r\n", framing=b"Transfer-Encoding: chunked\r\n"))
         [(head, _)] = _responses(sock, 1)
     assert head.startswith(b"HTTP/1.1 400"), head
+
+
+# --- heads and trailers of any size: refused early, the memory bounded -------------------------
+
+def _flood(live: Live, start: bytes, filler: bytes, limit: int = 8 * 2**20) -> bytes:
+    """Send ``start`` then ``filler`` again and again (at most ``limit`` bytes) until the
+    server answers or closes; return what it answered."""
+    with _connect(live) as sock:
+        sock.sendall(start)
+        sent = 0
+        try:
+            while sent < limit:
+                sock.sendall(filler)
+                sent += len(filler)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        try:
+            return sock.recv(65536)
+        except ConnectionResetError:
+            return b""
+
+
+@pytest.mark.parametrize(("start", "filler", "status"), [
+    (b"GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ", b"a" * 65536, b"431"),
+    (b"GET /health?q=", b"a" * 65536, b"414"),
+    (b"GET /health HTTP/1.1\r\nHost: x\r\n", b"X-A: b\r\n" * 4096, b"431"),
+    (b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+     b"Transfer-Encoding: chunked\r\n\r\n5\r\nASK{}\r\n0\r\nX-Trailer: ", b"a" * 65536, b"431"),
+    (b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+     b"Transfer-Encoding: chunked\r\n\r\n5;ext=", b"a" * 65536, b"431"),
+], ids=["one long field", "long URL", "many fields", "long trailer", "long chunk extension"])
+def test_a_head_or_trailer_without_end_is_refused_and_the_server_stays_up(
+        live: Live, start: bytes, filler: bytes, status: bytes) -> None:
+    import psutil
+
+    server = psutil.Process()  # the live server runs in this process
+    before = server.memory_info().rss
+    answer = _flood(live, start, filler)
+    assert answer.startswith(b"HTTP/1.1 " + status), answer[:200]
+    assert server.memory_info().rss - before < 64 * 2**20
+    with _connect(live) as sock:
+        sock.sendall(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        [(head, _)] = _responses(sock, 1)
+    assert head.startswith(b"HTTP/1.1 200"), head
+
+
+def test_a_hundred_header_fields_pass_and_the_next_is_refused(live: Live) -> None:
+    from api.serving import MAX_HEADER_FIELDS
+
+    for count, status in ((MAX_HEADER_FIELDS, b"200"), (MAX_HEADER_FIELDS + 1, b"431")):
+        fields = b"".join(b"X-F%d: v\r\n" % i for i in range(count - 1))
+        with _connect(live) as sock:
+            sock.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n" + fields + b"\r\n")
+            [(head, _)] = _responses(sock, 1)
+        assert head.startswith(b"HTTP/1.1 " + status), (count, head)
+
+
+def test_a_long_chunked_body_in_small_chunks_is_read_whole(live: Live) -> None:
+    query = b"# " + b"a" * (900 * 1024) + b"\nASK { ?s ?p ?o }"
+    chunks = b"".join(b"%x;n=1\r\n%s\r\n" % (len(query[i:i + 4096]), query[i:i + 4096])
+                      for i in range(0, len(query), 4096))
+    with _connect(live) as sock:
+        sock.sendall(b"POST /sparql HTTP/1.1\r\nHost: x\r\n"
+                     b"Content-Type: application/sparql-query\r\n"
+                     b"Accept: application/sparql-results+json\r\n"
+                     b"Transfer-Encoding: chunked\r\n\r\n" + chunks + b"0\r\nX-Done: 1\r\n\r\n")
+        [answer] = _responses(sock, 1)
+    assert _is_true(answer), answer[0]
