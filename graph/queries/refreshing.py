@@ -57,6 +57,9 @@ class Refresher:
         #: set while no round is under way or due (for tests and benchmarks)
         self.idle = threading.Event()
         self.idle.set()
+        #: the store's version the last round that asked every job brought them up to
+        self.finished: int | None = None
+        self._finished = threading.Condition()
         self._jobs: OrderedDict[Hashable, QueryJob] = OrderedDict()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
@@ -66,6 +69,13 @@ class Refresher:
         """How many jobs are maintained."""
         with self._lock:
             return len(self._jobs)
+
+    def wait(self, version: int, timeout: float) -> bool:
+        """Wait until a round has asked every maintained job for ``version`` of the store
+        or a later one; whether it did within ``timeout`` seconds (for benchmarks)."""
+        with self._finished:
+            return self._finished.wait_for(
+                lambda: self.finished is not None and self.finished >= version, timeout)
 
     def want(self, job: QueryJob) -> None:
         """Maintain ``job``'s answer from now on (the thread starts with the first job)."""
@@ -99,6 +109,10 @@ class Refresher:
                 done = self._round()
             finally:
                 self.idle.set()
+            if done is not None:
+                with self._finished:
+                    self.finished = done
+                    self._finished.notify_all()
 
     def _round(self) -> int | None:
         """Ask every maintained job whose answer is not kept for the store's version; that
@@ -125,6 +139,12 @@ _REFRESHERS: weakref.WeakKeyDictionary[KeptAnswers, Refresher] = weakref.WeakKey
 _LOCK = threading.Lock()
 
 
+def refresher_of(kept: KeptAnswers) -> Refresher | None:
+    """The ``Refresher`` of ``kept``, if one was made."""
+    with _LOCK:
+        return _REFRESHERS.get(kept)
+
+
 def refresher(kept: KeptAnswers, evaluate: Callable[[QueryJob], Answer]) -> Refresher:
     """The ``Refresher`` of ``kept`` (made at the first call, with ``evaluate``)."""
     with _LOCK:
@@ -134,4 +154,4 @@ def refresher(kept: KeptAnswers, evaluate: Callable[[QueryJob], Answer]) -> Refr
         return found
 
 
-__all__ = ["NICENESS", "Refresher", "refresher"]
+__all__ = ["NICENESS", "Refresher", "refresher", "refresher_of"]
