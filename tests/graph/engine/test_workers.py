@@ -11,7 +11,8 @@ from typing import Any
 import pyoxigraph as ox
 import pytest
 
-from graph.engine.execution import QueryEngine, acting_for
+from graph.engine import execution
+from graph.engine.execution import BACKGROUND_PATIENCE, QueryEngine, acting_for
 from graph.engine.snapshots import VersionedStore
 from graph.engine.workers import BACKGROUND_NICENESS, WorkerCrashed, _Turns
 from graph.errors import QueryTimeout, WorkersBusy
@@ -170,10 +171,11 @@ def test_a_worker_that_crashes_on_a_query_counts_against_its_client(
 
 
 def test_a_background_query_runs_in_a_worker_of_its_own_at_a_lower_priority(
-        engine: QueryEngine) -> None:
+        engine: QueryEngine, monkeypatch: pytest.MonkeyPatch) -> None:
     """While a background query holds its worker, requests have the pool and the lane; the
     background worker is ``BACKGROUND_NICENESS`` nicer than the server, whatever the priority
     of the thread that asks first (the catalogue's refresher runs nicer itself)."""
+    monkeypatch.setattr(execution, "BACKGROUND_PATIENCE", 1)   # stopped at 3 s, not 12
     failures: list[BaseException] = []
 
     def background() -> None:
@@ -214,3 +216,20 @@ def test_a_background_query_runs_in_a_worker_of_its_own_at_a_lower_priority(
     engine.run(QueryJob(SMALL + " # again", "all"), background=True)
     assert worker.process.pid is not None
     assert os.getpriority(os.PRIO_PROCESS, worker.process.pid) == nicer
+
+
+def test_a_background_query_has_a_longer_time_limit(engine: QueryEngine,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    pool = engine._pool
+    assert pool is not None
+    limits: list[tuple[bool, float | None]] = []
+    real = pool.run
+
+    def run(job: QueryJob, **options: Any) -> Any:
+        limits.append((options.get("background", False), options.get("timeout")))
+        return real(job, **options)
+
+    monkeypatch.setattr(pool, "run", run)
+    engine.run(QueryJob(SMALL + " # in the background", "all"), background=True)
+    engine.run(QueryJob(SMALL + " # for a request", "all"))
+    assert limits == [(True, engine.timeout * BACKGROUND_PATIENCE), (False, engine.timeout)]
