@@ -108,9 +108,9 @@ if HttpToolsProtocol is not None:
                 self._held = memoryview(b"".join([self._held, data]))
                 self.flow.pause_reading()
                 return
-            self._parse(memoryview(data))
+            self._parse(data)
 
-        def _parse(self, data: memoryview) -> None:
+        def _parse(self, data: bytes | memoryview) -> None:
             """Feed ``data`` to llhttp ``PARSE_SLICE`` bytes at a time, and keep the rest
             while a parsed request waits for the one before it to be answered.
 
@@ -119,6 +119,10 @@ if HttpToolsProtocol is not None:
             pipelined requests became 7,900 waiting cycles and 18 MB of memory, where h11
             parses the next request only once the current one is answered.
             """
+            if len(data) <= PARSE_SLICE and not self.pipeline:
+                self._feed(data, b"")  # the common case: one request, or the end of one
+                return
+            data = memoryview(data)
             for start in range(0, len(data), PARSE_SLICE):
                 if self._refusal is not None or self.transport.is_closing():
                     return
@@ -129,7 +133,7 @@ if HttpToolsProtocol is not None:
                 if not self._feed(data[start:start + PARSE_SLICE], data[start + PARSE_SLICE:]):
                     return
 
-        def _feed(self, piece: memoryview, rest: memoryview) -> bool:
+        def _feed(self, piece: bytes | memoryview, rest: bytes | memoryview) -> bool:
             """Feed one slice to llhttp; whether to go on with the next one."""
             self._head_began_now = self._progress = False
             try:
@@ -225,7 +229,7 @@ if HttpToolsProtocol is not None:
                 self._replaying = True
                 rest = b"POST / HTTP/1.1\r\nHost: body\r\n" + framing + b"\r\n\r\n" + rest
             if rest:
-                self._parse(memoryview(rest))
+                self._parse(rest)
 
         def on_message_begin(self) -> None:
             if not self._replaying:
@@ -249,15 +253,18 @@ if HttpToolsProtocol is not None:
             if self._replaying:
                 return
             version = self.parser.get_http_version()
-            hosts = sum(name == b"host" for name, _ in self.headers)
+            hosts, codings = 0, []
+            for name, value in self.headers:
+                if name == b"host":
+                    hosts += 1
+                elif name == b"transfer-encoding":
+                    codings += [coding.strip().lower() for coding in value.split(b",")]
             if hosts > 1:
                 # RFC 9112 §3.2, as h11: which of two hosts is meant cannot be told
                 self._stop(400, "Invalid HTTP request received: more than one Host header.")
             if version == "1.1" and not hosts:
                 self._stop(400, "Invalid HTTP request received: an HTTP/1.1 request needs "
                                 "a Host header.")
-            codings = [coding.strip().lower() for name, value in self.headers
-                       if name == b"transfer-encoding" for coding in value.split(b",")]
             codings = [coding for coding in codings if coding]
             if len(codings) > 1 and codings[-1] == b"chunked" and \
                     codings.count(b"chunked") == 1:
