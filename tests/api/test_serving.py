@@ -1,8 +1,11 @@
 """The server runs on httptools and uvloop and still behaves as HTTP/1.1 asks where uvicorn's
-httptools protocol does not (api/serving.py): a request without ``Host`` gets 400, and a
-request with an ``Upgrade`` the server does not speak is answered in HTTP/1.1 with its whole
-body read, however the body is framed or cut, with the connection going on afterwards.
-Over a real socket on 127.0.0.1."""
+httptools protocol does not (api/serving.py): a request without ``Host`` or with two gets
+400, and a request with an ``Upgrade`` the server does not speak is answered in HTTP/1.1 with
+its whole body read, however the body is framed or cut, with the connection going on
+afterwards; heads and trailers are bounded; pipelined requests are parsed a slice at a time
+and a refused one is answered after those before it; a transfer coding before chunked gets
+501; an HTTP/1.0 client gets no 100 Continue. Over a real socket on 127.0.0.1 (one test
+drives the protocol over a stand-in transport)."""
 
 from __future__ import annotations
 
