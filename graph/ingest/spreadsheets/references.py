@@ -166,7 +166,12 @@ def _what(kinds: tuple[str, ...]) -> str:
 def index_store(index: Index, store: Store, kinds: Iterable[str] | None = None) -> None:
     """Add to ``index`` every resource of ``kinds`` (default: every known kind) in ``store``
     (all graphs). An import asks only for the kinds its sheets may name: at 10^6 triples
-    the usages alone are 85,000 resources that a sheet of usages never refers to."""
+    the usages alone are 85,000 resources that a sheet of usages never refers to.
+
+    Three scans joined here rather than one query with two OPTIONALs: an engine that looks the
+    names up resource by resource (Oxigraph over a union of graphs) took 7.9 s for 110,000
+    organisations at 10^7 triples where the scans take 2.8 s, and every SPARQL engine answers
+    a plain scan alike."""
     wanted = set(CLASSES) if kinds is None else set(kinds)
     by_class = {cls: kind for kind, classes in CLASSES.items() if kind in wanted
                 for cls in classes}
@@ -174,22 +179,34 @@ def index_store(index: Index, store: Store, kinds: Iterable[str] | None = None) 
         return
     values = " ".join(f"<{c}>" for c in by_class)
     labels = " ".join(f"<{p}>" for p in _LABELS)
-    result = store.query(f"""
-        SELECT ?x ?c ?name ?same WHERE {{
-          VALUES ?c {{ {values} }}
-          ?x a ?c .
-          OPTIONAL {{ VALUES ?p {{ {labels} }} ?x ?p ?name }}
-          OPTIONAL {{ ?x <{OWL}sameAs> ?same FILTER(STRSTARTS(STR(?same), "{WD}")) }}
-        }}""")
+    found: dict[str, list[str]] = {}   # resource: its kinds
+    for x, c in _pairs(store, f"SELECT ?x ?c WHERE {{ VALUES ?c {{ {values} }} ?x a ?c }}",
+                       "x", "c"):
+        found.setdefault(x.value, []).append(by_class[c.value])
+    names: dict[str, list[str]] = defaultdict(list)
+    for x, name in _pairs(store, f"SELECT ?x ?name WHERE {{ VALUES ?p {{ {labels} }} "
+                                 "?x ?p ?name }", "x", "name"):
+        if x.value in found:
+            names[x.value].append(name.value)
+    wikidata: dict[str, list[str]] = defaultdict(list)
+    for x, same in _pairs(store, f"SELECT ?x ?same WHERE {{ ?x <{OWL}sameAs> ?same "
+                                 f'FILTER(STRSTARTS(STR(?same), "{WD}")) }}', "x", "same"):
+        if x.value in found:
+            wikidata[x.value].append(same.value.removeprefix(WD))
+    for iri, kinds_of in found.items():
+        for kind in dict.fromkeys(kinds_of):
+            index.add(kind, iri, names.get(iri, ()), wikidata.get(iri, ()))
+
+
+def _pairs(store: Store, query: str, first: str, second: str
+           ) -> Iterable[tuple[ox.NamedNode, ox.NamedNode | ox.Literal]]:
+    """The rows of ``query`` whose ``first`` is an IRI and ``second`` an IRI or a literal."""
+    result = store.query(query)
     assert isinstance(result, ox.QuerySolutions)
     for row in result:
-        subject, cls = row["x"], row["c"]
-        if not isinstance(subject, ox.NamedNode) or not isinstance(cls, ox.NamedNode):
-            continue
-        name, same = row["name"], row["same"]
-        names = [name.value] if name is not None else []
-        wikidata = [same.value.removeprefix(WD)] if same is not None else []
-        index.add(by_class[cls.value], subject.value, names, wikidata)
+        x, y = row[first], row[second]
+        if isinstance(x, ox.NamedNode) and isinstance(y, (ox.NamedNode, ox.Literal)):
+            yield x, y
 
 
 def index_concepts(index: Index, store: Store) -> None:
