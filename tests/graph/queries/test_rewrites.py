@@ -41,7 +41,17 @@ ASKED: list[tuple[str, dict[str, str]]] = [
     *[("single_source_facts", {"lang": lang, "max_sources": n, **kind})
       for lang in ("en", "de") for n in ("1", "2")
       for kind in ({}, {"fact_kind": "cg:Need"}, {"fact_kind": "cg:ToolUsage"})],
+    *[("tool_usages", {"tool": tool, "lang": lang})
+      for tool in ("loomio", "google-forms") for lang in ("en", "fr")],
+    *[("platform_migrations", {"lang": lang}) for lang in ("en", "fr", "de")],
 ]
+#: queries whose earlier ORDER BY left ties (rows equal in every key) in an order of the
+#: engine's choosing, and the keys of that ORDER BY: the rewrite orders its ties, so the same
+#: rows must come with the same keys in the same order, ties in any order
+TIES: dict[str, tuple[str, ...]] = {
+    "platform_migrations": ("organisationLabel", "practiceLabel", "fromLabel", "toLabel",
+                            "organisation", "practice", "from", "to"),
+}
 #: (query, parameters) that may rightly answer no row on some data
 EMPTY: frozenset[tuple[str, str | None]] = frozenset({
     ("bridging_tools", "3"), ("single_source_usages", "0")})
@@ -63,14 +73,16 @@ def store(request: pytest.FixtureRequest) -> Iterator[Store]:
     opened.close()
 
 
-def rows(result: Any) -> list[tuple[str | None, ...]]:
-    names = [v.value for v in result.variables]
+def rows(result: Any, keys: tuple[str, ...] | None = None) -> list[tuple[str | None, ...]]:
+    """The rows of ``result`` as strings, or of their ``keys`` columns only."""
+    names = keys or [v.value for v in result.variables]
     return [tuple(None if row[n] is None else str(row[n]) for n in names) for row in result]
 
 
-def earlier(store: Store, name: str, params: Mapping[str, str]) -> list[tuple[str | None, ...]]:
+def earlier(store: Store, name: str, params: Mapping[str, str],
+            keys: tuple[str, ...] | None = None) -> list[tuple[str | None, ...]]:
     query = parse_query(name, (REFERENCE / f"{name}.rq").read_text(encoding="utf-8"))
-    return rows(store.query(query.sparql, substitutions=query.bind(params)))
+    return rows(store.query(query.sparql, substitutions=query.bind(params)), keys)
 
 
 @pytest.mark.parametrize(("name", "params"), ASKED,
@@ -78,7 +90,12 @@ def earlier(store: Store, name: str, params: Mapping[str, str]) -> list[tuple[st
 def test_a_rewritten_query_answers_as_its_earlier_text(store: Store, name: str,
                                                        params: dict[str, str]) -> None:
     found = rows(run(store, name, params))
-    assert found == earlier(store, name, params)
+    if name in TIES:
+        assert sorted(found, key=repr) == sorted(earlier(store, name, params), key=repr)
+        keys = TIES[name]
+        assert rows(run(store, name, params), keys) == earlier(store, name, params, keys)
+    else:
+        assert found == earlier(store, name, params)
     key = params.get("min_fields") or params.get("max_sources") or params.get("organisation")
     assert found or (name, key) in EMPTY
 
