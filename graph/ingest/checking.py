@@ -325,7 +325,8 @@ def context(store: Store, data: ox.Store, subjects: Collection[str],
             f"SELECT DISTINCT ?s WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {unless} "
             f"FILTER(isIRI(?s)) }}"))}
         described = [s for s in described if s in elsewhere]
-    data.bulk_extend(list(_matching(store, described, "?s ?p ?o", unless)))
+    skipped = {*written, *derived}
+    data.bulk_extend(list(_matching(store, described, "?s ?p ?o", skipped)))
     # the IRIs pointed at, less those typed here: two scans and a difference of sets cost a
     # fraction of one NOT EXISTS a row, which Oxigraph's memory store makes superlinear
     objects = {row[0].value for row in _select(data, f"""
@@ -334,7 +335,7 @@ def context(store: Store, data: ox.Store, subjects: Collection[str],
         data, f"SELECT DISTINCT ?s {{ ?s <{RDF}type> ?t FILTER(isIRI(?s)) }}"))
     pointed = sorted(objects)
     data.bulk_extend(list(_matching(store, pointed, f"?s ?p ?o FILTER(?p = <{RDF}type>)",
-                                    unless)))
+                                    skipped)))
 
 
 #: ``context`` reads the subjects of the other graphs when the write has this many times
@@ -363,18 +364,29 @@ def _rows(result: object) -> ox.QuerySolutions:
     return result
 
 
-def _matching(store: Store, nodes: Sequence[str], pattern: str, unless: str, *,
+def _matching(store: Store, nodes: Sequence[str], pattern: str, skipped: Collection[str], *,
               batch: int = 500) -> Iterator[ox.Quad]:
+    """The distinct triples matching ``pattern`` whose subject is one of ``nodes``, in the
+    named graphs other than ``skipped``. The graphs are told apart here rather than by a
+    ``FILTER(?g NOT IN (...))``, and the triples made distinct here: with that filter and
+    DISTINCT, Oxigraph took 1.45 s for the 86 subjects of one organisation at 10^7 triples,
+    against 0.36 s without them (the same 25,427 triples)."""
+    seen: set[ox.Quad] = set()
     for start in range(0, len(nodes), batch):
         values = " ".join(f"<{iri}>" for iri in nodes[start:start + batch])
-        rows = store.query(f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?s {{ {values} }} "
-                           f"GRAPH ?g {{ {pattern} }} {unless} }}")
+        rows = store.query(f"SELECT ?s ?p ?o ?g WHERE {{ VALUES ?s {{ {values} }} "
+                           f"GRAPH ?g {{ {pattern} }} }}")
         assert isinstance(rows, ox.QuerySolutions)
         for row in rows:
-            subject, predicate, value = row["s"], row["p"], row["o"]
+            subject, predicate, value, graph = row["s"], row["p"], row["o"], row["g"]
             assert isinstance(subject, ox.NamedNode) and isinstance(predicate, ox.NamedNode)
-            if value is not None and not isinstance(value, ox.BlankNode):
-                yield ox.Quad(subject, predicate, value)
+            if value is None or isinstance(value, ox.BlankNode) or graph is None or \
+                    graph.value in skipped:
+                continue
+            quad = ox.Quad(subject, predicate, value)
+            if quad not in seen:
+                seen.add(quad)
+                yield quad
 
 
 __all__ = ["MANAGED", "check", "context", "key", "public_targets"]

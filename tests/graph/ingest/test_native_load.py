@@ -200,6 +200,21 @@ def test_what_other_graphs_say_of_the_nodes_written_counts(store: Store, others:
                       imported_by="tests")
 
 
+@pytest.mark.parametrize("others", [1, 400], ids=["small other graph", "large other graph"])
+def test_what_the_replaced_graph_said_before_does_not_count(store: Store, others: int) -> None:
+    # the graph being written is read as its new content only: a label it held before, and
+    # no other graph holds, does not name the node any more
+    elsewhere = "".join(f'<{EX}org/{i}> <{LABEL}> "O{i}" .\n' for i in range(others))
+    import_source(store, elsewhere.encode(), graph=OLD, format="n-triples",
+                  imported_by="tests", validate=False)
+    before = f'<{EX}org/500> <{TYPE}> <{ORG}> .\n<{EX}org/500> <{LABEL}> "Named before" .\n'
+    import_source(store, before.encode(), graph=GRAPH, format="n-triples", imported_by="tests")
+    with pytest.raises(ShapeViolation, match="org/500"):
+        import_source(store, f'<{EX}org/500> <{TYPE}> <{ORG}> .\n'.encode(), graph=GRAPH,
+                      format="n-triples", imported_by="tests")
+    assert len(triples_of(store, GRAPH)) == 2
+
+
 @pytest.mark.parametrize("format", ["n-triples", "turtle"])
 def test_an_import_without_the_shapes_still_keeps_persons_out_of_public_graphs(
         store: Store, format: str) -> None:
