@@ -263,6 +263,52 @@ def test_one_read_of_small_pipelined_requests_makes_few_waiting_requests() -> No
     assert not reading
 
 
+def test_reading_stays_paused_while_unparsed_bytes_are_held() -> None:
+    # uvicorn resumes reading after each response and each receive(): a client pipelining
+    # without pause then grew the held bytes by a read for each slice parsed (75 MB in 8 s)
+    import asyncio
+
+    import uvicorn
+    from uvicorn.server import ServerState
+
+    class Transport(asyncio.Transport):
+        reading = True
+
+        def write(self, data: bytes) -> None:
+            pass
+
+        def is_closing(self) -> bool:
+            return False
+
+        def pause_reading(self) -> None:
+            self.reading = False
+
+        def resume_reading(self) -> None:
+            self.reading = True
+
+        def get_extra_info(self, name: str, default: object = None) -> object:
+            return {"sockname": ("127.0.0.1", 8000), "peername": ("127.0.0.1", 9)}.get(name)
+
+    async def never_answers(scope: object, receive: object, send: object) -> None:
+        await asyncio.Event().wait()
+
+    async def read() -> list[tuple[bool, bool]]:
+        config = uvicorn.Config(never_answers, lifespan="off", log_level="critical")
+        protocol = _protocol_class()(config, ServerState(), {})
+        transport = Transport()
+        protocol.connection_made(transport)
+        seen = []
+        for _ in range(3):
+            protocol.data_received(HEALTH * 2000)
+            protocol.flow.resume_reading()  # as uvicorn does after a response
+            seen.append((getattr(protocol, "_held", None) is not None, transport.reading))
+        for task in protocol.tasks:
+            task.cancel()
+        return seen
+
+    assert all(not reading for held, reading in asyncio.run(read()) if held)
+
+
 def test_two_thousand_pipelined_requests_in_one_write_are_all_answered() -> None:
     from tests.support.live import running
     from tests.support.stores import example_store
@@ -280,7 +326,8 @@ def test_two_thousand_pipelined_requests_in_one_write_are_all_answered() -> None
     b"GET /health HTTP/1.1\r\nHost: x\r\n" + b"X-F: v\r\n" * 200 + b"\r\n",
     b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
     b"Transfer-Encoding: chunked\r\n\r\nzz\r\nnot a chunk\r\n",
-], ids=["malformed", "no Host", "too many fields", "malformed chunk"])
+    b"GET http://a:99999999/x HTTP/1.1\r\nHost: a\r\n\r\n",
+], ids=["malformed", "no Host", "too many fields", "malformed chunk", "bad URL port"])
 def test_a_refused_request_is_answered_after_the_pipelined_ones_before_it(
         live: Live, refused: bytes) -> None:
     with _connect(live) as sock:
