@@ -50,7 +50,9 @@ with its first such query and kept apart from the pool and the lane, at niceness
 ``BACKGROUND_NICENESS`` (Linux, other Unixes): it never takes a worker from a request, and
 when the cores are busy the requests' workers get them first (a niceness of 10 gets about a
 tenth of a core a normal process wants). On an idle machine it runs at full speed. Its
-queries have the same limits as any other. A request that wants the answer a background
+queries are given more time than a request's (``BACKGROUND_PATIENCE`` times the limit,
+``graph.engine.execution``): at a lower priority, their time on the clock says little of
+their cost. A request that wants the answer a background
 query is computing may ``hurry`` it: the worker gets the server's priority until its next
 background query (where the system allows it: lowering a niceness needs privileges, e.g.
 root or ``CAP_SYS_NICE`` on Linux; where it does not, the request runs the query itself).
@@ -411,9 +413,14 @@ class QueryPool:
         return worker
 
     def _admit(self, worker: _Worker) -> None:
-        latest = self.snapshots.latest()
-        if worker.wait_ready(OPEN_LIMIT) and not self._closed and (
-                latest is None or worker.open(latest, OPEN_LIMIT)):
+        try:
+            latest = self.snapshots.latest()
+            ready = worker.wait_ready(OPEN_LIMIT) and not self._closed and (
+                latest is None or worker.open(latest, OPEN_LIMIT))
+        except BaseException:
+            self._discard(worker)
+            raise
+        if ready:
             self._release(worker)
         else:
             self._discard(worker)
@@ -445,8 +452,11 @@ class QueryPool:
                 return
             try:
                 self._admit(self._spawn(lane=worker.lane, background=worker.background))
-            except Exception:  # pragma: no cover - e.g. out of processes
+            except Exception:  # e.g. out of processes
                 log.exception("could not start a query worker")
+                if worker.background:   # the next background query tries again
+                    with self._lock:
+                        self._background_started = False
 
         threading.Thread(target=start, name="civicgraph-worker-start", daemon=True).start()
 
@@ -505,7 +515,13 @@ class QueryPool:
             if self._background_started or self._closed:
                 return
             self._background_started = True
-        self._admit(self._spawn(background=True))
+        try:
+            worker = self._spawn(background=True)
+        except BaseException:   # e.g. out of processes: the next background query tries again
+            with self._lock:
+                self._background_started = False
+            raise
+        self._admit(worker)
 
     def _ask(self, worker: _Worker, job: QueryJob, deadline: float,
              limit: float) -> tuple[Any, ...]:

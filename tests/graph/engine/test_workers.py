@@ -233,3 +233,35 @@ def test_a_background_query_has_a_longer_time_limit(engine: QueryEngine,
     engine.run(QueryJob(SMALL + " # in the background", "all"), background=True)
     engine.run(QueryJob(SMALL + " # for a request", "all"))
     assert limits == [(True, engine.timeout * BACKGROUND_PATIENCE), (False, engine.timeout)]
+
+
+@pytest.mark.parametrize("moment", ["with its first query", "after a query it ran stopped"])
+def test_a_background_worker_that_could_not_start_is_started_again(
+        engine: QueryEngine, monkeypatch: pytest.MonkeyPatch, moment: str) -> None:
+    """A background worker the system would not start (out of processes) is started by
+    the next background query, rather than that query waiting for it to its time limit."""
+    monkeypatch.setattr(execution, "BACKGROUND_PATIENCE", 1)   # a wait stopped at 3 s
+    pool = engine._pool
+    assert pool is not None
+    spawn = pool._spawn
+    started: list[bool] = []
+    refused = 1 if moment == "with its first query" else 2   # the first, or its replacement
+
+    def spawning(**options: bool) -> Any:
+        if options.get("background"):
+            started.append(len(started) + 1 != refused)
+            if not started[-1]:
+                raise OSError("out of processes")
+        return spawn(**options)
+
+    monkeypatch.setattr(pool, "_spawn", spawning)
+    if moment == "with its first query":
+        with pytest.raises(OSError):
+            engine.run(QueryJob(SMALL, "all"), background=True)
+    else:   # its replacement is started meanwhile, in a thread of its own
+        with pytest.raises(QueryTimeout):
+            engine.run(QueryJob(ENDLESS, "all"), background=True)
+        until(lambda: len(started) == 2)
+        until(lambda: not pool._background_started, what="the background worker given up")
+    assert engine.run(QueryJob(SMALL + " # next", "all"), background=True).body
+    assert started[-1]
