@@ -10,7 +10,9 @@ Nor are the answers of a query that calls ``NOW``, ``RAND``, ``UUID``, ``STRUUID
 ``BNODE``: asked again, it must be evaluated again (``job_key`` is None for it).
 
 The same query asked again while it runs is not started again either: ``flight`` makes the
-first asker the leader, and the others wait for its answer (``Flight``).
+first asker the leader, and the others wait for its answer (``Flight``). A request that will
+not wait for a run in the background (at a lower priority) ``overtake``s it: it leads a run of
+its own that the asks after it follow.
 
 >>> from graph.sparql.results import Answer
 >>> cache = AnswerCache(capacity=1000)
@@ -53,13 +55,13 @@ def job_key(job: QueryJob) -> Hashable | None:
 class Flight:
     """A query being run by a leader for everyone who asks it meanwhile."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, background: bool = False) -> None:
         self.done = threading.Event()
         #: the leader's answer, or the error its run ended with
         self.answer: Answer | None = None
         self.error: BaseException | None = None
         #: whether the leader runs it in the background (a lower priority)
-        self.background = False
+        self.background = background
 
 
 class AnswerCache:
@@ -73,24 +75,40 @@ class AnswerCache:
         self._flights: dict[tuple[Hashable, int], Flight] = {}
         self._lock = threading.Lock()
 
-    def flight(self, key: Hashable, version: int) -> tuple[Flight, bool]:
+    def flight(self, key: Hashable, version: int, *,
+               background: bool = False) -> tuple[Flight, bool]:
         """The flight of ``key`` at ``version``, and whether the caller leads it (runs the
-        query, then calls ``land``) or follows (waits for ``flight.done``)."""
+        query, then calls ``land``) or follows (waits for ``flight.done``); ``background``:
+        a leader would run it in the background."""
         with self._lock:
             found = self._flights.get((key, version))
             if found is not None:
                 return found, False
+            found = self._flights[(key, version)] = Flight(background=background)
+            return found, True
+
+    def overtake(self, key: Hashable, version: int, flight: Flight) -> tuple[Flight, bool]:
+        """For a request that will not wait for the background ``flight`` of ``key`` at
+        ``version``: a flight that it leads in its place (those following ``flight`` still
+        follow it; later asks follow the new one), or the one another request leads already
+        (the caller follows it). ``flight`` itself if it has landed meanwhile."""
+        with self._lock:
+            found = self._flights.get((key, version))
+            if found is None:
+                return flight, False
+            if not found.background:
+                return found, False
             found = self._flights[(key, version)] = Flight()
             return found, True
 
-    def land(self, key: Hashable, version: int, answer: Answer | None,
+    def land(self, key: Hashable, version: int, flight: Flight, answer: Answer | None,
              error: BaseException | None) -> None:
-        """The leader's run of ``key`` ended with ``answer`` or ``error``."""
+        """The leader's run of ``key`` in ``flight`` ended with ``answer`` or ``error``."""
         with self._lock:
-            found = self._flights.pop((key, version), None)
-        if found is not None:
-            found.answer, found.error = answer, error
-            found.done.set()
+            if self._flights.get((key, version)) is flight:   # else overtaken
+                del self._flights[(key, version)]
+        flight.answer, flight.error = answer, error
+        flight.done.set()
 
     def get(self, key: Hashable, version: int) -> Answer | None:
         """The answer kept for ``key`` at ``version``, if any."""

@@ -115,24 +115,28 @@ class QueryEngine:
         work no request waits for, run in the workers' background worker at a lower priority
         (``graph.engine.workers``, "Background") with ``BACKGROUND_PATIENCE`` times the time
         limit; an ask of the same query meanwhile gives
-        it a request's priority and waits for it (where the system does not allow that, or
-        when the time limit stopped it, the ask runs the query itself)."""
+        it a request's priority and waits for it (where the system does not allow that, the
+        first such ask runs the query itself and the asks after it wait for that run; when
+        the time limit stopped the background run, its followers run the query)."""
         started = time.perf_counter()
         error: BaseException | None = None
         version = self._version()
         key = job_key(job) if version is not None and self.answers.capacity > 0 else None
+        flight: Flight | None = None
         leading, answer = False, None
         try:
             if key is not None and version is not None:
                 kept = self.answers.get(key, version)
                 if kept is not None:
                     return kept
-                flight, leading = self.answers.flight(key, version)
-                if leading:
-                    flight.background = background
-                elif not flight.background or background or self._hurry():
-                    # the same query is running: wait for its answer (a background run is
-                    # given the server's priority first; where it cannot be, run it here)
+                flight, leading = self.answers.flight(key, version, background=background)
+                if not leading and flight.background and not background \
+                        and not self._hurry(job):
+                    # at a tenth of a core, the background run may take far longer than a
+                    # request's: run it here, for the asks after this one too
+                    flight, leading = self.answers.overtake(key, version, flight)
+                if not leading:
+                    # the same query is running: wait for its answer
                     followed = self._follow(flight)
                     if followed is not None:
                         return followed
@@ -144,8 +148,8 @@ class QueryEngine:
             error = raised
             raise
         finally:
-            if leading and key is not None and version is not None:
-                self.answers.land(key, version, answer, error)
+            if leading and flight is not None and key is not None and version is not None:
+                self.answers.land(key, version, flight, answer, error)
             for observer in self.observers:
                 observer(job, time.perf_counter() - started, error)
             error = None  # no cycle through this frame: pyoxigraph objects die where made
@@ -166,12 +170,12 @@ class QueryEngine:
             raise ResultTooLarge(failed.limit)
         return flight.answer   # None: run it here (e.g. the leader's client was refused)
 
-    def _hurry(self) -> bool:
-        """Give the background queries running now the priority of a request; whether they
-        have it (in threads, they always had)."""
+    def _hurry(self, job: QueryJob) -> bool:
+        """Give the background run of ``job`` the priority of a request; whether it has it
+        (in threads, it always had)."""
         if not self.uses_processes:
             return True
-        return self._process_pool().hurry()
+        return self._process_pool().hurry(job)
 
     def _version(self) -> int | None:
         """The store's write counter when this process makes every write (embedded)."""

@@ -52,10 +52,12 @@ when the cores are busy the requests' workers get them first (a niceness of 10 g
 tenth of a core a normal process wants). On an idle machine it runs at full speed. Its
 queries are given more time than a request's (``BACKGROUND_PATIENCE`` times the limit,
 ``graph.engine.execution``): at a lower priority, their time on the clock says little of
-their cost. A request that wants the answer a background
-query is computing may ``hurry`` it: the worker gets the server's priority until its next
-background query (where the system allows it: lowering a niceness needs privileges, e.g.
-root or ``CAP_SYS_NICE`` on Linux; where it does not, the request runs the query itself).
+their cost. A request that wants the answer a background query is computing, or is about to,
+may ``hurry`` it: the worker gets the server's priority until its next background query
+(where the system allows it: lowering a niceness needs privileges, e.g. root or
+``CAP_SYS_NICE`` on Linux; where it does not, the request runs the query itself, and the
+requests for it after that one wait for that run). The server sets a worker's niceness
+when it starts it, never the worker itself: a hurry that came meanwhile would be undone.
 
 Costs, measured on 2 cores with 10^6 triples: a round trip through a worker adds about
 0.2 ms to a query; starting a worker takes about 0.3 s; a checkpoint snapshot 15 ms and
@@ -146,13 +148,8 @@ def _prioritise(worker: _Worker, niceness: int | None) -> bool:
     return True
 
 
-def _serve(conn: Connection, niceness: int | None = None) -> None:
-    """A worker's loop: open snapshots as told, run jobs, send answers or error tuples;
-    first, take ``niceness`` (where the system allows: lowering it may need privileges)."""
-    if niceness is not None:
-        with contextlib.suppress(AttributeError, OSError):
-            if os.getpriority(os.PRIO_PROCESS, 0) != niceness:
-                os.setpriority(os.PRIO_PROCESS, 0, niceness)
+def _serve(conn: Connection) -> None:
+    """A worker's loop: open snapshots as told, run jobs, send answers or error tuples."""
     store: SnapshotStore | None = None
     visible: dict[Scope, Sequence[str]] = {}
     everything: frozenset[str] | None = None
@@ -227,13 +224,14 @@ class _Worker:
         #: the worker of background queries, at a lower priority (see "Background" above)
         self.background = background
         self.conn, child = context.Pipe(duplex=True)
-        niceness = _niceness()
-        if niceness is not None and background:
-            niceness = _nicer(niceness)
         self.process: BaseProcess = context.Process(
-            target=_serve, args=(child, niceness), name="civicgraph-query-worker", daemon=True)
+            target=_serve, args=(child,), name="civicgraph-query-worker", daemon=True)
         self.process.start()
         child.close()
+        # the server's niceness, not that of the thread starting it (it inherits that one);
+        # set before the pool knows the worker, so a hurry is never undone by it
+        niceness = _niceness()
+        _prioritise(self, _nicer(niceness) if niceness is not None and background else niceness)
         self.snapshot: int | None = None
 
     def wait_ready(self, limit: float) -> bool:
@@ -397,6 +395,8 @@ class QueryPool:
         #: the idle worker of background queries (started with the first: see "Background")
         self._background = _Turns(share=1)
         self._background_started = False
+        #: the background query a request hurried, until its run ends (see "Background")
+        self._hurried: QueryJob | None = None
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
         self._closed = False
@@ -478,13 +478,17 @@ class QueryPool:
         worker = turns.take(client, wait)
         if worker is None:
             raise WorkersBusy(wait) if wait < limit else QueryTimeout(limit)
-        if background:   # a request may have hurried its previous query
+        if background:   # nicer again, unless a request hurried this query already
             niceness = _niceness()
-            _prioritise(worker, None if niceness is None else _nicer(niceness))
+            with self._lock:
+                hurried = self._hurried == job
+                _prioritise(worker, niceness if niceness is None or hurried
+                            else _nicer(niceness))
         started = time.monotonic()
         try:
             reply = self._ask(worker, job, deadline, limit)
         except BaseException as error:
+            self._end_hurry(job, background)
             held = time.monotonic() - started
             # stopped after holding a worker for half its limit or more: a heavy query, not
             # one that waited long for its turn on a busy server
@@ -493,6 +497,7 @@ class QueryPool:
                 held >= limit / 2 and isinstance(error, (QueryTimeout, QueryMemoryExceeded))))
             self._replace(worker)
             raise
+        self._end_hurry(job, background)
         turns.done(client, time.monotonic() - started)
         self._release(worker)
         if reply[0] == "ok":
@@ -500,14 +505,24 @@ class QueryPool:
             return answer
         raise _rebuild(*reply[1:])
 
-    def hurry(self) -> bool:
+    def hurry(self, job: QueryJob) -> bool:
         """Give the worker of background queries the server's priority until its next
-        background query (a request waits for the query it runs); whether the system
-        allowed it."""
+        background query other than ``job`` (a request waits for ``job``, running there or
+        about to); whether the system allowed it (False before the worker is started)."""
         niceness = _niceness()
         with self._lock:
             workers = [w for w in self._all if w.background]
-        return bool(workers) and all(_prioritise(w, niceness) for w in workers)
+            hurried = bool(workers) and all(_prioritise(w, niceness) for w in workers)
+            if hurried:
+                self._hurried = job
+        return hurried
+
+    def _end_hurry(self, job: QueryJob, background: bool) -> None:
+        """The run of ``job`` is over: a hurry of it no longer holds."""
+        if background:
+            with self._lock:
+                if self._hurried == job:
+                    self._hurried = None
 
     def _start_background(self) -> None:
         """Start the worker of background queries, if not yet (waits until it is ready)."""

@@ -87,8 +87,8 @@ def test_the_same_query_asked_while_it_runs_is_run_once(monkeypatch: pytest.Monk
     asked: list[int] = []
     everyone = threading.Event()   # all four askers have met the flight
 
-    def counted(key: Hashable, version: int) -> tuple[Flight, bool]:
-        found = real_flight(key, version)
+    def counted(key: Hashable, version: int, **options: bool) -> tuple[Flight, bool]:
+        found = real_flight(key, version, **options)
         asked.append(1)
         if len(asked) == 4:
             everyone.set()
@@ -188,7 +188,7 @@ def test_an_ask_runs_the_query_itself_when_a_background_run_cannot_be_hurried(
         return real(job)
 
     monkeypatch.setattr(engine, "_run", run)
-    monkeypatch.setattr(engine, "_hurry", lambda: False)
+    monkeypatch.setattr(engine, "_hurry", lambda job: False)
     leader = threading.Thread(target=lambda: engine.run(QueryJob(COUNT, "all"), background=True))
     leader.start()
     try:
@@ -199,6 +199,87 @@ def test_an_ask_runs_the_query_itself_when_a_background_run_cannot_be_hurried(
     finally:
         answered.set()
         leader.join(10)
+        engine.close()
+
+
+def test_asks_that_cannot_hurry_a_background_run_share_one_run_of_their_own(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where a background run cannot be hurried, the first ask runs the query itself and the
+    asks that come meanwhile wait for that run: five asks are one run beside the background
+    one, not five."""
+    engine = QueryEngine(VersionedStore(MemoryStore()), workers=0, timeout=5)
+    real, real_follow = engine._run, engine._follow
+    release = threading.Event()
+    runs: list[bool] = []
+    followed: list[Flight] = []
+
+    def run(job: QueryJob, *, background: bool = False) -> Answer:
+        runs.append(background)
+        assert release.wait(10), "the asks were not all running or following"
+        return real(job)
+
+    def follow(flight: Flight) -> Answer | None:
+        followed.append(flight)
+        return real_follow(flight)
+
+    monkeypatch.setattr(engine, "_run", run)
+    monkeypatch.setattr(engine, "_follow", follow)
+    monkeypatch.setattr(engine, "_hurry", lambda job: False)
+    answers: list[Answer] = []
+    leader = threading.Thread(target=lambda: engine.run(QueryJob(COUNT, "all"), background=True))
+    asks = [threading.Thread(target=lambda: answers.append(engine.run(QueryJob(COUNT, "all"))))
+            for _ in range(5)]
+    leader.start()
+    try:
+        until(lambda: runs == [True])
+        for ask in asks:
+            ask.start()
+        until(lambda: len(runs) + len(followed) == 1 + len(asks))   # each runs or follows
+        release.set()
+        for ask in asks:
+            ask.join(10)
+        assert runs == [True, False]
+        assert len(answers) == len(asks) and all(answer.count == 1 for answer in answers)
+    finally:
+        release.set()
+        leader.join(10)
+        engine.close()
+
+
+def test_an_ask_arriving_as_a_background_run_begins_hurries_it(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A background run's flight is known as one from the moment others may follow it: an
+    ask arriving just after the leader took the flight hurries the run before it waits."""
+    engine = QueryEngine(VersionedStore(MemoryStore()), workers=0, timeout=5)
+    real_flight, real_follow = engine.answers.flight, engine._follow
+    steps: list[str] = []
+
+    def hurry(job: QueryJob) -> bool:
+        steps.append("hurry")
+        return True
+
+    def follow(flight: Flight) -> Answer | None:
+        steps.append("follow")
+        return real_follow(flight)
+
+    answers: list[Answer] = []
+    asking = threading.Thread(target=lambda: answers.append(engine.run(QueryJob(COUNT, "all"))))
+
+    def flight(key: Hashable, version: int, **options: bool) -> tuple[Flight, bool]:
+        found, leading = real_flight(key, version, **options)
+        if leading:   # another ask comes before the leader goes on
+            asking.start()
+            until(lambda: "follow" in steps)
+        return found, leading
+
+    monkeypatch.setattr(engine, "_hurry", hurry)
+    monkeypatch.setattr(engine, "_follow", follow)
+    monkeypatch.setattr(engine.answers, "flight", flight)
+    try:
+        assert engine.run(QueryJob(COUNT, "all"), background=True).count == 1
+        asking.join(10)
+        assert steps == ["hurry", "follow"] and answers and answers[0].count == 1
+    finally:
         engine.close()
 
 

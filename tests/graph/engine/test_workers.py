@@ -203,7 +203,7 @@ def test_a_background_query_runs_in_a_worker_of_its_own_at_a_lower_priority(
             assert engine.run(QueryJob(SMALL, "all")).body
         assert running.is_alive()
         # a request waiting for it gives it the server's priority, where the system allows
-        hurried = pool.hurry()
+        hurried = pool.hurry(QueryJob(ENDLESS, "all"))
         assert os.getpriority(os.PRIO_PROCESS, worker.process.pid) == (
             os.getpriority(os.PRIO_PROCESS, 0) if hurried else nicer)
     finally:
@@ -212,7 +212,7 @@ def test_a_background_query_runs_in_a_worker_of_its_own_at_a_lower_priority(
     # the next background query runs nicer again
     engine.run(QueryJob(SMALL + " # once", "all"), background=True)   # not a kept answer
     [worker] = [w for w in pool._all if w.background]   # the stopped one's replacement
-    pool.hurry()
+    pool.hurry(QueryJob(SMALL + " # once", "all"))   # a hurry of the query before
     engine.run(QueryJob(SMALL + " # again", "all"), background=True)
     assert worker.process.pid is not None
     assert os.getpriority(os.PRIO_PROCESS, worker.process.pid) == nicer
@@ -233,6 +233,63 @@ def test_a_background_query_has_a_longer_time_limit(engine: QueryEngine,
     engine.run(QueryJob(SMALL + " # in the background", "all"), background=True)
     engine.run(QueryJob(SMALL + " # for a request", "all"))
     assert limits == [(True, engine.timeout * BACKGROUND_PATIENCE), (False, engine.timeout)]
+
+
+def niceness_when_asked(engine: QueryEngine, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The niceness of each worker as a query is sent to it, from now on."""
+    pool = engine._pool
+    assert pool is not None
+    seen: list[int] = []
+    real = pool._ask
+
+    def ask(worker: Any, *args: Any) -> Any:
+        seen.append(os.getpriority(os.PRIO_PROCESS, worker.process.pid))
+        return real(worker, *args)
+
+    monkeypatch.setattr(pool, "_ask", ask)
+    return seen
+
+
+@pytest.mark.parametrize("moment", ["as its worker starts", "as it takes its worker"])
+def test_a_background_query_hurried_before_it_reaches_its_worker_runs_hurried(
+        engine: QueryEngine, monkeypatch: pytest.MonkeyPatch, moment: str) -> None:
+    """A request may hurry a background query between the query's flight and its worker
+    (started for it, or taken for it): the worker must not go back to the background's
+    niceness when the query reaches it, or the request waits for a run at a tenth of a
+    core."""
+    pool = engine._pool
+    assert pool is not None
+    job = QueryJob(SMALL, "all")
+    hurried: list[bool] = []
+    if moment == "as its worker starts":
+        spawn = pool._spawn
+
+        def spawning(**options: bool) -> Any:
+            worker = spawn(**options)
+            if options.get("background"):   # the process runs; its first lines are to come
+                hurried.append(pool.hurry(QueryJob(SMALL, "all")))
+            return worker
+
+        monkeypatch.setattr(pool, "_spawn", spawning)
+    else:
+        pool._start_background()
+        take = pool._background.take
+
+        def taking(client: Any, wait: float) -> Any:
+            worker = take(client, wait)
+            hurried.append(pool.hurry(QueryJob(SMALL, "all")))
+            return worker
+
+        monkeypatch.setattr(pool._background, "take", taking)
+    seen = niceness_when_asked(engine, monkeypatch)
+    assert engine.run(job, background=True).body
+    assert hurried == [True] or (hurried == [False] and os.geteuid() != 0), hurried
+    if not hurried[0]:
+        pytest.skip("lowering a niceness needs privileges here")
+    assert seen == [os.getpriority(os.PRIO_PROCESS, 0)]
+    # the next background query runs nicer again
+    engine.run(QueryJob(SMALL + " # next", "all"), background=True)
+    assert seen[1] == min(os.getpriority(os.PRIO_PROCESS, 0) + BACKGROUND_NICENESS, 19)
 
 
 @pytest.mark.parametrize("moment", ["with its first query", "after a query it ran stopped"])
