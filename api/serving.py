@@ -67,6 +67,11 @@ MAX_HEAD_BYTES = 64 * 1024
 MAX_HEADER_FIELDS = 100
 #: bytes given to llhttp at a time (see ``Http11Protocol._parse``)
 PARSE_SLICE = 4096
+#: seconds a client may take to send a request's line and header fields (and, on a new
+#: connection, to begin): past them, 408 and the connection closed. uvicorn's keep-alive
+#: timer stops at the first byte, so a head sent a byte every few seconds held its connection
+#: for ever (h11 as well); nginx's ``client_header_timeout`` is 60 s, Apache's 20–40 s.
+HEAD_TIMEOUT = 30.0
 
 
 if HttpToolsProtocol is not None:
@@ -100,10 +105,40 @@ if HttpToolsProtocol is not None:
         #: before it (``_owed`` of them) are
         _refusal: bytes | None = None
         _owed = 0
+        #: ``HEAD_TIMEOUT`` for this class's connections, and the timer of the head under way
+        head_timeout = HEAD_TIMEOUT
+        _head_timer: Any = None
 
         def connection_made(self, transport: Any) -> None:
             super().connection_made(transport)
             self.flow = _HeldFlow(transport, self)
+            self._arm_head_timer()
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._disarm_head_timer()
+            super().connection_lost(exc)
+
+        def _arm_head_timer(self) -> None:
+            self._disarm_head_timer()
+            self._head_timer = self.loop.call_later(self.head_timeout, self._head_timed_out)
+
+        def _disarm_head_timer(self) -> None:
+            if self._head_timer is not None:
+                self._head_timer.cancel()
+                self._head_timer = None
+
+        def _head_timed_out(self) -> None:
+            """A head still incomplete after ``head_timeout``: 408 (or, on a connection that
+            sent nothing at all, a plain close, as for an idle keep-alive one)."""
+            self._head_timer = None
+            if self.transport.is_closing() or self._refusal is not None:
+                return
+            if not self._in_head:
+                if self.cycle is None:
+                    self.transport.close()
+                return
+            self._refuse(408, "Request refused: the request line and header fields did not "
+                              f"arrive within {self.head_timeout:g} s.")
 
         def data_received(self, data: bytes) -> None:
             self._unset_keepalive_if_required()
@@ -240,6 +275,7 @@ if HttpToolsProtocol is not None:
 
         def on_message_begin(self) -> None:
             if not self._replaying:
+                self._arm_head_timer()
                 self._in_head, self._head_began_now = True, True
                 self._head_bytes = self._fields = 0
                 super().on_message_begin()
@@ -259,6 +295,7 @@ if HttpToolsProtocol is not None:
         def on_headers_complete(self) -> None:
             if self._replaying:
                 return
+            self._disarm_head_timer()
             version = self.parser.get_http_version()
             hosts, codings = 0, []
             for name, value in self.headers:

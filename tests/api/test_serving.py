@@ -9,6 +9,7 @@ drives the protocol over a stand-in transport)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import time
@@ -396,3 +397,48 @@ def test_an_http_1_0_request_expecting_100_continue_gets_no_1xx_answer(live: Liv
         sock.sendall(body)
         [answer] = _responses(sock, 1)
     assert head.startswith(b"HTTP/1.1 100") and _is_true(answer), (head, answer)
+
+
+# --- a head that takes too long -----------------------------------------------------------------
+
+@pytest.fixture
+def quick_heads(monkeypatch: pytest.MonkeyPatch) -> float:
+    from api.serving import Http11Protocol
+
+    monkeypatch.setattr(Http11Protocol, "head_timeout", 0.5, raising=False)
+    return 0.5
+
+
+def test_a_head_trickled_past_the_limit_gets_408_and_the_connection_closed(
+        live: Live, quick_heads: float) -> None:
+    with _connect(live) as sock:
+        sock.sendall(b"GET /health HTTP/1.1\r\n")
+        started = time.monotonic()
+        answer = b""
+        try:
+            for _ in range(40):  # a byte every 0.1 s: uvicorn's own timer never fires
+                sock.sendall(b"X")
+                time.sleep(0.1)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        with contextlib.suppress(ConnectionResetError):
+            answer = sock.recv(65536)
+    assert answer.startswith(b"HTTP/1.1 408"), answer[:200]
+    assert b"connection: close" in answer
+    assert time.monotonic() - started < 4
+
+
+def test_a_connection_that_sends_nothing_is_closed(live: Live, quick_heads: float) -> None:
+    with _connect(live) as sock:
+        sock.settimeout(5)
+        assert sock.recv(65536) == b""  # closed, without an answer to a request never made
+
+
+def test_a_kept_alive_connection_outlives_the_head_limit(live: Live, quick_heads: float) -> None:
+    with _connect(live) as sock:
+        sock.sendall(HEALTH)
+        [(first, _)] = _responses(sock, 1)
+        time.sleep(3 * quick_heads)  # idle between requests: uvicorn's keep-alive (5 s) rules
+        sock.sendall(HEALTH)
+        [(second, _)] = _responses(sock, 1)
+    assert first.startswith(b"HTTP/1.1 200") and second.startswith(b"HTTP/1.1 200"), second
