@@ -9,10 +9,12 @@ drives the protocol over a stand-in transport)."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import socket
 import time
+from typing import Any
 
 import pytest
 
@@ -218,40 +220,45 @@ def _protocol_class() -> type:
     return http  # type: ignore[no-any-return]
 
 
-def test_one_read_of_small_pipelined_requests_makes_few_waiting_requests() -> None:
-    import asyncio
+class _Transport(asyncio.Transport):
+    """A connection's transport that only records whether reading is paused."""
 
+    reading = True
+
+    def write(self, data: bytes) -> None:
+        pass
+
+    def is_closing(self) -> bool:
+        return False
+
+    def pause_reading(self) -> None:
+        self.reading = False
+
+    def resume_reading(self) -> None:
+        self.reading = True
+
+    def get_extra_info(self, name: str, default: Any = None) -> Any:
+        return {"sockname": ("127.0.0.1", 8000), "peername": ("127.0.0.1", 9)}.get(name)
+
+
+def _unanswering_protocol() -> tuple[Any, _Transport]:
+    """The chosen protocol on a ``_Transport``, over an application that never answers."""
     import uvicorn
     from uvicorn.server import ServerState
-
-    class Transport(asyncio.Transport):
-        def __init__(self) -> None:
-            super().__init__()
-            self.reading = True
-
-        def write(self, data: bytes) -> None:
-            pass
-
-        def is_closing(self) -> bool:
-            return False
-
-        def pause_reading(self) -> None:
-            self.reading = False
-
-        def resume_reading(self) -> None:
-            self.reading = True
-
-        def get_extra_info(self, name: str, default: object = None) -> object:
-            return {"sockname": ("127.0.0.1", 8000), "peername": ("127.0.0.1", 9)}.get(name)
 
     async def never_answers(scope: object, receive: object, send: object) -> None:
         await asyncio.Event().wait()
 
+    config = uvicorn.Config(never_answers, lifespan="off", log_level="critical")
+    protocol = _protocol_class()(config, ServerState(), {})
+    transport = _Transport()
+    protocol.connection_made(transport)
+    return protocol, transport
+
+
+def test_one_read_of_small_pipelined_requests_makes_few_waiting_requests() -> None:
     async def read_once() -> tuple[int, bool]:
-        config = uvicorn.Config(never_answers, lifespan="off", log_level="critical")
-        protocol = _protocol_class()(config, ServerState(), {})
-        transport = Transport()
-        protocol.connection_made(transport)
+        protocol, transport = _unanswering_protocol()
         protocol.data_received(HEALTH * (256 * 1024 // len(HEALTH)))  # one read of uvloop's
         waiting, reading = len(protocol.pipeline), transport.reading
         for task in protocol.tasks:
@@ -267,37 +274,8 @@ def test_one_read_of_small_pipelined_requests_makes_few_waiting_requests() -> No
 def test_reading_stays_paused_while_unparsed_bytes_are_held() -> None:
     # uvicorn resumes reading after each response and each receive(): a client pipelining
     # without pause then grew the held bytes by a read for each slice parsed (75 MB in 8 s)
-    import asyncio
-
-    import uvicorn
-    from uvicorn.server import ServerState
-
-    class Transport(asyncio.Transport):
-        reading = True
-
-        def write(self, data: bytes) -> None:
-            pass
-
-        def is_closing(self) -> bool:
-            return False
-
-        def pause_reading(self) -> None:
-            self.reading = False
-
-        def resume_reading(self) -> None:
-            self.reading = True
-
-        def get_extra_info(self, name: str, default: object = None) -> object:
-            return {"sockname": ("127.0.0.1", 8000), "peername": ("127.0.0.1", 9)}.get(name)
-
-    async def never_answers(scope: object, receive: object, send: object) -> None:
-        await asyncio.Event().wait()
-
     async def read() -> list[tuple[bool, bool]]:
-        config = uvicorn.Config(never_answers, lifespan="off", log_level="critical")
-        protocol = _protocol_class()(config, ServerState(), {})
-        transport = Transport()
-        protocol.connection_made(transport)
+        protocol, transport = _unanswering_protocol()
         seen = []
         for _ in range(3):
             protocol.data_received(HEALTH * 2000)
