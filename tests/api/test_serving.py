@@ -225,7 +225,7 @@ class _Transport(asyncio.Transport):
 
     reading = True
 
-    def write(self, data: bytes) -> None:
+    def write(self, data: Any) -> None:
         pass
 
     def is_closing(self) -> bool:
