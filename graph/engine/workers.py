@@ -25,10 +25,10 @@ client sending pathological queries one after another would otherwise hold one o
 workers all the time. ``run`` names the ``client`` it runs for, and a free worker goes to the
 waiting query whose client runs fewer than its share (half the workers, at least one), then
 has used the workers least lately (seconds of worker time, halved every
-``USAGE_HALF_LIFE`` seconds), then came first. A client alone may use every worker; when
+``turns.USAGE_HALF_LIFE`` seconds), then came first. A client alone may use every worker; when
 others wait, the one that has used them most waits longest. The wait for a worker counts
 against the query's time limit. A client that had a query stopped by a limit after it held a
-worker for half the limit or more, in the last ``STOPPED_MEMORY`` seconds, waits at most
+worker for half the limit or more, in the last ``turns.STOPPED_MEMORY`` seconds, waits at most
 ``queue_limit`` seconds, then its query is not run (``WorkersBusy``, a 503 with
 ``Retry-After``) rather than answered at the end of its limit. Other clients wait as long as
 their limit allows: refusing them early would turn answers that come late into errors.
@@ -67,20 +67,19 @@ opening it 45 ms (paid once per write, by the first query after it).
 from __future__ import annotations
 
 import contextlib
-import itertools
 import logging
 import multiprocessing
 import os
 import threading
 import time
 import weakref
-from collections import Counter
 from collections.abc import Hashable, Sequence
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any
 
 from graph.engine.snapshots import Snapshot, Snapshots, SnapshotStore
+from graph.engine.turns import Turns
 from graph.errors import (
     ForbiddenOperation,
     QueryFailed,
@@ -102,10 +101,6 @@ OPEN_LIMIT = 120.0
 MEMORY_CHECK = 0.1
 #: seconds a query of a client stopped lately may wait for a free worker (``WorkersBusy``)
 QUEUE_LIMIT = 5.0
-#: seconds after which the worker time a client used counts half in its turn
-USAGE_HALF_LIFE = 30.0
-#: seconds during which a client whose query was stopped by a limit waits less for a worker
-STOPPED_MEMORY = 60.0
 #: workers kept, beside the pool's, for clients running no query (see "Lane" above)
 LANES = 1
 #: how much nicer than the server the worker of background queries runs (see "Background")
@@ -269,111 +264,6 @@ class _Worker:
         return True
 
 
-class _Turns:
-    """The idle workers, and which waiting query gets the next one (see "Turns" above)."""
-
-    def __init__(self, share: int, half_life: float = USAGE_HALF_LIFE) -> None:
-        self.share = share
-        self.half_life = half_life
-        self._condition = threading.Condition()
-        self._idle: list[_Worker] = []
-        self._lane: list[_Worker] = []            # idle workers of the lane
-        self._waiting: dict[int, Hashable] = {}   # turn number -> client, in arrival order
-        self._numbers = itertools.count()
-        self._running: Counter[Hashable] = Counter()
-        self._used: dict[Hashable, tuple[float, float]] = {}  # client -> (seconds, when)
-        self._stopped: dict[Hashable, float] = {}   # client -> when a query of it was stopped
-
-    def qsize(self) -> int:
-        """How many workers are idle."""
-        with self._condition:
-            return len(self._idle)
-
-    def put(self, worker: _Worker, *, lane: bool = False) -> None:
-        """``worker`` is idle (``lane``: it is a worker of the lane)."""
-        with self._condition:
-            (self._lane if lane else self._idle).append(worker)
-            self._condition.notify_all()
-
-    def take(self, client: Hashable, wait: float) -> _Worker | None:
-        """An idle worker for ``client`` when its turn comes, or None after ``wait`` s."""
-        end = time.monotonic() + wait
-        with self._condition:
-            number = next(self._numbers)
-            self._waiting[number] = client
-            try:
-                while True:
-                    if self._next() == number:
-                        worker = self._free_for(client)
-                        assert worker is not None
-                        self._running[client] += 1
-                        return worker
-                    left = end - time.monotonic()
-                    if left <= 0:
-                        return None
-                    self._condition.wait(left)
-            finally:
-                del self._waiting[number]
-                self._condition.notify_all()
-
-    def done(self, client: Hashable, seconds: float, *, stopped: bool = False) -> None:
-        """A query of ``client`` that held a worker ``seconds`` s is over (``stopped``: by
-        a limit)."""
-        with self._condition:
-            self._running[client] -= 1
-            if self._running[client] <= 0:
-                del self._running[client]
-            now = time.monotonic()
-            self._used[client] = (self._usage(client, now) + seconds, now)
-            if stopped:
-                self._stopped[client] = now
-            if len(self._used) > 1000:   # forget the clients whose use has faded
-                self._used = {c: u for c, u in self._used.items()
-                              if c in self._running or self._usage(c, now) > 0.01}
-                self._stopped = {c: t for c, t in self._stopped.items()
-                                 if now - t < STOPPED_MEMORY}
-            self._condition.notify_all()
-
-    def recently_stopped(self, client: Hashable) -> bool:
-        """Whether a query of ``client`` was stopped by a limit in the last
-        ``STOPPED_MEMORY`` seconds."""
-        with self._condition:
-            when = self._stopped.get(client)
-        return when is not None and time.monotonic() - when < STOPPED_MEMORY
-
-    def _usage(self, client: Hashable, now: float) -> float:
-        seconds, when = self._used.get(client, (0.0, now))
-        return float(seconds * 0.5 ** ((now - when) / self.half_life))
-
-    def _lane_for(self, client: Hashable) -> bool:
-        """Whether ``client`` may have a worker of the lane: it runs no query and had none
-        stopped by a limit lately."""
-        stopped = self._stopped.get(client)
-        return not self._running[client] and (
-            stopped is None or time.monotonic() - stopped >= STOPPED_MEMORY)
-
-    def _may_take(self, client: Hashable) -> bool:
-        """Whether an idle worker may go to ``client`` (of the pool, or of the lane)."""
-        return bool(self._idle) or (bool(self._lane) and self._lane_for(client))
-
-    def _free_for(self, client: Hashable) -> _Worker | None:
-        if self._idle:
-            return self._idle.pop()
-        if self._lane and self._lane_for(client):
-            return self._lane.pop()
-        return None
-
-    def _next(self) -> int | None:
-        """The turn number of the waiting query that gets the next worker, if any may."""
-        now = time.monotonic()
-        ready = [number for number, client in self._waiting.items() if self._may_take(client)]
-        if not ready:
-            return None
-        return min(ready, key=lambda number: (
-            self._running[self._waiting[number]] >= self.share,
-            self._usage(self._waiting[number], now), number))
-
-
 class QueryPool:
     """``size`` worker processes running queries on snapshots of a store, under a time limit.
 
@@ -391,9 +281,9 @@ class QueryPool:
         self.memory_limit = memory_limit
         self.queue_limit = queue_limit
         self._context = multiprocessing.get_context("spawn")
-        self._idle = _Turns(share=max(1, size // 2))
+        self._idle = Turns(share=max(1, size // 2))
         #: the idle worker of background queries (started with the first: see "Background")
-        self._background = _Turns(share=1)
+        self._background = Turns(share=1)
         self._background_started = False
         #: the background query a request hurried, until its run ends (see "Background")
         self._hurried: QueryJob | None = None

@@ -14,7 +14,8 @@ import pytest
 from graph.engine import execution
 from graph.engine.execution import BACKGROUND_PATIENCE, QueryEngine, acting_for
 from graph.engine.snapshots import VersionedStore
-from graph.engine.workers import BACKGROUND_NICENESS, WorkerCrashed, _Turns
+from graph.engine.turns import Turns
+from graph.engine.workers import BACKGROUND_NICENESS, WorkerCrashed
 from graph.errors import QueryTimeout, WorkersBusy
 from graph.sparql.request import QueryJob
 from graph.store.embedded import MemoryStore
@@ -25,14 +26,14 @@ ENDLESS = ("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j 
 SMALL = "ASK { ?s ?p ?o }"
 
 
-def turns(workers: int, share: int) -> _Turns:
-    found = _Turns(share=share)
+def turns(workers: int, share: int) -> Turns:
+    found = Turns(share=share)
     for n in range(workers):
         found.put(n)  # type: ignore[arg-type]  # any token stands for a worker here
     return found
 
 
-def in_order(pool: _Turns, clients: list[str]) -> list[str]:
+def in_order(pool: Turns, clients: list[str]) -> list[str]:
     """Start a waiting ``take`` for each of ``clients`` (one after another), then free one
     worker at a time; the clients in the order they were served."""
     served: list[str] = []
