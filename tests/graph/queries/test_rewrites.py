@@ -45,6 +45,12 @@ ASKED: list[tuple[str, dict[str, str]]] = [
       for tool in ("loomio", "google-forms") for lang in ("en", "fr")],
     *[("platform_migrations", {"lang": lang}) for lang in ("en", "fr", "de")],
 ]
+#: every other query with an earlier text in ``reference/``: its default parameters, in two
+#: languages where it has one
+ASKED += [(path.stem, {"lang": lang} if lang else {})
+          for path in sorted(REFERENCE.glob("*.rq")) if path.stem not in {n for n, _ in ASKED}
+          for lang in (("en", "fr") if any(p.name == "lang" for p in get_query(path.stem).params)
+                       else (None,))]
 #: queries whose earlier ORDER BY left ties (rows equal in every key) in an order of the
 #: engine's choosing, and the keys of that ORDER BY: the rewrite orders its ties, so the same
 #: rows must come with the same keys in the same order, ties in any order
