@@ -251,7 +251,10 @@ def _incoming(store: Store, iri: str, page: int, page_size: int
     whole predicates by their counts, and only the subjects of the predicates the page
     covers are read (and sorted here, up to ``SORT_LIMIT`` of them)."""
     node = ox.NamedNode(iri)
-    counted = store.query(f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ ?s ?p {node} }} GROUP BY ?p")
+    # DISTINCT: a link stated in two graphs is one link, which Oxigraph 0.5 yields once per
+    # graph (docs/routes.md, "A triple stated in several graphs")
+    counted = store.query(
+        f"SELECT ?p (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p {node} }} GROUP BY ?p")
     assert isinstance(counted, ox.QuerySolutions)
     counts = sorted((row["p"].value, int(row["n"].value)) for row in counted)
     skip = max(page - 1, 0) * page_size
@@ -274,7 +277,7 @@ def _subjects(store: Store, node: ox.NamedNode, predicate: ox.NamedNode, count: 
     """``size`` subjects of ``?s predicate node`` after the first ``skip``, in SPARQL's order
     (blank nodes, then IRIs by their text) when there are at most ``SORT_LIMIT``, else in
     the store's index order (stable while the data does not change)."""
-    pattern = f"SELECT ?s WHERE {{ ?s {predicate} {node} }}"
+    pattern = f"SELECT DISTINCT ?s WHERE {{ ?s {predicate} {node} }}"
     if count > SORT_LIMIT:
         pattern += f" LIMIT {int(size)} OFFSET {int(skip)}"
     result = store.query(pattern)

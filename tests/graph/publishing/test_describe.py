@@ -14,7 +14,7 @@ TARGET = ox.NamedNode(EX + "tool")
 GRAPH = "https://w3id.org/civicgraph/graph/links"
 
 
-def linked_store() -> MemoryStore:
+def linked_store(repeated: bool = False) -> MemoryStore:
     store = MemoryStore()
     triples = [ox.Triple(ox.NamedNode(f"{EX}u{i:03d}"), ox.NamedNode(EX + "uses"), TARGET)
                for i in range(37)]
@@ -25,19 +25,27 @@ def linked_store() -> MemoryStore:
     triples += [ox.Triple(TARGET, ox.NamedNode(EX + "name"), ox.Literal("Tool"))]
     store.replace_graph(GRAPH, triples, metadata=[ox.Triple(
         ox.NamedNode(GRAPH), ox.NamedNode(CG + "access"), ox.NamedNode(CG + "Public"))])
+    if repeated:   # another source states every other link again
+        store.replace_graph(GRAPH + "-again", [t for t in triples[::2]
+                                               if not isinstance(t.subject, ox.BlankNode)],
+                            metadata=[ox.Triple(ox.NamedNode(GRAPH + "-again"),
+                                                ox.NamedNode(CG + "access"),
+                                                ox.NamedNode(CG + "Public"))])
     return store
 
 
 def sorted_by_sparql(store: MemoryStore) -> list[tuple[str, str]]:
-    result = store.query(f"SELECT ?s ?p WHERE {{ ?s ?p {TARGET} }} ORDER BY ?p ?s")
+    result = store.query(f"SELECT DISTINCT ?s ?p WHERE {{ ?s ?p {TARGET} }} ORDER BY ?p ?s")
     assert isinstance(result, ox.QuerySolutions)
     return [(row["p"].value, row["s"].value) for row in result]
 
 
+@pytest.mark.parametrize("repeated", [False, True], ids=["one source", "links repeated"])
 @pytest.mark.parametrize("sort_limit", [describe.SORT_LIMIT, 5])
-def test_pages_partition_the_links(monkeypatch: pytest.MonkeyPatch, sort_limit: int) -> None:
+def test_pages_partition_the_links(monkeypatch: pytest.MonkeyPatch, sort_limit: int,
+                                   repeated: bool) -> None:
     monkeypatch.setattr(describe, "SORT_LIMIT", sort_limit)
-    store = linked_store()
+    store = linked_store(repeated)
     pages = [describe._incoming(store, TARGET.value, page, 10) for page in range(1, 8)]
     assert {total for _, total in pages} == {51}
     links = [(p, s.value) for page, _ in pages for p, s in page]
@@ -52,9 +60,10 @@ def test_pages_partition_the_links(monkeypatch: pytest.MonkeyPatch, sort_limit: 
         assert again == links
 
 
-def test_the_page_counts_and_names_its_links() -> None:
-    found = describe.describe(linked_store(), TARGET.value, page=2, page_size=20)
+@pytest.mark.parametrize("repeated", [False, True], ids=["one source", "links repeated"])
+def test_the_page_counts_and_names_its_links(repeated: bool) -> None:
+    found = describe.describe(linked_store(repeated), TARGET.value, page=2, page_size=20)
     assert found.incoming_total == 51 and found.pages == 3
-    shown = {v.term.value for p in found.incoming for v in p.values}
-    assert len(shown) == 20
-    assert [s.graph for s in found.sources] == [GRAPH]
+    shown = [v.term.value for p in found.incoming for v in p.values]
+    assert len(shown) == len(set(shown)) == 20
+    assert [s.graph for s in found.sources] == [GRAPH] + [GRAPH + "-again"] * repeated
