@@ -169,8 +169,10 @@ class LabelIndex:
         else:   # one VALUES block only: Oxigraph joins two before the pattern
             typed = (f"VALUES ?s {{ {' '.join(str(ox.NamedNode(i)) for i in among)} }} "
                      f"?s a ?type . FILTER(?type IN ({', '.join(f'<{c}>' for c in classes)}))")
+        # DISTINCT here and below: a triple stated in several graphs comes once per graph
+        # (Oxigraph 0.5, docs/routes.md)
         result = store.query(f"""
-            SELECT ?s ?type ?scheme WHERE {{
+            SELECT DISTINCT ?s ?type ?scheme WHERE {{
               {typed} FILTER(isIRI(?s))
               OPTIONAL {{ ?s <{SKOS}inScheme> ?scheme }}
             }}""")
@@ -192,9 +194,9 @@ class LabelIndex:
             if among is None:
                 # one pattern per property (read from the predicate index, not a scan)
                 union = " UNION ".join(f"{{ ?s <{p}> ?text }}" for p in properties)
-                query = f"SELECT ?s ?text WHERE {{ {union} }}"
+                query = f"SELECT DISTINCT ?s ?text WHERE {{ {union} }}"
             elif number:
-                query = (f"SELECT ?s ?text WHERE {{ VALUES ?s {{ "
+                query = (f"SELECT DISTINCT ?s ?text WHERE {{ VALUES ?s {{ "
                          f"{' '.join(str(ox.NamedNode(i)) for i in number)} }} ?s ?p ?text "
                          f"FILTER(?p IN ({', '.join(f'<{p}>' for p in properties)})) }}")
             else:

@@ -239,7 +239,7 @@ def example_resources(store: Store, per_class: int = 2) -> list[str]:
     """A few resources of the main classes, for VoID's ``void:exampleResource``."""
     values = " ".join(f"<{c}>" for c in _EXAMPLE_CLASSES)
     result = store.query(
-        f"SELECT ?class ?s WHERE {{ VALUES ?class {{ {values} }} ?s a ?class . "
+        f"SELECT DISTINCT ?class ?s WHERE {{ VALUES ?class {{ {values} }} ?s a ?class . "
         "FILTER(isIRI(?s)) } ORDER BY ?class ?s"
     )
     assert isinstance(result, ox.QuerySolutions)

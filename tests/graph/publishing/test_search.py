@@ -95,3 +95,37 @@ def tool_triples(label: str) -> list[ox.Triple]:
     return [ox.Triple(TOOL, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
                       ox.NamedNode(SCHEMA + "SoftwareApplication")),
             ox.Triple(TOOL, ox.NamedNode(RDFS + "label"), ox.Literal(label))]
+
+
+def test_a_label_stated_in_two_graphs_is_found_once() -> None:
+    repeated = example_store()
+    native = repeated.native
+    assert native is not None
+    again = [ox.Triple(q.subject, q.predicate, q.object)
+             for q in native.quads_for_pattern(None, None, None)
+             if q.predicate.value in (RDFS + "label", SCHEMA + "name")
+             or q.predicate.value.endswith("#type") or q.predicate.value.endswith("prefLabel")]
+    repeated.replace_graph("https://w3id.org/civicgraph/graph/labels-again", again)
+    index = LabelIndex.build(repeated)
+    for text in ("loomio", "santé", "vote", "wiki", "association"):
+        expected = search(EXAMPLE, text, limit=100)
+        assert expected
+        assert search(repeated, text, limit=100) == expected
+        assert search(repeated, text, limit=100, index=lambda: (index, True)) == expected
+    repeated.close()
+
+
+def test_voids_example_resources_are_each_named_once_when_typed_in_two_graphs() -> None:
+    from graph.publishing.service import example_resources
+
+    repeated = example_store()
+    native = repeated.native
+    assert native is not None
+    types = [ox.Triple(q.subject, q.predicate, q.object)
+             for q in native.quads_for_pattern(None, None, None)
+             if q.predicate.value.endswith("#type")]
+    repeated.replace_graph("https://w3id.org/civicgraph/graph/types-again", types)
+    found = example_resources(repeated)
+    assert found == example_resources(EXAMPLE)
+    assert len(found) == len(set(found)) > 2
+    repeated.close()
