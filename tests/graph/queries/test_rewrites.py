@@ -44,6 +44,8 @@ ASKED: list[tuple[str, dict[str, str]]] = [
     *[("tool_usages", {"tool": tool, "lang": lang})
       for tool in ("loomio", "google-forms") for lang in ("en", "fr")],
     *[("platform_migrations", {"lang": lang}) for lang in ("en", "fr", "de")],
+    *[("tool_migrations", {"tool": tool, "lang": lang})
+      for tool in ("facebook", "sympa", "whatsapp") for lang in ("en", "fr")],
 ]
 #: every other query with an earlier text in ``reference/``: its default parameters, in two
 #: languages where it has one
