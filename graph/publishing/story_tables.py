@@ -127,7 +127,8 @@ def query_rows(store: Store, name: str, terms: Mapping[str, ox.NamedNode | ox.Li
                ) -> list[Row]:
     """The rows of the catalogue query ``name`` with ``terms`` bound, as variable -> text
     (unbound variables left out), in the query's order."""
-    result = store.query(get_query(name).sparql, substitutions=terms)
+    query = get_query(name)
+    result = store.query(query.text(store, terms), substitutions=terms)
     assert isinstance(result, ox.QuerySolutions)
     names = [v.value for v in result.variables]
     return [{n: term.value for n in names if (term := row[n]) is not None} for row in result]

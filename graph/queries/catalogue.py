@@ -111,6 +111,9 @@ KINDS: Final = frozenset({
 #: Schemes of absolute IRIs accepted as they are (anything else must be a known prefix).
 IRI_SCHEMES: Final = frozenset({"http", "https", "urn", "mailto", "tel"})
 
+#: the kinds of store whose queries Oxigraph evaluates in this process or its workers (a
+#: view of one included): they get the parameters as a VALUES block too (``CatalogueQuery.text``)
+OXIGRAPH_KINDS: Final = frozenset({"embedded", "memory", "oxigraph", "snapshot"})
 _NAME = re.compile(r"[a-z][a-z0-9_]*")
 _PARAM_NAME = re.compile(r"[a-z][a-z0-9_]*")
 _LANG = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{1,8})*")
@@ -276,9 +279,11 @@ class CatalogueQuery:
         joined every usage of every software before it looked at the concept: 28 s at 10^5
         triples). On an embedded store (``store.native``) the text therefore opens its WHERE
         group with the terms as a ``VALUES`` block as well, which the planner sees bound, and
-        the substitution still binds them inside every group. A remote store makes that block
-        itself from the substitutions (``graph.store.binding``), so it gets the text as is."""
-        if store.native is None or not terms:
+        the substitution still binds them inside every group (a view of an embedded store,
+        whose queries its engine runs on Oxigraph, gets the block too). A remote store makes
+        that block itself from the substitutions (``graph.store.binding``), so it gets the
+        text as is."""
+        if (store.native is None and store.kind not in OXIGRAPH_KINDS) or not terms:
             return self.sparql
         return bind_values(self.sparql, {k: v for k, v in terms.items()
                                          if isinstance(v, (ox.NamedNode, ox.Literal))})

@@ -137,8 +137,12 @@ def test_the_hint_opens_the_where_group_on_an_embedded_store_only() -> None:
     where = hinted.index("WHERE {") + len("WHERE {")
     assert hinted[where:].lstrip().startswith("VALUES (")
     assert f"<{ID}practice/voting>" in hinted[where:hinted.index("}", where)]
-    remote = SimpleNamespace(native=None)   # a store whose server binds the VALUES itself
+    # a store whose server binds the VALUES itself
+    remote = SimpleNamespace(native=None, kind="remote")
     assert query.text(remote, terms) == query.sparql  # type: ignore[arg-type]
+    # a view of an embedded store (no pyoxigraph store of its own; its engine runs Oxigraph)
+    view = SimpleNamespace(native=None, kind="oxigraph")
+    assert query.text(view, terms) == hinted  # type: ignore[arg-type]
     assert query.text(embedded, {}) == query.sparql
 
 
