@@ -66,6 +66,14 @@ block on a remote endpoint; these rules give the same answer on both):
 - labels: ``OPTIONAL { ?x rdfs:label ?in FILTER(LANGMATCHES(LANG(?in), ?lang)) }`` and
   ``OPTIONAL { ?x rdfs:label ?any }``, projected as
   ``(COALESCE(MIN(STR(?in)), MIN(STR(?any))) AS ?xLabel)`` with ``?x`` in the GROUP BY;
+  over many rows, the least label per resource and language tag from a grouped sub-SELECT,
+  joined by hash on a variable bound in every row;
+- a triple several imports restate (a software's type, labels and licence, the vocabulary's
+  labels) comes once per graph that states it over the union (Oxigraph 0.5, oxigraph#1919):
+  aggregate with ``COUNT(DISTINCT …)``, MIN and MAX, and read what imports restate in
+  ``DISTINCT`` (or grouped) sub-SELECTs, so that repeats neither change an answer nor
+  multiply the rows a join carries (``tests/graph/queries/test_duplicates.py``,
+  ``bench/bench_repeated.py``);
 - every query ends with an ORDER BY that makes its answer deterministic.
 
 >>> query = get_query("tools_by_practice")
