@@ -4,6 +4,7 @@ write."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import pyoxigraph as ox
 import pytest
@@ -12,6 +13,7 @@ from graph.engine.lookups import Lookups
 from graph.engine.snapshots import VersionedStore
 from graph.namespaces import CG, RDFS, SCHEMA
 from graph.publishing.search import KINDS, LabelIndex, normalise, search
+from graph.store import Store
 from tests.support.stores import example_store
 
 EXAMPLE = example_store()
@@ -97,15 +99,20 @@ def tool_triples(label: str) -> list[ox.Triple]:
             ox.Triple(TOOL, ox.NamedNode(RDFS + "label"), ox.Literal(label))]
 
 
-def test_a_label_stated_in_two_graphs_is_found_once() -> None:
-    repeated = example_store()
-    native = repeated.native
+def restated(keep: Callable[[str], bool]) -> Store:
+    """The example store with a graph restating its triples whose predicate ``keep``s."""
+    store = example_store()
+    native = store.native
     assert native is not None
     again = [ox.Triple(q.subject, q.predicate, q.object)
-             for q in native.quads_for_pattern(None, None, None)
-             if q.predicate.value in (RDFS + "label", SCHEMA + "name")
-             or q.predicate.value.endswith("#type") or q.predicate.value.endswith("prefLabel")]
-    repeated.replace_graph("https://w3id.org/civicgraph/graph/labels-again", again)
+             for q in native.quads_for_pattern(None, None, None) if keep(q.predicate.value)]
+    store.replace_graph("https://w3id.org/civicgraph/graph/again", again)
+    return store
+
+
+def test_a_label_stated_in_two_graphs_is_found_once() -> None:
+    repeated = restated(lambda p: p in (RDFS + "label", SCHEMA + "name")
+                        or p.endswith(("#type", "prefLabel")))
     index = LabelIndex.build(repeated)
     for text in ("loomio", "santé", "vote", "wiki", "association"):
         expected = search(EXAMPLE, text, limit=100)
@@ -118,13 +125,7 @@ def test_a_label_stated_in_two_graphs_is_found_once() -> None:
 def test_voids_example_resources_are_each_named_once_when_typed_in_two_graphs() -> None:
     from graph.publishing.service import example_resources
 
-    repeated = example_store()
-    native = repeated.native
-    assert native is not None
-    types = [ox.Triple(q.subject, q.predicate, q.object)
-             for q in native.quads_for_pattern(None, None, None)
-             if q.predicate.value.endswith("#type")]
-    repeated.replace_graph("https://w3id.org/civicgraph/graph/types-again", types)
+    repeated = restated(lambda p: p.endswith("#type"))
     found = example_resources(repeated)
     assert found == example_resources(EXAMPLE)
     assert len(found) == len(set(found)) > 2
