@@ -285,13 +285,13 @@ class CatalogueQuery:
         Oxigraph plans a query before it substitutes: a substituted parameter looks unbound
         to its join ordering, which then starts from the wrong end (``tools_by_concept``
         joined every usage of every software before it looked at the concept: 28 s at 10^5
-        triples). On an embedded store (``store.native``) the text therefore opens its WHERE
+        triples). On an embedded store (``OXIGRAPH_KINDS``) the text therefore opens its WHERE
         group with the terms as a ``VALUES`` block as well, which the planner sees bound, and
         the substitution still binds them inside every group (a view of an embedded store,
         whose queries its engine runs on Oxigraph, gets the block too). A remote store makes
         that block itself from the substitutions (``graph.store.binding``), so it gets the
         text as is."""
-        if (store.native is None and store.kind not in OXIGRAPH_KINDS) or not terms:
+        if store.kind not in OXIGRAPH_KINDS or not terms:
             return self.sparql
         return bind_values(self.sparql, {k: v for k, v in terms.items()
                                          if isinstance(v, (ox.NamedNode, ox.Literal))})
