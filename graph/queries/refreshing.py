@@ -13,6 +13,9 @@ its own, one at a time, so that the next ask finds the answer kept:
   query is being evaluated here waits for that evaluation instead of starting another;
 - nothing starts while a write is under way; when a write lands during a round, the round
   stops after the query under way and starts over on the new version;
+- a round asks the quickest first (by each job's last evaluation here; a job not yet
+  evaluated before the others): most answers are back within seconds of a write, while the
+  slowest evaluations (tens of seconds at 10^6 triples) come last;
 - the thread runs at a lower priority (niceness +10 on Linux: it mostly waits for the
   worker) and ends once the store is closed.
 
@@ -28,6 +31,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
+import time
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -61,6 +65,8 @@ class Refresher:
         self.finished: int | None = None
         self._finished = threading.Condition()
         self._jobs: OrderedDict[Hashable, QueryJob] = OrderedDict()
+        #: seconds the last evaluation of each job took here
+        self._took: dict[Hashable, float] = {}
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
 
@@ -121,17 +127,19 @@ class Refresher:
         if version is None:
             return None
         with self._lock:
-            jobs = list(self._jobs.values())
-        for job in jobs:
+            jobs = sorted(self._jobs.items(), key=lambda item: self._took.get(item[0], 0.0))
+        for key, job in jobs:
             if self.kept.store.version != version or self.kept.store.native is None:
                 return None
             if self.kept.holds(job):
                 continue
+            start = time.monotonic()
             try:
                 self.kept.run(job, self.evaluate)
                 self.refreshed += 1
             except Exception:   # a limit of the query, a closed engine: the next ask says
                 self.failed += 1
+            self._took[key] = time.monotonic() - start
         return version
 
 

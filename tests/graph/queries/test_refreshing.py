@@ -124,3 +124,33 @@ def test_a_job_with_no_answer_to_keep_is_not_maintained() -> None:
         assert refresher.maintained == 0
     finally:
         store.close()
+
+
+def test_a_round_asks_the_quickest_job_first(
+        setting: tuple[VersionedStore, QueryEngine, QueryJob]) -> None:
+    store, engine, slow = setting
+    quick = QueryJob(slow.sparql, slow.scope, substitutions=slow.substitutions,
+                     solutions_format="json", limit=slow.limit,
+                     union_default_graph=slow.union_default_graph)
+    kept = KeptAnswers(store)
+    order: list[str] = []
+    asked = threading.Semaphore(0)
+
+    def evaluate(job: QueryJob) -> Answer:
+        if job.solutions_format == "csv":
+            threading.Event().wait(0.3)   # the slow one
+        order.append(job.solutions_format)
+        asked.release()
+        return engine.run(job)
+
+    refresher = Refresher(kept, evaluate)
+    refresher.want(slow)   # asked first in the first round: nothing is known of either yet
+    refresher.want(quick)
+    for _ in range(2):
+        assert asked.acquire(timeout=DEADLINE)
+    assert refresher.wait(store.version, DEADLINE)
+    _write(store, 1)   # both answers change
+    for _ in range(2):
+        assert asked.acquire(timeout=DEADLINE)
+    assert refresher.wait(store.version, DEADLINE)
+    assert order == ["csv", "json", "json", "csv"]
