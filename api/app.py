@@ -58,6 +58,7 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
     app.include_router(imports.router)
     app.include_router(erasure.router)
     maps.install(app)  # the map service (after querying.install: it reads app.state.store)
+    queries.install(app)  # the catalogue's default answers, maintained from the start
     app.include_router(home.router)
     app.include_router(maps.router)
     app.include_router(api_docs.router)

@@ -103,6 +103,13 @@ class Settings(BaseSettings):
         "the embedded store (the same query asked again, or asked while it runs, is not run "
         "again); 0 keeps none and runs every query (benchmarks against other engines)."
     )
+    maintain_catalogue: bool = Field(
+        default=True, description="Evaluate the query catalogue's answers with their default "
+        "parameters (in each language of the site) ahead of the asks: in the background from "
+        "the start, and again after each write that changes them, so that an ask finds its "
+        "answer ready. false: each is evaluated at its first ask, and kept up to date from "
+        "then on."
+    )
     client_concurrency: int = Field(
         default=8, description="Most queries one client (IP address) may have running at "
         "once; more get 429 with Retry-After."

@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
 from api.errors import NotAcceptable
@@ -26,14 +26,17 @@ from api.negotiation import negotiate
 from api.querying import engine_of
 from api.routes.resources import local_link
 from api.security import client_slot, reader_scope
-from api.templating import preferred_language, render
+from api.templating import LANGUAGES, preferred_language, render
+from graph.engine.execution import QueryEngine
 from graph.errors import ParameterError
 from graph.namespaces import PREFIXES, prefix_block
 from graph.publishing.describe import short_name
 from graph.queries.catalogue import CatalogueQuery, Parameter, get_query, list_queries
 from graph.queries.kept import kept_answers
-from graph.queries.refreshing import refresher
-from graph.sparql.results import format_for, format_named, parse_answer
+from graph.queries.refreshing import Refresher, refresher
+from graph.sparql.request import QueryJob, Scope
+from graph.sparql.results import format_for, parse_answer
+from graph.store import Term
 from graph.store.binding import where_group_offset
 
 router = APIRouter(tags=["Query catalogue"])
@@ -154,6 +157,44 @@ def _written(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> str:
     return str(term)
 
 
+JSON = "application/sparql-results+json"
+
+
+def catalogue_job(engine: QueryEngine, query: CatalogueQuery, terms: Mapping[str, Term],
+                  scope: Scope, media: str) -> QueryJob:
+    """The job that runs ``query`` with ``terms`` for ``scope``, answered in ``media``."""
+    return engine.job(query.text(engine.store, terms), scope, substitutions=terms,
+                      solutions_format=format_for(media, "solutions").name)
+
+
+def _refresher(engine: QueryEngine) -> Refresher:
+    kept = kept_answers(engine.store, KEPT_SHARE * engine.answers.capacity)
+    return refresher(kept, functools.partial(engine.run, background=True))
+
+
+def maintain_defaults(engine: QueryEngine, base: str) -> int:
+    """Have every catalogue query with its default parameters maintained in the public scope,
+    as SPARQL JSON (the API's answer and the page's), in each language of the site: the
+    background round evaluates them from now on (quickest first once their times are known),
+    and again after each write that changes them. How many jobs that is."""
+    jobs = _refresher(engine)
+    for query in list_queries():
+        languages = LANGUAGES if any(p.name == "lang" for p in query.params) else (None,)
+        for lang in languages:
+            terms = query.bind({"lang": lang} if lang else {}, base=base)
+            jobs.want(catalogue_job(engine, query, terms, "public", JSON))
+    return jobs.maintained
+
+
+def install(app: FastAPI) -> None:
+    """Maintain the catalogue's default answers from the server's start (the setting
+    ``maintain_catalogue``); the engine starts first (``api.querying.install``)."""
+    settings = app.state.settings
+    if settings.maintain_catalogue:
+        app.router.add_event_handler("startup", lambda: maintain_defaults(
+            app.state.engine, settings.base_iri))
+
+
 def run_query(request: Request, query: CatalogueQuery) -> Response:
     """Run ``query`` with the request's parameters, in the negotiated format."""
     settings = request.app.state.settings
@@ -166,15 +207,14 @@ def run_query(request: Request, query: CatalogueQuery) -> Response:
     terms = query.bind(values, base=settings.base_iri)
     engine = engine_of(request)
     html = media == "text/html"
-    fmt = format_named("tsv" if html else format_for(media, "solutions").name)
+    # the page reads the JSON answer: one kept answer serves the page and the API
     scope = reader_scope(request)
-    job = engine.job(query.text(engine.store, terms), scope, substitutions=terms,
-                     solutions_format=fmt.name)
+    job = catalogue_job(engine, query, terms, scope, JSON if html else media)
     kept = kept_answers(engine.store, KEPT_SHARE * engine.answers.capacity)
     with client_slot(request):
         answer = kept.run(job, engine.run)
     if defaults and scope == "public":   # evaluated again in the background after a write
-        refresher(kept, functools.partial(engine.run, background=True)).want(job)
+        _refresher(engine).want(job)
     link = permalink(query, values)
     headers = {"Link": f'<{link}>; rel="canonical"', "Vary": "Accept, Accept-Language"}
     if not html:

@@ -5,9 +5,15 @@ from __future__ import annotations
 
 import httpx
 
+from api.routes.queries import JSON, catalogue_job
+from api.templating import LANGUAGES
 from graph.namespaces import graph_iri
+from graph.queries.catalogue import get_query, list_queries
 from graph.queries.kept import kept_answers
-from tests.support.live import Live
+from graph.queries.refreshing import refresher_of
+from graph.sparql.request import QueryJob
+from tests.support.live import Live, running
+from tests.support.stores import example_store
 
 GUIDE = b"""
 @prefix dcterms: <http://purl.org/dc/terms/> .
@@ -45,3 +51,54 @@ def test_a_write_changes_the_answers_it_can_change_and_keeps_the_others(
     assert _resources(fresh_live) == before + 1    # the answer that changed is fresh
     assert httpx.get(tools, timeout=60).content == before_tools
     assert kept.carried > carried                  # ... and the one that could not was kept
+
+
+def _default_jobs(live: Live) -> list[QueryJob]:
+    """The jobs the server maintains from its start: every catalogue query with its default
+    parameters, in JSON, in each language of the site."""
+    engine = live.app.state.engine
+    jobs = []
+    for query in list_queries():
+        languages = LANGUAGES if any(p.name == "lang" for p in query.params) else (None,)
+        for lang in languages:
+            terms = query.bind({"lang": lang} if lang else {}, base=live.settings.base_iri)
+            jobs.append(catalogue_job(engine, query, terms, "public", JSON))
+    return jobs
+
+
+def test_the_default_answers_are_ready_before_the_first_ask_and_again_after_a_write(
+        token: str) -> None:
+    with running(example_store(), maintain_catalogue=True) as live:
+        _ready_before_and_after_a_write(live, token)
+
+
+def _ready_before_and_after_a_write(fresh_live: Live, token: str) -> None:
+    store = fresh_live.app.state.engine.store
+    kept = kept_answers(store)
+    jobs = _default_jobs(fresh_live)
+    found = refresher_of(kept)
+    assert found is not None and found.maintained == len(jobs) > len(list_queries())
+    assert found.wait(store.version, 120), "the first round did not end"
+    assert [job for job in jobs if not kept.holds(job)] == []   # nothing asked yet
+    before = _resources(fresh_live)
+    response = httpx.put(f"{fresh_live.url}/store", params={"graph": graph_iri("test/guide")},
+                         content=GUIDE, headers={"Authorization": f"Bearer {token}",
+                                                 "Content-Type": "text/turtle"})
+    assert response.status_code == 201, response.text
+    assert found.wait(store.version, 120), "no round after the write"
+    assert [job for job in jobs if not kept.holds(job)] == []
+    assert found.refreshed > len(jobs)   # some answers the write changed were evaluated again
+    assert _resources(fresh_live) == before + 1
+
+
+def test_the_page_and_the_api_share_one_kept_answer() -> None:
+    with running(example_store(), maintain_catalogue=False) as live:
+        kept = kept_answers(live.app.state.engine.store)
+        query = get_query("shared_spaces")
+        terms = query.bind({"lang": "fr"}, base=live.settings.base_iri)
+        job = catalogue_job(live.app.state.engine, query, terms, "public", JSON)
+        assert refresher_of(kept) is None and not kept.holds(job)   # nothing asked yet
+        page = httpx.get(f"{live.url}/queries/shared_spaces",
+                         headers={"Accept": "text/html", "Accept-Language": "fr"}, timeout=60)
+        assert page.status_code == 200
+        assert kept.holds(job)   # the page's answer is the API's

@@ -53,6 +53,9 @@ def running(store: Store, **overrides: Any) -> Iterator[Live]:
     options: dict[str, Any] = {
         "store": "memory", "curator_token": CURATOR_TOKEN, "query_timeout": 10.0,
         "query_workers": 2, "client_concurrency": 8, "log_level": "warning",
+        # the catalogue's default answers evaluated from the start: a round of some forty
+        # queries a server, which most tests never ask (the tests of it turn it on)
+        "maintain_catalogue": False,
     }
     options.update(overrides)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
