@@ -153,6 +153,7 @@ class Server:
         import uvicorn
 
         from api.app import create_app
+        from api.serving import server_options
         from api.settings import Settings
 
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -164,7 +165,7 @@ class Server:
                             query_workers=2)
         self.app = create_app(settings, store)
         self.server = uvicorn.Server(uvicorn.Config(self.app, log_level="warning",
-                                                    lifespan="on"))
+                                                    lifespan="on", **server_options()))
         self.thread = threading.Thread(target=self.server.run,
                                        kwargs={"sockets": [self.sock]}, daemon=True)
 
@@ -258,6 +259,7 @@ def measure(organisations: int, runs: int, workdir: Path, timeout: float,
                                                 earlier)
     out["oxigraph"] = oxigraph_times(store, workdir / "copy-as-loaded", timeout)
     names = [q.name for q in chosen()]
+    started = time.perf_counter()
     with Server(store, timeout) as server, httpx.Client(base_url=server.url,
                                                         timeout=timeout + 30) as client:
         out["warm-up"] = {}
@@ -269,6 +271,13 @@ def measure(organisations: int, runs: int, workdir: Path, timeout: float,
         out["writes"] = {}
         engine = server.app.state.engine
         refresher = refresher_of(kept_answers(engine.store))
+        # the round the server starts with (CIVICGRAPH_MAINTAIN_CATALOGUE): every default
+        # answer evaluated in the background; the first asks above came while it ran
+        if refresher is None or not refresher.wait(engine.store.version, ROUND_LIMIT):
+            raise RuntimeError("the server's first round did not end")
+        out["start-round"] = (time.perf_counter() - started, refresher.maintained)
+        print(f"the server's first round over {out['start-round'][0]:.1f} s after its start "
+              f"({out['start-round'][1]} answers maintained)", flush=True)
         for (label, graph, body), (_, graph2, body2), (_, graph3, body3) in zip(
                 writes(organisations), writes(organisations, 1), writes(organisations, 2),
                 strict=True):
@@ -343,7 +352,10 @@ def report(out: dict[str, Any], command: str, load: tuple[str, str]) -> str:
         + (f"; \"Oxigraph, before\": the query file at `{before}`, parameters substituted "
            "only, as it was run then, on the data as loaded" if before else "")
         + "; \"civicgraph, first ask\": `GET /queries/{name}` (JSON, whole body read) of "
-        "`civicgraph serve` (two query workers), the first since the server started; "
+        "`civicgraph serve` (two query workers), the first since the server started, asked "
+        "one after the other from its start, while the server's first round evaluates the "
+        "catalogue's default answers in the background (`CIVICGRAPH_MAINTAIN_CATALOGUE`; "
+        "an ask whose query that round is evaluating waits for it); "
         "\"at once\": the first ask right after the answer of a curator's Graph Store `PUT` "
         f"of one small graph; \"{pause:g} s after\": the first ask {pause:g} s after the "
         "answer of a second write of the same kind (another organisation, renamed again, "
@@ -382,6 +394,11 @@ def report(out: dict[str, Any], command: str, load: tuple[str, str]) -> str:
                      f"{shown(out['warm-up'][name][0], timeout)} | " + " | ".join(cells)
                      + f" | {shown(out['repeated'][name], timeout)} |")
     total = len(out["oxigraph"])
+    if "start-round" in out:
+        seconds, maintained = out["start-round"]
+        lines += ["", f"The server's first round (the {maintained} default answers it "
+                  "maintains: each query in `fr` and `en`) was over "
+                  f"{seconds:.1f} s after the server's start."]
     sizes = out.get("sizes", {})
     lines += ["", "✓: under the target of 0.2 s. "
               + "; ".join(f"`{label}`: {within[(label, 'after')]} of {total} at once, "
