@@ -82,3 +82,35 @@ def choose(header: str | None, offers: Sequence[str]) -> str | None:
         if q > 0 and (best is None or q > best[0]):
             best = (q, offer)
     return best[1] if best else None
+
+
+@functools.lru_cache(maxsize=64)
+def accepts_gzip(header: str | None) -> bool:
+    """Whether an ``Accept-Encoding`` header (RFC 9110 §12.5.3) takes a gzip-coded body: its
+    ``gzip`` (or ``x-gzip``) element, else its ``*``, with a quality above 0. Without the
+    header nothing is assumed (the client may not decode it).
+
+    >>> accepts_gzip("gzip, deflate, br"), accepts_gzip("br;q=1, *;q=0.5")
+    (True, True)
+    >>> accepts_gzip("gzip;q=0, *"), accepts_gzip("identity"), accepts_gzip(None)
+    (False, False, False)
+    """
+    named: float | None = None
+    anything: float | None = None
+    for part in (header or "").split(","):
+        coding, *params = part.strip().split(";")
+        coding = coding.strip().lower()
+        q = 1.0
+        for param in params:
+            name, _, value = param.strip().partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = min(max(float(value), 0.0), 1.0)
+                except ValueError:
+                    q = 0.0
+        if coding in ("gzip", "x-gzip"):
+            named = q if named is None else max(named, q)
+        elif coding == "*":
+            anything = q
+    found = named if named is not None else anything
+    return found is not None and found > 0

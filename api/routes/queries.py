@@ -21,6 +21,7 @@ import pyoxigraph as ox
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
+from api.accept import accepts_gzip
 from api.errors import NotAcceptable
 from api.negotiation import negotiate
 from api.querying import engine_of
@@ -212,11 +213,16 @@ def run_query(request: Request, query: CatalogueQuery) -> Response:
     job = catalogue_job(engine, query, terms, scope, JSON if html else media)
     kept = kept_answers(engine.store, KEPT_SHARE * engine.answers.capacity)
     with client_slot(request):
-        answer = kept.run(job, engine.run)
+        # a large answer is kept gzipped: sent so to a client that takes it
+        answer, coding = kept.run_encoded(job, engine.run, gzip_ok=not html and accepts_gzip(
+            request.headers.get("accept-encoding")))
     if defaults and scope == "public":   # evaluated again in the background after a write
         _refresher(engine).want(job)
     link = permalink(query, values)
-    headers = {"Link": f'<{link}>; rel="canonical"', "Vary": "Accept, Accept-Language"}
+    headers = {"Link": f'<{link}>; rel="canonical"',
+               "Vary": "Accept, Accept-Language, Accept-Encoding"}
+    if coding:
+        headers["Content-Encoding"] = coding
     if not html:
         media_type = answer.media_type + ("; charset=utf-8" if media.startswith("text/")
                                           else "")

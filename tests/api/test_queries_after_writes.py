@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from api.routes.queries import JSON, catalogue_job
 from api.templating import LANGUAGES
 from graph.namespaces import graph_iri
+from graph.queries import kept as kept_module
 from graph.queries.catalogue import get_query, list_queries
 from graph.queries.kept import kept_answers
 from graph.queries.refreshing import refresher_of
@@ -102,3 +104,22 @@ def test_the_page_and_the_api_share_one_kept_answer() -> None:
                          headers={"Accept": "text/html", "Accept-Language": "fr"}, timeout=60)
         assert page.status_code == 200
         assert kept.holds(job)   # the page's answer is the API's
+
+
+def test_a_large_kept_answer_goes_gzipped_to_a_client_that_takes_gzip(
+        live: Live, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(kept_module, "COMPRESS_FROM", 100)   # the example's answers are small
+    url = f"{live.url}/queries/tool_usages"
+    first = httpx.get(url, headers={"Accept-Encoding": "gzip"}, timeout=60)
+    zipped = httpx.get(url, headers={"Accept-Encoding": "gzip"}, timeout=60)   # kept now
+    plain = httpx.get(url, headers={"Accept-Encoding": "identity"}, timeout=60)
+    page = httpx.get(url, headers={"Accept-Encoding": "gzip", "Accept": "text/html"},
+                     timeout=60)
+    assert "content-encoding" not in first.headers   # evaluated for this ask: as written
+    assert zipped.headers["content-encoding"] == "gzip"
+    assert "Accept-Encoding" in zipped.headers["vary"]
+    assert int(zipped.headers["content-length"]) < len(zipped.content)   # decoded by httpx
+    assert zipped.json() == first.json() == plain.json() and len(first.json()["results"][
+        "bindings"]) > 0
+    assert "content-encoding" not in plain.headers
+    assert page.status_code == 200 and "content-encoding" not in page.headers

@@ -3,6 +3,7 @@ whatever the write, an answer given is the answer a fresh evaluation gives."""
 
 from __future__ import annotations
 
+import gzip
 from collections.abc import Callable, Iterator
 
 import pyoxigraph as ox
@@ -13,7 +14,7 @@ from graph.engine.snapshots import VersionedStore
 from graph.ingest.writing import drop, replace
 from graph.namespaces import CG, ID, RDF, RDFS, SCHEMA, graph_iri
 from graph.queries.catalogue import list_queries
-from graph.queries.kept import KeptAnswers, size_up_to
+from graph.queries.kept import COMPRESS_FROM, GZIP, KeptAnswers, size_up_to
 from graph.sparql.request import QueryJob, execute
 from graph.sparql.results import Answer
 from graph.store import Store
@@ -181,3 +182,27 @@ def test_a_triple_copied_into_another_graph_is_a_change(text: str) -> None:
     replace(store, {graph_iri("test/two"): [triple]}, None, source="test", validate=False)
     after = kept.run(job, evaluate)
     assert after.body == execute(store, job).body != before.body and len(runs) == 2
+
+
+def test_a_large_answer_is_kept_gzipped_and_given_as_written_to_who_cannot_take_gzip() -> None:
+    store = VersionedStore(memory_store())
+    replace(store, {graph_iri("test/many"): [
+        ox.Triple(ox.NamedNode(f"urn:s{n}"), ox.NamedNode(RDFS + "label"),
+                  ox.Literal(f"label {n}")) for n in range(20_000)]},
+        None, source="test", validate=False)
+    kept = KeptAnswers(store)
+    job = QueryJob(f"SELECT ?s ?o {{ ?s <{RDFS}label> ?o }} ORDER BY ?s", "all",
+                   solutions_format="json")
+    runs: list[int] = []
+
+    def evaluate(job: QueryJob) -> Answer:
+        runs.append(1)
+        return execute(store, job)
+
+    written, coding = kept.run_encoded(job, evaluate, gzip_ok=True)
+    assert coding is None and len(written.body) > COMPRESS_FROM   # evaluated: as written
+    zipped, coding = kept.run_encoded(job, evaluate, gzip_ok=True)
+    assert coding == GZIP and gzip.decompress(zipped.body) == written.body
+    assert len(zipped.body) < len(written.body) // 4 and zipped.count == written.count
+    plain = kept.run(job, evaluate)
+    assert plain.body == written.body and len(runs) == 1
