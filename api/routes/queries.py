@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import functools
+import itertools
 from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlencode
@@ -43,7 +44,9 @@ from graph.store.binding import where_group_offset
 router = APIRouter(tags=["Query catalogue"])
 
 #: query-string names that are not query parameters
-RESERVED = frozenset({"format"})
+RESERVED = frozenset({"format", "page"})
+#: rows of the HTML table a page shows (the downloads give every row)
+PAGE_ROWS = 500
 #: result formats of a catalogue run, by preference for ``*/*``
 OFFERS = ("application/sparql-results+json", "text/csv", "text/tab-separated-values",
           "application/sparql-results+xml", "text/html", "application/json")
@@ -83,6 +86,21 @@ def catalogue(request: Request) -> Response:
     if chosen == "application/json":
         return JSONResponse([_listing(q) for q in queries])
     return render(request, "queries.html", {"queries": queries})
+
+
+def _page(request: Request, html: bool) -> int:
+    """The page of the HTML table asked (``page``, from 1); the other formats have no pages."""
+    asked = request.query_params.getlist("page")
+    if not asked:
+        return 1
+    if not html:
+        raise ParameterError("page", "only the HTML table has pages; the other formats give "
+                             "every row")
+    if len(asked) > 1:
+        raise ParameterError("page", "give it once")
+    if not asked[0].isdigit() or int(asked[0]) < 1 or len(asked[0]) > 9:
+        raise ParameterError("page", f"a page number from 1, not {asked[0][:40]!r}")
+    return int(asked[0])
 
 
 def _values(request: Request) -> dict[str, str]:
@@ -208,6 +226,7 @@ def run_query(request: Request, query: CatalogueQuery) -> Response:
     terms = query.bind(values, base=settings.base_iri)
     engine = engine_of(request)
     html = media == "text/html"
+    page = _page(request, html)
     # the page reads the JSON answer: one kept answer serves the page and the API
     scope = reader_scope(request)
     job = catalogue_job(engine, query, terms, scope, JSON if html else media)
@@ -227,14 +246,24 @@ def run_query(request: Request, query: CatalogueQuery) -> Response:
         media_type = answer.media_type + ("; charset=utf-8" if media.startswith("text/")
                                           else "")
         return Response(answer.body, media_type=media_type, headers=headers)
+    total = answer.count if answer.kind == "solutions" else 0
+    pages = max(1, -(-total // PAGE_ROWS))
+    if page > pages:
+        raise ParameterError("page", f"the answer has {total} rows, on {pages} page(s) of "
+                             f"{PAGE_ROWS}")
+    start = (page - 1) * PAGE_ROWS
     result = parse_answer(answer)
-    rows = list(result) if isinstance(result, ox.QuerySolutions) else []
+    # only the rows shown are read from the answer (tens of thousands at 10^6 triples)
+    rows = list(itertools.islice(result, start, start + PAGE_ROWS)) \
+        if isinstance(result, ox.QuerySolutions) else []
     variables = [v.value for v in result.variables] if isinstance(result, ox.QuerySolutions) \
         else []
     del result   # a pyoxigraph result is freed on its own thread, never left to a later frame
     return render(request, "query_run.html", {
         "query": query, "values": values, "variables": variables, "rows": rows,
         "results_json": results_json(variables, rows),
+        "total": total, "first": start + 1, "page": page, "pages": pages,
+        "page_link": f"{link}{'&' if '?' in link else '?'}page=",
         "permalink": link, "link": local_link(settings.base_iri), "short": short_name,
         "downloads": {name: f"{link}{'&' if '?' in link else '?'}format={name}"
                       for name in ("csv", "tsv", "json")},

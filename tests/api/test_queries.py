@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 
 import httpx
 import pytest
 
+from api.routes import queries as queries_route
 from graph.queries.catalogue import list_queries
 from tests.support.live import Live
 
@@ -117,3 +119,36 @@ def test_query_page_serves_its_editor_from_this_server(live: Live) -> None:
     for name in NAMES:
         assert f'data-name="{name}"' in page
     assert "PREFIX cg: &lt;https://w3id.org/civicgraph/ns#&gt;" in page
+
+
+def test_the_html_table_comes_in_pages_and_the_downloads_whole(
+        live: Live, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(queries_route, "PAGE_ROWS", 3)
+    url = f"{live.url}/queries/tool_usages"
+    every = httpx.get(url, params={"lang": "fr"}, timeout=60).json()["results"]["bindings"]
+    total = len(every)
+    assert total > 6   # three pages at least
+    html = {"Accept": "text/html"}
+    first = httpx.get(url, params={"lang": "fr"}, headers=html, timeout=60)
+    second = httpx.get(url, params={"lang": "fr", "page": "2"}, headers=html, timeout=60)
+    assert first.status_code == second.status_code == 200
+    assert f"Lignes 1 à 3 sur {total}" in first.text and 'rel="next"' in first.text
+    assert f"Lignes 4 à 6 sur {total}" in second.text and 'rel="prev"' in second.text
+    assert 'href="/queries/tool_usages?lang=fr&amp;page=3"' in second.text
+    shown = re.search(r'id="results-json">(.*?)</script>', second.text, re.S)
+    assert shown is not None
+    assert [row["usage"]["value"] for row in json.loads(shown.group(1))["results"][
+        "bindings"]] == [row["usage"]["value"] for row in every[3:6]]
+    pages = -(-total // 3)
+    beyond = httpx.get(url, params={"page": str(pages + 1)}, headers=html, timeout=60)
+    assert beyond.status_code == 400 and f"on {pages} page" in beyond.text
+
+
+@pytest.mark.parametrize(("page", "accept"), [
+    ("0", "text/html"), ("two", "text/html"), ("-1", "text/html"), ("9" * 30, "text/html"),
+    ("2", "application/sparql-results+json"),
+])
+def test_a_bad_page_is_refused_with_what_is_wrong(live: Live, page: str, accept: str) -> None:
+    response = httpx.get(f"{live.url}/queries/tool_usages", params={"page": page},
+                         headers={"Accept": accept}, timeout=60)
+    assert response.status_code == 400 and "page" in response.text

@@ -102,3 +102,17 @@ def test_every_map_has_a_table_alternative(tab: Any, example_server: Any, path: 
     rows = where.locator(f"{table} tbody tr")
     rows.first.wait_for(state="attached")
     assert rows.count() >= 3
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_a_result_table_in_pages_has_no_serious_violation(
+        tab: Any, example_server: Any, axe_source: str, lang: str,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from api.routes import queries
+
+    monkeypatch.setattr(queries, "PAGE_ROWS", 4)   # the example's answers fit in one page
+    tab.goto(f"{example_server.url}/queries/tool_usages?lang={lang}&page=2")
+    tab.wait_for_load_state("load")
+    assert tab.locator("nav.pager a[rel=next]").count() == 2   # above and below the table
+    found = violations(tab, axe_source)
+    assert not found, "\n".join(found)
