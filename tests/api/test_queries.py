@@ -146,6 +146,7 @@ def test_the_html_table_comes_in_pages_and_the_downloads_whole(
 
 @pytest.mark.parametrize(("page", "accept"), [
     ("0", "text/html"), ("two", "text/html"), ("-1", "text/html"), ("9" * 30, "text/html"),
+    ("\u00b2", "text/html"), ("\u0663", "text/html"), ("1" * 5000, "text/html"),
     ("2", "application/sparql-results+json"),
 ])
 def test_a_bad_page_is_refused_with_what_is_wrong(live: Live, page: str, accept: str) -> None:
