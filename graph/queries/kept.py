@@ -38,6 +38,7 @@ import dataclasses
 import gzip
 import threading
 import weakref
+import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
@@ -203,7 +204,14 @@ class _Kept:
             return self.answer, None
         if gzip_ok:
             return self.answer, GZIP
-        return dataclasses.replace(self.answer, body=gzip.decompress(self.answer.body)), None
+        return dataclasses.replace(self.answer, body=decompressed(self.answer.body)), None
+
+
+def decompressed(body: bytes) -> bytes:
+    """A gzip member's content, in one buffer of the size its trailer gives (``gzip.decompress``
+    grows its buffer as it goes: twice the answer's memory at its peak)."""
+    size = int.from_bytes(body[-4:], "little")   # ISIZE: the content's size modulo 2**32
+    return zlib.decompress(body, wbits=31, bufsize=max(size, 1))
 
 
 class KeptAnswers:
@@ -243,8 +251,10 @@ class KeptAnswers:
             kept = self._answers.get(key)
             if kept is not None and kept.version == version:
                 self._answers.move_to_end(key)
-                return kept.given(gzip_ok)
-            visible = self._visible_to(job.scope)
+            else:
+                kept, visible = None, self._visible_to(job.scope)
+        if kept is not None:   # decompressed, when it must be, out of the lock
+            return kept.given(gzip_ok)
         answer = evaluate(job)
         if self.observe() == version:   # no write came meanwhile: the answer is of `version`
             kept = _Kept(answer, version, job.scope, visible, found)

@@ -4,6 +4,7 @@ whatever the write, an answer given is the answer a fresh evaluation gives."""
 from __future__ import annotations
 
 import gzip
+import threading
 from collections.abc import Callable, Iterator
 
 import pyoxigraph as ox
@@ -13,6 +14,7 @@ from graph.engine.execution import QueryEngine
 from graph.engine.snapshots import VersionedStore
 from graph.ingest.writing import drop, replace
 from graph.namespaces import CG, ID, RDF, RDFS, SCHEMA, graph_iri
+from graph.queries import kept as kept_module
 from graph.queries.catalogue import list_queries
 from graph.queries.kept import COMPRESS_FROM, GZIP, KeptAnswers, size_up_to
 from graph.sparql.request import QueryJob, execute
@@ -23,6 +25,8 @@ from tests.support.stores import example_store, memory_store
 ORG_GRAPH = graph_iri("test/kept-organisation")
 SCOPED = {"tools_by_practice", "single_source_facts", "resources_by_licence_and_topic"}
 RESOURCE_GRAPH = graph_iri("test/kept-resource")
+#: how long a test waits for another thread before it fails
+DEADLINE = 10.0
 
 
 def _t(subject: str, predicate: str, obj: ox.NamedNode | ox.Literal) -> ox.Triple:
@@ -206,3 +210,43 @@ def test_a_large_answer_is_kept_gzipped_and_given_as_written_to_who_cannot_take_
     assert len(zipped.body) < len(written.body) // 4 and zipped.count == written.count
     plain = kept.run(job, evaluate)
     assert plain.body == written.body and len(runs) == 1
+
+
+def test_an_answer_decompressed_for_one_ask_holds_up_no_other_ask(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    store = VersionedStore(memory_store())
+    replace(store, {graph_iri("test/many"): [
+        ox.Triple(ox.NamedNode(f"urn:s{n}"), ox.NamedNode(RDFS + "label"),
+                  ox.Literal(f"label {n}")) for n in range(20_000)]},
+        None, source="test", validate=False)
+    kept = KeptAnswers(store)
+    large = QueryJob(f"SELECT ?s ?o {{ ?s <{RDFS}label> ?o }}", "all", solutions_format="json")
+    small = QueryJob(f"SELECT ?s {{ ?s <{RDFS}label> 'label 7' }}", "all",
+                     solutions_format="json")
+    for job in (large, small):
+        kept.run(job, lambda job: execute(store, job))
+    started, release, answered = threading.Event(), threading.Event(), threading.Event()
+    decompress = kept_module.decompressed
+
+    def held(body: bytes) -> bytes:   # the large answer's decompression waits
+        started.set()
+        assert release.wait(DEADLINE)
+        return decompress(body)
+
+    def never(job: QueryJob) -> Answer:
+        raise AssertionError("a kept answer was evaluated again")
+
+    def ask_small() -> None:
+        kept.run(small, never)
+        answered.set()
+
+    monkeypatch.setattr(kept_module, "decompressed", held)
+    plain = threading.Thread(target=lambda: kept.run(large, never))
+    plain.start()
+    try:
+        assert started.wait(DEADLINE)
+        threading.Thread(target=ask_small).start()
+        assert answered.wait(DEADLINE), "the small answer waited for the large one"
+    finally:
+        release.set()
+        plain.join(DEADLINE)
