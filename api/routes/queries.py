@@ -12,11 +12,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import gzip
+import io
 import itertools
 import re
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import IO, Any, cast
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
@@ -35,11 +38,11 @@ from graph.errors import ParameterError
 from graph.namespaces import PREFIXES, prefix_block
 from graph.publishing.describe import short_name
 from graph.queries.catalogue import CatalogueQuery, Parameter, get_query, list_queries
-from graph.queries.kept import kept_answers
+from graph.queries.kept import decompressed, kept_answers
 from graph.queries.refreshing import Refresher, refresher
 from graph.sparql.request import QueryJob, Scope
-from graph.sparql.results import format_for, parse_answer
-from graph.store import Term
+from graph.sparql.results import Answer, format_for, parse_answer
+from graph.store import QueryResult, Term
 from graph.store.binding import where_group_offset
 
 router = APIRouter(tags=["Query catalogue"])
@@ -216,6 +219,17 @@ def install(app: FastAPI) -> None:
             app.state.engine, settings.base_iri))
 
 
+def _read(answer: Answer, coding: str | None) -> QueryResult:
+    """The result ``answer`` serialises, its body of content coding ``coding``: gzipped
+    solutions are decompressed as they are read (a page reads its 500 rows, not 30 MB)."""
+    if coding is None:
+        return parse_answer(answer)
+    if answer.kind == "solutions" and answer.media_type == JSON:
+        body = gzip.GzipFile(fileobj=io.BytesIO(answer.body))
+        return ox.parse_query_results(cast(IO[bytes], body), ox.QueryResultsFormat.JSON)
+    return parse_answer(dataclasses.replace(answer, body=decompressed(answer.body)))
+
+
 def run_query(request: Request, query: CatalogueQuery) -> Response:
     """Run ``query`` with the request's parameters, in the negotiated format."""
     settings = request.app.state.settings
@@ -234,17 +248,18 @@ def run_query(request: Request, query: CatalogueQuery) -> Response:
     job = catalogue_job(engine, query, terms, scope, JSON if html else media)
     kept = kept_answers(engine.store, KEPT_SHARE * engine.answers.capacity)
     with client_slot(request):
-        # a large answer is kept gzipped: sent so to a client that takes it
-        answer, coding = kept.run_encoded(job, engine.run, gzip_ok=not html and accepts_gzip(
+        # a large answer is kept gzipped: sent so to a client that takes it, and read by the
+        # page only as far as its rows
+        answer, coding = kept.run_encoded(job, engine.run, gzip_ok=html or accepts_gzip(
             request.headers.get("accept-encoding")))
     if defaults and scope == "public":   # evaluated again in the background after a write
         _refresher(engine).want(job)
     link = permalink(query, values)
     headers = {"Link": f'<{link}>; rel="canonical"',
                "Vary": "Accept, Accept-Language, Accept-Encoding"}
-    if coding:
-        headers["Content-Encoding"] = coding
     if not html:
+        if coding:
+            headers["Content-Encoding"] = coding
         media_type = answer.media_type + ("; charset=utf-8" if media.startswith("text/")
                                           else "")
         return Response(answer.body, media_type=media_type, headers=headers)
@@ -254,7 +269,7 @@ def run_query(request: Request, query: CatalogueQuery) -> Response:
         raise ParameterError("page", f"the answer has {total} rows, on {pages} page(s) of "
                              f"{PAGE_ROWS}")
     start = (page - 1) * PAGE_ROWS
-    result = parse_answer(answer)
+    result = _read(answer, coding)
     # only the rows shown are read from the answer (tens of thousands at 10^6 triples)
     rows = list(itertools.islice(result, start, start + PAGE_ROWS)) \
         if isinstance(result, ox.QuerySolutions) else []

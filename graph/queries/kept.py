@@ -378,4 +378,4 @@ def kept_answers(store: Store, capacity: int = CAPACITY) -> KeptAnswers:
 
 
 __all__ = ["COMPRESS_FROM", "GZIP", "LARGEST_SHARE", "META_GRAPHS", "Change", "KeptAnswers",
-           "kept_answers", "size_up_to", "summarise", "summary_of"]
+           "decompressed", "kept_answers", "size_up_to", "summarise", "summary_of"]

@@ -3,9 +3,13 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 import httpx
 import pytest
 
+from api.routes import queries as queries_route
 from api.routes.queries import JSON, catalogue_job
 from api.templating import LANGUAGES
 from graph.namespaces import graph_iri
@@ -123,3 +127,27 @@ def test_a_large_kept_answer_goes_gzipped_to_a_client_that_takes_gzip(
         "bindings"]) > 0
     assert "content-encoding" not in plain.headers
     assert page.status_code == 200 and "content-encoding" not in page.headers
+
+
+def test_the_page_of_a_large_kept_answer_reads_its_rows_without_decompressing_it_whole(
+        fresh_live: Live, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(kept_module, "COMPRESS_FROM", 100)   # the example's answers are small
+    monkeypatch.setattr(queries_route, "PAGE_ROWS", 3)
+    url = f"{fresh_live.url}/queries/tool_usages"
+    every = httpx.get(url, params={"lang": "en"}, timeout=60).json()["results"]["bindings"]
+    kept = kept_answers(fresh_live.app.state.engine.store)
+    assert any(answer.compressed for answer in kept._answers.values())
+
+    def whole(body: bytes) -> bytes:
+        raise AssertionError("the page decompressed the whole answer")
+
+    monkeypatch.setattr(kept_module, "decompressed", whole)
+    page = httpx.get(url, params={"lang": "en", "page": "2"},
+                     headers={"Accept": "text/html", "Accept-Encoding": "gzip"}, timeout=60)
+    assert page.status_code == 200, page.text
+    assert "content-encoding" not in page.headers
+    shown = re.search(r'id="results-json">(.*?)</script>', page.text, re.S)
+    assert shown is not None
+    assert [row["usage"]["value"] for row in json.loads(shown.group(1))["results"][
+        "bindings"]] == [row["usage"]["value"] for row in every[3:6]]
+    assert f"Rows 4–6 of {len(every)}" in page.text
