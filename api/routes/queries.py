@@ -236,7 +236,9 @@ def run_query(request: Request, query: CatalogueQuery) -> Response:
     media = _format(request)
     lang = preferred_language(request)
     values = _values(request)
-    defaults = not set(values) - {"lang"}   # every parameter but the language left to default
+    # every parameter but the language left to default, and the language one of the site's:
+    # the jobs maintained are few (each ?lang=xx-yy would be one more in every round)
+    defaults = not set(values) - {"lang"} and values.get("lang", lang) in LANGUAGES
     if any(p.name == "lang" for p in query.params):
         values.setdefault("lang", lang)
     terms = query.bind(values, base=settings.base_iri)

@@ -151,3 +151,14 @@ def test_the_page_of_a_large_kept_answer_reads_its_rows_without_decompressing_it
     assert [row["usage"]["value"] for row in json.loads(shown.group(1))["results"][
         "bindings"]] == [row["usage"]["value"] for row in every[3:6]]
     assert f"Rows 4–6 of {len(every)}" in page.text
+
+
+def test_only_the_languages_of_the_site_are_maintained(fresh_live: Live) -> None:
+    url = f"{fresh_live.url}/queries/tool_usages"
+    assert httpx.get(url, params={"lang": "fr"}, timeout=60).status_code == 200
+    found = refresher_of(kept_answers(fresh_live.app.state.engine.store))
+    assert found is not None and found.maintained == 1
+    for lang in ("de", "fr-x-one", "fr-x-two"):   # any tag: each would be a job more
+        assert httpx.get(url, params={"lang": lang}, timeout=60).status_code == 200
+    assert httpx.get(url, params={"lang": "en"}, timeout=60).status_code == 200
+    assert found.maintained == 2
