@@ -16,6 +16,8 @@ its own, one at a time, so that the next ask finds the answer kept:
 - a round asks the quickest first (by each job's last evaluation here; a job not yet
   evaluated before the others): most answers are back within seconds of a write, while the
   slowest evaluations (tens of seconds at 10^6 triples) come last;
+- nothing is maintained where no answer can be kept (``KeptAnswers`` of capacity 0: the
+  server's ``CIVICGRAPH_ANSWER_CACHE_MB=0``, as the endpoint benchmark runs it);
 - the thread runs at a lower priority (niceness +10 on Linux: it mostly waits for the
   worker) and ends once the store is closed.
 
@@ -86,7 +88,10 @@ class Refresher:
     def want(self, job: QueryJob) -> None:
         """Maintain ``job``'s answer from now on (the thread starts with the first job)."""
         key = job_key(job)
-        if key is None or not isinstance(self.kept.store, VersionedStore):
+        # with no room for answers (CIVICGRAPH_ANSWER_CACHE_MB=0) every round would evaluate
+        # every job only to drop its answer
+        if key is None or not isinstance(self.kept.store, VersionedStore) or \
+                self.kept.capacity == 0:
             return
         with self._lock:
             self._jobs.setdefault(key, job)

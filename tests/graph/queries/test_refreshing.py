@@ -154,3 +154,11 @@ def test_a_round_asks_the_quickest_job_first(
         assert asked.acquire(timeout=DEADLINE)
     assert refresher.wait(store.version, DEADLINE)
     assert order == ["csv", "json", "json", "csv"]
+
+
+def test_nothing_is_maintained_where_no_answer_can_be_kept(
+        setting: tuple[VersionedStore, QueryEngine, QueryJob]) -> None:
+    store, engine, job = setting
+    refresher = Refresher(KeptAnswers(store, capacity=0), engine.run)   # an answer cache of 0
+    refresher.want(job)
+    assert refresher.maintained == 0
