@@ -282,7 +282,9 @@ def run_query(request: Request, query: CatalogueQuery) -> Response:
         "query": query, "values": values, "variables": variables, "rows": rows,
         "results_json": results_json(variables, rows),
         "total": total, "first": start + 1, "page": page, "pages": pages,
-        "page_link": f"{link}{'&' if '?' in link else '?'}page=",
+        # format=html kept: a client that asked so (Accept: */*) would get JSON, and 400
+        "page_link": f"{link}{'&' if '?' in link else '?'}"
+                     f"{'format=html&' if request.query_params.get('format') else ''}page=",
         "permalink": link, "link": local_link(settings.base_iri), "short": short_name,
         "downloads": {name: f"{link}{'&' if '?' in link else '?'}format={name}"
                       for name in ("csv", "tsv", "json")},

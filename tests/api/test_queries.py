@@ -153,3 +153,18 @@ def test_a_bad_page_is_refused_with_what_is_wrong(live: Live, page: str, accept:
     response = httpx.get(f"{live.url}/queries/tool_usages", params={"page": page},
                          headers={"Accept": accept}, timeout=60)
     assert response.status_code == 400 and "page" in response.text
+
+
+def test_the_page_links_of_a_table_asked_with_format_html_give_the_table(
+        live: Live, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(queries_route, "PAGE_ROWS", 3)
+    anything = {"Accept": "*/*"}   # curl's, wget's: JSON comes first
+    first = httpx.get(f"{live.url}/queries/tool_usages", params={"format": "html"},
+                      headers=anything, timeout=60)
+    assert first.status_code == 200 and first.headers["content-type"].startswith("text/html")
+    found = re.search(r'<a rel="next" href="([^"]+)"', first.text)
+    assert found is not None
+    second = httpx.get(live.url + found.group(1).replace("&amp;", "&"), headers=anything,
+                       timeout=60)
+    assert second.status_code == 200, second.text
+    assert second.headers["content-type"].startswith("text/html") and 'rel="prev"' in second.text
