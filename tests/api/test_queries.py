@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import re
+from typing import Any
 
 import httpx
 import pytest
 
 from api.routes import queries as queries_route
 from graph.queries.catalogue import list_queries
+from graph.queries.kept import KeptAnswers
+from graph.sparql.results import Answer
 from tests.support.live import Live
 
 NAMES = [q.name for q in list_queries()]
@@ -168,3 +172,19 @@ def test_the_page_links_of_a_table_asked_with_format_html_give_the_table(
                        timeout=60)
     assert second.status_code == 200, second.text
     assert second.headers["content-type"].startswith("text/html") and 'rel="prev"' in second.text
+
+
+@pytest.mark.parametrize(("lang", "said"), [
+    ("fr", "sur 84\u202f606 "), ("en", "of 84,606 ")])
+def test_the_row_count_is_written_as_each_language_groups_digits(
+        live: Live, monkeypatch: pytest.MonkeyPatch, lang: str, said: str) -> None:
+    run_encoded = KeptAnswers.run_encoded
+
+    def counted(kept: KeptAnswers, *args: Any, **options: Any) -> tuple[Answer, str | None]:
+        answer, coding = run_encoded(kept, *args, **options)   # the example's answers are
+        return dataclasses.replace(answer, count=84_606), coding   # small: 84,606 rows
+
+    monkeypatch.setattr(KeptAnswers, "run_encoded", counted)
+    page = httpx.get(f"{live.url}/queries/tool_usages", params={"lang": lang},
+                     headers={"Accept": "text/html"}, timeout=60)
+    assert page.status_code == 200 and said in page.text
