@@ -203,6 +203,8 @@ def maintain_defaults(engine: QueryEngine, base: str) -> int:
     and again after each write that changes them. How many jobs that is."""
     jobs = _refresher(engine)
     for query in list_queries():
+        if any(p.required for p in query.params):   # no default answer: nothing to maintain
+            continue
         languages = LANGUAGES if any(p.name == "lang" for p in query.params) else (None,)
         for lang in languages:
             terms = query.bind({"lang": lang} if lang else {}, base=base)

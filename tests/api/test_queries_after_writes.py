@@ -14,7 +14,7 @@ from api.routes.queries import JSON, catalogue_job
 from api.templating import LANGUAGES
 from graph.namespaces import graph_iri
 from graph.queries import kept as kept_module
-from graph.queries.catalogue import get_query, list_queries
+from graph.queries.catalogue import get_query, list_queries, parse_query
 from graph.queries.kept import kept_answers
 from graph.queries.refreshing import refresher_of
 from graph.sparql.request import QueryJob
@@ -162,3 +162,23 @@ def test_only_the_languages_of_the_site_are_maintained(fresh_live: Live) -> None
         assert httpx.get(url, params={"lang": lang}, timeout=60).status_code == 200
     assert httpx.get(url, params={"lang": "en"}, timeout=60).status_code == 200
     assert found.maintained == 2
+
+
+def test_a_query_that_needs_a_value_has_no_default_answer_to_maintain(
+        fresh_live: Live, monkeypatch: pytest.MonkeyPatch) -> None:
+    needing = parse_query("usages_of_a_tool", """#+ title.en: Usages of a tool
+#+ title.fr: Usages d'un outil
+#+ description.en: The usages of the tool given.
+#+ description.fr: Les usages de l'outil donné.
+#+ param: tool iri kind=software label.en=Tool label.fr=Outil
+PREFIX cg: <https://w3id.org/civicgraph/ns#>
+SELECT ?usage WHERE { ?usage cg:tool ?tool }
+""")
+    assert needing.params[0].required
+    monkeypatch.setattr(queries_route, "list_queries", lambda: [*list_queries(), needing])
+    maintained = queries_route.maintain_defaults(fresh_live.app.state.engine,
+                                                 fresh_live.settings.base_iri)
+    assert maintained == len(_default_jobs(fresh_live))   # the others, and the server starts
+    store = fresh_live.app.state.engine.store
+    found = refresher_of(kept_answers(store))
+    assert found is not None and found.wait(store.version, 120)   # the round, before the end
