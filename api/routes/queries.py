@@ -350,7 +350,12 @@ def _register_catalogue() -> None:
                     {"name": "format", "in": "query", "required": False,
                      "allowEmptyValue": True,
                      "schema": {"type": "string", "enum": list(_FORMAT_NAMES)},
-                     "description": "The result format, instead of Accept."}],
+                     "description": "The result format, instead of Accept."},
+                    {"name": "page", "in": "query", "required": False,
+                     "schema": {"type": "integer", "minimum": 1, "maximum": 999_999_999,
+                                "default": 1},
+                     "description": f"The page of the HTML table ({PAGE_ROWS} rows a page); "
+                                    "the other formats give every row, and refuse it."}],
                 "responses": {
                     "200": {"description": "The results.",
                             "content": {t: {} for t in OFFERS[:5]}},

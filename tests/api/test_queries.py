@@ -102,6 +102,7 @@ def test_openapi_describes_each_query_with_typed_parameters(live: Live) -> None:
     params = {p["name"]: p for p in operation["parameters"]}
     assert params["practice"]["example"] == "decision-making"
     assert params["include_abandoned"]["schema"]["type"] == "boolean"
+    assert params["page"]["schema"]["type"] == "integer" and not params["page"]["required"]
     assert set(operation["responses"]["200"]["content"]) >= {"application/sparql-results+json",
                                                              "text/csv", "text/html"}
     for path in ("/sparql", "/store", "/search", "/queries", "/id/{kind}/{name}", "/ns",
