@@ -189,3 +189,13 @@ def test_the_row_count_is_written_as_each_language_groups_digits(
     page = httpx.get(f"{live.url}/queries/tool_usages", params={"lang": lang},
                      headers={"Accept": "text/html"}, timeout=60)
     assert page.status_code == 200 and said in page.text
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_the_pagers_above_and_below_the_table_are_landmarks_of_their_own(
+        live: Live, monkeypatch: pytest.MonkeyPatch, lang: str) -> None:
+    monkeypatch.setattr(queries_route, "PAGE_ROWS", 3)
+    page = httpx.get(f"{live.url}/queries/tool_usages", params={"lang": lang, "page": "2"},
+                     headers={"Accept": "text/html"}, timeout=60)
+    names = re.findall(r'<nav class="pager" aria-label="([^"]+)"', page.text)
+    assert len(names) == 2 and len(set(names)) == 2   # axe: landmark-unique
