@@ -9,13 +9,23 @@ pattern changes no solution when it is added or removed, whatever graph it sits 
 - a pattern ``?v p ?o`` whose subject is certainly of a class ``C`` can only be matched,
   to any effect, by a triple whose subject is of class ``C`` (its *anchor*,
   ``Footprint.anchors``). That holds when ``?v a C`` sits in the same basic graph pattern (a
-  triple of another subject joins with nothing there), or when the pattern is in an
-  OPTIONAL whose left side binds ``?v`` with ``?v a C`` and whose own side only ever adds
-  solutions (no nested OPTIONAL, MINUS or EXISTS): a solution with another subject extends
-  no row. Labels of software read in an OPTIONAL are so matched only by triples about
-  software, not by an organisation's. Without a class, another pattern of the same basic
-  graph pattern naming ``?v`` anchors it: ``?o org:purpose ?p`` beside ``?u cg:organisation
-  ?o`` only matters for an organisation some triple names with ``cg:organisation``;
+  triple of another subject joins with nothing there); without a class, another pattern of
+  the same basic graph pattern naming ``?v`` anchors it: ``?o org:purpose ?p`` beside ``?u
+  cg:organisation ?o`` only matters for an organisation some triple names with
+  ``cg:organisation``. An anchor is a choice where a variable may be bound either way (``?x
+  cg:involves|cg:workedOnAt ?v``, or two UNION branches);
+- a pattern further from the anchoring pattern is anchored all the same when every row a
+  triple of subject ``s`` adds or removes (or changes) on the way up to the join binds ``?v``
+  to ``s``: a row that joins with no row of the other side. The way up may cross a Join, a
+  UNION, a FILTER, a BIND, a GRAPH, a DISTINCT, the left of an OPTIONAL or a MINUS, and a
+  sub-SELECT that projects ``?v`` (the same variable: a variable a sub-SELECT does not
+  project is another one), with a GROUP BY that groups by ``?v`` (an aggregate is then per
+  subject). It may not cross a LIMIT or an OFFSET (a new row pushes out another one), a
+  grouping without ``?v`` among its keys (one row of all), the right of a MINUS, an EXISTS,
+  or the right of an OPTIONAL whose left may leave ``?v`` unbound (a left row extended, or
+  no longer extended, by a row binding ``?v`` to ``s`` was compatible with every ``?v``).
+  Labels of software read in an OPTIONAL, or in a sub-SELECT grouped by software joined
+  there, are so matched only by triples about software, not by an organisation's;
 - ``None`` stands for "any triple" (a variable predicate, a negated property set, a
   zero-length path whose ends nothing else binds).
 
@@ -51,11 +61,11 @@ from graph.namespaces import RDF
 
 #: ``rdf:type``, whose triples are told apart by their class
 TYPE: Final = RDF + "type"
-#: the algebra nodes whose solutions only grow when triples are added (and shrink when
-#: removed), solution by solution: a new solution never replaces an old one (a sub-SELECT
-#: without aggregate, OPTIONAL, LIMIT or ORDER is a Project, or a Distinct, of such nodes)
-_MONOTONE: Final = frozenset({"BGP", "Join", "Union", "Filter", "Extend", "Graph",
-                              "ToMultiSet", "values", "Project", "Distinct"})
+#: the algebra nodes a change confined to the rows binding a variable to one term crosses as
+#: it is, to their ``p``, ``p1`` and ``p2`` (see the module's text; sub-SELECTs, BIND,
+#: GROUP BY, OPTIONAL and MINUS have rules of their own)
+_CONFINING: Final = frozenset({"Join", "Union", "Filter", "Graph", "ToMultiSet", "Distinct",
+                               "Reduced", "OrderBy", "AggregateJoin"})
 
 
 @dataclass(frozen=True)
@@ -124,26 +134,35 @@ class _Everything(Exception):
     """A pattern that may match any triple."""
 
 
+#: the anchors a variable's value satisfies one of at least (a choice: see ``_either``)
+_Anchors = tuple[Anchor, ...]
+
+
 @dataclass
 class _Found:
     predicates: set[str] = field(default_factory=set)
     classes: set[str] = field(default_factory=set)
     any_class: bool = False
-    #: per predicate, the anchor of each pattern, or None where one may be matched by any
+    #: per predicate, the anchors of its patterns, or None where one may be matched by any
     #: subject
     anchors: dict[str, list[Anchor] | None] = field(default_factory=dict)
 
     def pattern(self, index: int, patterns: list[tuple[Any, Any, Any]],
-                typed: Mapping[str, Anchor]) -> None:
+                typed: Mapping[str, _Anchors]) -> None:
         from rdflib.term import URIRef, Variable
 
         subject, predicate, obj = patterns[index]
         if not isinstance(predicate, URIRef):
-            for iri in _path_iris(predicate):   # a path: any step may match a triple
+            # a path: any step may match a triple, whose subject is the pattern's own only
+            # in a choice of plain predicates (``rdfs:label|skos:prefLabel``)
+            direct = _choice(predicate)
+            anchors = _anchor(subject, index, patterns, typed) if direct else None
+            for iri in _path_iris(predicate):
                 self.predicates.add(iri)
-                self.anchors[iri] = None
                 if iri == TYPE:
                     self.any_class = True
+                else:
+                    self._note(iri, anchors)
             return
         iri = str(predicate)
         self.predicates.add(iri)
@@ -151,22 +170,24 @@ class _Found:
             values = typed.get(str(obj)) if isinstance(obj, Variable) else None
             if isinstance(obj, URIRef):
                 self.classes.add(str(obj))
-            elif values is not None and values[0] == "value":   # a class among constants
-                self.classes.update(str(term) for term in values[1])
+            elif values and all(kind == "value" for kind, _ in values):   # among constants
+                self.classes.update(str(term) for _, terms in values for term in terms)
             else:
                 self.any_class = True
             return
-        anchor = _anchor(subject, index, patterns, typed)
-        if anchor is None or self.anchors.get(iri, []) is None:
+        self._note(iri, _anchor(subject, index, patterns, typed))
+
+    def _note(self, iri: str, anchors: _Anchors | None) -> None:
+        if anchors is None or self.anchors.get(iri, []) is None:
             self.anchors[iri] = None
         else:
-            self.anchors.setdefault(iri, []).append(anchor)  # type: ignore[union-attr]
+            self.anchors.setdefault(iri, []).extend(anchors)  # type: ignore[union-attr]
 
 
 def _anchor(subject: Any, index: int, patterns: list[tuple[Any, Any, Any]],
-            typed: Mapping[str, Anchor]) -> Anchor | None:
-    """What the subject of ``patterns[index]`` must be for a triple to matter to it: a
-    class it certainly has (``typed``), else another pattern of the same group binding it."""
+            typed: Mapping[str, _Anchors]) -> _Anchors | None:
+    """What the subject of ``patterns[index]`` must be for a triple to matter to it: what
+    it certainly is (``typed``), else what another pattern of the same group makes it."""
     from rdflib.term import Variable
 
     if not isinstance(subject, Variable):
@@ -176,18 +197,83 @@ def _anchor(subject: Any, index: int, patterns: list[tuple[Any, Any, Any]],
     return _bound_by(subject, [t for at, t in enumerate(patterns) if at != index])
 
 
-def _bound_by(variable: Any, patterns: Iterable[tuple[Any, Any, Any]]) -> Anchor | None:
-    """The anchor a pattern of ``patterns`` with a plain predicate gives ``variable``."""
-    from rdflib.term import URIRef
+def _bound_by(variable: Any, patterns: Iterable[tuple[Any, Any, Any]]) -> _Anchors | None:
+    """The anchors a pattern of ``patterns`` whose predicate (or path) matches at least one
+    triple gives ``variable``, at either end."""
+    from rdflib.term import Variable
 
     for s, p, o in patterns:
-        if not isinstance(p, URIRef):
+        if isinstance(p, Variable) or _nullable(p):
+            continue
+        ends = _ends(p)
+        if ends is None:
             continue
         if s == variable:
-            return ("subject-of", str(p))
+            return ends[0]
         if o == variable:
-            return ("object-of", str(p))
+            return ends[1]
     return None
+
+
+def _ends(path: Any) -> tuple[_Anchors, _Anchors] | None:
+    """The anchors of the first and of the last term of a path of at least one step matched
+    by ``path`` (a predicate or a path); None for a negated property set."""
+    from rdflib.paths import AlternativePath, InvPath, MulPath, SequencePath
+    from rdflib.term import URIRef
+
+    if isinstance(path, URIRef):
+        return (("subject-of", str(path)),), (("object-of", str(path)),)
+    if isinstance(path, InvPath):
+        ends = _ends(path.arg)
+        return None if ends is None else (ends[1], ends[0])
+    if isinstance(path, MulPath):
+        return _ends(path.path)
+    if isinstance(path, (AlternativePath, SequencePath)):
+        parts = [_ends(step) for step in path.args]
+        if any(part is None for part in parts):
+            return None
+        if isinstance(path, AlternativePath):
+            return _either(*(p[0] for p in parts)), _either(*(p[1] for p in parts))  # type: ignore[index]
+
+        def first(steps: list[Any], ends: list[Any], side: int) -> _Anchors:
+            # the first step that matches a triple, all those before it matching none
+            found: list[_Anchors] = []
+            for step, end in zip(steps, ends, strict=True):
+                found.append(end[side])
+                if not _nullable(step):
+                    break
+            return _either(*found)
+
+        return (first(path.args, parts, 0),
+                first(path.args[::-1], parts[::-1], 1))
+    return None
+
+
+def _either(*choices: _Anchors) -> _Anchors:
+    """The anchors of a value that satisfies one of ``choices``' (the classes of all in one,
+    the terms of all in one)."""
+    classes: set[Any] = set()
+    terms: set[Any] = set()
+    others: list[Anchor] = []
+    for choice in choices:
+        for kind, value in choice:
+            if kind == "type":
+                classes |= value
+            elif kind == "value":
+                terms |= value
+            elif (kind, value) not in others:
+                others.append((kind, value))
+    return ((("type", frozenset(classes)),) if classes else ()) + \
+        ((("value", frozenset(terms)),) if terms else ()) + tuple(others)
+
+
+def _choice(path: Any) -> bool:
+    """Whether ``path`` is a choice of plain predicates (``p|q``)."""
+    from rdflib.paths import AlternativePath
+    from rdflib.term import URIRef
+
+    return isinstance(path, AlternativePath) and \
+        all(isinstance(step, URIRef) for step in path.args)
 
 
 #: the thread rdflib reads queries in (see ``footprint``)
@@ -221,15 +307,16 @@ def _footprint(sparql: str, bound: frozenset[str]) -> Footprint | None:
         _walk(algebra, found, {}, bound)
     except _Everything:
         return None
-    anchors = {p: tuple(a) for p, a in found.anchors.items() if a is not None}
+    anchors = {p: tuple(dict.fromkeys(a)) for p, a in found.anchors.items() if a is not None}
     return Footprint(frozenset(found.predicates - {TYPE}), frozenset(found.classes),
                      found.any_class, anchors)
 
 
-def _walk(node: Any, found: _Found, typed: Mapping[str, Anchor],
+def _walk(node: Any, found: _Found, typed: Mapping[str, _Anchors],
           bound: frozenset[str]) -> None:
-    """Record the patterns under ``node``; ``typed``: the classes the variables certainly
-    have where a solution under ``node`` could make a difference (see the module's text)."""
+    """Record the patterns under ``node``; ``typed``: the anchors the variables certainly
+    satisfy where a change of the rows under ``node`` could make a difference (see the
+    module's text)."""
     from rdflib.plugins.sparql.algebra import translateGroupGraphPattern, triples
     from rdflib.plugins.sparql.parserutils import CompValue
 
@@ -243,7 +330,7 @@ def _walk(node: Any, found: _Found, typed: Mapping[str, Anchor],
             _check_empty_paths(patterns, bound)
             here = {**typed}
             for variable, classes in _types_in(patterns).items():
-                here[variable] = ("type", classes)
+                here[variable] = (("type", classes),)
             for index in range(len(patterns)):
                 found.pattern(index, patterns, here)
             return
@@ -252,16 +339,22 @@ def _walk(node: Any, found: _Found, typed: Mapping[str, Anchor],
             # as much as a pattern) anchors a zero-length path here as it would beside it
             for side, other in ((node.p1, node.p2), (node.p2, node.p1)):
                 certain = _certain(other)
-                given = {**typed, **certain} if _monotone(side) else {}
-                _walk(side, found, given, bound | frozenset(certain))
+                _walk(side, found, {**typed, **certain}, bound | frozenset(certain))
             return
         if name == "LeftJoin":
-            _walk(node.p1, found, {}, bound)
-            right = _certain(node.p1) if _monotone(node.p2) else {}
-            _walk(node.p2, found, right, bound)
+            # a row of the right side extends the left rows it is compatible with: those
+            # binding its ?v to the same term only where every left row binds ?v
+            left = _certain(node.p1)
+            _walk(node.p1, found, typed, bound)
+            _walk(node.p2, found, {**{v: a for v, a in typed.items() if v in left}, **left},
+                  bound)
             _walk(node.get("expr"), found, {}, bound)
             return
-        inherited = typed if name in _MONOTONE else {}
+        if name == "Minus":   # a row of the right side takes out the left rows it meets
+            _walk(node.p1, found, typed, bound)
+            _walk(node.p2, found, {}, bound)
+            return
+        inherited = _through(node, typed)
         # an EXISTS in a FILTER or BIND sees the variables of the pattern it filters bound
         # (to terms of triples, where that pattern binds them with a triple)
         seen = bound | frozenset(_certain(node.get("p"))) if name in ("Filter", "Extend") \
@@ -270,10 +363,40 @@ def _walk(node: Any, found: _Found, typed: Mapping[str, Anchor],
             if key == "expr":
                 _walk(value, found, {}, seen)
             else:
-                _walk(value, found, inherited, bound)
+                _walk(value, found, inherited if key in ("p", "p1", "p2") else {}, bound)
     elif isinstance(node, (list, tuple, set, frozenset)):
         for value in node:
             _walk(value, found, typed, bound)
+
+
+def _through(node: Any, typed: Mapping[str, _Anchors]) -> Mapping[str, _Anchors]:
+    """What of ``typed`` holds for the rows of ``node``'s ``p`` (``p1``, ``p2``): the variables
+    a change confined to the rows binding them to one term is still confined by, up
+    through ``node`` (see the module's text)."""
+    from rdflib.term import Variable
+
+    name = node.name
+    if name in _CONFINING:
+        return typed
+    if name == "Project":
+        return {v: a for v, a in typed.items() if Variable(v) in node.PV}
+    if name == "Extend":   # a variable BIND gives is another than the one of patterns below
+        return {v: a for v, a in typed.items()
+                if v != str(node.var) or _aggregated(node)}
+    if name == "Group":
+        keys = node.expr if node.expr is not None else []
+        return {v: a for v, a in typed.items() if Variable(v) in keys}
+    return {}
+
+
+def _aggregated(extend: Any) -> bool:
+    """Whether ``extend`` binds its variable to an aggregate's result (rdflib's
+    ``__agg_N__``), as it does a GROUP BY key: the grouping then tells whether the
+    variable is still the patterns'."""
+    from rdflib.term import Variable
+
+    expr = extend.expr
+    return isinstance(expr, Variable) and str(expr).startswith("__agg_")
 
 
 def _types_in(patterns: Iterable[tuple[Any, Any, Any]]) -> dict[str, frozenset[str]]:
@@ -288,9 +411,9 @@ def _types_in(patterns: Iterable[tuple[Any, Any, Any]]) -> dict[str, frozenset[s
     return found
 
 
-def _certain(node: Any) -> dict[str, Anchor]:
-    """The variables every solution of ``node`` binds, each with an anchor its value
-    satisfies in the data: a class, or a triple naming it."""
+def _certain(node: Any) -> dict[str, _Anchors]:
+    """The variables every solution of ``node`` binds, each with anchors its value
+    satisfies one of in the data: a class, or a triple naming it."""
     from rdflib.plugins.sparql.parserutils import CompValue
     from rdflib.term import Variable
 
@@ -298,14 +421,14 @@ def _certain(node: Any) -> dict[str, Anchor]:
         return {}
     name = node.name
     if name == "BGP":
-        found: dict[str, Anchor] = {}
+        found: dict[str, _Anchors] = {}
         for pattern in node.triples:
             for end in (pattern[0], pattern[2]):
                 if isinstance(end, Variable) and str(end) not in found:
-                    anchor = _bound_by(end, node.triples)
-                    if anchor is not None:
-                        found[str(end)] = anchor
-        found.update((v, ("type", c)) for v, c in _types_in(node.triples).items())
+                    anchors = _bound_by(end, node.triples)
+                    if anchors is not None:
+                        found[str(end)] = anchors
+        found.update((v, (("type", c),)) for v, c in _types_in(node.triples).items())
         return found
     if name == "Join":
         return {**_certain(node.p2), **_certain(node.p1)}
@@ -314,40 +437,19 @@ def _certain(node: Any) -> dict[str, Anchor]:
     if name == "values":
         rows = list(node.res)
         names = {str(v) for row in rows for v in row}
-        return {name: ("value", frozenset(row[Variable(name)] for row in rows))
+        return {name: (("value", frozenset(row[Variable(name)] for row in rows)),)
                 for name in names
                 if all(row.get(Variable(name)) is not None for row in rows)}
     if name == "Union":
         one, other = _certain(node.p1), _certain(node.p2)
-        return {v: ("type", one[v][1] | other[v][1]) for v in one.keys() & other.keys()
-                if one[v][0] == other[v][0] == "type"}
-    if name == "Project":
-        kept = {str(v) for v in node.PV}
-        return {v: c for v, c in _certain(node.p).items() if v in kept}
-    if name in ("Filter", "Extend", "Graph", "Distinct", "Reduced", "OrderBy", "Slice",
-                "Group", "AggregateJoin", "SelectQuery", "ToMultiSet"):
+        return {v: _either(one[v], other[v]) for v in one.keys() & other.keys()}
+    if name in ("Project", "Extend", "Group"):
+        return {v: a for v, a in _certain(node.p).items() if v in _through(node, {v: a})}
+    if name in ("Filter", "Graph", "Distinct", "Reduced", "OrderBy", "Slice",
+                "AggregateJoin", "SelectQuery", "ToMultiSet"):
         inner = node.get("p")
         return _certain(inner) if inner is not None else {}
     return {}
-
-
-def _monotone(node: Any) -> bool:
-    """Whether ``node``'s solutions only grow with added triples, one by one (no OPTIONAL,
-    MINUS, EXISTS, aggregate or sub-query inside)."""
-    from rdflib.plugins.sparql.parserutils import CompValue
-
-    if isinstance(node, CompValue):
-        if node.name.startswith("Builtin_") and "EXISTS" in node.name:
-            return False
-        if node.name in ("GroupGraphPatternSub",):
-            return False
-        if ("p" in node or "p1" in node or "triples" in node) \
-                and node.name not in _MONOTONE:   # a graph pattern that is not monotone
-            return False
-        return all(_monotone(value) for key, value in node.items() if key != "_vars")
-    if isinstance(node, (list, tuple)):
-        return all(_monotone(value) for value in node)
-    return True
 
 
 def _path_iris(path: Any) -> Iterable[str]:
