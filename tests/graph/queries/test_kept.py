@@ -250,3 +250,58 @@ def test_an_answer_decompressed_for_one_ask_holds_up_no_other_ask(
     finally:
         release.set()
         plain.join(DEADLINE)
+
+
+#: the queries that read labels in sub-SELECTs joined by hash (or through ``p|q``), whose
+#: answers a new guide leaves as they were; ``shared_resources`` lists guides
+READ_IN_SUBSELECTS = {"codesign_projects_by_stage", "organisation_contributions",
+                      "organisation_usages", "tool_usages"}
+GUIDE_GRAPH = graph_iri("test/kept-guide")
+USAGE_GRAPH = graph_iri("test/kept-guide-organisation")
+DCT = "http://purl.org/dc/terms/"
+GUIDE = [   # as bench/bench_catalogue.py writes one
+    _t("resource/kept-guide", RDF + "type", ox.NamedNode(SCHEMA + "CreativeWork")),
+    _t("resource/kept-guide", RDFS + "label", ox.Literal("A guide to shared agendas",
+                                                         language="en")),
+    _t("resource/kept-guide", DCT + "type", ox.NamedNode(ID + "resource-type/guide")),
+    _t("resource/kept-guide", DCT + "license",
+       ox.NamedNode("https://creativecommons.org/licenses/by/4.0/")),
+    _t("resource/kept-guide", SCHEMA + "about", ox.NamedNode(ID + "practice/decision-making")),
+]
+
+
+def test_a_new_guide_leaves_the_labels_read_in_sub_selects_kept_and_a_usage_does_not() -> None:
+    store = VersionedStore(example_store())
+    engine = QueryEngine(store, workers=0)
+    kept = KeptAnswers(store)
+    jobs = {}
+    for query in list_queries():
+        if query.name in READ_IN_SUBSELECTS | {"shared_resources"}:
+            terms = query.bind({})
+            jobs[query.name] = engine.job(query.text(store, terms), "public",
+                                          substitutions=terms, solutions_format="csv")
+
+    def ask_all() -> set[str]:
+        ran: list[str] = []
+
+        def evaluate(job: QueryJob, name: str) -> Answer:
+            ran.append(name)
+            return engine.run(job)
+
+        for name, job in jobs.items():
+            given = kept.run(job, lambda job, name=name: evaluate(job, name))  # type: ignore[misc]
+            assert given.body == execute(store, job).body, name
+        return set(ran)
+
+    try:
+        assert ask_all() == set(jobs)
+        _write({GUIDE_GRAPH: GUIDE})(store)
+        assert ask_all() == {"shared_resources"}
+        # an organisation's label named, then no longer named, by a usage of the default
+        # tool written (and removed) with it: the answers that show it are asked again
+        _write({USAGE_GRAPH: ORGANISATION + USAGE})(store)
+        assert {"tool_usages", "organisation_usages"} <= ask_all()
+        _write({USAGE_GRAPH: ORGANISATION[:1]})(store)
+        assert {"tool_usages", "organisation_usages"} <= ask_all()
+    finally:
+        engine.close()
