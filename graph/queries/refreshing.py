@@ -31,6 +31,7 @@ its own, one at a time, so that the next ask finds the answer kept:
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import threading
 import time
@@ -43,6 +44,8 @@ from graph.engine.snapshots import VersionedStore
 from graph.queries.kept import KeptAnswers
 from graph.sparql.request import QueryJob
 from graph.sparql.results import Answer
+
+log = logging.getLogger("civicgraph.catalogue")
 
 #: how much nicer than the server the refreshing thread runs (Linux: per thread)
 NICENESS = 10
@@ -118,6 +121,9 @@ class Refresher:
                 self.idle.clear()
             try:
                 done = self._round()
+            except Exception:   # the store failed to answer (closed under us, a disk error...)
+                log.exception("catalogue refresh: the round stopped; the next write starts one")
+                done = store.version   # no round again until the store moves on
             finally:
                 self.idle.set()
             if done is not None:
@@ -138,13 +144,22 @@ class Refresher:
                 return None
             if self.kept.holds(job):
                 continue
-            start = time.monotonic()
+
+            def timed(job: QueryJob, key: Hashable = key) -> Answer:
+                # only an evaluation made here times the job (an ask may have kept its
+                # answer meanwhile, and then nothing is evaluated)
+                start = time.monotonic()
+                try:
+                    return self.evaluate(job)
+                finally:
+                    self._took[key] = time.monotonic() - start
+
             try:
-                self.kept.run(job, self.evaluate)
+                # gzip taken: an answer an ask kept meanwhile is not decompressed for nothing
+                self.kept.run_encoded(job, timed, gzip_ok=True)
                 self.refreshed += 1
             except Exception:   # a limit of the query, a closed engine: the next ask says
                 self.failed += 1
-            self._took[key] = time.monotonic() - start
         return version
 
 

@@ -162,3 +162,43 @@ def test_nothing_is_maintained_where_no_answer_can_be_kept(
     refresher = Refresher(KeptAnswers(store, capacity=0), engine.run)   # an answer cache of 0
     refresher.want(job)
     assert refresher.maintained == 0
+
+
+def test_a_job_found_kept_by_the_round_is_not_timed(
+        setting: tuple[VersionedStore, QueryEngine, QueryJob],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    store, engine, job = setting
+    kept = KeptAnswers(store)
+    kept.run(job, engine.run)   # an ask kept it ...
+    monkeypatch.setattr(kept, "holds", lambda job: False)   # ... after the round looked
+    evaluated: list[QueryJob] = []
+    refresher = Refresher(kept, lambda job: evaluated.append(job) or engine.run(job))
+    refresher.want(job)
+    replace(store, {graph_iri("test/unrelated"): [ox.Triple(
+        ox.NamedNode("urn:x"), ox.NamedNode("urn:p"), ox.Literal("y"))]}, None,
+        source="test", validate=False)   # a write that leaves the answer kept: a round
+    assert refresher.wait(store.version, DEADLINE)
+    assert not evaluated and refresher._took == {}   # its time is not the answer's
+
+
+def test_the_rounds_go_on_after_one_failed_to_read_the_store(
+        setting: tuple[VersionedStore, QueryEngine, QueryJob],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    store, engine, job = setting
+    kept = KeptAnswers(store)
+    observe = kept.observe
+    failures = [OSError("the disk said no")]
+
+    def flaky() -> int | None:
+        if failures:
+            raise failures.pop()
+        return observe()
+
+    monkeypatch.setattr(kept, "observe", flaky)
+    refresher = Refresher(kept, engine.run)
+    refresher.want(job)
+    assert refresher.wait(store.version, DEADLINE)   # the failed round counts as over
+    assert not failures and not kept.holds(job)
+    _write(store, 1)
+    assert refresher.wait(store.version, DEADLINE), "no round after the failed one"
+    assert kept.holds(job)
