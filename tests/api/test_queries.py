@@ -199,3 +199,16 @@ def test_the_pagers_above_and_below_the_table_are_landmarks_of_their_own(
                      headers={"Accept": "text/html"}, timeout=60)
     names = re.findall(r'<nav class="pager" aria-label="([^"]+)"', page.text)
     assert len(names) == 2 and len(set(names)) == 2   # axe: landmark-unique
+
+
+def test_a_last_page_of_one_row_says_so_and_how_many_pages(
+        live: Live, monkeypatch: pytest.MonkeyPatch) -> None:
+    url = f"{live.url}/queries/tool_usages"
+    total = len(httpx.get(url, params={"lang": "fr"}, timeout=60).json()["results"]["bindings"])
+    monkeypatch.setattr(queries_route, "PAGE_ROWS", total - 1)
+    html = {"Accept": "text/html"}
+    french = httpx.get(url, params={"lang": "fr", "page": "2"}, headers=html, timeout=60).text
+    english = httpx.get(url, params={"lang": "en", "page": "2"}, headers=html, timeout=60).text
+    assert f"Ligne {total} sur {total}" in french and "page 2 sur 2" in french
+    assert f"Row {total} of {total}" in english and "page 2 of 2" in english
+    assert "this page's rows only" in english and "que sur cette page" in french
