@@ -51,16 +51,21 @@ def _parsed(header: str | None) -> tuple[MediaRange, ...]:
         kind, slash, subtype = media.strip().lower().partition("/")
         if not slash or not kind or not subtype:
             continue
-        q = 1.0
-        for param in params:
-            name, _, value = param.strip().partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    q = min(max(float(value), 0.0), 1.0)
-                except ValueError:
-                    q = 0.0
-        ranges.append(MediaRange(kind, subtype, q))
+        ranges.append(MediaRange(kind, subtype, _weight(params)))
     return tuple(ranges)
+
+
+def _weight(params: Sequence[str]) -> float:
+    """The ``q`` of an element's parameters (1 without one; 0 for one that is no number)."""
+    q = 1.0
+    for param in params:
+        name, _, value = param.strip().partition("=")
+        if name.strip().lower() == "q":
+            try:
+                q = min(max(float(value), 0.0), 1.0)
+            except ValueError:
+                q = 0.0
+    return q
 
 
 def quality(ranges: Sequence[MediaRange], media_type: str) -> float:
@@ -100,14 +105,7 @@ def accepts_gzip(header: str | None) -> bool:
     for part in (header or "").split(","):
         coding, *params = part.strip().split(";")
         coding = coding.strip().lower()
-        q = 1.0
-        for param in params:
-            name, _, value = param.strip().partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    q = min(max(float(value), 0.0), 1.0)
-                except ValueError:
-                    q = 0.0
+        q = _weight(params)
         if coding in ("gzip", "x-gzip"):
             named = q if named is None else max(named, q)
         elif coding == "*":
