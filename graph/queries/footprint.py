@@ -152,17 +152,17 @@ class _Found:
         from rdflib.term import URIRef, Variable
 
         subject, predicate, obj = patterns[index]
-        if not isinstance(predicate, URIRef):
-            # a path: any step may match a triple, whose subject is the pattern's own only
-            # in a choice of plain predicates (``rdfs:label|skos:prefLabel``)
-            direct = _choice(predicate)
-            anchors = _anchor(subject, index, patterns, typed) if direct else None
+        if _choice(predicate):   # p|q: the pattern with p and the pattern with q
+            for step in predicate.args:
+                self.pattern(index, [*patterns[:index], (subject, step, obj),
+                                     *patterns[index + 1:]], typed)
+            return
+        if not isinstance(predicate, URIRef):   # another path: any step may match a triple
             for iri in _path_iris(predicate):
                 self.predicates.add(iri)
+                self.anchors[iri] = None
                 if iri == TYPE:
                     self.any_class = True
-                else:
-                    self._note(iri, anchors)
             return
         iri = str(predicate)
         self.predicates.add(iri)
@@ -405,8 +405,9 @@ def _types_in(patterns: Iterable[tuple[Any, Any, Any]]) -> dict[str, frozenset[s
 
     found: dict[str, frozenset[str]] = {}
     for subject, predicate, obj in patterns:
-        if isinstance(subject, Variable) and isinstance(predicate, URIRef) \
-                and str(predicate) == TYPE and isinstance(obj, URIRef):
+        steps = predicate.args if _choice(predicate) else [predicate]   # a, or a|a
+        if isinstance(subject, Variable) and isinstance(obj, URIRef) \
+                and all(isinstance(p, URIRef) and str(p) == TYPE for p in steps):
             found[str(subject)] = found.get(str(subject), frozenset()) | {str(obj)}
     return found
 

@@ -66,6 +66,15 @@ def test_an_optional_that_can_replace_rows_is_not_anchored() -> None:
     assert found is not None and RDFS + "label" not in found.anchors
 
 
+def test_a_choice_of_rdf_type_with_itself_is_a_class() -> None:
+    # ``a|a`` reads a type stated by several graphs once (a path is evaluated as a set)
+    found = footprint(PREFIXES + """SELECT ?s ?l {
+      ?s a|a cg:Software . OPTIONAL { ?s rdfs:label|cg:name ?l } }""")
+    assert found is not None and not found.any_class and found.classes == {CG + "Software"}
+    for predicate in (RDFS + "label", CG + "name"):
+        assert found.anchors[predicate] == (("type", frozenset({CG + "Software"})),)
+
+
 def test_a_class_given_by_values_limits_the_type_triples() -> None:
     found = footprint(PREFIXES + "SELECT ?f { VALUES ?k { cg:Need } ?f a ?k }")
     assert found is not None and not found.any_class and found.classes == {CG + "Need"}
@@ -104,8 +113,10 @@ ACROSS_JOINS = [
      False),
     ("SELECT * { GRAPH ?g { ?v a :C } { SELECT ?v ?o { GRAPH ?h { ?v :p ?o } } } }",
      ':c a :C ; :p "1" .', None, False),
-    # a choice of predicates read in an OPTIONAL
+    # a choice of predicates read in an OPTIONAL, a class read through a|a
     ("SELECT * { ?x :q ?v OPTIONAL { ?v :p|:r ?l } }", ':x :q :c . :c :p "1" .', None, False),
+    ("SELECT * { ?v a|a :C { SELECT ?v ?o { ?v :p ?o } } }", ':c a :C ; :p "1" .', None,
+     False),
     # refused: a sub-SELECT that does not project the subject (its ?v is another variable)
     ("SELECT * { ?v a :C { SELECT ?o { ?v :p ?o } } }", ':c a :C ; :p "1" .', None, True),
     # refused: a LIMIT (the new row pushes out the one that joined)
