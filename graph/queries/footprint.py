@@ -5,7 +5,8 @@ pattern changes no solution when it is added or removed, whatever graph it sits 
 *footprint* of a query, read from its algebra (``footprint``), says which triples may match:
 
 - a triple whose predicate no pattern names matches none (``rdf:type`` triples are told
-  apart by their class);
+  apart by their class; a choice of predicates ``p|q`` is the pattern with each, and ``a|a
+  C``, which reads a type several graphs state once, is ``a C``);
 - a pattern ``?v p ?o`` whose subject is certainly of a class ``C`` can only be matched,
   to any effect, by a triple whose subject is of class ``C`` (its *anchor*,
   ``Footprint.anchors``). That holds when ``?v a C`` sits in the same basic graph pattern (a
