@@ -188,12 +188,18 @@ def test_a_triple_copied_into_another_graph_is_a_change(text: str) -> None:
     assert after.body == execute(store, job).body != before.body and len(runs) == 2
 
 
-def test_a_large_answer_is_kept_gzipped_and_given_as_written_to_who_cannot_take_gzip() -> None:
+def _many_labels() -> VersionedStore:
+    """A store of 20,000 labels: answers over ``COMPRESS_FROM``, kept gzipped."""
     store = VersionedStore(memory_store())
     replace(store, {graph_iri("test/many"): [
         ox.Triple(ox.NamedNode(f"urn:s{n}"), ox.NamedNode(RDFS + "label"),
                   ox.Literal(f"label {n}")) for n in range(20_000)]},
         None, source="test", validate=False)
+    return store
+
+
+def test_a_large_answer_is_kept_gzipped_and_given_as_written_to_who_cannot_take_gzip() -> None:
+    store = _many_labels()
     kept = KeptAnswers(store)
     job = QueryJob(f"SELECT ?s ?o {{ ?s <{RDFS}label> ?o }} ORDER BY ?s", "all",
                    solutions_format="json")
@@ -214,11 +220,7 @@ def test_a_large_answer_is_kept_gzipped_and_given_as_written_to_who_cannot_take_
 
 def test_an_answer_decompressed_for_one_ask_holds_up_no_other_ask(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    store = VersionedStore(memory_store())
-    replace(store, {graph_iri("test/many"): [
-        ox.Triple(ox.NamedNode(f"urn:s{n}"), ox.NamedNode(RDFS + "label"),
-                  ox.Literal(f"label {n}")) for n in range(20_000)]},
-        None, source="test", validate=False)
+    store = _many_labels()
     kept = KeptAnswers(store)
     large = QueryJob(f"SELECT ?s ?o {{ ?s <{RDFS}label> ?o }}", "all", solutions_format="json")
     small = QueryJob(f"SELECT ?s {{ ?s <{RDFS}label> 'label 7' }}", "all",
