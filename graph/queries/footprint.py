@@ -59,6 +59,7 @@ from typing import Any, Final
 import pyoxigraph as ox
 
 from graph.namespaces import RDF
+from graph.queries import paths
 
 #: ``rdf:type``, whose triples are told apart by their class
 TYPE: Final = RDF + "type"
@@ -88,7 +89,7 @@ NOTHING: Final = Summary(frozenset(), frozenset())
 #: classes (``("type", classes)``), one of the terms a VALUES block gives
 #: (``("value", terms)``), or the subject (``("subject-of", p)``) or object
 #: (``("object-of", p)``) of a triple of predicate ``p`` in the data
-Anchor = tuple[str, Any]
+Anchor = paths.Anchor
 
 
 @dataclass(frozen=True)
@@ -135,8 +136,8 @@ class _Everything(Exception):
     """A pattern that may match any triple."""
 
 
-#: the anchors a variable's value satisfies one of at least (a choice: see ``_either``)
-_Anchors = tuple[Anchor, ...]
+#: the anchors a variable's value satisfies one of at least (a choice: see ``paths.either``)
+_Anchors = paths.Anchors
 
 
 @dataclass
@@ -153,7 +154,7 @@ class _Found:
         from rdflib.term import URIRef, Variable
 
         subject, predicate, obj = patterns[index]
-        if _choice(predicate):   # p|q: the pattern with p and the pattern with q
+        if paths.choice(predicate):   # p|q: the pattern with p and the pattern with q
             for step in predicate.args:
                 self.pattern(index, [*patterns[:index], (subject, step, obj),
                                      *patterns[index + 1:]], typed)
@@ -204,9 +205,9 @@ def _bound_by(variable: Any, patterns: Iterable[tuple[Any, Any, Any]]) -> _Ancho
     from rdflib.term import Variable
 
     for s, p, o in patterns:
-        if isinstance(p, Variable) or _nullable(p):
+        if isinstance(p, Variable) or paths.nullable(p):
             continue
-        ends = _ends(p)
+        ends = paths.ends(p)
         if ends is None:
             continue
         if s == variable:
@@ -214,67 +215,6 @@ def _bound_by(variable: Any, patterns: Iterable[tuple[Any, Any, Any]]) -> _Ancho
         if o == variable:
             return ends[1]
     return None
-
-
-def _ends(path: Any) -> tuple[_Anchors, _Anchors] | None:
-    """The anchors of the first and of the last term of a path of at least one step matched
-    by ``path`` (a predicate or a path); None for a negated property set."""
-    from rdflib.paths import AlternativePath, InvPath, MulPath, SequencePath
-    from rdflib.term import URIRef
-
-    if isinstance(path, URIRef):
-        return (("subject-of", str(path)),), (("object-of", str(path)),)
-    if isinstance(path, InvPath):
-        ends = _ends(path.arg)
-        return None if ends is None else (ends[1], ends[0])
-    if isinstance(path, MulPath):
-        return _ends(path.path)
-    if isinstance(path, (AlternativePath, SequencePath)):
-        parts = [_ends(step) for step in path.args]
-        if any(part is None for part in parts):
-            return None
-        if isinstance(path, AlternativePath):
-            return _either(*(p[0] for p in parts)), _either(*(p[1] for p in parts))  # type: ignore[index]
-
-        def first(steps: list[Any], ends: list[Any], side: int) -> _Anchors:
-            # the first step that matches a triple, all those before it matching none
-            found: list[_Anchors] = []
-            for step, end in zip(steps, ends, strict=True):
-                found.append(end[side])
-                if not _nullable(step):
-                    break
-            return _either(*found)
-
-        return (first(path.args, parts, 0),
-                first(path.args[::-1], parts[::-1], 1))
-    return None
-
-
-def _either(*choices: _Anchors) -> _Anchors:
-    """The anchors of a value that satisfies one of ``choices``' (the classes of all in one,
-    the terms of all in one)."""
-    classes: set[Any] = set()
-    terms: set[Any] = set()
-    others: list[Anchor] = []
-    for choice in choices:
-        for kind, value in choice:
-            if kind == "type":
-                classes |= value
-            elif kind == "value":
-                terms |= value
-            elif (kind, value) not in others:
-                others.append((kind, value))
-    return ((("type", frozenset(classes)),) if classes else ()) + \
-        ((("value", frozenset(terms)),) if terms else ()) + tuple(others)
-
-
-def _choice(path: Any) -> bool:
-    """Whether ``path`` is a choice of plain predicates (``p|q``)."""
-    from rdflib.paths import AlternativePath
-    from rdflib.term import URIRef
-
-    return isinstance(path, AlternativePath) and \
-        all(isinstance(step, URIRef) for step in path.args)
 
 
 #: the thread rdflib reads queries in (see ``footprint``)
@@ -406,7 +346,7 @@ def _types_in(patterns: Iterable[tuple[Any, Any, Any]]) -> dict[str, frozenset[s
 
     found: dict[str, frozenset[str]] = {}
     for subject, predicate, obj in patterns:
-        steps = predicate.args if _choice(predicate) else [predicate]   # a, or a|a
+        steps = predicate.args if paths.choice(predicate) else [predicate]   # a, or a|a
         if isinstance(subject, Variable) and isinstance(obj, URIRef) \
                 and all(isinstance(p, URIRef) and str(p) == TYPE for p in steps):
             found[str(subject)] = found.get(str(subject), frozenset()) | {str(obj)}
@@ -444,7 +384,7 @@ def _certain(node: Any) -> dict[str, _Anchors]:
                 if all(row.get(Variable(name)) is not None for row in rows)}
     if name == "Union":
         one, other = _certain(node.p1), _certain(node.p2)
-        return {v: _either(one[v], other[v]) for v in one.keys() & other.keys()}
+        return {v: paths.either(one[v], other[v]) for v in one.keys() & other.keys()}
     if name in ("Project", "Extend", "Group"):
         return {v: a for v, a in _certain(node.p).items() if v in _through(node, {v: a})}
     if name in ("Filter", "Graph", "Distinct", "Reduced", "OrderBy", "Slice",
@@ -471,21 +411,6 @@ def _path_iris(path: Any) -> Iterable[str]:
         raise _Everything
 
 
-def _nullable(path: Any) -> bool:
-    """Whether ``path`` matches zero-length paths (``p?``, ``p*``, ...)."""
-    from rdflib.paths import AlternativePath, InvPath, MulPath, SequencePath
-
-    if isinstance(path, MulPath):
-        return path.mod in ("?", "*") or _nullable(path.path)
-    if isinstance(path, SequencePath):
-        return all(_nullable(step) for step in path.args)
-    if isinstance(path, AlternativePath):
-        return any(_nullable(step) for step in path.args)
-    if isinstance(path, InvPath):
-        return _nullable(path.arg)
-    return False
-
-
 def _check_empty_paths(triples: Iterable[tuple[Any, Any, Any]], bound: frozenset[str]) -> None:
     """A zero-length path binds its variable ends to *every* term of the data, whatever its
     predicates. That is no dependence on other triples when one end is a constant (or a
@@ -496,10 +421,10 @@ def _check_empty_paths(triples: Iterable[tuple[Any, Any, Any]], bound: frozenset
 
     patterns = list(triples)
     for index, (subject, predicate, obj) in enumerate(patterns):
-        if not _nullable(predicate):
+        if not paths.nullable(predicate):
             continue
         anchored = [not isinstance(end, Variable) or str(end) in bound or any(
-            end in (s, o) and not _nullable(p)
+            end in (s, o) and not paths.nullable(p)
             for at, (s, p, o) in enumerate(patterns) if at != index) for end in (subject, obj)]
         if not any(anchored):
             raise _Everything
