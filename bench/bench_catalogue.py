@@ -319,10 +319,10 @@ def measure(organisations: int, runs: int, workdir: Path, timeout: float,
             print(f"civicgraph repeated  {name:<36} "
                   f"{shown(out['repeated'][name], timeout):>8} s", flush=True)
     out["sizes"] = dict(SIZES)
-    # peak resident memory (Linux: KiB) of this process (the server, its kept answers and
-    # maps) and of the largest child waited for (a query worker, an Oxigraph reference run)
-    out["memory"] = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**10,
-                     resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 2**10)
+    # peak resident memory (Linux: KiB) of this process: the store built, then the server
+    # with its kept answers and maps (a child's peak is not told apart: Linux counts in it
+    # what a forked child shared with this process before its exec)
+    out["memory"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**10
     out["oxigraph-after"] = oxigraph_times(store, workdir / "copy-after", timeout)
     store.close()
     return out
@@ -412,10 +412,9 @@ def report(out: dict[str, Any], command: str, load: tuple[str, str]) -> str:
                           f"({out['rounds'][label]:.1f} s) was over"
                           for label in labels) + "."]
     if "memory" in out:
-        lines += ["", f"Peak resident memory: {out['memory'][0]:,.0f} MiB for the server's "
-                  "process (the bench's own, with the store, kept answers and maps), "
-                  f"{out['memory'][1]:,.0f} MiB for the largest of its finished children (a "
-                  "query worker or an Oxigraph reference run)."]
+        lines += ["", f"Peak resident memory of the bench's process: {out['memory']:,.0f} "
+                  "MiB (the generated data imported into the store, then the server in the "
+                  "same process, with its kept answers and maps; the query workers apart)."]
     if sizes:
         largest = max(sizes, key=sizes.__getitem__)
         lines += ["", f"JSON answers: {sum(sizes.values()) / 2**20:.1f} MiB in all, the largest "
