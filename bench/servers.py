@@ -28,6 +28,7 @@ from pathlib import Path
 import httpx
 import psutil
 
+from graph.queries.catalogue import VIRTUOSO_DIFFERS
 from graph.store.virtuoso import VirtuosoStore
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -135,13 +136,8 @@ def stop_virtuoso(server: Virtuoso) -> None:
                    timeout=60, check=False)
 
 
-#: queries whose optional parameters rely on an error inside COALESCE (``STR`` of an unbound
-#: variable, ``EXISTS`` under ``IF``), or on patterns Virtuoso 7.2 evaluates otherwise
-DIFFERENT_ON_VIRTUOSO = {
-    "effects_by_tool", "free_software_share_by_practice", "organisations_by_field_and_kind",
-    "shared_resources", "single_source_facts", "tools_in_field_for_practice",
-    "unanswered_needs",
-}
+#: queries Virtuoso 7.2 answers otherwise over any data (``graph.queries.catalogue``)
+DIFFERENT_ON_VIRTUOSO = VIRTUOSO_DIFFERS
 
 
 # -- civicgraph serve --------------------------------------------------------------------------

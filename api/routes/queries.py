@@ -37,7 +37,13 @@ from graph.engine.execution import QueryEngine
 from graph.errors import ParameterError
 from graph.namespaces import PREFIXES, prefix_block
 from graph.publishing.describe import short_name
-from graph.queries.catalogue import CatalogueQuery, Parameter, get_query, list_queries
+from graph.queries.catalogue import (
+    ANSWERED_OTHERWISE,
+    CatalogueQuery,
+    Parameter,
+    get_query,
+    list_queries,
+)
 from graph.queries.kept import decompressed, kept_answers
 from graph.queries.refreshing import Refresher, refresher
 from graph.sparql.request import QueryJob, Scope
@@ -284,6 +290,8 @@ def run_query(request: Request, query: CatalogueQuery) -> Response:
         "query": query, "values": values, "variables": variables, "rows": rows,
         "results_json": results_json(variables, rows),
         "total": total, "first": start + 1, "page": page, "pages": pages,
+        "otherwise": query.name in ANSWERED_OTHERWISE.get(engine.store.kind, ()),
+        "engine": engine.store.kind,
         # format=html kept: a client that asked so (Accept: */*) would get JSON, and 400
         "page_link": f"{link}{'&' if '?' in link else '?'}"
                      f"{'format=html&' if request.query_params.get('format') else ''}page=",

@@ -212,3 +212,23 @@ def test_a_last_page_of_one_row_says_so_and_how_many_pages(
     assert f"Ligne {total} sur {total}" in french and "page 2 sur 2" in french
     assert f"Row {total} of {total}" in english and "page 2 of 2" in english
     assert "this page's rows only" in english and "que sur cette page" in french
+
+
+def test_a_query_the_engine_is_known_to_answer_otherwise_says_so_on_its_page(
+        live: Live, monkeypatch: pytest.MonkeyPatch) -> None:
+    kind = live.app.state.engine.store.kind
+    monkeypatch.setitem(queries_route.ANSWERED_OTHERWISE, kind, frozenset({"tool_usages"}))
+    html = {"Accept": "text/html"}
+    warned = httpx.get(f"{live.url}/queries/tool_usages", params={"lang": "fr"},
+                       headers=html, timeout=60).text
+    other = httpx.get(f"{live.url}/queries/tools_by_practice", params={"lang": "en"},
+                      headers=html, timeout=60).text
+    assert 'class="notice" role="note"' in warned and "peuvent être faux" in warned
+    assert 'class="notice"' not in other
+
+
+def test_the_queries_virtuoso_answers_otherwise_are_catalogue_queries() -> None:
+    from graph.queries.catalogue import ANSWERED_OTHERWISE
+
+    assert ANSWERED_OTHERWISE["virtuoso"] <= set(NAMES)
+    assert "wave_changes" not in ANSWERED_OTHERWISE["virtuoso"]   # same rows at 10^6 now
