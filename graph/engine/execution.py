@@ -42,6 +42,7 @@ from graph.errors import (
     QueryTimeout,
     ResultTooLarge,
     StoreError,
+    StoreUnavailable,
 )
 from graph.privacy.access import public_graphs
 from graph.sparql.request import Dataset, QueryJob, Scope, execute
@@ -96,6 +97,8 @@ class QueryEngine:
         self._pool: QueryPool | None = None
         self._threads: concurrent.futures.ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
+        #: set by ``close``: no pool (nor snapshot) is made again after it
+        self._closed = False
         self.observers: list[QueryObserver] = []
         self.lookups = Lookups(store, timeout=min(lookup_timeout, timeout),
                                observers=self.observers)
@@ -220,6 +223,7 @@ class QueryEngine:
 
     def _process_pool(self) -> QueryPool:
         with self._lock:
+            self._open()
             if self._pool is None:
                 assert isinstance(self.store, VersionedStore)
                 self._pool = QueryPool(Snapshots(self.store), size=self.workers,
@@ -229,15 +233,23 @@ class QueryEngine:
 
     def _thread_pool(self) -> concurrent.futures.ThreadPoolExecutor:
         with self._lock:
+            self._open()
             if self._threads is None:
                 self._threads = concurrent.futures.ThreadPoolExecutor(
                     max_workers=max(self.workers, 4), thread_name_prefix="civicgraph-query")
             return self._threads
 
+    def _open(self) -> None:
+        """Raise ``StoreUnavailable`` once closed (a pool made then would outlive the server:
+        a background evaluation after the shutdown left a checkpoint of the store behind)."""
+        if self._closed:
+            raise StoreUnavailable("the query engine is closed: the server is stopping")
+
     def close(self) -> None:
-        """Stop the workers and delete the snapshots."""
+        """Stop the workers and delete the snapshots; a query asked after is refused."""
         self.lookups.close()
         with self._lock:
+            self._closed = True
             if self._pool is not None:
                 self._pool.close()
                 self._pool = None

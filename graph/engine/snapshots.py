@@ -39,7 +39,7 @@ from typing import Any, BinaryIO, Literal
 
 import pyoxigraph as ox
 
-from graph.errors import StoreError
+from graph.errors import StoreError, StoreUnavailable
 from graph.namespaces import STAGING_PREFIX
 from graph.store import DEFAULT_GRAPH, QueryResult, Store, Term, graph_name, named_only
 
@@ -203,12 +203,16 @@ class Snapshots:
         self._current: Snapshot | None = None
         self._all: dict[int, Snapshot] = {}
         self._lock = threading.Lock()
+        #: set by ``close``: no snapshot is made after it (it would outlive the server)
+        self._closed = False
 
     def current(self) -> Snapshot:
         """A snapshot holding every write finished so far: made now if the store changed and
         no write is under way; while one is, the last snapshot (a reader never sees a
         half-written graph); with no snapshot yet, the next one once the writes are done."""
         with self._lock, self.store.settled:
+            if self._closed:
+                raise StoreUnavailable("the snapshots are closed: the server is stopping")
             if self._current is not None and (self._current.version == self.store.version
                                               or self.store.writing):
                 return self._current
@@ -250,8 +254,9 @@ class Snapshots:
                 _remove(Path(self._all.pop(number).path))
 
     def close(self) -> None:
-        """Delete every snapshot."""
+        """Delete every snapshot; none is made after."""
         with self._lock:
+            self._closed = True
             self._all.clear()
             self._current = None
             shutil.rmtree(self.directory, ignore_errors=True)

@@ -196,3 +196,39 @@ def test_checkpoints_sit_beside_the_store_and_are_removed(tmp_path: Path) -> Non
         snapshots.close()
         store.close()
     assert not any(p.name.startswith(".civicgraph-snapshots-") for p in tmp_path.iterdir())
+
+
+def test_a_closed_engine_refuses_queries_and_makes_no_snapshot_again(tmp_path: Path) -> None:
+    from graph.errors import StoreUnavailable
+    from graph.store.embedded import OxigraphStore
+
+    store = VersionedStore(fill(OxigraphStore(str(tmp_path / "store"))))
+    engine = QueryEngine(store, timeout=20, workers=1)
+    job = engine.job(COUNT, "all")
+    try:
+        assert engine.run(job).count == 1
+        engine.close()   # a background evaluation may still come after (the refresher)
+        with pytest.raises(StoreUnavailable, match="closed"):
+            engine.run(engine.job(COUNT + " LIMIT 1", "all"))
+        assert not list(tmp_path.glob(".civicgraph-snapshots-*")), "a checkpoint outlived it"
+    finally:
+        engine.close()
+        store.close()
+
+
+def test_closed_snapshots_make_no_checkpoint_again(tmp_path: Path) -> None:
+    from graph.errors import StoreUnavailable
+    from graph.store.embedded import OxigraphStore
+
+    store = VersionedStore(fill(OxigraphStore(str(tmp_path / "store"))))
+    snapshots = Snapshots(store)
+    try:
+        assert Path(snapshots.current().path).is_dir()
+        snapshots.close()   # a query in flight may still ask for one (a background round)
+        store.replace_graph(PUBLIC, triples("later", 3), metadata=public(PUBLIC))
+        with pytest.raises(StoreUnavailable, match="closed"):
+            snapshots.current()
+        assert not list(tmp_path.glob(".civicgraph-snapshots-*")), "a checkpoint outlived it"
+    finally:
+        snapshots.close()
+        store.close()
