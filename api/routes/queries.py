@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import gzip
 import io
@@ -44,7 +43,7 @@ from graph.queries.catalogue import (
     get_query,
     list_queries,
 )
-from graph.queries.kept import decompressed, kept_answers
+from graph.queries.kept import kept_answers
 from graph.queries.refreshing import Refresher, refresher
 from graph.sparql.request import QueryJob, Scope
 from graph.sparql.results import Answer, format_for, parse_answer
@@ -228,14 +227,14 @@ def install(app: FastAPI) -> None:
 
 
 def _read(answer: Answer, coding: str | None) -> QueryResult:
-    """The result ``answer`` serialises, its body of content coding ``coding``: gzipped
-    solutions are decompressed as they are read (a page reads its 500 rows, not 30 MB)."""
+    """The result the page's ``answer`` (SPARQL JSON) serialises, its body of content coding
+    ``coding``: gzipped, it is decompressed as it is read (a page reads its 500 rows, not
+    30 MB)."""
     if coding is None:
         return parse_answer(answer)
-    if answer.kind == "solutions" and answer.media_type == JSON:
-        body = gzip.GzipFile(fileobj=io.BytesIO(answer.body))
-        return ox.parse_query_results(cast(IO[bytes], body), ox.QueryResultsFormat.JSON)
-    return parse_answer(dataclasses.replace(answer, body=decompressed(answer.body)))
+    assert answer.media_type == JSON   # the page's job (``run_query``)
+    body = gzip.GzipFile(fileobj=io.BytesIO(answer.body))
+    return ox.parse_query_results(cast(IO[bytes], body), ox.QueryResultsFormat.JSON)
 
 
 def run_query(request: Request, query: CatalogueQuery) -> Response:
