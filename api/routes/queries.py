@@ -198,7 +198,8 @@ def catalogue_job(engine: QueryEngine, query: CatalogueQuery, terms: Mapping[str
 
 def _refresher(engine: QueryEngine) -> Refresher:
     kept = kept_answers(engine.store, KEPT_SHARE * engine.answers.capacity)
-    return refresher(kept, functools.partial(engine.run, background=True))
+    return refresher(kept, functools.partial(engine.run, background=True),
+                     parallel=engine.background_workers)
 
 
 def maintain_defaults(engine: QueryEngine, base: str) -> int:

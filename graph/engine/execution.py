@@ -35,7 +35,7 @@ import pyoxigraph as ox
 from graph.engine.answers import CAPACITY, AnswerCache, Flight, job_key
 from graph.engine.lookups import LOOKUP_LIMIT, Lookups
 from graph.engine.snapshots import Snapshots, VersionedStore
-from graph.engine.workers import QUEUE_LIMIT, QueryPool
+from graph.engine.workers import BACKGROUND_WORKERS, QUEUE_LIMIT, QueryPool
 from graph.errors import (
     QueryFailed,
     QueryMemoryExceeded,
@@ -111,6 +111,12 @@ class QueryEngine:
         """Whether queries run in worker processes that can be stopped."""
         return self.workers > 0 and isinstance(self.store, VersionedStore) \
             and self.store.exclusive
+
+    @property
+    def background_workers(self) -> int:
+        """How many background queries run at once: the workers' own (``graph.engine.workers``,
+        "Background"), else one (threads, a remote store)."""
+        return BACKGROUND_WORKERS if self.uses_processes else 1
 
     def run(self, job: QueryJob, *, background: bool = False) -> Answer:
         """The complete answer to ``job``; blocks the calling thread. On an embedded store,

@@ -45,16 +45,17 @@ turn as above. A worker that dies on a query (a crash of the engine) is replaced
 group, and counts against its client like a stopped query (``WorkerCrashed``).
 
 Background. Work no request waits for (the catalogue's answers evaluated again after a write,
-``graph.queries.refreshing``) runs with ``background=True`` in a worker of its own, started
-with its first such query and kept apart from the pool and the lane, at niceness
+``graph.queries.refreshing``) runs with ``background=True`` in workers of its own (at most
+``background``, each started when a background query finds none idle) kept apart from the
+pool and the lane, at niceness
 ``BACKGROUND_NICENESS`` (Linux, other Unixes): it never takes a worker from a request, and
 when the cores are busy the requests' workers get them first (a niceness of 10 gets about a
 tenth of a core a normal process wants). On an idle machine it runs at full speed. Its
 queries are given more time than a request's (``BACKGROUND_PATIENCE`` times the limit,
 ``graph.engine.execution``): at a lower priority, their time on the clock says little of
 their cost. A request that wants the answer a background query is computing, or is about to,
-may ``hurry`` it: the worker gets the server's priority until its next background query
-(where the system allows it: lowering a niceness needs privileges, e.g. root or
+may ``hurry`` it: the background workers get the server's priority until their next
+background query (where the system allows it: lowering a niceness needs privileges, e.g. root or
 ``CAP_SYS_NICE`` on Linux; where it does not, the request runs the query itself, and the
 requests for it after that one wait for that run). The server sets a worker's niceness
 when it starts it, never the worker itself: a hurry that came meanwhile would be undone.
@@ -103,8 +104,11 @@ MEMORY_CHECK = 0.1
 QUEUE_LIMIT = 5.0
 #: workers kept, beside the pool's, for clients running no query (see "Lane" above)
 LANES = 1
-#: how much nicer than the server the worker of background queries runs (see "Background")
+#: how much nicer than the server the workers of background queries run (see "Background")
 BACKGROUND_NICENESS = 10
+#: workers of background queries at most: on 2 cores a round of the catalogue's answers
+#: after a write takes half the time it took in one (bench/RESULTS.md, session 9)
+BACKGROUND_WORKERS = 2
 
 
 def resident_bytes(pid: int) -> int:
@@ -271,7 +275,7 @@ class QueryPool:
 
     def __init__(self, snapshots: Snapshots, *, size: int = 2, timeout: float = 30.0,
                  memory_limit: int | None = None, queue_limit: float = QUEUE_LIMIT,
-                 lanes: int = LANES) -> None:
+                 lanes: int = LANES, background: int = BACKGROUND_WORKERS) -> None:
         if size < 1:
             raise ValueError("a query pool needs at least one worker")
         self.snapshots = snapshots
@@ -282,9 +286,10 @@ class QueryPool:
         self.queue_limit = queue_limit
         self._context = multiprocessing.get_context("spawn")
         self._idle = Turns(share=max(1, size // 2))
-        #: the idle worker of background queries (started with the first: see "Background")
-        self._background = Turns(share=1)
-        self._background_started = False
+        #: the idle workers of background queries, and how many are started (or starting)
+        self.background = max(1, background)
+        self._background = Turns(share=self.background)
+        self._background_started = 0
         #: the background query a request hurried, until its run ends (see "Background")
         self._hurried: QueryJob | None = None
         self._all: set[_Worker] = set()
@@ -327,7 +332,7 @@ class QueryPool:
         with self._lock:
             self._all.discard(worker)
             if worker.background:   # the next background query starts another
-                self._background_started = False
+                self._background_started -= 1
 
     def _replace(self, worker: _Worker) -> None:
         """Kill ``worker`` now; reap it and start another in the background (the caller
@@ -346,7 +351,7 @@ class QueryPool:
                 log.exception("could not start a query worker")
                 if worker.background:   # the next background query tries again
                     with self._lock:
-                        self._background_started = False
+                        self._background_started -= 1
 
         threading.Thread(target=start, name="civicgraph-worker-start", daemon=True).start()
 
@@ -356,7 +361,7 @@ class QueryPool:
         ``timeout`` seconds (the pool's by default), waiting for a free worker included;
         ``WorkersBusy`` when no worker came its turn within ``queue_limit`` seconds for a
         client that had a query stopped lately. ``background``: in the worker of background
-        queries (see "Background" above), one query at a time."""
+        queries (see "Background" above)."""
         limit = self.timeout if timeout is None else timeout
         if background:
             self._start_background()
@@ -396,9 +401,10 @@ class QueryPool:
         raise _rebuild(*reply[1:])
 
     def hurry(self, job: QueryJob) -> bool:
-        """Give the worker of background queries the server's priority until its next
-        background query other than ``job`` (a request waits for ``job``, running there or
-        about to); whether the system allowed it (False before the worker is started)."""
+        """Give the workers of background queries the server's priority until their next
+        background query other than ``job`` (a request waits for ``job``, running in one or
+        about to: which one is not known before); whether the system allowed it (False
+        before a worker is started)."""
         niceness = _niceness()
         with self._lock:
             workers = [w for w in self._all if w.background]
@@ -415,16 +421,18 @@ class QueryPool:
                     self._hurried = None
 
     def _start_background(self) -> None:
-        """Start the worker of background queries, if not yet (waits until it is ready)."""
+        """Start a worker of background queries when none is idle and fewer than
+        ``background`` are started (waits until it is ready)."""
         with self._lock:
-            if self._background_started or self._closed:
+            if self._closed or self._background_started >= self.background or (
+                    self._background_started and self._background.qsize()):
                 return
-            self._background_started = True
+            self._background_started += 1
         try:
             worker = self._spawn(background=True)
         except BaseException:   # e.g. out of processes: the next background query tries again
             with self._lock:
-                self._background_started = False
+                self._background_started -= 1
             raise
         self._admit(worker)
 
@@ -483,4 +491,4 @@ def _kill_all(workers: set[_Worker]) -> None:
     workers.clear()
 
 
-__all__ = ["BACKGROUND_NICENESS", "QueryPool", "WorkerCrashed"]
+__all__ = ["BACKGROUND_NICENESS", "BACKGROUND_WORKERS", "QueryPool", "WorkerCrashed"]

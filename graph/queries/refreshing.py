@@ -3,8 +3,9 @@
 ``KeptAnswers`` forgets an answer that a write may have changed, and the next ask then pays
 a whole evaluation (seconds at 10^6 triples). A ``Refresher`` is given the jobs to maintain
 (the route gives the catalogue queries asked with their default parameters in the public
-scope) and, after each write, asks again those whose answer was forgotten, in a thread of
-its own, one at a time, so that the next ask finds the answer kept:
+scope) and, after each write, asks again those whose answer was forgotten, in threads of
+its own (``parallel`` at once: the engine's background workers), so that the next ask finds
+the answer kept:
 
 - it asks through ``KeptAnswers.run`` with the engine's own ``run`` (the route passes it
   with ``background=True``: the workers' background worker, at a lower priority, so that
@@ -15,11 +16,11 @@ its own, one at a time, so that the next ask finds the answer kept:
   stops after the query under way and starts over on the new version;
 - a round asks the quickest first (by each job's last evaluation here; a job not yet
   evaluated before the others): most answers are back within seconds of a write, while the
-  slowest evaluations (tens of seconds at 10^6 triples) come last;
+  slowest evaluations (tens of seconds at 10^6 triples) come last, side by side;
 - nothing is maintained where no answer can be kept (``KeptAnswers`` of capacity 0: the
   server's ``CIVICGRAPH_ANSWER_CACHE_MB=0``, as the endpoint benchmark runs it);
-- the thread runs at a lower priority (niceness +10 on Linux: it mostly waits for the
-  worker) and ends once the store is closed.
+- the threads run at a lower priority (niceness +10 on Linux: they mostly wait for the
+  workers); the first ends once the store is closed, the others with each round.
 
 >>> from graph.store import open_store
 >>> from graph.queries.kept import KeptAnswers
@@ -55,11 +56,13 @@ _POLL = 1.0
 
 class Refresher:
     """Asks the jobs given to ``want`` again after each write that made ``kept`` forget
-    their answer, with ``evaluate`` (the engine's ``run``), one at a time in a thread."""
+    their answer, with ``evaluate`` (the engine's ``run``), ``parallel`` at a time."""
 
-    def __init__(self, kept: KeptAnswers, evaluate: Callable[[QueryJob], Answer]) -> None:
+    def __init__(self, kept: KeptAnswers, evaluate: Callable[[QueryJob], Answer], *,
+                 parallel: int = 1) -> None:
         self.kept = kept
         self.evaluate = evaluate
+        self.parallel = max(1, parallel)
         #: answers evaluated again so far, and evaluations that failed (a time limit...)
         self.refreshed = 0
         self.failed = 0
@@ -104,9 +107,7 @@ class Refresher:
                 self._thread.start()
 
     def _loop(self) -> None:
-        # Linux threads are tasks of their own: this lowers this thread only
-        with contextlib.suppress(AttributeError, OSError):
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICENESS)
+        _lower_priority()
         store = self.kept.store
         assert isinstance(store, VersionedStore)
         done: int | None = self.kept.version
@@ -138,29 +139,73 @@ class Refresher:
         if version is None:
             return None
         with self._lock:
-            jobs = sorted(self._jobs.items(), key=lambda item: self._took.get(item[0], 0.0))
-        for key, job in jobs:
-            if self.kept.store.version != version or self.kept.store.native is None:
-                return None
-            if self.kept.holds(job):
-                continue
+            jobs = iter(sorted(self._jobs.items(),
+                               key=lambda item: self._took.get(item[0], 0.0)))
+        taking = threading.Lock()
+        moved = threading.Event()   # a write came, or the store was closed
 
-            def timed(job: QueryJob, key: Hashable = key) -> Answer:
-                # only an evaluation made here times the job (an ask may have kept its
-                # answer meanwhile, and then nothing is evaluated)
-                start = time.monotonic()
-                try:
-                    return self.evaluate(job)
-                finally:
-                    self._took[key] = time.monotonic() - start
+        def ask() -> None:
+            while not moved.is_set():
+                with taking:
+                    key, job = next(jobs, (None, None))
+                if job is None:
+                    return
+                if self.kept.store.version != version or self.kept.store.native is None:
+                    moved.set()
+                    return
+                if not self.kept.holds(job):
+                    self._ask(key, job)
 
+        failures: list[Exception] = []
+
+        def side() -> None:
+            _lower_priority()
             try:
-                # gzip taken: an answer an ask kept meanwhile is not decompressed for nothing
-                self.kept.run_encoded(job, timed, gzip_ok=True)
+                ask()
+            except Exception as error:   # as the round's own thread would: the loop logs it
+                moved.set()
+                failures.append(error)
+
+        others = [threading.Thread(target=side, name="catalogue-refresh", daemon=True)
+                  for _ in range(self.parallel - 1)]
+        for thread in others:
+            thread.start()
+        try:
+            ask()
+        except BaseException:
+            moved.set()
+            raise
+        finally:   # no round starts while one of this round's evaluations is under way
+            for thread in others:
+                thread.join()
+        if failures:
+            raise failures[0]
+        return None if moved.is_set() else version
+
+    def _ask(self, key: Hashable, job: QueryJob) -> None:
+        def timed(job: QueryJob) -> Answer:
+            # only an evaluation made here times the job (an ask may have kept its answer
+            # meanwhile, and then nothing is evaluated)
+            start = time.monotonic()
+            try:
+                return self.evaluate(job)
+            finally:
+                self._took[key] = time.monotonic() - start
+
+        try:
+            # gzip taken: an answer an ask kept meanwhile is not decompressed for nothing
+            self.kept.run_encoded(job, timed, gzip_ok=True)
+            with self._lock:
                 self.refreshed += 1
-            except Exception:   # a limit of the query, a closed engine: the next ask says
+        except Exception:   # a limit of the query, a closed engine: the next ask says
+            with self._lock:
                 self.failed += 1
-        return version
+
+
+def _lower_priority() -> None:
+    """Lower the calling thread's priority (Linux threads are tasks of their own)."""
+    with contextlib.suppress(AttributeError, OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICENESS)
 
 
 _REFRESHERS: weakref.WeakKeyDictionary[KeptAnswers, Refresher] = weakref.WeakKeyDictionary()
@@ -173,12 +218,14 @@ def refresher_of(kept: KeptAnswers) -> Refresher | None:
         return _REFRESHERS.get(kept)
 
 
-def refresher(kept: KeptAnswers, evaluate: Callable[[QueryJob], Answer]) -> Refresher:
-    """The ``Refresher`` of ``kept`` (made at the first call, with ``evaluate``)."""
+def refresher(kept: KeptAnswers, evaluate: Callable[[QueryJob], Answer], *,
+              parallel: int = 1) -> Refresher:
+    """The ``Refresher`` of ``kept`` (made at the first call, with ``evaluate`` and
+    ``parallel``)."""
     with _LOCK:
         found = _REFRESHERS.get(kept)
         if found is None:
-            found = _REFRESHERS[kept] = Refresher(kept, evaluate)
+            found = _REFRESHERS[kept] = Refresher(kept, evaluate, parallel=parallel)
         return found
 
 
