@@ -177,6 +177,8 @@ def test_a_background_query_runs_in_a_worker_of_its_own_at_a_lower_priority(
     background worker is ``BACKGROUND_NICENESS`` nicer than the server, whatever the priority
     of the thread that asks first (the catalogue's refresher runs nicer itself)."""
     monkeypatch.setattr(execution, "BACKGROUND_PATIENCE", 1)   # stopped at 3 s, not 12
+    assert engine._pool is not None
+    monkeypatch.setattr(engine._pool, "background", 1)   # one: the replacement runs the next
     failures: list[BaseException] = []
 
     def background() -> None:
@@ -217,6 +219,41 @@ def test_a_background_query_runs_in_a_worker_of_its_own_at_a_lower_priority(
     engine.run(QueryJob(SMALL + " # again", "all"), background=True)
     assert worker.process.pid is not None
     assert os.getpriority(os.PRIO_PROCESS, worker.process.pid) == nicer
+
+
+def test_background_queries_run_side_by_side_in_workers_of_their_own(
+        engine: QueryEngine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two background queries at once run in two background workers, both nicer than the
+    server, and the pool's workers are left to requests; a third waits for one of them."""
+    monkeypatch.setattr(execution, "BACKGROUND_PATIENCE", 1)   # stopped at 3 s, not 12
+    pool = engine._pool
+    assert pool is not None and pool.background == 2
+    failures: list[BaseException] = []
+
+    def background(n: int) -> None:
+        try:
+            engine.run(QueryJob(f"{ENDLESS} # {n}", "all"), background=True)
+        except BaseException as error:
+            failures.append(error)
+
+    running = [threading.Thread(target=background, args=(n,)) for n in range(3)]
+    for thread in running:
+        thread.start()
+    try:
+        until(lambda: pool._background._running[None] == 2)
+        workers = [w for w in pool._all if w.background]
+        assert len(workers) == 2 and len(pool._background._waiting) == 1
+        nicer = min(os.getpriority(os.PRIO_PROCESS, 0) + BACKGROUND_NICENESS, 19)
+        assert all(os.getpriority(os.PRIO_PROCESS, w.process.pid or 0) == nicer
+                   for w in workers)
+        assert pool._idle.qsize() == 1   # the pool's worker: the lane's is apart
+        with acting_for("127.0.0.8"):
+            assert engine.run(QueryJob(SMALL, "all")).body
+    finally:
+        for thread in running:
+            thread.join(15)
+    assert len(failures) == 3 and all(isinstance(f, QueryTimeout) for f in failures)
+    assert len([w for w in pool._all if w.background]) <= 2
 
 
 def test_a_background_query_has_a_longer_time_limit(engine: QueryEngine,

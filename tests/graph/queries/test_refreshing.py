@@ -202,3 +202,64 @@ def test_the_rounds_go_on_after_one_failed_to_read_the_store(
     _write(store, 1)
     assert refresher.wait(store.version, DEADLINE), "no round after the failed one"
     assert kept.holds(job)
+
+
+def _jobs(job: QueryJob, count: int) -> list[QueryJob]:
+    """``count`` jobs of ``job``'s query, each its own answer (a comment apart)."""
+    return [QueryJob(f"{job.sparql}\n# {n}", job.scope, substitutions=job.substitutions,
+                     solutions_format=job.solutions_format, limit=job.limit,
+                     union_default_graph=job.union_default_graph) for n in range(count)]
+
+
+def test_a_round_of_a_parallel_refresher_asks_that_many_jobs_at_once(
+        setting: tuple[VersionedStore, QueryEngine, QueryJob]) -> None:
+    store, engine, job = setting
+    kept = KeptAnswers(store)
+    lock = threading.Lock()
+    running, most = 0, 0
+
+    def evaluate(job: QueryJob) -> Answer:
+        nonlocal running, most
+        with lock:
+            running += 1
+            most = max(most, running)
+        try:
+            threading.Event().wait(0.2)
+            return engine.run(job)
+        finally:
+            with lock:
+                running -= 1
+
+    refresher = Refresher(kept, evaluate, parallel=2)
+    jobs = _jobs(job, 5)
+    for each in jobs:
+        refresher.want(each)
+    assert refresher.wait(store.version, DEADLINE)
+    assert most == 2 and refresher.refreshed == 5
+    assert all(kept.holds(each) for each in jobs)
+
+
+def test_a_failure_beside_the_round_ends_it_and_the_next_write_starts_another(
+        setting: tuple[VersionedStore, QueryEngine, QueryJob],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    store, engine, job = setting
+    kept = KeptAnswers(store)
+    holds = kept.holds
+    failures = [OSError("the disk said no")]
+
+    def flaky(job: QueryJob) -> bool:
+        if failures and threading.current_thread() is not refresher._thread:
+            raise failures.pop()   # in the round's other thread only
+        return holds(job)
+
+    monkeypatch.setattr(kept, "holds", flaky)
+    refresher = Refresher(kept, lambda job: threading.Event().wait(0.1) or engine.run(job),
+                          parallel=2)
+    jobs = _jobs(job, 4)
+    for each in jobs:
+        refresher.want(each)
+    assert refresher.wait(store.version, DEADLINE)   # the failed round counts as over
+    assert not failures
+    _write(store, 1)
+    assert refresher.wait(store.version, DEADLINE), "no round after the failed one"
+    assert all(holds(each) for each in jobs)
