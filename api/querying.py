@@ -90,6 +90,7 @@ def install(app: FastAPI, settings: Settings) -> None:
                          result_limit=settings.result_limit, workers=settings.query_workers,
                          worker_memory=settings.worker_memory(),
                          answer_cache=settings.answer_cache_mb * 2**20,
+                         background_workers=settings.background_workers,
                          union_default_graph=settings.union_default_graph)
     app.state.engine = engine
     app.state.inline_lookups = InlineLookups(engine)

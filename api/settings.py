@@ -110,6 +110,11 @@ class Settings(BaseSettings):
         "answer ready. false: each is evaluated at its first ask, and kept up to date from "
         "then on."
     )
+    background_workers: int = Field(
+        default=2, ge=1, description="Worker processes, apart from the query workers and at a "
+        "lower priority, that evaluate the catalogue's answers again after a write, side by "
+        "side (each started when needed; each may hold a query worker's share of memory)."
+    )
     client_concurrency: int = Field(
         default=8, description="Most queries one client (IP address) may have running at "
         "once; more get 429 with Retry-After."

@@ -150,7 +150,7 @@ def oxigraph_times(store: OxigraphStore, copy: Path, timeout: float,
 class Server:
     """civicgraph over ``store`` on a free loopback port, in a thread."""
 
-    def __init__(self, store: Any, timeout: float) -> None:
+    def __init__(self, store: Any, timeout: float, **options: Any) -> None:
         import uvicorn
 
         from api.app import create_app
@@ -163,7 +163,7 @@ class Server:
         self.url = f"http://127.0.0.1:{port}"
         settings = Settings(store="oxigraph", log_level="warning", public_url=self.url,
                             curator_token=CURATOR_TOKEN, query_timeout=timeout,
-                            query_workers=2)
+                            query_workers=2, **options)
         self.app = create_app(settings, store)
         self.server = uvicorn.Server(uvicorn.Config(self.app, log_level="warning",
                                                     lifespan="on", **server_options()))

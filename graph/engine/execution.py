@@ -84,8 +84,10 @@ class QueryEngine:
     def __init__(self, store: Store, *, timeout: float = 30.0, result_limit: int = 100_000,
                  workers: int = 2, worker_memory: int | None = None,
                  lookup_timeout: float = LOOKUP_LIMIT, queue_limit: float = QUEUE_LIMIT,
-                 answer_cache: int = CAPACITY, union_default_graph: bool = True) -> None:
+                 answer_cache: int = CAPACITY, union_default_graph: bool = True,
+                 background_workers: int = BACKGROUND_WORKERS) -> None:
         self.store = store
+        self._background_workers = max(1, background_workers)
         self.union_default_graph = union_default_graph
         self.timeout = timeout
         self.result_limit = result_limit
@@ -116,7 +118,7 @@ class QueryEngine:
     def background_workers(self) -> int:
         """How many background queries run at once: the workers' own (``graph.engine.workers``,
         "Background"), else one (threads, a remote store)."""
-        return BACKGROUND_WORKERS if self.uses_processes else 1
+        return self._background_workers if self.uses_processes else 1
 
     def run(self, job: QueryJob, *, background: bool = False) -> Answer:
         """The complete answer to ``job``; blocks the calling thread. On an embedded store,
@@ -234,7 +236,8 @@ class QueryEngine:
                 assert isinstance(self.store, VersionedStore)
                 self._pool = QueryPool(Snapshots(self.store), size=self.workers,
                                        timeout=self.timeout, memory_limit=self.worker_memory,
-                                       queue_limit=self.queue_limit)
+                                       queue_limit=self.queue_limit,
+                                       background=self._background_workers)
             return self._pool
 
     def _thread_pool(self) -> concurrent.futures.ThreadPoolExecutor:

@@ -84,6 +84,11 @@ class Refresher:
         with self._lock:
             return len(self._jobs)
 
+    def jobs(self) -> list[QueryJob]:
+        """The maintained jobs."""
+        with self._lock:
+            return list(self._jobs.values())
+
     def wait(self, version: int, timeout: float) -> bool:
         """Wait until a round has asked every maintained job for ``version`` of the store
         or a later one; whether it did within ``timeout`` seconds (for benchmarks)."""
