@@ -8,7 +8,7 @@ its own (``parallel`` at once: the engine's background workers), so that the nex
 the answer kept:
 
 - it asks through ``KeptAnswers.run`` with the engine's own ``run`` (the route passes it
-  with ``background=True``: the workers' background worker, at a lower priority, so that
+  with ``background=True``: a background worker, at a lower priority, so that
   an evaluation here never takes a worker from a request nor a core it wants; the same time
   and size limits as an ask), and the engine's *flights*, so that an ask arriving while its
   query is being evaluated here waits for that evaluation instead of starting another;
