@@ -16,6 +16,7 @@ True
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -55,16 +56,19 @@ def _parsed(header: str | None) -> tuple[MediaRange, ...]:
     return tuple(ranges)
 
 
+#: a weight as written: ASCII digits and one point (``float`` also reads ``inf``, ``1e-9``,
+#: ``1_0`` and other scripts' digits, which no qvalue is)
+_NUMBER = re.compile(r"[0-9]+\.?[0-9]*|\.[0-9]+")
+
+
 def _weight(params: Sequence[str]) -> float:
     """The ``q`` of an element's parameters (1 without one; 0 for one that is no number)."""
     q = 1.0
     for param in params:
         name, _, value = param.strip().partition("=")
         if name.strip().lower() == "q":
-            try:
-                q = min(max(float(value), 0.0), 1.0)
-            except ValueError:
-                q = 0.0
+            value = value.strip()
+            q = min(float(value), 1.0) if _NUMBER.fullmatch(value) else 0.0
     return q
 
 
@@ -87,6 +91,16 @@ def choose(header: str | None, offers: Sequence[str]) -> str | None:
         if q > 0 and (best is None or q > best[0]):
             best = (q, offer)
     return best[1] if best else None
+
+
+def joined(lines: Sequence[str]) -> str | None:
+    """A header field sent on several lines as the one list they make (RFC 9110 §5.3: a
+    proxy, or a client adding to its defaults, may send ``Accept`` twice); None for no line.
+
+    >>> joined(["identity", "gzip"]), joined([])
+    ('identity, gzip', None)
+    """
+    return ", ".join(lines) if lines else None
 
 
 @functools.lru_cache(maxsize=64)

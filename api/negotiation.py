@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from fastapi import Request
 
-from api.accept import choose
+from api.accept import choose, joined
 from api.errors import NotAcceptable
 
 __all__ = ["choose", "negotiate"]
@@ -21,7 +21,7 @@ __all__ = ["choose", "negotiate"]
 
 def negotiate(request: Request, offers: Sequence[str]) -> str:
     """The offer the request's ``Accept`` prefers; ``NotAcceptable`` (406) if none."""
-    chosen = choose(request.headers.get("accept"), offers)
+    chosen = choose(joined(request.headers.getlist("accept")), offers)
     if chosen is None:
         raise NotAcceptable(list(dict.fromkeys(offers)))
     return chosen

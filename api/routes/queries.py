@@ -25,7 +25,7 @@ import pyoxigraph as ox
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
-from api.accept import accepts_gzip
+from api.accept import accepts_gzip, joined
 from api.errors import NotAcceptable
 from api.negotiation import negotiate
 from api.querying import engine_of
@@ -109,15 +109,18 @@ def _page(request: Request, html: bool) -> int:
         raise ParameterError("page", "give it once")
     # ASCII digits, few of them, before int(): it takes '٣' and refuses '²' or 5,000 digits
     if not re.fullmatch(r"[0-9]{1,9}", asked[0]) or int(asked[0]) < 1:
-        raise ParameterError("page", f"a page number from 1, not {asked[0][:40]!r}")
+        raise ParameterError("page", f"a page number from 1, of at most 9 digits, not "
+                             f"{asked[0][:40]!r}")
     return int(asked[0])
 
 
 def _values(request: Request) -> dict[str, str]:
     values: dict[str, str] = {}
+    seen: set[str] = set()
     for key, value in request.query_params.multi_items():
-        if key in values:
+        if key in seen:
             raise ParameterError(key, "give it once")
+        seen.add(key)
         if key not in RESERVED:
             values[key] = value
     return values
@@ -261,7 +264,7 @@ def run_query(request: Request, query: CatalogueQuery) -> Response:
         # a large answer is kept gzipped: sent so to a client that takes it, and read by the
         # page only as far as its rows
         answer, coding = kept.run_encoded(job, engine.run, gzip_ok=html or accepts_gzip(
-            request.headers.get("accept-encoding")))
+            joined(request.headers.getlist("accept-encoding"))))
     if defaults and scope == "public":   # evaluated again in the background after a write
         _refresher(engine).want(job)
     link = permalink(query, values)

@@ -191,6 +191,22 @@ def test_the_row_count_is_written_as_each_language_groups_digits(
     assert page.status_code == 200 and said in page.text
 
 
+@pytest.mark.parametrize(("lang", "said"), [
+    ("fr", "page 1 sur 1\u202f200<"), ("en", "page 1 of 1,200<")])
+def test_the_pager_groups_the_digits_of_the_page_numbers_as_the_row_count(
+        live: Live, monkeypatch: pytest.MonkeyPatch, lang: str, said: str) -> None:
+    run_encoded = KeptAnswers.run_encoded
+
+    def counted(kept: KeptAnswers, *args: Any, **options: Any) -> tuple[Answer, str | None]:
+        answer, coding = run_encoded(kept, *args, **options)   # 1,200 pages of 500 rows
+        return dataclasses.replace(answer, count=600_000), coding
+
+    monkeypatch.setattr(KeptAnswers, "run_encoded", counted)
+    page = httpx.get(f"{live.url}/queries/tool_usages", params={"lang": lang},
+                     headers={"Accept": "text/html"}, timeout=60)
+    assert page.status_code == 200 and said in page.text
+
+
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_the_pagers_above_and_below_the_table_are_landmarks_of_their_own(
         live: Live, monkeypatch: pytest.MonkeyPatch, lang: str) -> None:
@@ -232,3 +248,49 @@ def test_the_queries_virtuoso_answers_otherwise_are_catalogue_queries() -> None:
 
     assert ANSWERED_OTHERWISE["virtuoso"] <= set(NAMES)
     assert "wave_changes" not in ANSWERED_OTHERWISE["virtuoso"]   # same rows at 10^6 now
+
+
+def test_an_accept_header_sent_on_two_lines_is_read_as_one_list(live: Live) -> None:
+    lines = [("Accept", "image/png"), ("Accept", "text/csv")]
+    response = httpx.get(f"{live.url}/queries/tool_usages", headers=lines, timeout=60)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/csv")
+
+
+def test_a_format_given_twice_is_refused_naming_it(live: Live) -> None:
+    response = httpx.get(f"{live.url}/queries/tool_usages",
+                         params=[("format", "csv"), ("format", "json")], timeout=60)
+    assert response.status_code == 400 and response.json()["parameter"] == "format"
+
+
+def test_a_page_number_too_long_to_be_one_says_how_long_one_may_be(live: Live) -> None:
+    response = httpx.get(f"{live.url}/queries/tool_usages", params={"page": "1" + "0" * 9},
+                         headers={"Accept": "text/html"}, timeout=60)
+    assert response.status_code == 400
+    assert "9 digits" in response.text
+
+
+@pytest.mark.parametrize(("lang", "count", "said"), [
+    ("fr", 1, "1 résultat<"), ("fr", 0, "0 résultat<"), ("fr", 2, "2 résultats<"),
+    ("en", 1, "1 result<"), ("en", 0, "0 results<"), ("en", 2, "2 results<")])
+def test_a_one_page_answer_counts_its_rows_in_the_singular_or_plural(
+        live: Live, monkeypatch: pytest.MonkeyPatch, lang: str, count: int, said: str) -> None:
+    run_encoded = KeptAnswers.run_encoded
+
+    def counted(kept: KeptAnswers, *args: Any, **options: Any) -> tuple[Answer, str | None]:
+        answer, coding = run_encoded(kept, *args, **options)
+        return dataclasses.replace(answer, count=count), coding
+
+    monkeypatch.setattr(KeptAnswers, "run_encoded", counted)
+    page = httpx.get(f"{live.url}/queries/tool_usages", params={"lang": lang},
+                     headers={"Accept": "text/html"}, timeout=60)
+    assert page.status_code == 200 and said in page.text
+
+
+def test_the_download_links_and_the_editor_link_are_apart(live: Live) -> None:
+    page = httpx.get(f"{live.url}/queries/tool_usages", params={"lang": "fr"},
+                     headers={"Accept": "text/html"}, timeout=60).text
+    links = re.search(r'<p class="permalink">(.*?)</p>', page, re.S)
+    assert links is not None
+    text = re.sub(r"<[^>]+>", "", links.group(1))
+    assert re.findall(r"\S·|·\S", text) == []   # every middle dot between two spaces

@@ -182,3 +182,32 @@ SELECT ?usage WHERE { ?usage cg:tool ?tool }
     store = fresh_live.app.state.engine.store
     found = refresher_of(kept_answers(store))
     assert found is not None and found.wait(store.version, 120)   # the round, before the end
+
+
+def test_a_client_that_sends_accept_encoding_on_two_lines_gets_gzip(
+        live: Live, monkeypatch: pytest.MonkeyPatch) -> None:
+    # RFC 9110 §5.3: the lines are one list; the first alone says "identity" only
+    monkeypatch.setattr(kept_module, "COMPRESS_FROM", 100)   # the example's answers are small
+    url = f"{live.url}/queries/tool_usages"
+    lines = [("Accept-Encoding", "identity"), ("Accept-Encoding", "gzip")]
+    plain = httpx.get(url, params={"lang": "en"}, headers=lines, timeout=60)
+    zipped = httpx.get(url, params={"lang": "en"}, headers=lines, timeout=60)   # kept now
+    assert zipped.headers.get("content-encoding") == "gzip"
+    assert zipped.content == plain.content   # as httpx decoded it
+
+
+def test_a_head_of_a_gzipped_answer_gives_the_headers_a_get_gives(
+        live: Live, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(kept_module, "COMPRESS_FROM", 100)   # the example's answers are small
+    url = f"{live.url}/queries/tool_usages?lang=fr&format=csv"
+    httpx.get(url, timeout=60)   # kept from now
+    with httpx.Client(timeout=60) as client:
+        for coding in ("gzip", "identity"):
+            head = client.head(url, headers={"Accept-Encoding": coding})
+            with client.stream("GET", url, headers={"Accept-Encoding": coding}) as get:
+                sent = b"".join(get.iter_raw())   # the bytes on the wire, not decoded
+            assert head.status_code == get.status_code == 200 and head.content == b""
+            assert head.headers.get("content-encoding") == get.headers.get(
+                "content-encoding") == ("gzip" if coding == "gzip" else None)
+            assert head.headers["content-length"] == get.headers["content-length"] == str(
+                len(sent))
