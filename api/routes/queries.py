@@ -241,6 +241,26 @@ def _read(answer: Answer, coding: str | None) -> QueryResult:
     return ox.parse_query_results(cast(IO[bytes], body), ox.QueryResultsFormat.JSON)
 
 
+def _shown(answer: Answer, coding: str | None,
+           page: int) -> tuple[list[str], list[ox.QuerySolution], int, int]:
+    """The variables and the rows ``page`` of the table shows, with the answer's row count
+    and its number of pages. Only the rows shown are read from the answer (tens of
+    thousands at 10^6 triples)."""
+    total = answer.count if answer.kind == "solutions" else 0
+    pages = max(1, -(-total // PAGE_ROWS))
+    if page > pages:
+        raise ParameterError("page", f"the answer has {total} rows, on {pages} page(s) of "
+                             f"{PAGE_ROWS}")
+    start = (page - 1) * PAGE_ROWS
+    result = _read(answer, coding)
+    if not isinstance(result, ox.QuerySolutions):
+        return [], [], total, pages
+    rows = list(itertools.islice(result, start, start + PAGE_ROWS))
+    variables = [v.value for v in result.variables]
+    del result   # a pyoxigraph result is freed on its own thread, never left to a later frame
+    return variables, rows, total, pages
+
+
 def run_query(request: Request, query: CatalogueQuery) -> Response:
     """Run ``query`` with the request's parameters, in the negotiated format."""
     settings = request.app.state.settings
@@ -265,30 +285,22 @@ def run_query(request: Request, query: CatalogueQuery) -> Response:
         # page only as far as its rows
         answer, coding = kept.run_encoded(job, engine.run, gzip_ok=html or accepts_gzip(
             joined(request.headers.getlist("accept-encoding"))))
+        # in the slot too: a kept answer comes at once, but its last page is read through
+        # every row before it (seconds for a large one)
+        shown = _shown(answer, coding, page) if html else None
     if defaults and scope == "public":   # evaluated again in the background after a write
         _refresher(engine).want(job)
     link = permalink(query, values)
     headers = {"Link": f'<{link}>; rel="canonical"',
                "Vary": "Accept, Accept-Language, Accept-Encoding"}
-    if not html:
+    if shown is None:
         if coding:
             headers["Content-Encoding"] = coding
         media_type = answer.media_type + ("; charset=utf-8" if media.startswith("text/")
                                           else "")
         return Response(answer.body, media_type=media_type, headers=headers)
-    total = answer.count if answer.kind == "solutions" else 0
-    pages = max(1, -(-total // PAGE_ROWS))
-    if page > pages:
-        raise ParameterError("page", f"the answer has {total} rows, on {pages} page(s) of "
-                             f"{PAGE_ROWS}")
+    variables, rows, total, pages = shown
     start = (page - 1) * PAGE_ROWS
-    result = _read(answer, coding)
-    # only the rows shown are read from the answer (tens of thousands at 10^6 triples)
-    rows = list(itertools.islice(result, start, start + PAGE_ROWS)) \
-        if isinstance(result, ox.QuerySolutions) else []
-    variables = [v.value for v in result.variables] if isinstance(result, ox.QuerySolutions) \
-        else []
-    del result   # a pyoxigraph result is freed on its own thread, never left to a later frame
     return render(request, "query_run.html", {
         "query": query, "values": values, "variables": variables, "rows": rows,
         "results_json": results_json(variables, rows),

@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import json
 import re
+import threading
+from typing import Any
 
 import httpx
 import pytest
@@ -211,3 +214,29 @@ def test_a_head_of_a_gzipped_answer_gives_the_headers_a_get_gives(
                 "content-encoding") == ("gzip" if coding == "gzip" else None)
             assert head.headers["content-length"] == get.headers["content-length"] == str(
                 len(sent))
+
+
+def test_reading_the_page_out_of_an_answer_holds_the_clients_query_slot(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # a kept answer comes at once, but reading its last page parses every row before it
+    # (seconds for a large gzipped answer): one client's asks for it are bounded as queries
+    reading, release = threading.Event(), threading.Event()
+    read = queries_route._read
+
+    def held(answer: Any, coding: str | None) -> Any:
+        reading.set()
+        release.wait(30)
+        return read(answer, coding)
+
+    monkeypatch.setattr(queries_route, "_read", held)
+    with running(example_store(), client_concurrency=1) as live, \
+            concurrent.futures.ThreadPoolExecutor(1) as pool:
+        url = f"{live.url}/queries/tool_usages"
+        try:
+            page = pool.submit(httpx.get, url, headers={"Accept": "text/html"}, timeout=60)
+            assert reading.wait(30), "the page was not read"
+            other = httpx.get(url, timeout=60)
+        finally:
+            release.set()
+        assert page.result().status_code == 200
+        assert other.status_code == 429
