@@ -106,23 +106,21 @@ def joined(lines: Sequence[str]) -> str | None:
 @functools.lru_cache(maxsize=64)
 def accepts_gzip(header: str | None) -> bool:
     """Whether an ``Accept-Encoding`` header (RFC 9110 §12.5.3) takes a gzip-coded body: its
-    ``gzip`` (or ``x-gzip``) element, else its ``*``, with a quality above 0. Without the
-    header nothing is assumed (the client may not decode it).
+    ``gzip`` elements, else its ``x-gzip`` ones (the body is labelled ``gzip``), else its
+    ``*``, with a quality above 0 (an element refusing it wins: identity is read by every
+    client). Without the header nothing is assumed (the client may not decode it).
 
     >>> accepts_gzip("gzip, deflate, br"), accepts_gzip("br;q=1, *;q=0.5")
     (True, True)
     >>> accepts_gzip("gzip;q=0, *"), accepts_gzip("identity"), accepts_gzip(None)
     (False, False, False)
     """
-    named: float | None = None
-    anything: float | None = None
+    found: dict[str, float] = {}
     for part in (header or "").split(","):
         coding, *params = part.strip().split(";")
         coding = coding.strip().lower()
-        q = _weight(params)
-        if coding in ("gzip", "x-gzip"):
-            named = q if named is None else max(named, q)
-        elif coding == "*":
-            anything = q
-    found = named if named is not None else anything
-    return found is not None and found > 0
+        found[coding] = min(found.get(coding, 1.0), _weight(params))
+    for coding in ("gzip", "x-gzip", "*"):
+        if coding in found:
+            return found[coding] > 0
+    return False

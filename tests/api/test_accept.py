@@ -46,3 +46,14 @@ def test_no_line_is_no_header() -> None:
     assert joined([]) is None
     assert choose(joined([]), ["text/csv"]) == "text/csv"   # no Accept: anything goes
     assert choose(joined(["image/png", "text/csv"]), ["text/csv"]) == "text/csv"
+
+
+@pytest.mark.parametrize(("header", "gzip_ok"), [
+    ("gzip;q=0, x-gzip", False),      # the answer would be labelled gzip, which it refuses
+    ("x-gzip;q=0, gzip", True),
+    ("x-gzip", True), ("x-gzip;q=0, *", False),
+    ("gzip, gzip;q=0", False),        # said both ways: identity, which every client reads
+    ("*;q=0, gzip", True), ("gzip;q=0.5, *;q=0", True),
+])
+def test_gzip_is_sent_only_where_no_element_refuses_it(header: str, gzip_ok: bool) -> None:
+    assert accepts_gzip(header) is gzip_ok
