@@ -249,8 +249,9 @@ def _shown(answer: Answer, coding: str | None,
     total = answer.count if answer.kind == "solutions" else 0
     pages = max(1, -(-total // PAGE_ROWS))
     if page > pages:
-        raise ParameterError("page", f"the answer has {total} rows, on {pages} page(s) of "
-                             f"{PAGE_ROWS}")
+        raise ParameterError("page", f"the answer has {total} rows, on {pages} "
+                             f"{'page' if pages == 1 else 'pages'} of {PAGE_ROWS} "
+                             f"{'row' if PAGE_ROWS == 1 else 'rows'}")
     start = (page - 1) * PAGE_ROWS
     result = _read(answer, coding)
     if not isinstance(result, ox.QuerySolutions):

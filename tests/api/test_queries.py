@@ -294,3 +294,17 @@ def test_the_download_links_and_the_editor_link_are_apart(live: Live) -> None:
     assert links is not None
     text = re.sub(r"<[^>]+>", "", links.group(1))
     assert re.findall(r"\S·|·\S", text) == []   # every middle dot between two spaces
+
+
+def test_a_page_past_the_last_says_how_many_rows_and_pages_there_are(
+        live: Live, monkeypatch: pytest.MonkeyPatch) -> None:
+    url = f"{live.url}/queries/tool_usages"
+    total = len(httpx.get(url, timeout=60).json()["results"]["bindings"])
+    html = {"Accept": "text/html"}
+    monkeypatch.setattr(queries_route, "PAGE_ROWS", total)
+    one = httpx.get(url, params={"page": "2"}, headers=html, timeout=60)
+    assert one.status_code == 400
+    assert f"the answer has {total} rows, on 1 page of {total}" in one.text
+    monkeypatch.setattr(queries_route, "PAGE_ROWS", 1)
+    many = httpx.get(url, params={"page": str(total + 1)}, headers=html, timeout=60)
+    assert f"on {total} pages of 1 row<" in many.text
