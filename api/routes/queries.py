@@ -289,7 +289,9 @@ def run_query(request: Request, query: CatalogueQuery) -> Response:
         # in the slot too: a kept answer comes at once, but its last page is read through
         # every row before it (seconds for a large one)
         shown = _shown(answer, coding, page) if html else None
-    if defaults and scope == "public":   # evaluated again in the background after a write
+    # evaluated again in the background after a write: the JSON answer only, that the page
+    # and the API share (a CSV ask maintained would be one more job in every round)
+    if defaults and scope == "public" and (html or media == JSON):
         _refresher(engine).want(job)
     link = permalink(query, values)
     headers = {"Link": f'<{link}>; rel="canonical"',

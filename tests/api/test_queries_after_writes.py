@@ -167,6 +167,23 @@ def test_only_the_languages_of_the_site_are_maintained(fresh_live: Live) -> None
     assert found.maintained == 2
 
 
+def test_only_the_json_answer_is_maintained_whatever_format_is_asked(fresh_live: Live) -> None:
+    # the page and the API share the SPARQL JSON answer; CSV, TSV and XML asks are answered
+    # and kept, but a client asking each once must not make every round after a write
+    # evaluate each query four times
+    url = f"{fresh_live.url}/queries/tool_usages"
+    for name in ("csv", "tsv", "xml"):
+        assert httpx.get(url, params={"lang": "fr", "format": name},
+                         timeout=60).status_code == 200
+    found = refresher_of(kept_answers(fresh_live.app.state.engine.store))
+    assert found is None or found.maintained == 0
+    assert httpx.get(url, params={"lang": "fr"}, headers={"Accept": "text/html"},
+                     timeout=60).status_code == 200
+    assert httpx.get(url, params={"lang": "fr"}, timeout=60).status_code == 200   # the same
+    found = refresher_of(kept_answers(fresh_live.app.state.engine.store))
+    assert found is not None and found.maintained == 1
+
+
 def test_a_query_that_needs_a_value_has_no_default_answer_to_maintain(
         fresh_live: Live, monkeypatch: pytest.MonkeyPatch) -> None:
     needing = parse_query("usages_of_a_tool", """#+ title.en: Usages of a tool
