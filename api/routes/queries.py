@@ -103,8 +103,8 @@ def _page(request: Request, html: bool) -> int:
     if not asked:
         return 1
     if not html:
-        raise ParameterError("page", "only the HTML table has pages; the other formats give "
-                             "every row")
+        raise ParameterError("page", "only the HTML table has pages (format=html, or Accept: "
+                             "text/html); the other formats give every row")
     if len(asked) > 1:
         raise ParameterError("page", "give it once")
     # ASCII digits, few of them, before int(): it takes '٣' and refuses '²' or 5,000 digits

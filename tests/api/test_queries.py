@@ -308,3 +308,11 @@ def test_a_page_past_the_last_says_how_many_rows_and_pages_there_are(
     monkeypatch.setattr(queries_route, "PAGE_ROWS", 1)
     many = httpx.get(url, params={"page": str(total + 1)}, headers=html, timeout=60)
     assert f"on {total} pages of 1 row<" in many.text
+
+
+def test_a_page_asked_of_another_format_says_how_to_ask_for_the_table(live: Live) -> None:
+    # curl and wget send Accept: */*, which gets JSON: a pager link copied from the browser
+    response = httpx.get(f"{live.url}/queries/tool_usages", params={"page": "2"},
+                         headers={"Accept": "*/*"}, timeout=60)
+    assert response.status_code == 400
+    assert "format=html" in response.json()["problem"]
