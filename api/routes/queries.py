@@ -121,7 +121,7 @@ def _values(request: Request) -> dict[str, str]:
         if key in seen:
             raise ParameterError(key, "give it once")
         seen.add(key)
-        if key not in RESERVED:
+        if key not in RESERVED and value:   # an empty field of the page's form: not given
             values[key] = value
     return values
 

@@ -316,3 +316,16 @@ def test_a_page_asked_of_another_format_says_how_to_ask_for_the_table(live: Live
                          headers={"Accept": "*/*"}, timeout=60)
     assert response.status_code == 400
     assert "format=html" in response.json()["problem"]
+
+
+def test_an_emptied_language_field_gives_the_readers_language(live: Live) -> None:
+    # the page's form sends every field: a French reader who clears "Langue des libellés"
+    # means "not given", which is the reader's language, as for every other parameter
+    french = {"Accept-Language": "fr"}
+    url = f"{live.url}/queries/tool_usages"
+    emptied = httpx.get(url, params={"lang": "", "tool": ""}, headers=french, timeout=60)
+    given = httpx.get(url, params={"lang": "fr"}, headers=french, timeout=60)
+    assert emptied.status_code == 200, emptied.text
+    assert emptied.content == given.content
+    assert emptied.headers["link"] == given.headers["link"] == (
+        '</queries/tool_usages?lang=fr>; rel="canonical"')
