@@ -377,5 +377,6 @@ def kept_answers(store: Store, capacity: int = CAPACITY) -> KeptAnswers:
         return found
 
 
-__all__ = ["COMPRESS_FROM", "GZIP", "LARGEST_SHARE", "META_GRAPHS", "Change", "KeptAnswers",
-           "decompressed", "kept_answers", "size_up_to", "summarise", "summary_of"]
+__all__ = ["COMPRESS_FROM", "COMPRESS_LEVEL", "GZIP", "LARGEST_SHARE", "META_GRAPHS", "Change",
+           "KeptAnswers", "decompressed", "kept_answers", "size_up_to", "summarise",
+           "summary_of"]
