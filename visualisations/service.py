@@ -194,9 +194,9 @@ class MapService:
 
     def _start(self, target: Callable[[], None], name: str) -> threading.Thread:
         thread = threading.Thread(target=target, name=name, daemon=True)
-        with self._lock:
+        with self._lock:   # started before ``close`` can see it: a thread not started
+            thread.start()  # cannot be joined
             self._threads = [t for t in self._threads if t.is_alive()] + [thread]
-        thread.start()
         return thread
 
     def close(self, timeout: float = 5.0) -> None:

@@ -133,6 +133,29 @@ def test_closing_waits_for_the_warm_up_and_logs_no_error(
     assert caplog.records[0].exc_info is None   # no traceback holding query results kept
 
 
+def test_closing_while_a_background_reading_is_being_started_waits_for_its_start(
+        tiny: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A server stopping as the service starts a thread (a write's refresh, the warm-up)
+    joins it: a thread ``close`` sees is always started (joining one not yet started
+    raises)."""
+    service = Maps(VersionedStore(tiny))
+    starting, start = threading.Event(), threading.Thread.start
+
+    def slow_start(thread: threading.Thread) -> None:
+        if thread.name == "civicgraph-test-slow":
+            starting.set()
+            time.sleep(0.3)
+        start(thread)
+
+    monkeypatch.setattr(threading.Thread, "start", slow_start)
+    starter = threading.Thread(
+        target=lambda: service._start(lambda: None, "civicgraph-test-slow"))
+    starter.start()
+    assert starting.wait(5)
+    service.close(timeout=5)   # raised "cannot join thread before it is started"
+    starter.join(5)
+
+
 def test_a_failure_while_serving_is_logged_with_its_traceback_as_text(
         tiny: Store, caplog: pytest.LogCaptureFixture) -> None:
     store = _Closing(tiny)
