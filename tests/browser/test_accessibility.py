@@ -1,7 +1,7 @@
 """axe-core (npm, installed by ``.ci/setup`` into ``node_modules/``) finds no serious or
 critical violation on the home page, the gallery, every map page (and the map document of
-each), a resource page, the query page and search, in French and in English; every map page
-has a table alternative."""
+each), a resource page, the query page, search and error pages, in French and in English;
+every map page has a table alternative."""
 
 from __future__ import annotations
 
@@ -27,6 +27,8 @@ PAGES = [
     # story pages: a tool's lists, the data page's citation, a result page's views
     "/id/software/loomio", "/dumps",
     "/queries/tool_usages?tool=loomio",
+    # an error page (a browser gets HTML: a 404 and a parameter refused)
+    "/nowhere", "/queries/tool_usages?page=abc",
 ]
 #: the map pages and where their table alternative is (in the page, or in its map document)
 TABLES = {
