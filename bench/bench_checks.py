@@ -13,6 +13,9 @@ Prints, for each step, its seconds and the resident memory after it at each size
 growth of its time against the growth of the data; then the compiled queries that grow most.
 
     .venv/bin/python bench/bench_checks.py --organisations 10000 30000 --data /tmp/ld
+
+``--before TREE`` runs each size first with the code of another checkout (``git archive`` of
+an earlier commit unpacked in TREE), for a before/after in one run.
 """
 
 from __future__ import annotations
@@ -169,7 +172,9 @@ def child(data: str, vocabulary: str, workers: int) -> None:
 
 
 def measure(organisations: int, workdir: Path, data_dir: Path | None,
-            workers: int) -> dict[str, Any]:
+            workers: int, tree: Path | None = None) -> dict[str, Any]:
+    """One size in a process of its own; ``tree``: run the copy of this script in another
+    checkout (its own ``graph``), for a before/after in one run."""
     from graph.samples.synthetic import write
 
     data = (data_dir or workdir) / f"synthetic-{organisations}.nt"
@@ -183,7 +188,8 @@ def measure(organisations: int, workdir: Path, data_dir: Path | None,
     location = workdir / f"store-{organisations}"
     shutil.copytree(template, location)
     begun = time.perf_counter()
-    out = subprocess.run([sys.executable, __file__, "--child", str(data), str(location),
+    script = tree / "bench" / "bench_checks.py" if tree is not None else Path(__file__)
+    out = subprocess.run([sys.executable, str(script), "--child", str(data), str(location),
                           str(workers)], check=True, capture_output=True, text=True).stdout
     shutil.rmtree(location, ignore_errors=True)
     found: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
@@ -226,6 +232,34 @@ def table(results: list[dict[str, Any]], *, top: int) -> str:
     return "\n".join(lines)
 
 
+#: the steps compared before and after (``--before``), as ``table`` names them
+COMPARED = ("check > _union", "check > query SELECT DISTINCT ?s { ?s ?p ?o }",
+            "check > _mentions_persons_in", "check > context",
+            "check > validate > _with_sparql > shape_queries.run", "check")
+
+
+def compared(before: list[dict[str, Any]], after: list[dict[str, Any]], *,
+             queries: int) -> str:
+    """Seconds of the main steps (and of the ``queries`` slowest compiled-shape queries
+    before) at each size, before and after, side by side."""
+    last = before[-1]["seconds"]
+    slowest = sorted((k for k in last if k.split(" > ")[-1].startswith("screen ")),
+                     key=lambda k: -last[k])[:queries]
+    heads = " | ".join(f"{b['triples']:,}: before / after (s)" for b in before)
+    lines = [f"| step | {heads} | growth before / after |",
+             "|---|" + "---|" * len(before) + "---|"]
+    scale = before[-1]["triples"] / before[0]["triples"]
+    for key in (*COMPARED, *slowest):
+        cells = " | ".join(f"{b['seconds'].get(key, 0):.2f} / {a['seconds'].get(key, 0):.2f}"
+                           for b, a in zip(before, after, strict=True))
+        growth = " / ".join(
+            f"{r[-1]['seconds'].get(key, 0) / r[0]['seconds'][key] / scale:.2f}"
+            if r[0]["seconds"].get(key) else "-" for r in (before, after))
+        name = key.replace("check > validate > _with_sparql > shape_queries.run", "compiled")
+        lines.append(f"| {name} | {cells} | {growth} |")
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--organisations", type=int, nargs="+", default=[10000, 30000])
@@ -235,6 +269,9 @@ def main() -> None:
                         help="queries of the compiled shapes run at once (the load: 2)")
     parser.add_argument("--top", type=int, default=12)
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument("--before", type=Path, metavar="TREE",
+                        help="also run each size with the code of another checkout (TREE, "
+                             "e.g. `git archive` of an earlier commit), interleaved")
     parser.add_argument("--child", nargs=3, metavar=("DATA", "STORE", "WORKERS"),
                         help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -242,17 +279,25 @@ def main() -> None:
         child(args.child[0], args.child[1], int(args.child[2]))
         return
     start = os.getloadavg()
-    results = []
+    results, before = [], []
     with tempfile.TemporaryDirectory(prefix="civicgraph-bench-checks-") as tmp:
         for organisations in args.organisations:
+            if args.before is not None:
+                before.append(measure(organisations, Path(tmp), args.data, args.workers,
+                                      args.before))
+                print(f"{organisations} organisations, before: {before[-1]['wall']:.1f} s",
+                      flush=True)
             results.append(measure(organisations, Path(tmp), args.data, args.workers))
             print(f"{organisations} organisations: {results[-1]['wall']:.1f} s", flush=True)
     end = os.getloadavg()
     print(table(results, top=args.top))
+    if before:
+        print("\nBefore / after:\n")
+        print(compared(before, results, queries=4))
     print(f"load averages {' / '.join(f'{x:.2f}' for x in start)} at the start, "
           f"{' / '.join(f'{x:.2f}' for x in end)} at the end")
     if args.json:
-        args.json.write_text(json.dumps(results, indent=1))
+        args.json.write_text(json.dumps({"after": results, "before": before}, indent=1))
 
 
 if __name__ == "__main__":

@@ -107,18 +107,20 @@ def run(checks: Sequence[Check], store: ox.Store, *, workers: int = 1,
     nodes that violate any of them, each an ``EXISTS``); then each check's own query runs on
     the focus nodes screened only, for values and paths: valid data costs one query per
     ``SCREENING`` checks."""
-    below: dict[str, str] = {}
+    below: dict[str, list[str]] = {}
 
     def subclasses(found: re.Match[str]) -> str:
-        """The class of ``found`` and its subclasses (``rdfs:subClassOf*`` in ``store``)."""
-        iri = found[1]
+        """The test of ``found``: its value has no ``rdf:type`` among the class and its
+        subclasses (``rdfs:subClassOf*`` in ``store``), one ``NOT EXISTS`` for each."""
+        value, iri = found[1], found[2]
         if iri not in below:
             rows = store.query(f"SELECT DISTINCT ?c {{ ?c <{RDFS}subClassOf>* <{iri}> }}",
                                use_default_graph_as_union=union)
             assert isinstance(rows, ox.QuerySolutions)
-            below[iri] = ", ".join({f"<{iri}>", *(str(row[0]) for row in rows
-                                                  if isinstance(row[0], ox.NamedNode))})
-        return below[iri]
+            below[iri] = [f"<{iri}>", *sorted({str(row[0]) for row in rows if isinstance(
+                row[0], ox.NamedNode) and row[0].value != iri})]
+        return "(" + " && ".join(f"NOT EXISTS {{ {value} <{RDF}type> {c} }}"
+                                 for c in below[iri]) + ")"
 
     targets: dict[str, list[tuple[Check, str, str]]] = {}
     for check in checks:
