@@ -126,7 +126,7 @@ OXIGRAPH_KINDS: Final = frozenset({"embedded", "memory", "oxigraph", "snapshot"}
 #: their optional parameters rely on an error inside COALESCE (``STR`` of an unbound
 #: variable, ``EXISTS`` under ``IF``), or on patterns it evaluates otherwise (tests/engines)
 VIRTUOSO_DIFFERS: Final = frozenset({
-    "effects_by_tool", "tools_in_field_for_practice", "unanswered_needs"})
+    "effects_by_tool", "tools_in_field_for_practice"})
 #: ... and those it answers otherwise on large data: at 10^6 triples it loses rows where a
 #: DISTINCT or GROUP BY sub-SELECT is joined to large scans (bench/RESULTS.md, "wave_changes
 #: over restated activities")
