@@ -130,9 +130,9 @@ OXIGRAPH_KINDS: Final = frozenset({"embedded", "memory", "oxigraph", "snapshot"}
 #: cg:organisation ?organisation . ?usedFor skos:broader* ?practice . ?organisation
 #: org:purpose ?purpose . ?purpose skos:broader* ?field }`` counts 22 on Oxigraph and 1 on
 #: Virtuoso (each path alone: 28 and 113 on both). Matching ``?field`` by STR on a free end
-#: of the path answers 22 on Virtuoso too, but costs Oxigraph a third more at 10^6 (1.9 s
-#: against 2.6 s with the defaults; by ``?practice``, 2.5 times); the field's path in a
-#: sub-SELECT keeps Oxigraph's time, and Virtuoso answers no row (bench/RESULTS.md,
+#: of the path answers 22 on Virtuoso too, but costs Oxigraph a fifth to a third more at
+#: 10^6 (2.35 s against 2.82 s with the defaults; by ``?practice``, twice); the field's path
+#: in a sub-SELECT keeps Oxigraph's time, and Virtuoso answers no row (bench/RESULTS.md,
 #: "portable texts for Virtuoso").
 VIRTUOSO_DIFFERS: Final = frozenset({"tools_in_field_for_practice"})
 #: ... and those it answers otherwise on large data: at 10^6 triples it loses rows where a
