@@ -28,6 +28,7 @@ def test_a_missing_page_says_so_in_the_visitors_language(
     assert response.headers["content-language"] == lang
     main = _main(response)
     assert f"<h1>{heading}</h1>" in main
+    assert '<p class="error-kind"><code>NotFound</code></p>' in main   # as the JSON names it
     assert f'<a href="/?lang={lang}">{back}</a>' in main
 
 
