@@ -57,9 +57,13 @@ block on a remote endpoint; these rules give the same answer on both):
 - parameters appear in the top-level group (its triple patterns, FILTERs, the conditions of
   its OPTIONALs), never inside a sub-SELECT;
 - an optional parameter left out stays unbound: test it with ``COALESCE``, never ``BOUND``
-  (Oxigraph 0.5 evaluates ``BOUND(?p)`` as false for a substituted ``?p``), e.g.
-  ``FILTER(COALESCE(?x = ?p, true))`` or
-  ``FILTER(COALESCE(IF(sameTerm(?p, ?p), EXISTS { … }, true), true))``;
+  (Oxigraph 0.5 evaluates ``BOUND(?p)`` as false for a substituted ``?p``), as
+  ``FILTER(COALESCE(?p, "") = "" || ?x = ?p)``; not ``COALESCE(?x = ?p, true)`` nor an
+  ``EXISTS`` under ``IF``, which Virtuoso 7.2 reads as false for an unbound ``?p``. A
+  parameter reached through a transitive path (a concept and its broader ones) is matched
+  in an OPTIONAL over a DISTINCT sub-SELECT of each item's concepts: Virtuoso answers such
+  a path with both ends bound inside an ``EXISTS`` for the first row of each start node only
+  (``shared_resources``, ``unanswered_needs``; tests/engines compares both engines);
 - MIN, MAX and SUM of a group that holds one unbound value are unbound (Oxigraph follows the
   letter of SPARQL 1.1 here): aggregate only values bound in every solution of the group,
   e.g. ``MIN(COALESCE(?start, ?observed))``; COUNT skips unbound values;
