@@ -113,7 +113,8 @@ class Settings(BaseSettings):
     background_workers: int = Field(
         default=2, ge=1, description="Worker processes, apart from the query workers and at a "
         "lower priority, that evaluate the catalogue's answers again after a write, side by "
-        "side (each started when needed; each may hold a query worker's share of memory)."
+        "side (each started when needed; each may hold a query worker's share of memory, "
+        "beyond memory_limit_mb's count)."
     )
     client_concurrency: int = Field(
         default=8, description="Most queries one client (IP address) may have running at "

@@ -79,10 +79,17 @@ class Lookups:
         self.active = threading.Event()
         self.stopped = threading.Event()
         self.seconds: list[float] = []
+        self.error: BaseException | None = None
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
 
     def _run(self) -> None:
+        try:
+            self._ask()
+        except BaseException as error:   # raised by close: no latency from a cut sample
+            self.error = error
+
+    def _ask(self) -> None:
         while not self.stopped.is_set():
             if self.active.wait(0.1):
                 started = time.perf_counter()
@@ -97,6 +104,8 @@ class Lookups:
         self.stopped.set()
         self.thread.join(60)
         self.client.close()
+        if self.error is not None:
+            raise RuntimeError("the lookups stopped") from self.error
 
 
 def cycle(store: OxigraphStore, organisations: int, workers: int, variant: int,

@@ -123,7 +123,7 @@ class QueryEngine:
     def run(self, job: QueryJob, *, background: bool = False) -> Answer:
         """The complete answer to ``job``; blocks the calling thread. On an embedded store,
         the answer is kept until the next write (``graph.engine.answers``). ``background``:
-        work no request waits for, run in the workers' background worker at a lower priority
+        work no request waits for, run in a background worker at a lower priority
         (``graph.engine.workers``, "Background") with ``BACKGROUND_PATIENCE`` times the time
         limit; an ask of the same query meanwhile gives
         it a request's priority and waits for it (where the system does not allow that, the

@@ -46,19 +46,19 @@ group, and counts against its client like a stopped query (``WorkerCrashed``).
 
 Background. Work no request waits for (the catalogue's answers evaluated again after a write,
 ``graph.queries.refreshing``) runs with ``background=True`` in workers of its own (at most
-``background``, each started when a background query finds none idle) kept apart from the
-pool and the lane, at niceness
-``BACKGROUND_NICENESS`` (Linux, other Unixes): it never takes a worker from a request, and
-when the cores are busy the requests' workers get them first (a niceness of 10 gets about a
-tenth of a core a normal process wants). On an idle machine it runs at full speed. Its
-queries are given more time than a request's (``BACKGROUND_PATIENCE`` times the limit,
-``graph.engine.execution``): at a lower priority, their time on the clock says little of
-their cost. A request that wants the answer a background query is computing, or is about to,
-may ``hurry`` it: the background workers get the server's priority until their next
-background query (where the system allows it: lowering a niceness needs privileges, e.g. root or
-``CAP_SYS_NICE`` on Linux; where it does not, the request runs the query itself, and the
-requests for it after that one wait for that run). The server sets a worker's niceness
-when it starts it, never the worker itself: a hurry that came meanwhile would be undone.
+``background``, each started when a background query finds none idle), apart from the pool
+and the lane, at niceness ``BACKGROUND_NICENESS`` (Linux, other Unixes): it never takes a
+worker from a request, and when the cores are busy the requests' workers get them first (a
+niceness of 10 gets about a tenth of a core a normal process wants). On an idle machine it
+runs at full speed. Its queries are given more time than a request's
+(``BACKGROUND_PATIENCE`` times the limit, ``graph.engine.execution``): at a lower priority,
+their time on the clock says little of their cost. A request that wants the answer a
+background query is computing, or is about to, may ``hurry`` it: the query gets the
+server's priority until its run ends, another background query keeps its own (where the
+system allows it: lowering a niceness needs privileges, e.g. root or ``CAP_SYS_NICE`` on
+Linux; where it does not, the request runs the query itself, and the requests for it after
+that one wait for that run). The server sets a worker's niceness when it starts it and when
+it gives it a query, never the worker itself: a hurry that came meanwhile would be undone.
 
 Costs, measured on 2 cores with 10^6 triples: a round trip through a worker adds about
 0.2 ms to a query; starting a worker takes about 0.3 s; a checkpoint snapshot 15 ms and
@@ -106,8 +106,7 @@ QUEUE_LIMIT = 5.0
 LANES = 1
 #: how much nicer than the server the workers of background queries run (see "Background")
 BACKGROUND_NICENESS = 10
-#: workers of background queries at most: on 2 cores a round of the catalogue's answers
-#: after a write takes half the time it took in one (bench/RESULTS.md, session 9)
+#: workers of background queries at most (``CIVICGRAPH_BACKGROUND_WORKERS``)
 BACKGROUND_WORKERS = 2
 
 
@@ -220,7 +219,7 @@ class _Worker:
     def __init__(self, context: Any, *, lane: bool = False, background: bool = False) -> None:
         #: a worker of the lane kept for clients running no query (see "Lane" above)
         self.lane = lane
-        #: the worker of background queries, at a lower priority (see "Background" above)
+        #: a worker of background queries, at a lower priority (see "Background" above)
         self.background = background
         self.conn, child = context.Pipe(duplex=True)
         self.process: BaseProcess = context.Process(
@@ -290,8 +289,9 @@ class QueryPool:
         self.background = max(1, background)
         self._background = Turns(share=self.background)
         self._background_started = 0
-        #: the background query a request hurried, until its run ends (see "Background")
-        self._hurried: QueryJob | None = None
+        #: the background queries hurried, until their runs end; what each worker runs
+        self._hurried: list[QueryJob] = []
+        self._running: dict[_Worker, QueryJob] = {}
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
         self._closed = False
@@ -346,12 +346,17 @@ class QueryPool:
             if self._closed:
                 return
             try:
-                self._admit(self._spawn(lane=worker.lane, background=worker.background))
+                replacement = self._spawn(lane=worker.lane, background=worker.background)
             except Exception:  # e.g. out of processes
                 log.exception("could not start a query worker")
                 if worker.background:   # the next background query tries again
                     with self._lock:
                         self._background_started -= 1
+                return
+            try:
+                self._admit(replacement)
+            except Exception:   # discarded, and counted so, by _admit
+                log.exception("could not start a query worker")
 
         threading.Thread(target=start, name="civicgraph-worker-start", daemon=True).start()
 
@@ -360,7 +365,7 @@ class QueryPool:
         """Run ``job`` for ``client`` in a worker; ``QueryTimeout`` when it takes more than
         ``timeout`` seconds (the pool's by default), waiting for a free worker included;
         ``WorkersBusy`` when no worker came its turn within ``queue_limit`` seconds for a
-        client that had a query stopped lately. ``background``: in the worker of background
+        client that had a query stopped lately. ``background``: in a worker of background
         queries (see "Background" above)."""
         limit = self.timeout if timeout is None else timeout
         if background:
@@ -376,14 +381,15 @@ class QueryPool:
         if background:   # nicer again, unless a request hurried this query already
             niceness = _niceness()
             with self._lock:
-                hurried = self._hurried == job
+                self._running[worker] = job
+                hurried = job in self._hurried
                 _prioritise(worker, niceness if niceness is None or hurried
                             else _nicer(niceness))
         started = time.monotonic()
         try:
             reply = self._ask(worker, job, deadline, limit)
         except BaseException as error:
-            self._end_hurry(job, background)
+            self._end_hurry(job, background, worker)
             held = time.monotonic() - started
             # stopped after holding a worker for half its limit or more: a heavy query, not
             # one that waited long for its turn on a busy server
@@ -392,7 +398,7 @@ class QueryPool:
                 held >= limit / 2 and isinstance(error, (QueryTimeout, QueryMemoryExceeded))))
             self._replace(worker)
             raise
-        self._end_hurry(job, background)
+        self._end_hurry(job, background, worker)
         turns.done(client, time.monotonic() - started)
         self._release(worker)
         if reply[0] == "ok":
@@ -401,24 +407,24 @@ class QueryPool:
         raise _rebuild(*reply[1:])
 
     def hurry(self, job: QueryJob) -> bool:
-        """Give the workers of background queries the server's priority until their next
-        background query other than ``job`` (a request waits for ``job``, running in one or
-        about to: which one is not known before); whether the system allowed it (False
-        before a worker is started)."""
+        """Give ``job`` (a background query a request waits for, running or about to) the
+        server's priority until its run ends: the worker running it, or the idle background
+        workers, one of which will take it (a worker running another query is left nicer);
+        whether the system allowed it (False when no worker could be raised)."""
         niceness = _niceness()
         with self._lock:
-            workers = [w for w in self._all if w.background]
+            workers = [w for w in self._all if w.background and self._running.get(w, job) == job]
             hurried = bool(workers) and all(_prioritise(w, niceness) for w in workers)
             if hurried:
-                self._hurried = job
+                self._hurried = [*self._hurried[-63:], job]   # bounded: a hurry its run missed
         return hurried
 
-    def _end_hurry(self, job: QueryJob, background: bool) -> None:
-        """The run of ``job`` is over: a hurry of it no longer holds."""
+    def _end_hurry(self, job: QueryJob, background: bool, worker: _Worker) -> None:
+        """The run of ``job`` in ``worker`` is over: a hurry of it no longer holds."""
         if background:
             with self._lock:
-                if self._hurried == job:
-                    self._hurried = None
+                self._running.pop(worker, None)
+                self._hurried = [j for j in self._hurried if j != job]
 
     def _start_background(self) -> None:
         """Start a worker of background queries when none is idle and fewer than

@@ -42,6 +42,7 @@ from collections.abc import Callable, Hashable
 
 from graph.engine.answers import job_key
 from graph.engine.snapshots import VersionedStore
+from graph.errors import LimitExceeded, StoreUnavailable
 from graph.queries.kept import KeptAnswers
 from graph.sparql.request import QueryJob
 from graph.sparql.results import Answer
@@ -171,11 +172,12 @@ class Refresher:
                 moved.set()
                 failures.append(error)
 
-        others = [threading.Thread(target=side, name="catalogue-refresh", daemon=True)
-                  for _ in range(self.parallel - 1)]
-        for thread in others:
-            thread.start()
+        others: list[threading.Thread] = []
         try:
+            for _ in range(self.parallel - 1):
+                thread = threading.Thread(target=side, name="catalogue-refresh", daemon=True)
+                thread.start()   # may fail (out of threads): those started are joined below
+                others.append(thread)
             ask()
         except BaseException:
             moved.set()
@@ -202,7 +204,11 @@ class Refresher:
             self.kept.run_encoded(job, timed, gzip_ok=True)
             with self._lock:
                 self.refreshed += 1
-        except Exception:   # a limit of the query, a closed engine: the next ask says
+        except (LimitExceeded, StoreUnavailable):   # a limit, a closed engine: an ask says
+            with self._lock:
+                self.failed += 1
+        except Exception:   # anything else (a worker that could not start...) is logged
+            log.exception("catalogue refresh: an answer could not be evaluated")
             with self._lock:
                 self.failed += 1
 

@@ -4,6 +4,7 @@ evaluation waits for it rather than starting another, and nothing runs during a 
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator
 
@@ -241,7 +242,7 @@ def test_a_round_of_a_parallel_refresher_asks_that_many_jobs_at_once(
 
 def test_a_failure_beside_the_round_ends_it_and_the_next_write_starts_another(
         setting: tuple[VersionedStore, QueryEngine, QueryJob],
-        monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
     store, engine, job = setting
     kept = KeptAnswers(store)
     holds = kept.holds
@@ -258,8 +259,29 @@ def test_a_failure_beside_the_round_ends_it_and_the_next_write_starts_another(
     jobs = _jobs(job, 4)
     for each in jobs:
         refresher.want(each)
-    assert refresher.wait(store.version, DEADLINE)   # the failed round counts as over
+    with caplog.at_level(logging.ERROR, logger="civicgraph.catalogue"):
+        assert refresher.wait(store.version, DEADLINE)   # the failed round counts as over
     assert not failures
+    assert refresher.refreshed < len(jobs)   # ended early: the other thread stopped too
+    [record] = [r for r in caplog.records if "the round stopped" in r.getMessage()]
+    assert record.exc_info and isinstance(record.exc_info[1], OSError)
     _write(store, 1)
     assert refresher.wait(store.version, DEADLINE), "no round after the failed one"
     assert all(holds(each) for each in jobs)
+
+
+def test_an_evaluation_that_fails_otherwise_than_by_a_limit_is_logged(
+        setting: tuple[VersionedStore, QueryEngine, QueryJob],
+        caplog: pytest.LogCaptureFixture) -> None:
+    store, _, job = setting
+
+    def broken(job: QueryJob) -> Answer:
+        raise RuntimeError("query worker failed to start")
+
+    refresher = Refresher(KeptAnswers(store), broken)
+    with caplog.at_level(logging.ERROR, logger="civicgraph.catalogue"):
+        refresher.want(job)
+        assert refresher.wait(store.version, DEADLINE)
+    assert refresher.failed == 1
+    [record] = [r for r in caplog.records if "could not be evaluated" in r.getMessage()]
+    assert record.exc_info and isinstance(record.exc_info[1], RuntimeError)
