@@ -170,8 +170,9 @@ def error_response(request: Request, error: Exception) -> Response:
     if _wants_html(request):
         from api.templating import render
 
-        return render(request, "error.html", {"problem": body}, status_code=body["status"],
-                      headers=headers)
+        return render(request, "error.html", {
+            "problem": body, "retry_after": headers.get("Retry-After")},
+            status_code=body["status"], headers=headers)
     return JSONResponse(body, status_code=body["status"], headers=headers)
 
 

@@ -16,6 +16,8 @@ pytestmark = pytest.mark.browser
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 
+#: error pages and their status (checked, so that axe reads the error page itself)
+ERRORS = {"/nowhere": 404, "/queries/tool_usages?page=abc": 400}
 PAGES = [
     "/", "/maps", "/maps/organisations-tools", "/maps/tool-co-usage", "/maps/organisations",
     "/maps/practices-tools", "/maps/tools", "/maps/tool/loomio", "/maps/geography",
@@ -27,8 +29,8 @@ PAGES = [
     # story pages: a tool's lists, the data page's citation, a result page's views
     "/id/software/loomio", "/dumps",
     "/queries/tool_usages?tool=loomio",
-    # an error page (a browser gets HTML: a 404 and a parameter refused)
-    "/nowhere", "/queries/tool_usages?page=abc",
+    # error pages (a browser gets HTML: a 404 and a parameter refused)
+    *ERRORS,
 ]
 #: the map pages and where their table alternative is (in the page, or in its map document)
 TABLES = {
@@ -81,7 +83,8 @@ def violations(tab: Any, axe_source: str) -> list[str]:
 def test_no_serious_violation(tab: Any, example_server: Any, axe_source: str, path: str,
                               lang: str) -> None:
     separator = "&" if "?" in path else "?"
-    tab.goto(f"{example_server.url}{path}{separator}lang={lang}")
+    response = tab.goto(f"{example_server.url}{path}{separator}lang={lang}")
+    assert response is not None and response.status == ERRORS.get(path, 200)
     tab.wait_for_load_state("load")
     if "/maps/" in path and path not in ("/maps/tools", "/maps/waves"):
         selector = "#geo-map[data-drawn='true']" if "geography" in path else None
