@@ -373,8 +373,8 @@ class QueryPool:
         turns = self._background if background else self._idle
         deadline = time.monotonic() + limit
         wait = max(limit, 0.0)
-        if turns.recently_stopped(client):
-            wait = min(wait, self.queue_limit)
+        if not background and turns.recently_stopped(client):   # background: no client to
+            wait = min(wait, self.queue_limit)   # hold back, its next query waits its turn
         worker = turns.take(client, wait)
         if worker is None:
             raise WorkersBusy(wait) if wait < limit else QueryTimeout(limit)

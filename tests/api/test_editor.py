@@ -16,7 +16,7 @@ from tests.support.live import Live
 
 def editor_text(live: Live, name: str, **params: str) -> str:
     page = httpx.get(f"{live.url}/queries/{name}", params=params,
-                     headers={"Accept": "text/html"})
+                     headers={"Accept": "text/html"}, timeout=60)   # a busy CI machine
     assert page.status_code == 200
     found = re.search(r'<a href="(/query\?[^"]+)">(?:Open in the editor|Ouvrir dans)', page.text)
     assert found, "no editor link"

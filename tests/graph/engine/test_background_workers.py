@@ -128,3 +128,26 @@ def test_replacements_that_fail_to_start_keep_the_count_of_background_workers(
     assert len([w for w in pool._all if w.background]) == pool.background == 2
     for thread in threads:
         thread.join(10)
+
+
+def test_after_a_background_query_stopped_the_next_waits_for_a_worker_its_whole_limit(
+        pool: QueryPool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stopped query makes its client's next wait at most ``queue_limit`` (WorkersBusy):
+    a hold on a heavy client. Background work has no client to hold back: its next query
+    waits for the stopped worker's replacement (slow to start on a busy machine) within its
+    own limit, rather than failing after half a second and leaving its answer unmaintained."""
+    monkeypatch.setattr(pool, "background", 1)
+    pool._start_background()
+    admit = pool._admit
+
+    def slowly(worker: Any) -> None:   # the replacement, as on a busy machine
+        if threading.current_thread().name == "civicgraph-worker-start":
+            threading.Event().wait(1.5)
+        admit(worker)
+
+    monkeypatch.setattr(pool, "_admit", slowly)
+    errors: list[BaseException] = []
+    in_background(pool, job("stopped"), errors, timeout=1.0).join(10)
+    assert len(errors) == 1   # stopped at its limit, after holding the worker: "stopped"
+    assert pool._background.recently_stopped(None)
+    assert pool.run(QueryJob("ASK { ?s ?p ?o }", "all"), timeout=30, background=True).body
