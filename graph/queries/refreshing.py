@@ -42,7 +42,7 @@ from collections.abc import Callable, Hashable
 
 from graph.engine.answers import job_key
 from graph.engine.snapshots import VersionedStore
-from graph.errors import LimitExceeded, StoreUnavailable
+from graph.errors import LimitExceeded, StoreError
 from graph.queries.kept import KeptAnswers
 from graph.sparql.request import QueryJob
 from graph.sparql.results import Answer
@@ -204,7 +204,7 @@ class Refresher:
             self.kept.run_encoded(job, timed, gzip_ok=True)
             with self._lock:
                 self.refreshed += 1
-        except (LimitExceeded, StoreUnavailable):   # a limit, a closed engine: an ask says
+        except (LimitExceeded, StoreError):   # a limit, a closed or failing store: an ask says
             with self._lock:
                 self.failed += 1
         except Exception:   # anything else (a worker that could not start...) is logged
