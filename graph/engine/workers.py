@@ -89,6 +89,7 @@ from graph.errors import (
     QueryTimeout,
     ResultTooLarge,
     StoreError,
+    StoreUnavailable,
     WorkersBusy,
 )
 from graph.sparql.request import QueryJob, Scope, execute, visible_graphs
@@ -391,12 +392,13 @@ class QueryPool:
         except BaseException as error:
             self._end_hurry(job, background, worker)
             held = time.monotonic() - started
-            # stopped after holding a worker for half its limit or more: a heavy query, not
-            # one that waited long for its turn on a busy server
-            # a worker that crashed on the query counts as stopped, however soon
+            # stopped: a crash, or a limit after holding the worker for half of it or more (a
+            # heavy query, not one that waited long for its turn on a busy server)
             turns.done(client, held, stopped=isinstance(error, WorkerCrashed) or (
                 held >= limit / 2 and isinstance(error, (QueryTimeout, QueryMemoryExceeded))))
             self._replace(worker)
+            if self._closed:   # its pipe or process was closed under it: no crash, no limit
+                raise StoreUnavailable("the query engine was closed") from error
             raise
         self._end_hurry(job, background, worker)
         turns.done(client, time.monotonic() - started)
@@ -407,10 +409,9 @@ class QueryPool:
         raise _rebuild(*reply[1:])
 
     def hurry(self, job: QueryJob) -> bool:
-        """Give ``job`` (a background query a request waits for, running or about to) the
-        server's priority until its run ends: the worker running it, or the idle background
-        workers, one of which will take it (a worker running another query is left nicer);
-        whether the system allowed it (False when no worker could be raised)."""
+        """Give ``job`` (a background query a request waits for) the server's priority until
+        its run ends: its worker, or the idle ones if not yet taken (not one running another
+        query); whether the system allowed it (False when no worker could be raised)."""
         niceness = _niceness()
         with self._lock:
             workers = [w for w in self._all if w.background and self._running.get(w, job) == job]
@@ -427,8 +428,7 @@ class QueryPool:
                 self._hurried = [j for j in self._hurried if j != job]
 
     def _start_background(self) -> None:
-        """Start a worker of background queries when none is idle and fewer than
-        ``background`` are started (waits until it is ready)."""
+        """Start a background worker if none is idle and fewer than ``background`` are."""
         with self._lock:
             if self._closed or self._background_started >= self.background or (
                     self._background_started and self._background.qsize()):

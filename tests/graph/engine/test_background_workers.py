@@ -151,3 +151,18 @@ def test_after_a_background_query_stopped_the_next_waits_for_a_worker_its_whole_
     assert len(errors) == 1   # stopped at its limit, after holding the worker: "stopped"
     assert pool._background.recently_stopped(None)
     assert pool.run(QueryJob("ASK { ?s ?p ?o }", "all"), timeout=30, background=True).body
+
+
+def test_a_background_query_running_as_the_pool_closes_ends_as_the_store_unavailable(
+        pool: QueryPool) -> None:
+    """A server stopping while the catalogue's round evaluates: the query's pipe is closed
+    under it, and its error says the engine is gone (StoreUnavailable, which the round
+    expects), not a bare OSError logged with a traceback."""
+    from graph.errors import StoreUnavailable
+
+    errors: list[BaseException] = []
+    thread = in_background(pool, job("closing"), errors, timeout=30)
+    until(lambda: pool._background._running[None] == 1)
+    pool.close()
+    thread.join(10)
+    assert len(errors) == 1 and isinstance(errors[0], StoreUnavailable), errors
