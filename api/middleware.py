@@ -106,10 +106,10 @@ class BodyLimits:
 
         async def limited_receive() -> Message:
             nonlocal received, finished
-            if finished:  # the body is in: later calls wait for the disconnect
-                return await receive()
             if refusal:
                 raise _Refused
+            if finished:  # the body is in: later calls wait for the disconnect
+                return await receive()
             try:
                 message = await asyncio.wait_for(receive(),
                                                  max(0.0, deadline - time.monotonic()))
@@ -118,10 +118,10 @@ class BodyLimits:
                 raise _Refused from None
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
+                finished = not message.get("more_body", False)
                 if received > self.max_bytes:
                     refusal.append(PayloadTooLarge(self.max_bytes))
                     raise _Refused
-                finished = not message.get("more_body", False)
             else:
                 finished = True
             return message

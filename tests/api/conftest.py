@@ -48,8 +48,7 @@ def server() -> Iterator[Live]:
     """A server over the hostile dataset (tests/support/hostile.py), shared by a test module."""
     from tests.support.hostile import MAX_BODY, hostile_store
 
-    with running(hostile_store(), max_body_bytes=MAX_BODY, body_timeout=2.0,
-                 query_timeout=5.0) as live:
+    with running(hostile_store(), max_body_bytes=MAX_BODY, query_timeout=5.0) as live:
         live.app.state.maps.table()
         yield live
 
