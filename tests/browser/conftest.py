@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,11 +48,27 @@ class Watch:
     dialogs: list[str] = field(default_factory=list)
 
 
+@contextmanager
+def opened(browser: Any, **options: Any) -> Iterator[Any]:
+    """A tab in a browser context of its own (``options``: Playwright's ``new_context``
+    ones), closed with the context afterwards; its actions wait 30 s at most."""
+    context = browser.new_context(**options)
+    context.set_default_timeout(30_000)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
 @pytest.fixture
 def page(browser: Any) -> Iterator[tuple[Any, Watch]]:
-    context = browser.new_context(viewport={"width": 1280, "height": 860})
-    context.set_default_timeout(30_000)
-    tab = context.new_page()
+    with opened(browser, viewport={"width": 1280, "height": 860}) as tab:
+        yield tab, _watched(tab)
+
+
+def _watched(tab: Any) -> Watch:
+    """What goes wrong in ``tab`` from now on: console errors and warnings, page errors,
+    failed requests, 4xx/5xx answers, dialogs (dismissed)."""
     watch = Watch()
     tab.on("console", lambda m: watch.problems.append(f"console {m.type}: {m.text}")
            if m.type in ("error", "warning") else None)
@@ -65,10 +82,7 @@ def page(browser: Any) -> Iterator[tuple[Any, Watch]]:
         dialog.dismiss()
 
     tab.on("dialog", on_dialog)
-    try:
-        yield tab, watch
-    finally:
-        context.close()
+    return watch
 
 
 @pytest.fixture(scope="module")

@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 
+from tests.browser.conftest import opened
+
 pytestmark = pytest.mark.browser
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
@@ -54,13 +56,8 @@ def axe_source() -> str:
 @pytest.fixture
 def tab(browser: Any) -> Iterator[Any]:
     # axe is injected as an inline script: the pages' CSP would (rightly) refuse it
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, bypass_csp=True)
-    context.set_default_timeout(30_000)
-    page = context.new_page()
-    try:
+    with opened(browser, viewport={"width": 1366, "height": 768}, bypass_csp=True) as page:
         yield page
-    finally:
-        context.close()
 
 
 def violations(tab: Any, axe_source: str) -> list[str]:

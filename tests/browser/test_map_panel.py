@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import Watch
+from tests.browser.conftest import Watch, opened
 from tests.browser.test_maps_in_browser import drawn, map_frame
 
 pytestmark = pytest.mark.browser
@@ -19,17 +19,11 @@ SCREENS = {"laptop": {"width": 1366, "height": 768},
 
 @pytest.fixture(params=sorted(SCREENS))
 def screen(request: pytest.FixtureRequest, browser: Any) -> Iterator[tuple[Any, Watch]]:
-    context = browser.new_context(viewport=SCREENS[request.param],
-                                  is_mobile=request.param == "phone",
-                                  has_touch=request.param == "phone")
-    context.set_default_timeout(30_000)
-    tab = context.new_page()
-    watch = Watch()
-    tab.on("pageerror", lambda e: watch.problems.append(f"page error: {e}"))
-    try:
+    with opened(browser, viewport=SCREENS[request.param], is_mobile=request.param == "phone",
+                has_touch=request.param == "phone") as tab:
+        watch = Watch()
+        tab.on("pageerror", lambda e: watch.problems.append(f"page error: {e}"))
         yield tab, watch
-    finally:
-        context.close()
 
 
 def node_point(tab: Any, frame: Any, name: str) -> tuple[float, float]:

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from api.routes import queries as queries_route
+from tests.browser.conftest import opened
 
 pytestmark = pytest.mark.browser
 
@@ -22,14 +23,9 @@ _PAGER_LINES = """() => [...document.querySelectorAll('nav.pager a, nav.pager sp
 
 @pytest.fixture
 def phone(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 320, "height": 640},
-                                  extra_http_headers={"Accept-Language": "fr"})
-    context.set_default_timeout(30_000)
-    tab = context.new_page()
-    try:
+    with opened(browser, viewport={"width": 320, "height": 640},
+                extra_http_headers={"Accept-Language": "fr"}) as tab:
         yield tab
-    finally:
-        context.close()
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])

@@ -10,6 +10,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
+from tests.browser.conftest import opened
 from tests.support.screenshots import screenshot
 
 pytestmark = pytest.mark.browser
@@ -99,13 +100,8 @@ def test_yasgui_speaks_french(page: tuple[Any, Any], example_server: Any) -> Non
 
 
 def test_the_french_home_shows_a_french_screenshot(browser: Any, example_server: Any) -> None:
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="fr-FR")
-    context.set_default_timeout(30_000)
-    tab = context.new_page()
-    try:
+    with opened(browser, viewport={"width": 1280, "height": 800}, locale="fr-FR") as tab:
         _french_screenshot(tab, example_server)
-    finally:
-        context.close()
 
 
 def _french_screenshot(tab: Any, example_server: Any) -> None:
