@@ -10,6 +10,8 @@ Decisions, so that what is imported is exactly what the person sees:
   of the first undecodable byte and, when the bytes read as Windows-1252 or Latin-1 (what Excel
   writes on Windows by default), that suggestion.
 - The CSV delimiter is taken from the header row: ``,``, ``;`` (French Excel) or a tab.
+- A quoted cell must close: one left open (a file cut short, a quote forgotten) is refused
+  with its row, rather than read as one cell holding the rest of the file.
 - XLSX formula cells are not evaluated and their cached results are not trusted (a file saved
   by a script has none, and a stale one would be imported silently): each formula cell comes
   back as a ``Formula`` value, which the importer reports as an error of that cell.
@@ -132,12 +134,20 @@ def _read_csv(data: bytes, filename: str) -> Table:
         raise _encoding_error(body, error, filename) from None
     first_line = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=first_line.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    # strict: a quoted cell never closed is an error, not the rest of the file in one cell
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    records: list[list[str]] = []
     try:
-        records = list(reader)
+        records.extend(reader)
     except csv.Error as error:
+        row = len(records) + 1   # the record that failed, as a spreadsheet numbers it
+        if "unexpected end of data" in str(error):
+            raise SpreadsheetError(
+                "a quoted cell opened on this row is never closed (a missing '\"', or a "
+                "file cut short): nothing after it can be read", source=filename,
+                row=row) from None
         raise SpreadsheetError(f"the CSV does not parse: {error}", source=filename,
-                               row=reader.line_num) from None
+                               row=row) from None
     header_index = next((i for i, r in enumerate(records) if any(c.strip() for c in r)), None)
     if header_index is None:
         raise SpreadsheetError("the file is empty", source=filename)

@@ -1,0 +1,55 @@
+"""Defects a hostile client found over HTTP (session 10), each with the request that showed it.
+
+Every test here failed on the code before its fix. The server is a real one over its own copy
+of the example dataset; a refused write must leave every quad of the store as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from tests.support.hostile import snapshot
+from tests.support.live import CURATOR_TOKEN, Live, running
+from tests.support.stores import example_store
+
+AUTH = {"Authorization": f"Bearer {CURATOR_TOKEN}"}
+
+
+@pytest.fixture(scope="module")
+def live() -> Iterator[Live]:
+    with running(example_store()) as server:
+        yield server
+
+
+def _import(live: Live, body: bytes, source: str, name: str = "orgs.csv") -> httpx.Response:
+    return httpx.post(f"{live.url}/imports", headers=AUTH, timeout=60,
+                      files={"file": (name, body, "text/csv")}, data={"source": source})
+
+
+# --- POST /imports: a CSV cut short inside a quoted cell --------------------------------------
+
+@pytest.mark.parametrize("body", [
+    # the closing quote is missing: the rest of the file would become one cell
+    'nom,nature\n"Collectif A,association\nCollectif B,association\nCollectif C,association\n',
+    # a file cut short in the middle of a quoted cell
+    'nom,nature\nCollectif A,association\n"Collectif non fermé',
+])
+def test_a_csv_cut_short_inside_quotes_is_refused_with_its_row(live: Live, body: str) -> None:
+    before = snapshot(live.store)
+    response = _import(live, body.encode(), "session10 truncated")
+    assert response.status_code == 422, response.text
+    errors = response.json()["errors"]
+    opened = body.count("\n", 0, body.index('"')) + 1
+    assert [e["row"] for e in errors] == [opened]
+    assert "quote" in errors[0]["message"]
+    assert snapshot(live.store) == before
+
+
+def test_quotes_that_close_still_import_every_row(live: Live) -> None:
+    body = b'nom,nature\n"Collectif, A",association\n"Le ""B""",association\n'
+    response = _import(live, body, "session10 quoted")
+    assert response.status_code == 200, response.text
+    assert response.json()["rows"]["imported"] == 2
