@@ -63,7 +63,11 @@ def _target(request: Request, *, required: bool) -> str | None:
     if "graph" in params and "default" in params:
         raise BadRequest("give either graph= or default, not both")
     if "graph" in params:
-        return graphstore.graph_name(params["graph"])
+        # never the last of several: a DELETE would remove a graph the client may not mean
+        graphs = params.getlist("graph")
+        if len(graphs) > 1:
+            raise BadRequest(f"give one graph=, not {len(graphs)}")
+        return graphstore.graph_name(graphs[0])
     if "default" in params:
         return DEFAULT_GRAPH
     if required:

@@ -53,3 +53,23 @@ def test_quotes_that_close_still_import_every_row(live: Live) -> None:
     response = _import(live, body, "session10 quoted")
     assert response.status_code == 200, response.text
     assert response.json()["rows"]["imported"] == 2
+
+
+# --- the Graph Store: graph= given twice -------------------------------------------------------
+
+EXAMPLE_GRAPH = "https://w3id.org/civicgraph/graph/example"
+TRIPLE = b'<http://example.org/s> <http://www.w3.org/2000/01/rdf-schema#label> "x" .'
+
+
+@pytest.mark.parametrize(("method", "body"), [
+    ("DELETE", None), ("PUT", TRIPLE), ("POST", TRIPLE), ("GET", None)])
+def test_a_graph_named_twice_is_refused_and_neither_is_touched(
+        live: Live, method: str, body: bytes | None) -> None:
+    before = snapshot(live.store)
+    response = httpx.request(
+        method, f"{live.url}/store", headers={**AUTH, "Content-Type": "text/turtle"},
+        params=[("graph", "http://example.org/session10-none"), ("graph", EXAMPLE_GRAPH)],
+        content=body, timeout=60)
+    assert response.status_code == 400, response.text
+    assert "graph" in response.json()["message"]
+    assert snapshot(live.store) == before
