@@ -16,6 +16,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import JSONResponse
 
 from api.errors import BadRequest
+from api.forms import given_once
 from api.security import require_curator
 from graph.ingest.writing import erase
 from graph.privacy.persons import person_iri
@@ -24,7 +25,7 @@ router = APIRouter(tags=["contributions"])
 
 
 @router.post("/persons/forget", summary="Erase every triple about a person (curator)",
-             dependencies=[Depends(require_curator)])
+             dependencies=[Depends(require_curator), Depends(given_once("person"))])
 def post_forget(
     request: Request,
     person: Annotated[str, Form(description="The person's IRI, or an identifier such as "

@@ -14,6 +14,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 
+from api.forms import given_once
 from api.security import require_curator
 from graph.ingest.spreadsheets import import_spreadsheet
 
@@ -24,7 +25,8 @@ MAX_UPLOAD = 64 * 1024 * 1024
 
 
 @router.post("/imports", summary="Import a CSV or XLSX spreadsheet of contributions",
-             dependencies=[Depends(require_curator)])
+             dependencies=[Depends(require_curator), Depends(given_once(
+                 "file", "source", "licence", "kind", "skip_invalid"))])
 def post_import(
     request: Request,
     file: Annotated[UploadFile, File(description="The CSV or XLSX file")],

@@ -73,3 +73,39 @@ def test_a_graph_named_twice_is_refused_and_neither_is_touched(
     assert response.status_code == 400, response.text
     assert "graph" in response.json()["message"]
     assert snapshot(live.store) == before
+
+
+# --- the form writes: a field given twice --------------------------------------------------------
+
+def test_forget_with_two_persons_erases_neither(live: Live) -> None:
+    """An erasure cannot be undone: with two ``person`` fields it must not pick one."""
+    before = snapshot(live.store)
+    response = httpx.post(f"{live.url}/persons/forget", headers=AUTH, timeout=60,
+                          data={"person": ["personne-unknown", "personne-01"]})
+    assert response.status_code == 400, response.text
+    assert "person" in response.json()["message"]
+    assert snapshot(live.store) == before
+
+
+@pytest.mark.parametrize("field", ["source", "kind", "licence", "skip_invalid"])
+def test_an_import_with_a_field_given_twice_writes_nothing(live: Live, field: str) -> None:
+    values = {"source": ["session10 a", "session10 b"], "kind": ["organisations"] * 2,
+              "licence": ["CC0-1.0", "CC-BY-4.0"], "skip_invalid": ["false", "true"]}
+    data = {"source": "session10 twice", field: values[field]}
+    before = snapshot(live.store)
+    response = httpx.post(f"{live.url}/imports", headers=AUTH, timeout=60, data=data,
+                          files={"file": ("orgs.csv", b"nom\nCollectif Double\n", "text/csv")})
+    assert response.status_code == 400, response.text
+    assert field in response.json()["message"]
+    assert snapshot(live.store) == before
+
+
+def test_an_import_with_two_files_writes_nothing(live: Live) -> None:
+    before = snapshot(live.store)
+    response = httpx.post(f"{live.url}/imports", headers=AUTH, timeout=60,
+                          data={"source": "session10 two files"},
+                          files=[("file", ("a.csv", b"nom\nCollectif A\n", "text/csv")),
+                                 ("file", ("b.csv", b"nom\nCollectif B\n", "text/csv"))])
+    assert response.status_code == 400, response.text
+    assert "file" in response.json()["message"]
+    assert snapshot(live.store) == before
