@@ -109,3 +109,18 @@ def test_an_import_with_two_files_writes_nothing(live: Live) -> None:
     assert response.status_code == 400, response.text
     assert "file" in response.json()["message"]
     assert snapshot(live.store) == before
+
+
+@pytest.mark.parametrize("kind", ["bogus", "Organisations ", "outils"])
+def test_an_import_of_an_unknown_kind_says_so(live: Live, kind: str) -> None:
+    """The form's ``kind`` was looked up and, unknown, silently ignored: the report then
+    blamed the sheet's name and headers, which were right."""
+    before = snapshot(live.store)
+    response = httpx.post(f"{live.url}/imports", headers=AUTH, timeout=60,
+                          data={"source": "session10 kind", "kind": kind},
+                          files={"file": ("organisations.csv", b"nom\nCollectif K\n", "text/csv")})
+    assert response.status_code == 422, response.text
+    [error] = response.json()["errors"]
+    assert f"unknown kind {kind!r}" in error["message"]
+    assert "organisations" in error["message"]
+    assert snapshot(live.store) == before

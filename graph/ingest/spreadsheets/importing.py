@@ -189,6 +189,10 @@ def _sheets(data: bytes, filename: str, kind: str | None,
     except SpreadsheetError as error:
         report.problems.append(Problem(error.message, error.sheet, error.row))
         return None
+    if kind and kind not in KINDS:   # never ignored: the report would blame the sheets
+        report.problems.append(Problem(
+            f"unknown kind {kind!r}: give one of {', '.join(ORDER)}", None, None))
+        return None
     sheets = []
     for table in tables:
         found = KINDS.get(kind) if kind else detect_kind(table.name, table.header)
