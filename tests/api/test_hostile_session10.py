@@ -124,3 +124,23 @@ def test_an_import_of_an_unknown_kind_says_so(live: Live, kind: str) -> None:
     assert f"unknown kind {kind!r}" in error["message"]
     assert "organisations" in error["message"]
     assert snapshot(live.store) == before
+
+
+def test_a_commune_without_its_insee_code_is_not_dropped_silently(live: Live) -> None:
+    """``commune`` alone was read and left out of the graph, with a 200 and no word."""
+    response = _import(live, b"nom,commune\nCollectif Sans Code,Montreuil\n",
+                       "session10 commune")
+    assert response.status_code == 200, response.text
+    [warning] = response.json()["warnings"]
+    assert (warning["row"], warning["column"], warning["value"]) == (2, "commune", "Montreuil")
+    assert "INSEE" in warning["message"]
+
+
+def test_a_commune_with_its_insee_code_reads_back_without_warning(live: Live) -> None:
+    response = _import(live, "nom,commune,code INSEE\nCollectif Codé,Montreuil,93048\n".encode(),
+                       "session10 commune code")
+    assert response.status_code == 200, response.text
+    assert response.json()["warnings"] == []
+    graph = next(iter(response.json()["graphs"]))
+    turtle = httpx.get(f"{live.url}/store", params={"graph": graph}, headers=AUTH).text
+    assert '"Montreuil"' in turtle and '"93048"' in turtle

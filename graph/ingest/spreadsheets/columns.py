@@ -163,8 +163,9 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
              _c("fields", "fields", "domaines", "concept", "Fields of action (field scheme).",
                 "digital-commons | urban-question", multi=True, target=("field",),
                 predicate=ORG + "purpose"),
-             _c("commune", "commune", "commune", "text", "Name of the commune (its label).",
-                "Paris"),
+             _c("commune", "commune", "commune", "text",
+                "Name of the commune (its label); stored with the INSEE code, left out "
+                "without it.", "Paris"),
              _c("insee", "INSEE code", "code INSEE", "insee",
                 "INSEE code of the commune where it is based.", "75056"),
              _c("rna", "RNA", "RNA", "rna", "RNA number of an association.", ""),

@@ -212,6 +212,11 @@ class RowMapper:
 
     def commune(self, entry: Entry, cells: dict[str, CellValue]) -> None:
         if "insee" not in cells:
+            if "commune" in cells:   # a commune is its INSEE code; never dropped unsaid
+                self.problem(entry, self.kind.column("commune"),
+                             "a commune is stored by its INSEE code: this name alone is left "
+                             "out; add the INSEE code column", cells["commune"],
+                             level="warning")
             return
         code = self.parse(entry, self.kind.column("insee"), parse_insee, cells["insee"])
         if code is None or entry.subject is None:
