@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+import pyoxigraph as ox
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -229,6 +230,10 @@ def _resource(request: Request) -> str:
     iri = request.query_params.get("iri", "").strip()
     if not iri.startswith(("https://", "http://")):
         raise ParameterError("iri", "the IRI of a resource (https://…)")
+    try:   # checked here: deep in the map's query, a bad IRI was a 500
+        ox.NamedNode(iri)
+    except ValueError as error:
+        raise ParameterError("iri", f"not an IRI ({error})") from None
     return iri
 
 

@@ -144,3 +144,16 @@ def test_a_commune_with_its_insee_code_reads_back_without_warning(live: Live) ->
     graph = next(iter(response.json()["graphs"]))
     turtle = httpx.get(f"{live.url}/store", params={"graph": graph}, headers=AUTH).text
     assert '"Montreuil"' in turtle and '"93048"' in turtle
+
+
+# --- the pages: an odd query string ----------------------------------------------------------
+
+@pytest.mark.parametrize("iri", ["http://x y", "http://x>y", "https://exemple.fr/{a}"])
+@pytest.mark.parametrize("view", ["", "/embed", "/export.json", "/export.gexf"])
+def test_a_neighbourhood_of_a_malformed_iri_is_a_400(live: Live, iri: str, view: str) -> None:
+    """The embed and the exports answered 500 (pyoxigraph refused the IRI deep in the map's
+    query), the page a 200 about nothing."""
+    response = httpx.get(f"{live.url}/maps/neighbourhood{view}", params={"iri": iri},
+                         headers={"Accept": "application/json"}, timeout=60)
+    assert response.status_code == 400, response.text
+    assert response.json()["parameter"] == "iri"
