@@ -1,0 +1,213 @@
+"""A kept answer brought up to date by the rows a write changed, instead of evaluated anew.
+
+When the triples a write added and removed are known one by one and, for a kept answer,
+every one of them that may matter changes only rows whose projected ``?k`` is its subject
+or object (``graph.queries.confinement``), the new answer is the old rows minus those whose
+``?k`` is among those terms (``Splice.keys``), plus the rows of the same query restricted
+to them: the query with ``VALUES ?k { ... }`` opening its WHERE group (``restricted``),
+evaluated by the engine with the job's own scope (privacy unchanged), merged and put back
+in the query's ORDER BY order (``merged``). Rows tied on every ORDER BY key may come in
+another order than a full evaluation's.
+
+The order is SPARQL 1.1's (§15.1) as Oxigraph 0.5 applies it, checked against it
+(``tests/graph/queries/test_splicing``): unbound first, then blank nodes, IRIs (by their
+text), literals. Among literals Oxigraph orders numbers by value, dates, booleans, and
+plain and language-tagged strings together by their text (at equal text, tagged before
+plain, by tag); literals of two of these kinds, or of another datatype, it leaves in an
+order of its own: an ORDER BY column holding such literals is not spliced
+(``Unsortable``), nor is a blank node a key (no query can name it).
+
+>>> keys = Splice("s", frozenset({ox.NamedNode("urn:a")}))
+>>> restricted("SELECT ?s { ?s <urn:p> ?o }", keys)
+'SELECT ?s { VALUES ?s { <urn:a> } ?s <urn:p> ?o }'
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any, Final
+
+import pyoxigraph as ox
+
+from graph.queries.confinement import BOTH, OBJECT, SUBJECT, Plan
+from graph.queries.footprint import Anchor
+from graph.store.binding import where_group_offset
+
+XSD: Final = "http://www.w3.org/2001/XMLSchema#"
+RDF_LANG: Final = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+_NUMBERS: Final = frozenset(XSD + t for t in (
+    "integer", "decimal", "double", "float", "int", "long", "short", "byte",
+    "nonNegativeInteger", "positiveInteger", "negativeInteger", "nonPositiveInteger",
+    "unsignedInt", "unsignedLong", "unsignedShort", "unsignedByte"))
+
+
+class Unsortable(Exception):
+    """Rows whose ORDER BY keys this module cannot order as Oxigraph does."""
+
+
+@dataclass(frozen=True)
+class Splice:
+    """The rows to replace: those binding ``variable`` to one of ``keys``."""
+
+    variable: str
+    keys: frozenset[ox.NamedNode | ox.Literal]
+
+    def __or__(self, other: Splice) -> Splice | None:
+        """Both splices as one, or None when they are by different variables."""
+        if other.variable != self.variable:
+            return None
+        return Splice(self.variable, self.keys | other.keys)
+
+
+def confine(found: Plan, changed: Iterable[tuple[ox.Triple, Callable[[Any, Anchor], bool]]]
+            ) -> Splice | str:
+    """The splice that brings an answer of a query of plan ``found`` over the changed
+    triples, each with what its anchors are checked against (``holds`` for an added one,
+    ``held`` for a removed one), or why there is none."""
+    if found.reason is not None:
+        return found.reason
+    choices: set[str] | None = None
+    terms: dict[str, set[object]] = {}
+    for triple, holds in changed:
+        for pattern in found.patterns:
+            if not pattern.meets(triple, holds):
+                continue
+            options = {v: end for v, end in pattern.ends.items() if v in found.keys}
+            if not options:
+                return (f"a changed triple of <{pattern.predicate}> meets a pattern whose "
+                        "rows no projected variable confines")
+            choices = set(options) if choices is None else choices & set(options)
+            for variable, end in options.items():
+                ends = {SUBJECT: (triple.subject,), OBJECT: (triple.object,),
+                        BOTH: (triple.subject, triple.object)}[end]
+                terms.setdefault(variable, set()).update(ends)
+    if choices is None:
+        return "no changed triple meets a pattern: the footprint says otherwise"
+    if not choices:
+        return "the changed triples are confined by different variables"
+    variable = min(choices, key=lambda v: (len(terms[v]), v))
+    keys = terms[variable]
+    if not all(isinstance(k, (ox.NamedNode, ox.Literal)) for k in keys):
+        return "a key is a blank node, which no query can name"
+    return Splice(variable, frozenset(keys))  # type: ignore[arg-type]
+
+
+def restricted(sparql: str, splice: Splice) -> str:
+    """``sparql`` restricted to the rows binding ``splice.variable`` to one of its keys: a
+    VALUES block opening its WHERE group."""
+    at = where_group_offset(sparql)
+    values = " ".join(sorted(str(k) for k in splice.keys))
+    return f"{sparql[:at]} VALUES ?{splice.variable} {{ {values} }}{sparql[at:]}"
+
+
+def _json_term(term: ox.NamedNode | ox.Literal) -> tuple[str, ...]:
+    if isinstance(term, ox.NamedNode):
+        return ("uri", term.value)
+    if term.language is not None:
+        return ("literal", term.value, "", term.language)
+    datatype = term.datatype.value
+    return ("literal", term.value, "" if datatype == XSD + "string" else datatype, "")
+
+
+def _row_term(binding: dict[str, str]) -> tuple[str, ...]:
+    if binding["type"] == "uri":
+        return ("uri", binding["value"])
+    if binding["type"] in ("literal", "typed-literal"):
+        datatype = binding.get("datatype", "")
+        return ("literal", binding["value"], "" if datatype == XSD + "string" else datatype,
+                binding.get("xml:lang", ""))
+    return ("bnode", binding["value"])
+
+
+def merged(old: bytes, new: bytes, splice: Splice,
+           order: tuple[tuple[str, bool], ...]) -> tuple[bytes, int]:
+    """The SPARQL JSON answer ``old`` with the rows binding the splice's variable to one
+    of its keys replaced by those of ``new`` (the restricted query's), in ``order``; and
+    its row count. ``Unsortable``: rows this module cannot order as Oxigraph does."""
+    before, after = json.loads(old), json.loads(new)
+    if before["head"].get("vars") != after["head"].get("vars"):
+        raise Unsortable("the restricted query's variables differ")
+    keys = {_json_term(k) for k in splice.keys}
+    variable = splice.variable
+    rows = [row for row in before["results"]["bindings"]
+            if variable not in row or _row_term(row[variable]) not in keys]
+    rows.extend(after["results"]["bindings"])
+    for name, descending in reversed(order):   # stable sorts, the last key first
+        rows.sort(key=_sort_key(rows, name), reverse=descending)
+    before["results"]["bindings"] = rows
+    body = json.dumps(before, ensure_ascii=False, separators=(",", ":")).encode()
+    return body, len(rows)
+
+
+def _sort_key(rows: list[dict[str, Any]], name: str) -> Callable[[dict[str, Any]], Any]:
+    """The key of ``rows`` by their value of ``name``, as Oxigraph orders them."""
+    kinds = {_kind(row.get(name)) for row in rows} - {"unbound", "uri"}
+    literal_kinds = kinds - {"bnode"}
+    if "bnode" in kinds:
+        raise Unsortable(f"?{name} holds blank nodes")
+    if len(literal_kinds) > 1 or "other" in literal_kinds:
+        raise Unsortable(f"?{name} holds literals Oxigraph does not order together")
+
+    def key(row: dict[str, Any]) -> Any:
+        binding = row.get(name)
+        kind = _kind(binding)
+        if kind == "unbound":
+            return (0,)
+        if kind == "uri":
+            return (2, binding["value"])  # type: ignore[index]
+        return (3, _literal_key(kind, binding))  # type: ignore[arg-type]
+
+    return key
+
+
+def _kind(binding: dict[str, str] | None) -> str:
+    if binding is None:
+        return "unbound"
+    if binding["type"] == "uri":
+        return "uri"
+    if binding["type"] == "bnode":
+        return "bnode"
+    datatype = binding.get("datatype", XSD + "string")
+    if "xml:lang" in binding or datatype in (XSD + "string", RDF_LANG):
+        return "string"
+    if datatype in _NUMBERS:
+        return "number"
+    if datatype == XSD + "boolean":
+        return "boolean"
+    if datatype == XSD + "date":
+        return "date"
+    return "other"
+
+
+def _literal_key(kind: str, binding: dict[str, str]) -> Any:
+    value = binding["value"]
+    if kind == "string":
+        language = binding.get("xml:lang")
+        return (value, 0, language) if language is not None else (value, 1, "")
+    if kind == "number":
+        try:
+            number = Decimal(value.strip())
+        except InvalidOperation as error:
+            raise Unsortable(f"{value!r} is not a number this module reads") from error
+        if not number.is_finite():
+            raise Unsortable(f"{value!r}: NaN and infinities are not ordered here")
+        return number
+    if kind == "boolean":
+        if value not in ("true", "false", "1", "0"):
+            raise Unsortable(f"{value!r} is not a boolean")
+        return value in ("true", "1")
+    try:   # a date without a time zone only (one with a zone compares otherwise)
+        return datetime.date.fromisoformat(value) if len(value) == 10 else _no_zone(value)
+    except ValueError as error:
+        raise Unsortable(f"{value!r} is not a date this module orders") from error
+
+
+def _no_zone(value: str) -> datetime.date:
+    raise ValueError(value)
+
+
+__all__ = ["Splice", "Unsortable", "confine", "merged", "restricted"]
