@@ -26,6 +26,14 @@ query is asked, never while a write is under way):
 
 A store that does not count its writes (a remote one) has nothing kept here.
 
+An answer the change meets is *spliced* rather than forgotten where that is provably exact
+(``graph.queries.splicing``): when every changed triple known one by one that may matter
+changes only rows whose projected ``?k`` is its subject or object, the answer is kept for the
+new version with those terms (``_Kept.splice``), and the next ask (or the ``Refresher``)
+evaluates the query restricted to them and merges the rows into the old answer. Only SPARQL
+JSON answers of at most ``SPLICE_UP_TO`` bytes are spliced: past it, reading and writing the
+answer costs more than most evaluations (``bench/bench_splicing.py``).
+
 An answer of more than ``COMPRESS_FROM`` bytes is kept gzip-compressed (SPARQL JSON of tens of
 thousands of rows shrinks about tenfold): the memory it takes is counted compressed, and
 ``run_encoded`` gives it as kept to a caller that can send it so (an HTTP client that accepts
@@ -49,7 +57,9 @@ from graph.engine.answers import CAPACITY, job_key
 from graph.engine.snapshots import VersionedStore
 from graph.namespaces import META_GRAPH
 from graph.privacy.access import RESTRICTED_META_GRAPH
+from graph.queries.confinement import Plan, plan
 from graph.queries.footprint import NOTHING, TYPE, Anchor, Footprint, Summary, footprint, iri_of
+from graph.queries.splicing import Splice, Unsortable, confine, merged, restricted
 from graph.sparql.request import QueryJob, Scope, visible_graphs
 from graph.sparql.results import Answer
 from graph.store import DEFAULT_GRAPH, Store
@@ -71,6 +81,11 @@ COMPRESS_FROM = 256 * 1024
 COMPRESS_LEVEL = 1
 #: the content coding of a compressed answer's body
 GZIP = "gzip"
+#: answers of at most this many bytes (uncompressed SPARQL JSON) are spliced after a write
+#: that changes them, larger ones forgotten (measured: bench/RESULTS.md, session 10)
+SPLICE_UP_TO = 4 * 1024 * 1024
+#: the answers spliced, in this format
+_JSON = "json"
 _PREDICATES = "SELECT DISTINCT ?p WHERE { ?s ?p ?o }"
 #: the triples of a graph counted up to a bound: the count stops at the bound (0.01 s where
 #: counting the 10^6 triples of a generated graph takes 0.85 s)
@@ -148,7 +163,12 @@ class Change:
         predicate is in the footprint: that meets)."""
         if self.everything or found.meets(self.summary):
             return True
+        held = self.held(holds)
+        return any(found.meets_triple(t, holds) for t in self.added) or \
+            any(found.meets_triple(t, held) for t in self.removed)
 
+    def held(self, holds: Callable[[object, Anchor], bool]) -> Callable[[object, Anchor], bool]:
+        """Whether an anchor held before the change (see ``meets``)."""
         def held(subject: object, anchor: Anchor) -> bool:
             kind, value = anchor
             return holds(subject, anchor) or any(
@@ -158,8 +178,16 @@ class Change:
                 or (kind == "object-of" and r.predicate.value == value and r.object == subject)
                 for r in self.removed)
 
-        return any(found.meets_triple(t, holds) for t in self.added) or \
-            any(found.meets_triple(t, held) for t in self.removed)
+        return held
+
+    def splice(self, found: Plan, holds: Callable[[object, Anchor], bool]) -> Splice | str:
+        """The splice that brings an answer of plan ``found`` over this change, or why
+        there is none."""
+        if self.everything or self.summary != NOTHING:
+            return "triples changed in a graph not kept whole (or a SPARQL update)"
+        held = self.held(holds)
+        return confine(found, [*((t, holds) for t in self.added),
+                               *((t, held) for t in self.removed)])
 
 class _Holds:
     """Whether a subject satisfies an anchor in the store now (asked once each)."""
@@ -197,6 +225,17 @@ class _Kept:
     visible: tuple[str, ...]
     footprint: Footprint
     compressed: bool = False
+    #: how to splice the answer (JSON answers only; None: it is forgotten at a change)
+    plan: Plan | None = None
+    #: the rows the writes since it was evaluated changed: the answer is to be spliced
+    #: before it is given (None: it is exact as it is)
+    splice: Splice | None = None
+
+    @property
+    def size(self) -> int:
+        """The size of the answer's body as written (uncompressed)."""
+        body = self.answer.body
+        return int.from_bytes(body[-4:], "little") if self.compressed else len(body)
 
     def given(self, gzip_ok: bool) -> tuple[Answer, str | None]:
         """The answer for a caller that takes gzip or not, with its body's coding."""
@@ -219,14 +258,19 @@ class KeptAnswers:
     most ``capacity`` bytes (the least recently asked go first; none larger than a
     ``LARGEST_SHARE``-th of it). Thread-safe."""
 
-    def __init__(self, store: Store, capacity: int = CAPACITY) -> None:
+    def __init__(self, store: Store, capacity: int = CAPACITY, *, splice: bool = True) -> None:
         self.store = store
         self.capacity = capacity
+        #: whether answers a write changed are spliced where that is exact (else forgotten)
+        self.splicing = splice
         #: the store's version at the last observation (None: none yet)
         self.version: int | None = None
         #: answers carried over a write and forgotten at one, so far (for tests and logs)
         self.carried = 0
         self.forgotten = 0
+        #: answers marked to be spliced at a write, and spliced at an ask, so far
+        self.to_splice = 0
+        self.spliced = 0
         self._contents: dict[str, _Content] = {}
         self._visible: dict[Scope, tuple[str, ...]] = {}
         self._answers: OrderedDict[Hashable, _Kept] = OrderedDict()
@@ -251,25 +295,70 @@ class KeptAnswers:
             kept = self._answers.get(key)
             if kept is not None and kept.version == version:
                 self._answers.move_to_end(key)
+                # a snapshot: a write observed meanwhile changes the kept one in place
+                kept = dataclasses.replace(kept)
             else:
                 kept, visible = None, self._visible_to(job.scope)
+        if kept is not None and kept.splice is not None:
+            answer = self._spliced(key, job, kept, evaluate)
+            if answer is not None:
+                return answer, None
+            visible = kept.visible
+            kept = None
         if kept is not None:   # decompressed, when it must be, out of the lock
             return kept.given(gzip_ok)
         answer = evaluate(job)
-        if self.observe() == version:   # no write came meanwhile: the answer is of `version`
-            kept = _Kept(answer, version, job.scope, visible, found)
-            if len(answer.body) > COMPRESS_FROM:
-                body = gzip.compress(answer.body, compresslevel=COMPRESS_LEVEL, mtime=0)
-                kept.answer, kept.compressed = dataclasses.replace(answer, body=body), True
-            self._put(key, kept)
+        self._keep(key, _Kept(answer, version, job.scope, visible, found,
+                              plan=self._plan_of(job)))
         return answer, None
+
+    def _plan_of(self, job: QueryJob) -> Plan | None:
+        if not self.splicing or job.solutions_format != _JSON:
+            return None
+        found = plan(job.sparql, frozenset(job.substitutions))
+        return found if found.reason is None else None
+
+    def _keep(self, key: Hashable, kept: _Kept) -> None:
+        """Keep ``kept`` if no write came since its version (its answer is of it)."""
+        if self.observe() != kept.version:
+            return
+        answer = kept.answer
+        if len(answer.body) > COMPRESS_FROM:
+            body = gzip.compress(answer.body, compresslevel=COMPRESS_LEVEL, mtime=0)
+            kept.answer, kept.compressed = dataclasses.replace(answer, body=body), True
+        self._put(key, kept)
+
+    def _spliced(self, key: Hashable, job: QueryJob, kept: _Kept,
+                 evaluate: Callable[[QueryJob], Answer]) -> Answer | None:
+        """``kept`` spliced for its version: the rows of its splice's keys evaluated again
+        (``evaluate`` given the restricted query, in the job's scope) and merged; None if
+        they cannot be merged or a write came meanwhile (then the answer is evaluated
+        whole)."""
+        splice, found = kept.splice, kept.plan
+        assert splice is not None and found is not None and found.order is not None
+        rows = evaluate(dataclasses.replace(job, sparql=restricted(job.sparql, splice)))
+        if self.observe() != kept.version:   # the rows may be of another version
+            return None
+        old = decompressed(kept.answer.body) if kept.compressed else kept.answer.body
+        try:
+            body, count = merged(old, rows.body, splice, found.order)
+        except Unsortable:
+            return None
+        if count > job.limit:
+            return None
+        answer = dataclasses.replace(kept.answer, body=body, count=count)
+        self._keep(key, _Kept(answer, kept.version, kept.scope, kept.visible, kept.footprint,
+                              plan=found))
+        with self._lock:
+            self.spliced += 1
+        return answer
 
     def holds(self, job: QueryJob) -> bool:
         """Whether an answer to ``job`` is kept for the version of the last observation."""
         key = job_key(job)
         with self._lock:
             kept = self._answers.get(key) if key is not None else None
-            return kept is not None and kept.version == self.version
+            return kept is not None and kept.version == self.version and kept.splice is None
 
     def observe(self) -> int | None:
         """The store's version, after carrying the kept answers over the writes since the
@@ -336,12 +425,27 @@ class KeptAnswers:
             for graph in set(kept.visible) ^ set(visible[kept.scope]):   # shown or hidden
                 seen.note(_EMPTY, self._contents.get(graph, _Content(NOTHING, None)))
             if seen.meets(kept.footprint, holds):
-                self._size -= len(self._answers.pop(key).answer.body)
-                self.forgotten += 1
+                splice = self._splice_of(kept, seen, holds)
+                if splice is None:
+                    self._size -= len(self._answers.pop(key).answer.body)
+                    self.forgotten += 1
+                    continue
+                kept.splice = splice
+                self.to_splice += 1
             else:
-                kept.version = version
-                kept.visible = visible[kept.scope]
                 self.carried += 1
+            kept.version = version
+            kept.visible = visible[kept.scope]
+
+    def _splice_of(self, kept: _Kept, seen: Change, holds: _Holds) -> Splice | None:
+        """The splice that brings ``kept`` over ``seen`` (with those it awaits already), or
+        None: it must be forgotten."""
+        if kept.plan is None or kept.size > SPLICE_UP_TO:
+            return None
+        found = seen.splice(kept.plan, holds)
+        if isinstance(found, str):
+            return None
+        return found if kept.splice is None else kept.splice | found
 
     def _visible_to(self, scope: Scope) -> tuple[str, ...]:
         if scope not in self._visible:
