@@ -32,7 +32,9 @@ changes only rows whose projected ``?k`` is its subject or object, the answer is
 new version with those terms (``_Kept.splice``), and the next ask (or the ``Refresher``)
 evaluates the query restricted to them and merges the rows into the old answer. Only SPARQL
 JSON answers of at most ``SPLICE_UP_TO`` bytes are spliced: past it, reading and writing the
-answer costs more than most evaluations (``bench/bench_splicing.py``).
+answer costs more than most evaluations (``bench/bench_splicing.py``); a job whose splice
+took longer than its evaluation as a whole, or whose rows could not be put back in order, is
+evaluated whole from then on.
 
 An answer of more than ``COMPRESS_FROM`` bytes is kept gzip-compressed (SPARQL JSON of tens of
 thousands of rows shrinks about tenfold): the memory it takes is counted compressed, and
@@ -45,11 +47,12 @@ from __future__ import annotations
 import dataclasses
 import gzip
 import threading
+import time
 import weakref
 import zlib
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 
 import pyoxigraph as ox
 
@@ -57,20 +60,26 @@ from graph.engine.answers import CAPACITY, job_key
 from graph.engine.snapshots import VersionedStore
 from graph.namespaces import META_GRAPH
 from graph.privacy.access import RESTRICTED_META_GRAPH
+from graph.queries.changes import (
+    EMPTY,
+    KEPT_TRIPLES,
+    SMALL_GRAPH,
+    Change,
+    Content,
+    Holds,
+    size_up_to,
+    summarise,
+    summary_of,
+)
 from graph.queries.confinement import Plan, plan
-from graph.queries.footprint import NOTHING, TYPE, Anchor, Footprint, Summary, footprint, iri_of
-from graph.queries.splicing import Splice, Unsortable, confine, merged, restricted
+from graph.queries.footprint import NOTHING, Footprint, footprint
+from graph.queries.splicing import Splice, Unsortable, merged, restricted
 from graph.sparql.request import QueryJob, Scope, visible_graphs
 from graph.sparql.results import Answer
 from graph.store import DEFAULT_GRAPH, Store
 
 #: the graphs every write rewrites, compared triple by triple
 META_GRAPHS = (META_GRAPH, RESTRICTED_META_GRAPH)
-#: graphs of at most this many triples are kept whole, to tell what a write changed in them
-#: triple by triple; of a larger one only the summary is kept
-SMALL_GRAPH = 20_000
-#: triples kept in all (beyond, graphs are summed up only)
-KEPT_TRIPLES = 400_000
 #: the largest answer kept, as a share of the capacity: catalogue answers are few and some
 #: are large (``single_source_usages``: about 30 MB of JSON at 10^6 triples), where the
 #: engine's cache keeps none over an eighth of its capacity
@@ -83,139 +92,9 @@ COMPRESS_LEVEL = 1
 GZIP = "gzip"
 #: answers of at most this many bytes (uncompressed SPARQL JSON) are spliced after a write
 #: that changes them, larger ones forgotten (measured: bench/RESULTS.md, session 10)
-SPLICE_UP_TO = 4 * 1024 * 1024
+SPLICE_UP_TO = 16 * 1024 * 1024
 #: the answers spliced, in this format
 _JSON = "json"
-_PREDICATES = "SELECT DISTINCT ?p WHERE { ?s ?p ?o }"
-#: the triples of a graph counted up to a bound: the count stops at the bound (0.01 s where
-#: counting the 10^6 triples of a generated graph takes 0.85 s)
-_BOUNDED_COUNT = "SELECT (COUNT(*) AS ?n) WHERE {{ SELECT * WHERE {{ ?s ?p ?o }} LIMIT {} }}"
-_CLASSES = f"SELECT DISTINCT ?c WHERE {{ ?s <{TYPE}> ?c }}"
-
-
-def summarise(store: Store, graph: str) -> Summary:
-    """The summary of what ``graph`` holds in ``store`` now."""
-    predicates = store.query(_PREDICATES, default_graph=[graph])
-    classes = store.query(_CLASSES, default_graph=[graph])
-    assert isinstance(predicates, ox.QuerySolutions) and isinstance(classes, ox.QuerySolutions)
-    return Summary(frozenset(str(row["p"].value) for row in predicates),
-                   frozenset(str(row["c"].value) for row in classes))
-
-
-def size_up_to(store: Store, graph: str, most: int) -> int:
-    """How many triples ``graph`` holds in ``store``, or ``most + 1`` if it holds more."""
-    result = store.query(_BOUNDED_COUNT.format(most + 1), default_graph=[graph])
-    assert isinstance(result, ox.QuerySolutions)
-    value = next(iter(result))["n"]
-    assert isinstance(value, ox.Literal)
-    return int(value.value)
-
-
-def summary_of(triples: Iterable[ox.Triple]) -> Summary:
-    """The summary of ``triples``."""
-    predicates: set[str] = set()
-    classes: set[str] = set()
-    for triple in triples:
-        predicates.add(triple.predicate.value)
-        if triple.predicate.value == TYPE:
-            classes.add(str(iri_of(triple.object)))
-    return Summary(frozenset(predicates), frozenset(classes))
-
-
-@dataclass(frozen=True)
-class _Content:
-    """What is known of a graph: its summary, and its triples when it is small."""
-
-    summary: Summary
-    triples: frozenset[ox.Triple] | None
-
-    @property
-    def size(self) -> int:
-        return 0 if self.triples is None else len(self.triples)
-
-
-_EMPTY = _Content(NOTHING, frozenset())
-
-
-@dataclass
-class Change:
-    """What writes changed: triples known one by one, and a summary of the rest
-    (``everything``: anything may have changed)."""
-
-    added: set[ox.Triple] = field(default_factory=set)
-    removed: set[ox.Triple] = field(default_factory=set)
-    summary: Summary = NOTHING
-    everything: bool = False
-
-    def note(self, before: _Content, after: _Content) -> None:
-        """A graph went from ``before`` to ``after``."""
-        if before.triples is not None and after.triples is not None:
-            self.added |= after.triples - before.triples
-            self.removed |= before.triples - after.triples
-        else:
-            self.summary = self.summary | before.summary | after.summary
-
-    def meets(self, found: Footprint, holds: Callable[[object, Anchor], bool]) -> bool:
-        """Whether this change may have changed an answer of footprint ``found``;
-        ``holds(subject, anchor)``: whether the data after the change satisfies an anchor.
-        Before the change, an anchor held if it holds after it or a removed triple made it
-        hold (a removed triple in a graph not kept whole is in ``summary``, and the anchor's
-        predicate is in the footprint: that meets)."""
-        if self.everything or found.meets(self.summary):
-            return True
-        held = self.held(holds)
-        return any(found.meets_triple(t, holds) for t in self.added) or \
-            any(found.meets_triple(t, held) for t in self.removed)
-
-    def held(self, holds: Callable[[object, Anchor], bool]) -> Callable[[object, Anchor], bool]:
-        """Whether an anchor held before the change (see ``meets``)."""
-        def held(subject: object, anchor: Anchor) -> bool:
-            kind, value = anchor
-            return holds(subject, anchor) or any(
-                (kind == "type" and r.predicate.value == TYPE and r.subject == subject
-                 and iri_of(r.object) in value)
-                or (kind == "subject-of" and r.predicate.value == value and r.subject == subject)
-                or (kind == "object-of" and r.predicate.value == value and r.object == subject)
-                for r in self.removed)
-
-        return held
-
-    def splice(self, found: Plan, holds: Callable[[object, Anchor], bool]) -> Splice | str:
-        """The splice that brings an answer of plan ``found`` over this change, or why
-        there is none."""
-        if self.everything or self.summary != NOTHING:
-            return "triples changed in a graph not kept whole (or a SPARQL update)"
-        held = self.held(holds)
-        return confine(found, [*((t, holds) for t in self.added),
-                               *((t, held) for t in self.removed)])
-
-class _Holds:
-    """Whether a subject satisfies an anchor in the store now (asked once each)."""
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-        self._known: dict[tuple[object, Anchor], bool] = {}
-
-    def __call__(self, subject: object, anchor: Anchor) -> bool:
-        if not isinstance(subject, ox.NamedNode):
-            return True   # a blank node cannot be named in a query: assume it does
-        key = (subject, anchor)
-        if key not in self._known:
-            kind, value = anchor
-            if kind == "value":
-                self._known[key] = subject in value
-                return self._known[key]
-            if kind == "type":
-                classes = " ".join(f"<{c}>" for c in sorted(value))
-                text = f"ASK {{ VALUES ?c {{ {classes} }} {subject} <{TYPE}> ?c }}"
-            elif kind == "subject-of":
-                text = f"ASK {{ {subject} <{value}> ?o }}"
-            else:
-                text = f"ASK {{ ?s <{value}> {subject} }}"
-            self._known[key] = bool(self.store.query(text))
-        return self._known[key]
-
-
 @dataclass
 class _Kept:
     #: the answer, its body gzip-compressed when ``compressed``
@@ -230,6 +109,9 @@ class _Kept:
     #: the rows the writes since it was evaluated changed: the answer is to be spliced
     #: before it is given (None: it is exact as it is)
     splice: Splice | None = None
+    #: seconds its last evaluation as a whole took (a splice dearer than that is not made
+    #: again)
+    took: float = float("inf")
 
     @property
     def size(self) -> int:
@@ -271,9 +153,12 @@ class KeptAnswers:
         #: answers marked to be spliced at a write, and spliced at an ask, so far
         self.to_splice = 0
         self.spliced = 0
-        self._contents: dict[str, _Content] = {}
+        self._contents: dict[str, Content] = {}
         self._visible: dict[Scope, tuple[str, ...]] = {}
         self._answers: OrderedDict[Hashable, _Kept] = OrderedDict()
+        #: the jobs not spliced any more: their rows could not be put back in order
+        #: (``Unsortable``), or splicing took longer than evaluating them whole
+        self._unspliced: set[Hashable] = set()
         self._size = 0
         self._lock = threading.RLock()
 
@@ -307,13 +192,15 @@ class KeptAnswers:
             kept = None
         if kept is not None:   # decompressed, when it must be, out of the lock
             return kept.given(gzip_ok)
+        started = time.monotonic()
         answer = evaluate(job)
         self._keep(key, _Kept(answer, version, job.scope, visible, found,
-                              plan=self._plan_of(job)))
+                              plan=self._plan_of(job), took=time.monotonic() - started))
         return answer, None
 
     def _plan_of(self, job: QueryJob) -> Plan | None:
-        if not self.splicing or job.solutions_format != _JSON:
+        if not self.splicing or job.solutions_format != _JSON or \
+                job_key(job) in self._unspliced:
             return None
         found = plan(job.sparql, frozenset(job.substitutions))
         return found if found.reason is None else None
@@ -336,19 +223,27 @@ class KeptAnswers:
         whole)."""
         splice, found = kept.splice, kept.plan
         assert splice is not None and found is not None and found.order is not None
-        rows = evaluate(dataclasses.replace(job, sparql=restricted(job.sparql, splice)))
+        started = time.monotonic()
+        rows = [(variable, evaluate(dataclasses.replace(
+                    job, sparql=restricted(job.sparql, variable, keys))).body)
+                for variable, keys in splice.keys.items()]
         if self.observe() != kept.version:   # the rows may be of another version
             return None
         old = decompressed(kept.answer.body) if kept.compressed else kept.answer.body
         try:
-            body, count = merged(old, rows.body, splice, found.order)
-        except Unsortable:
+            body, count = merged(old, rows, splice, found.order)
+        except Unsortable:   # not again: the answer is evaluated whole from now on
+            with self._lock:
+                self._unspliced.add(key)
             return None
+        if time.monotonic() - started > kept.took:   # dearer than an evaluation: not again
+            with self._lock:
+                self._unspliced.add(key)
         if count > job.limit:
             return None
         answer = dataclasses.replace(kept.answer, body=body, count=count)
         self._keep(key, _Kept(answer, kept.version, kept.scope, kept.visible, kept.footprint,
-                              plan=found))
+                              plan=self._plan_of(job), took=kept.took))
         with self._lock:
             self.spliced += 1
         return answer
@@ -385,7 +280,7 @@ class KeptAnswers:
             self.version = version
             return version
 
-    def _changes(self, written: dict[str, int], contents: dict[str, _Content]) -> Change:
+    def _changes(self, written: dict[str, int], contents: dict[str, Content]) -> Change:
         """What the writes since the last observation changed, ``contents`` brought up to
         date."""
         if self.version is None:   # the first observation: every graph as it is
@@ -397,12 +292,12 @@ class KeptAnswers:
         if change.everything:
             logged = [*self.store.graphs(), DEFAULT_GRAPH, *contents]
         for graph in dict.fromkeys([*logged, *META_GRAPHS]):
-            before = contents.pop(graph, _EMPTY)
+            before = contents.pop(graph, EMPTY)
             after = contents[graph] = self._read(graph, contents)
             change.note(before, after)
         return change
 
-    def _read(self, graph: str, contents: dict[str, _Content]) -> _Content:
+    def _read(self, graph: str, contents: dict[str, Content]) -> Content:
         size = size_up_to(self.store, graph, SMALL_GRAPH) if graph != DEFAULT_GRAPH \
             else SMALL_GRAPH + 1
         kept = sum(c.size for c in contents.values())
@@ -410,20 +305,20 @@ class KeptAnswers:
             result = self.store.query("CONSTRUCT WHERE { ?s ?p ?o }", default_graph=[graph])
             assert not isinstance(result, (ox.QuerySolutions, ox.QueryBoolean))
             triples = frozenset(result)
-            return _Content(summary_of(triples), triples)
-        return _Content(summarise(self.store, graph), None)
+            return Content(summary_of(triples), triples)
+        return Content(summarise(self.store, graph), None)
 
     def _carry(self, change: Change, version: int) -> None:
         """Keep for ``version`` the answers ``change`` cannot have changed, forget others."""
         scopes = {kept.scope for kept in self._answers.values()}
         self._visible = {}
         visible = {scope: self._visible_to(scope) for scope in scopes}
-        holds = _Holds(self.store)
+        holds = Holds(self.store)
         for key, kept in list(self._answers.items()):
             seen = Change(set(change.added), set(change.removed), change.summary,
                           change.everything)
             for graph in set(kept.visible) ^ set(visible[kept.scope]):   # shown or hidden
-                seen.note(_EMPTY, self._contents.get(graph, _Content(NOTHING, None)))
+                seen.note(EMPTY, self._contents.get(graph, Content(NOTHING, None)))
             if seen.meets(kept.footprint, holds):
                 splice = self._splice_of(kept, seen, holds)
                 if splice is None:
@@ -437,12 +332,12 @@ class KeptAnswers:
             kept.version = version
             kept.visible = visible[kept.scope]
 
-    def _splice_of(self, kept: _Kept, seen: Change, holds: _Holds) -> Splice | None:
+    def _splice_of(self, kept: _Kept, seen: Change, holds: Holds) -> Splice | None:
         """The splice that brings ``kept`` over ``seen`` (with those it awaits already), or
         None: it must be forgotten."""
         if kept.plan is None or kept.size > SPLICE_UP_TO:
             return None
-        found = seen.splice(kept.plan, holds)
+        found = seen.splice(kept.plan, kept.footprint, holds)
         if isinstance(found, str):
             return None
         return found if kept.splice is None else kept.splice | found

@@ -9,6 +9,12 @@ evaluated by the engine with the job's own scope (privacy unchanged), merged and
 in the query's ORDER BY order (``merged``). Rows tied on every ORDER BY key may come in
 another order than a full evaluation's.
 
+Triples confined by different variables (a new organisation's label by ``?organisation``,
+its usages by ``?usage``) make a splice of several: the rows binding ``?k1`` to one of its
+terms *or* ``?k2`` to one of its are replaced, by the rows of one restricted query per
+variable, a row of the second that binds ``?k1`` to one of its terms left out (the first
+has it, as many times: both are exact subsets of the same answer).
+
 The order is SPARQL 1.1's (§15.1) as Oxigraph 0.5 applies it, checked against it
 (``tests/graph/queries/test_splicing``): unbound first, then blank nodes, IRIs (by their
 text), literals. Among literals Oxigraph orders numbers by value, dates, booleans, and
@@ -17,8 +23,7 @@ plain, by tag); literals of two of these kinds, or of another datatype, it leave
 order of its own: an ORDER BY column holding such literals is not spliced
 (``Unsortable``), nor is a blank node a key (no query can name it).
 
->>> keys = Splice("s", frozenset({ox.NamedNode("urn:a")}))
->>> restricted("SELECT ?s { ?s <urn:p> ?o }", keys)
+>>> restricted("SELECT ?s { ?s <urn:p> ?o }", "s", frozenset({ox.NamedNode("urn:a")}))
 'SELECT ?s { VALUES ?s { <urn:a> } ?s <urn:p> ?o }'
 """
 
@@ -26,7 +31,7 @@ from __future__ import annotations
 
 import datetime
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, Final
@@ -49,18 +54,20 @@ class Unsortable(Exception):
     """Rows whose ORDER BY keys this module cannot order as Oxigraph does."""
 
 
+Key = ox.NamedNode | ox.Literal
+
+
 @dataclass(frozen=True)
 class Splice:
-    """The rows to replace: those binding ``variable`` to one of ``keys``."""
+    """The rows to replace: those binding one of the variables of ``keys`` to one of its
+    terms."""
 
-    variable: str
-    keys: frozenset[ox.NamedNode | ox.Literal]
+    keys: Mapping[str, frozenset[Key]]
 
-    def __or__(self, other: Splice) -> Splice | None:
-        """Both splices as one, or None when they are by different variables."""
-        if other.variable != self.variable:
-            return None
-        return Splice(self.variable, self.keys | other.keys)
+    def __or__(self, other: Splice) -> Splice:
+        """Both splices as one."""
+        return Splice({v: self.keys.get(v, frozenset()) | other.keys.get(v, frozenset())
+                       for v in sorted({*self.keys, *other.keys})})
 
 
 def confine(found: Plan, changed: Iterable[tuple[ox.Triple, Callable[[Any, Anchor], bool]]]
@@ -70,8 +77,7 @@ def confine(found: Plan, changed: Iterable[tuple[ox.Triple, Callable[[Any, Ancho
     ``held`` for a removed one), or why there is none."""
     if found.reason is not None:
         return found.reason
-    choices: set[str] | None = None
-    terms: dict[str, set[object]] = {}
+    met: list[tuple[ox.Triple, dict[str, str]]] = []
     for triple, holds in changed:
         for pattern in found.patterns:
             if not pattern.meets(triple, holds):
@@ -80,28 +86,37 @@ def confine(found: Plan, changed: Iterable[tuple[ox.Triple, Callable[[Any, Ancho
             if not options:
                 return (f"a changed triple of <{pattern.predicate}> meets a pattern whose "
                         "rows no projected variable confines")
-            choices = set(options) if choices is None else choices & set(options)
-            for variable, end in options.items():
-                ends = {SUBJECT: (triple.subject,), OBJECT: (triple.object,),
-                        BOTH: (triple.subject, triple.object)}[end]
-                terms.setdefault(variable, set()).update(ends)
-    if choices is None:
+            met.append((triple, options))
+    if not met:
         return "no changed triple meets a pattern: the footprint says otherwise"
-    if not choices:
-        return "the changed triples are confined by different variables"
-    variable = min(choices, key=lambda v: (len(terms[v]), v))
-    keys = terms[variable]
-    if not all(isinstance(k, (ox.NamedNode, ox.Literal)) for k in keys):
+    # as few variables as may be (each is one restricted evaluation): the one confining
+    # most of the changes first
+    chosen: list[str] = []
+    left = met
+    while left:
+        counts: dict[str, int] = {}
+        for _, options in left:
+            for variable in options:
+                counts[variable] = counts.get(variable, 0) + 1
+        chosen.append(min(counts, key=lambda v: (-counts[v], v)))
+        left = [(t, o) for t, o in left if chosen[-1] not in o]
+    terms: dict[str, set[object]] = {}
+    for triple, options in met:
+        variable = next(v for v in chosen if v in options)
+        terms.setdefault(variable, set()).update({
+            SUBJECT: (triple.subject,), OBJECT: (triple.object,),
+            BOTH: (triple.subject, triple.object)}[options[variable]])
+    if not all(isinstance(k, (ox.NamedNode, ox.Literal)) for ks in terms.values() for k in ks):
         return "a key is a blank node, which no query can name"
-    return Splice(variable, frozenset(keys))  # type: ignore[arg-type]
+    return Splice({v: frozenset(terms[v]) for v in sorted(terms)})  # type: ignore[arg-type]
 
 
-def restricted(sparql: str, splice: Splice) -> str:
-    """``sparql`` restricted to the rows binding ``splice.variable`` to one of its keys: a
-    VALUES block opening its WHERE group."""
+def restricted(sparql: str, variable: str, keys: Iterable[Key]) -> str:
+    """``sparql`` restricted to the rows binding ``variable`` to one of ``keys``: a VALUES
+    block opening its WHERE group."""
     at = where_group_offset(sparql)
-    values = " ".join(sorted(str(k) for k in splice.keys))
-    return f"{sparql[:at]} VALUES ?{splice.variable} {{ {values} }}{sparql[at:]}"
+    values = " ".join(sorted(str(k) for k in keys))
+    return f"{sparql[:at]} VALUES ?{variable} {{ {values} }}{sparql[at:]}"
 
 
 def _json_term(term: ox.NamedNode | ox.Literal) -> tuple[str, ...]:
@@ -123,19 +138,26 @@ def _row_term(binding: dict[str, str]) -> tuple[str, ...]:
     return ("bnode", binding["value"])
 
 
-def merged(old: bytes, new: bytes, splice: Splice,
+def merged(old: bytes, new: Sequence[tuple[str, bytes]], splice: Splice,
            order: tuple[tuple[str, bool], ...]) -> tuple[bytes, int]:
-    """The SPARQL JSON answer ``old`` with the rows binding the splice's variable to one
-    of its keys replaced by those of ``new`` (the restricted query's), in ``order``; and
-    its row count. ``Unsortable``: rows this module cannot order as Oxigraph does."""
-    before, after = json.loads(old), json.loads(new)
-    if before["head"].get("vars") != after["head"].get("vars"):
-        raise Unsortable("the restricted query's variables differ")
-    keys = {_json_term(k) for k in splice.keys}
-    variable = splice.variable
-    rows = [row for row in before["results"]["bindings"]
-            if variable not in row or _row_term(row[variable]) not in keys]
-    rows.extend(after["results"]["bindings"])
+    """The SPARQL JSON answer ``old`` with the rows binding a variable of the splice to one
+    of its keys replaced by those of ``new`` (each variable's restricted query's answer),
+    in ``order``; and its row count. ``Unsortable``: rows this module cannot order as
+    Oxigraph does."""
+    before = json.loads(old)
+    keys = {v: {_json_term(k) for k in terms} for v, terms in splice.keys.items()}
+
+    def replaced(row: dict[str, Any], variables: Iterable[str]) -> bool:
+        return any(v in row and _row_term(row[v]) in keys[v] for v in variables)
+
+    rows = [row for row in before["results"]["bindings"] if not replaced(row, keys)]
+    done: list[str] = []
+    for variable, body in new:
+        after = json.loads(body)
+        if before["head"].get("vars") != after["head"].get("vars"):
+            raise Unsortable("the restricted query's variables differ")
+        rows.extend(row for row in after["results"]["bindings"] if not replaced(row, done))
+        done.append(variable)
     for name, descending in reversed(order):   # stable sorts, the last key first
         rows.sort(key=_sort_key(rows, name), reverse=descending)
     before["results"]["bindings"] = rows

@@ -94,13 +94,19 @@ def test_a_change_is_confined_by_one_variable_to_the_terms_it_names() -> None:
     found = plan(f"SELECT ?s ?o {{ ?s {P} ?o OPTIONAL {{ ?s {L} ?l }} }}")
     splice = confine(found, [(_triple("urn:a", "urn:l", "urn:x"), _always),
                              (_triple("urn:b", "urn:l", "urn:y"), _always)])
-    assert splice == Splice("s", frozenset({ox.NamedNode("urn:a"), ox.NamedNode("urn:b")}))
-    # one triple confined by ?s, another by ?o only: no variable confines both
+    assert splice == Splice({"s": frozenset({ox.NamedNode("urn:a"), ox.NamedNode("urn:b")})})
+    # one triple confined by ?s, another by ?o only: the rows of either
     found = plan(f"SELECT ?s ?o {{ ?s {P} ?o OPTIONAL {{ ?s {L} ?l }} "
                  f"OPTIONAL {{ ?o <urn:m> ?m }} }}")
-    reason = confine(found, [(_triple("urn:a", "urn:l", "urn:x"), _always),
-                             (_triple("urn:b", "urn:m", "urn:y"), _always)])
-    assert reason == "the changed triples are confined by different variables"
+    splice = confine(found, [(_triple("urn:a", "urn:l", "urn:x"), _always),
+                             (_triple("urn:b", "urn:m", "urn:y"), _always),
+                             (_triple("urn:c", "urn:l", "urn:z"), _always)])
+    assert splice == Splice({"o": frozenset({ox.NamedNode("urn:b")}),
+                             "s": frozenset({ox.NamedNode("urn:a"), ox.NamedNode("urn:c")})})
+    # a triple both variables confine goes to the one chosen for most
+    splice = confine(found, [(_triple("urn:a", "urn:l", "urn:x"), _always),
+                             (_triple("urn:a", "urn:p", "urn:b"), _always)])
+    assert splice == Splice({"s": frozenset({ox.NamedNode("urn:a")})})
     # an anchor that does not hold: the triple does not matter
     found = plan(f"SELECT ?s {{ ?s a <urn:C> ; {L} ?l }}")
     assert confine(found, [(_triple("urn:a", "urn:l", "urn:x"), lambda s, a: False)]) == \
@@ -137,7 +143,7 @@ def test_merged_rows_are_ordered_as_oxigraph_orders_them(kind: str, seed: int) -
     for order, keys in (("?x ?y", (("x", False), ("y", False))),
                         ("DESC(?x) ?y", (("x", True), ("y", False)))):
         old, new = _oxigraph(rows[:25], order), _oxigraph(rows[25:], order)
-        body, count = merged(old, new, Splice("x", frozenset()), keys)
+        body, count = merged(old, [("x", new)], Splice({"x": frozenset()}), keys)
         expected = json.loads(_oxigraph(rows, order))["results"]["bindings"]
         got = json.loads(body)["results"]["bindings"]
         assert count == len(rows)
@@ -159,15 +165,28 @@ def test_literals_oxigraph_does_not_order_together_are_not_merged(mix: list[str]
     old = _oxigraph([(mix[0], "1")], "?x")
     new = _oxigraph([(mix[-1], "2")], "?x")
     with pytest.raises(Unsortable):
-        merged(old, new, Splice("x", frozenset()), (("x", False),))
+        merged(old, [("x", new)], Splice({"x": frozenset()}), (("x", False),))
 
 
 def test_the_rows_of_the_keys_are_replaced() -> None:
     old = _oxigraph([("<urn:a>", "1"), ("<urn:b>", "2"), ("<urn:c>", "3")], "?x")
     new = _oxigraph([("<urn:b>", "20")], "?x")
-    body, count = merged(old, new, Splice("x", frozenset({ox.NamedNode("urn:b"),
-                                                          ox.NamedNode("urn:c")})),
-                         (("x", False),))
+    body, count = merged(old, [("x", new)], Splice({"x": frozenset({
+        ox.NamedNode("urn:b"), ox.NamedNode("urn:c")})}), (("x", False),))
     rows = json.loads(body)["results"]["bindings"]
     assert count == 2 and [(r["x"]["value"], r["y"]["value"]) for r in rows] == \
         [("urn:a", "1"), ("urn:b", "20")]
+
+
+def test_rows_of_two_variables_are_replaced_once_each() -> None:
+    old = _oxigraph([("<urn:a>", "<urn:y>"), ("<urn:b>", "<urn:z>"), ("<urn:c>", "<urn:y>"),
+                     ("<urn:d>", "<urn:w>")], "?x ?y")
+    # the rows of x=a (both fresh rows) and of y=y (one of which is x=a's again)
+    by_x = _oxigraph([("<urn:a>", "<urn:y>"), ("<urn:a>", "<urn:v>")], "?x ?y")
+    by_y = _oxigraph([("<urn:a>", "<urn:y>"), ("<urn:e>", "<urn:y>")], "?x ?y")
+    splice = Splice({"x": frozenset({ox.NamedNode("urn:a")}),
+                     "y": frozenset({ox.NamedNode("urn:y")})})
+    body, count = merged(old, [("x", by_x), ("y", by_y)], splice, (("x", False), ("y", False)))
+    rows = [(r["x"]["value"], r["y"]["value"]) for r in json.loads(body)["results"]["bindings"]]
+    assert rows == [("urn:a", "urn:v"), ("urn:a", "urn:y"), ("urn:b", "urn:z"),
+                    ("urn:d", "urn:w"), ("urn:e", "urn:y")] and count == 5

@@ -16,6 +16,7 @@ from graph.engine.execution import QueryEngine
 from graph.engine.snapshots import VersionedStore
 from graph.ingest.writing import drop, replace
 from graph.namespaces import CG, ID, RDF, RDFS, graph_iri
+from graph.queries import kept as kept_module
 from graph.queries.catalogue import list_queries
 from graph.queries.confinement import plan
 from graph.queries.kept import KeptAnswers
@@ -197,6 +198,7 @@ def test_the_evaluation_sees_the_restricted_query_and_the_answer_is_spliced() ->
             validate=False)
     answer = kept.run(job, evaluate)
     assert len(asked) == 2 and f"VALUES ?org {{ <{ID}org/splice> }}" in asked[1]
+    assert asked[1].replace(f" VALUES ?org {{ <{ID}org/splice> }}", "") == job.sparql
     assert _rows(answer.body)[0] == _rows(execute(store, job).body)[0]
     assert kept.spliced == 1 and kept.forgotten == 0
     assert kept.run(job, evaluate).body == answer.body and len(asked) == 2   # kept as spliced
@@ -218,3 +220,31 @@ def test_an_answer_is_forgotten_not_spliced_when_splicing_is_off() -> None:
     replace(store, {NEW_GRAPH: ORGANISATION + RESOURCE}, None, source="test", validate=False)
     kept.run(job, evaluate)
     assert asked == [job.sparql, job.sparql] and kept.forgotten == 1
+
+
+def test_a_splice_dearer_than_an_evaluation_is_not_made_again(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    store = VersionedStore(memory_store())
+    replace(store, {NEW_GRAPH: ORGANISATION + USAGE}, None, source="test", validate=False)
+    kept = KeptAnswers(store)
+    job = QueryJob(f"SELECT ?org (COUNT(?u) AS ?n) {{ ?u <{CG}organisation> ?org }} "
+                   "GROUP BY ?org ORDER BY ?org", "all", solutions_format="json")
+    clock = [0.0]
+    monkeypatch.setattr(kept_module.time, "monotonic", lambda: clock[0])
+    asked: list[str] = []
+
+    def evaluate(job: QueryJob) -> Answer:   # a whole evaluation takes 1 s, a restricted 5
+        asked.append("restricted" if "VALUES ?org" in job.sparql else "whole")
+        clock[0] += 5.0 if asked[-1] == "restricted" else 1.0
+        return execute(store, job)
+
+    kept.run(job, evaluate)
+    for usage in ("splice-2", "splice-3"):
+        more = [ox.Triple(ox.NamedNode(ID + f"usage/{usage}"),
+                          ox.NamedNode(CG + "organisation"), ox.NamedNode(ID + "org/splice"))]
+        replace(store, {graph_iri(f"test/{usage}"): more}, None, source="test",
+                validate=False)
+        answer = kept.run(job, evaluate)
+        assert _rows(answer.body)[0] == _rows(execute(store, job).body)[0]
+    assert asked == ["whole", "restricted", "whole"]
+    assert kept.spliced == 1 and kept.forgotten == 1
