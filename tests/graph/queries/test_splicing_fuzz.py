@@ -1,0 +1,402 @@
+"""Splicing attacked with generated data, queries and writes (``graph.queries.splicing``,
+``graph.queries.confinement``, ``graph.queries.kept``): after each write, every answer
+``KeptAnswers`` gives (spliced or evaluated) holds the rows of a fresh evaluation, as many
+times, in an order the ORDER BY keys agree with, in the public scope and in the curators'
+(which also reads a restricted graph). The generator covers what SPARQL offers (OPTIONAL,
+MINUS, EXISTS, UNION, BIND, VALUES, sub-SELECTs, grouping, DISTINCT, ORDER BY, property
+paths, GRAPH) over a few graphs that share triples; the test also checks that a good share
+of the cases were spliced, else it proves little. Defects found are regression tests below,
+shrunk by hand from what Hypothesis found."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+import pyoxigraph as ox
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from graph.engine.snapshots import VersionedStore
+from graph.ingest.writing import drop, replace
+from graph.namespaces import RDF, RESTRICTED_PREFIX, graph_iri
+from graph.queries.confinement import plan
+from graph.queries.kept import KeptAnswers
+from graph.sparql.request import QueryJob, execute
+from graph.store import Store
+from tests.support.stores import memory_store
+
+E = "http://example.org/"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+TYPE = RDF + "type"
+GRAPHS = (graph_iri("fuzz/one"), graph_iri("fuzz/two"), RESTRICTED_PREFIX + "fuzz")
+PREFIXES = f"PREFIX e: <{E}> PREFIX xsd: <{XSD}> PREFIX rdf: <{RDF}>\n"
+
+SUBJECTS = [ox.NamedNode(f"{E}s{i}") for i in range(4)]
+BLANK = ox.BlankNode("b0")
+PREDICATES = [ox.NamedNode(f"{E}{p}") for p in ("p", "q", "r")]
+CLASSES = [ox.NamedNode(f"{E}{c}") for c in ("C", "D")]
+LITERALS = [
+    ox.Literal("1", datatype=ox.NamedNode(XSD + "integer")),
+    ox.Literal("2", datatype=ox.NamedNode(XSD + "integer")),
+    ox.Literal("1.5", datatype=ox.NamedNode(XSD + "decimal")),
+    ox.Literal("a", language="en"),
+    ox.Literal("a"),
+    ox.Literal("b", language="fr"),
+    ox.Literal("2024-01-02", datatype=ox.NamedNode(XSD + "date")),
+    ox.Literal("true", datatype=ox.NamedNode(XSD + "boolean")),
+]
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+
+
+# --- data and writes ---------------------------------------------------------------------
+
+def _triples() -> st.SearchStrategy[ox.Triple]:
+    subject = st.sampled_from([*SUBJECTS, *SUBJECTS, BLANK])
+    plain = st.builds(ox.Triple, subject, st.sampled_from(PREDICATES),
+                      st.sampled_from([*SUBJECTS, *LITERALS, BLANK]))
+    typed = st.builds(lambda s, c: ox.Triple(s, ox.NamedNode(TYPE), c), subject,
+                      st.sampled_from(CLASSES))
+    return st.one_of(plain, typed)
+
+
+@st.composite
+def datasets(draw: st.DrawFn) -> dict[str, list[ox.Triple]]:
+    """A few graphs; the second often restates triples of the first."""
+    one = draw(st.lists(_triples(), min_size=1, max_size=7, unique=True))
+    two = draw(st.lists(_triples(), max_size=5, unique=True))
+    shared = draw(st.lists(st.sampled_from(one), max_size=2, unique=True)) if one else []
+    hidden = draw(st.lists(_triples(), max_size=4, unique=True))
+    return {GRAPHS[0]: one, GRAPHS[1]: list(dict.fromkeys([*two, *shared])), GRAPHS[2]: hidden}
+
+
+@dataclass(frozen=True)
+class Write:
+    """A write: a graph replaced (triples added, removed, an object changed) or dropped."""
+
+    graph: str
+    added: tuple[ox.Triple, ...] = ()
+    removed: tuple[int, ...] = ()   # positions in the graph's triples (modulo)
+    changed: tuple[tuple[int, int], ...] = ()   # (position, index of the new object)
+    restated: bool = False   # a triple of another graph stated here too
+    dropped: bool = False
+
+    def apply(self, store: Store, data: dict[str, list[ox.Triple]]) -> None:
+        triples = list(data[self.graph])
+        if self.dropped:
+            if triples:
+                drop(store, self.graph, who="test")
+                data[self.graph] = []
+            return
+        objects = [*SUBJECTS, *LITERALS]
+        for at, new in self.changed:
+            if triples:
+                old = triples[at % len(triples)]
+                if old.predicate.value != TYPE:
+                    triples[at % len(triples)] = ox.Triple(old.subject, old.predicate,
+                                                           objects[new % len(objects)])
+        for at in self.removed:
+            if triples:
+                triples.pop(at % len(triples))
+        triples.extend(self.added)
+        if self.restated:
+            others = [t for g, ts in data.items() if g != self.graph for t in ts]
+            triples.extend(others[:1])
+        triples = list(dict.fromkeys(triples))
+        data[self.graph] = triples
+        replace(store, {self.graph: triples}, None, source="test", validate=False)
+
+
+writes = st.builds(
+    Write, st.sampled_from(GRAPHS),
+    st.lists(_triples(), min_size=1, max_size=2).map(tuple),
+    st.lists(st.integers(0, 9), max_size=2).map(tuple),
+    st.lists(st.tuples(st.integers(0, 9), st.integers(0, 11)), max_size=1).map(tuple),
+    st.booleans(), st.sampled_from([False, False, False, True]))
+
+
+# --- queries -----------------------------------------------------------------------------
+
+VARIABLES = ("?a", "?b", "?c")
+TERMS = ("e:s0", "e:s1", "e:s2", "1", "2", '"a"@en', '"a"', '"2024-01-02"^^xsd:date',
+         "1.5", "true")
+
+
+class _Query:
+    """What the generator drew so far for one query: the fresh variables it bound."""
+
+    def __init__(self) -> None:
+        self.fresh = 0
+
+    def new(self) -> str:
+        self.fresh += 1
+        return f"?x{self.fresh}"
+
+
+def _path(draw: st.DrawFn) -> str:
+    p = draw(st.sampled_from(("e:p", "e:q", "e:r")))
+    q = draw(st.sampled_from(("e:p", "e:q", "e:r")))
+    return draw(st.sampled_from((p, p, p, "a", f"{p}/{q}", f"^{p}", f"{p}?", f"{p}*",
+                                 f"{p}|{q}", f"{p}+")))
+
+
+def _triple(draw: st.DrawFn) -> str:
+    subject = draw(st.sampled_from((*VARIABLES, *VARIABLES, "e:s0", "e:s1")))
+    path = _path(draw)
+    if path == "a":
+        return f"{subject} a {draw(st.sampled_from(('e:C', 'e:D', '?c')))}"
+    obj = draw(st.sampled_from((*VARIABLES, *VARIABLES, "e:s1", "1", '"a"@en')))
+    if path.endswith(("?", "*")) and not (subject.startswith("?") and obj.startswith("?")):
+        # a zero-length path with a constant end: defect 1 below, not drawn until fixed
+        subject, obj = draw(st.sampled_from(VARIABLES)), draw(st.sampled_from(VARIABLES))
+    return f"{subject} {path} {obj}"
+
+
+def _filter(draw: st.DrawFn) -> str:
+    v = draw(st.sampled_from(VARIABLES))
+    w = draw(st.sampled_from(VARIABLES))
+    t = draw(st.sampled_from(TERMS))
+    return draw(st.sampled_from((
+        f"FILTER({v} != {t})", f"FILTER(isLiteral({v}))", f"FILTER(!BOUND({v}))",
+        f"FILTER(BOUND({v}))", f"FILTER({v} > 1)", f"FILTER({v} = {w})",
+        f"FILTER(isIRI({v}))", f"FILTER(STR({v}) < \"m\")")))
+
+
+def _group(draw: st.DrawFn, query: _Query, depth: int) -> str:
+    """A group graph pattern's content: a triple first (at the top, mostly one a key may
+    confine: else little is spliced), then a few elements."""
+    first = draw(st.sampled_from(("?a e:p ?b", "?a e:q ?b", "?b e:p ?a", "")))
+    parts = [first if depth == 0 and first else _triple(draw)]
+    for _ in range(draw(st.integers(0, 3 if depth < 2 else 1))):
+        parts.append(_element(draw, query, depth))
+    return " . ".join(parts) if all(_is_triple(p) for p in parts) else " ".join(
+        p + " ." if _is_triple(p) else p for p in parts)
+
+
+def _is_triple(part: str) -> bool:
+    return not part.startswith(("OPTIONAL", "MINUS", "FILTER", "{", "BIND", "VALUES",
+                                "GRAPH"))
+
+
+def _element(draw: st.DrawFn, query: _Query, depth: int) -> str:
+    kinds = ["triple", "filter", "bind", "values"]
+    if depth < 2:
+        kinds += ["optional", "optional", "minus", "exists", "union", "sub", "graph"]
+    kind = draw(st.sampled_from(kinds))
+    if kind == "triple":
+        return _triple(draw)
+    if kind == "filter":
+        return _filter(draw)
+    if kind == "bind":
+        v = draw(st.sampled_from(VARIABLES))
+        expression = draw(st.sampled_from((f"STR({v})", f"COALESCE({v}, e:s0)",
+                                           f"IF(BOUND({v}), {v}, 0)", "e:s1")))
+        return f"BIND({expression} AS {query.new()})"
+    if kind == "values":
+        v = draw(st.sampled_from(VARIABLES))
+        terms = draw(st.lists(st.sampled_from((*TERMS, "UNDEF")), min_size=1, max_size=3))
+        if any(t.startswith("e:") for t in terms) and "UNDEF" not in terms:
+            terms.append("UNDEF")   # IRIs a VALUES block gives every row: defect 3 below
+        return f"VALUES {v} {{ {' '.join(terms)} }}"
+    inner = _group(draw, query, depth + 1)
+    if kind == "optional":
+        return f"OPTIONAL {{ {inner} }}"
+    if kind == "minus":
+        return f"MINUS {{ {inner} }}"
+    if kind == "exists":
+        return f"FILTER({draw(st.sampled_from(('', 'NOT ')))}EXISTS {{ {inner} }})"
+    if kind == "union":
+        return f"{{ {inner} }} UNION {{ {_group(draw, query, depth + 1)} }}"
+    if kind == "graph":
+        graph = draw(st.sampled_from(("?g", *(f"<{g}>" for g in GRAPHS))))
+        if re.search(r"[?*] \?", inner):   # a zero-length path in a graph: defect 2 below
+            inner = re.sub(r"([?*]) \?", r"+ ?", inner)
+        return f"GRAPH {graph} {{ {inner} }}"
+    # a sub-SELECT
+    projected = draw(st.lists(st.sampled_from(VARIABLES), min_size=1, max_size=2, unique=True))
+    distinct = draw(st.sampled_from(("", "DISTINCT ")))
+    grouped = draw(st.booleans())
+    if grouped:
+        counted = query.new()
+        head = f"SELECT {' '.join(projected)} (COUNT(*) AS {counted})"
+        tail = f" GROUP BY {' '.join(projected)}"
+    else:
+        head, tail = f"SELECT {distinct}{' '.join(projected)}", ""
+    limit = draw(st.sampled_from(("", "", " LIMIT 1", " ORDER BY " + projected[0] + " LIMIT 2")))
+    return f"{{ {head} WHERE {{ {inner} }}{tail}{limit} }}"
+
+
+AGGREGATES = ("COUNT(*)", "COUNT(DISTINCT {v})", "SUM({v})", "MIN({v})", "SAMPLE({v})",
+              "GROUP_CONCAT(STR({v}))", "MAX({v})")
+
+
+@st.composite
+def queries(draw: st.DrawFn) -> str:
+    query = _Query()
+    where = _group(draw, query, 0)
+    bound = [v for v in (*VARIABLES, "?g", *(f"?x{i}" for i in range(1, query.fresh + 1)))
+             if v in where]
+    if not bound:
+        bound = ["?a"]
+    keys = draw(st.lists(st.sampled_from(bound), min_size=1, max_size=2, unique=True))
+    if "?a" in bound and "?a" not in keys and draw(st.booleans()):
+        keys.insert(0, "?a")
+    order_by = ""
+    if draw(st.booleans()):   # grouped
+        aggregated = draw(st.sampled_from(AGGREGATES)).format(
+            v=draw(st.sampled_from(bound)))
+        having = draw(st.sampled_from(("", "", " HAVING (COUNT(*) > 1)",
+                                       f" HAVING (SAMPLE({keys[0]}) != e:s0)")))
+        head = f"SELECT {' '.join(keys)} ({aggregated} AS ?n)"
+        tail = f" GROUP BY {' '.join(keys)}{having}"
+        sortable = [*keys, "?n"]
+    else:
+        projected = draw(st.lists(st.sampled_from(bound), min_size=1, max_size=3,
+                                  unique=True))
+        if "?a" in bound and "?a" not in projected and draw(st.booleans()):
+            projected.insert(0, "?a")
+        head = f"SELECT {draw(st.sampled_from(('', 'DISTINCT ')))}{' '.join(projected)}"
+        tail = ""
+        sortable = projected
+    order = draw(st.lists(st.sampled_from(sortable), max_size=2, unique=True))
+    if order:
+        order_by = " ORDER BY " + " ".join(
+            draw(st.sampled_from((f"{v}", f"DESC({v})", f"ASC({v})"))) for v in order)
+    return f"{PREFIXES}{head} WHERE {{ {where} }}{tail}{order_by}"
+
+
+# --- the comparison ----------------------------------------------------------------------
+
+def _normal(row: dict[str, dict[str, str]]) -> str:
+    """A row as text, blank nodes' labels left out (two evaluations may name them apart)."""
+    return json.dumps({v: {**t, "value": "_"} if t["type"] == "bnode" else t
+                       for v, t in row.items()}, sort_keys=True)
+
+
+def _order_keys(rows: list[dict[str, Any]], order: tuple[tuple[str, bool], ...]) -> list[str]:
+    return [json.dumps([_normal({"k": row[v]}) if v in row else None for v, _ in order])
+            for row in rows]
+
+
+@dataclass
+class Outcome:
+    """What one case found: a wrong answer's description, if any."""
+
+    wrong: str | None = None
+
+
+def check(data: dict[str, list[ox.Triple]], sparqls: list[str], write_list: list[Write],
+          kept: KeptAnswers | None = None, store: VersionedStore | None = None,
+          scopes: tuple[str, ...] = ("public", "all")) -> tuple[KeptAnswers, str | None]:
+    """Keep the answers of ``sparqls`` over ``data``, apply the writes one by one and ask
+    again after each: the first answer that differs from a fresh evaluation's, described."""
+    if store is None:
+        store = VersionedStore(memory_store())
+        contents = {g: ts for g, ts in data.items() if ts}
+        if contents:
+            replace(store, contents, None, source="test", validate=False)
+    kept = kept or KeptAnswers(store)
+    jobs = [QueryJob(s, scope, solutions_format="json")  # type: ignore[arg-type]
+            for s in sparqls for scope in scopes]
+
+    def evaluate(job: QueryJob) -> Any:
+        return execute(store, job)
+
+    for job in jobs:
+        kept.run(job, evaluate)
+    for number, write in enumerate(write_list):
+        write.apply(store, data)
+        for job in jobs:
+            given = kept.run(job, evaluate)
+            fresh = execute(store, job)
+            mine = json.loads(given.body)["results"]["bindings"]
+            theirs = json.loads(fresh.body)["results"]["bindings"]
+            where = f"after write {number} ({write}), scope {job.scope}:\n{job.sparql}"
+            if Counter(map(_normal, mine)) != Counter(map(_normal, theirs)):
+                return kept, f"rows differ {where}\ngiven {mine}\nfresh {theirs}"
+            if given.count != fresh.count:
+                return kept, f"counts differ {where}"
+            order = plan(job.sparql).order
+            if order and _order_keys(mine, order) != _order_keys(theirs, order):
+                return kept, f"order differs {where}\ngiven {mine}\nfresh {theirs}"
+    return kept, None
+
+
+# --- the properties ----------------------------------------------------------------------
+
+def _cases(examples: int) -> Counter[str]:
+    """Run ``examples`` generated cases; what ``KeptAnswers`` did in them, summed."""
+    counts = Counter[str]()
+
+    @settings(max_examples=examples, derandomize=True, deadline=None, database=None,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @given(data=datasets(), sparqls=st.lists(queries(), min_size=1, max_size=3),
+           write_list=st.lists(writes, min_size=1, max_size=2))
+    def case(data: dict[str, list[ox.Triple]], sparqls: list[str],
+             write_list: list[Write]) -> None:
+        kept, wrong = check(data, sparqls, write_list)
+        assert wrong is None, wrong
+        counts["cases"] += 1
+        counts["spliced cases"] += kept.spliced > 0
+        counts["spliced"] += kept.spliced
+        counts["forgotten"] += kept.forgotten
+
+    case()
+    return counts
+
+
+def test_an_answer_given_after_writes_is_a_fresh_evaluations() -> None:
+    counts = _cases(40)
+    # else the test proves little: a good share of the cases spliced an answer
+    assert counts["spliced cases"] >= counts["cases"] // 5, counts
+
+
+@pytest.mark.slow
+def test_an_answer_given_after_writes_is_a_fresh_evaluations_in_many_more_cases() -> None:
+    counts = _cases(300)
+    assert counts["spliced cases"] >= counts["cases"] // 5, counts
+
+
+# --- defects found, shrunk ---------------------------------------------------------------
+
+def _t(subject: int, predicate: int, obj: int) -> ox.Triple:
+    return ox.Triple(SUBJECTS[subject], PREDICATES[predicate], SUBJECTS[obj])
+
+
+def _wrong(sparql: str, data: dict[str, list[ox.Triple]], write: Write) -> str | None:
+    """What is wrong in the answers to ``sparql`` over ``data`` after ``write``, if anything."""
+    return check({g: data.get(g, []) for g in GRAPHS}, [PREFIXES + sparql], [write])[1]
+
+
+@pytest.mark.xfail(strict=True, reason="defect 1: graph.queries.footprint holds that a "
+                   "zero-length path with a constant end depends on no other triple, but "
+                   "Oxigraph gives its row only while the constant occurs in the data: the "
+                   "answer is carried over a write of another predicate that adds it")
+def test_a_zero_length_path_to_a_constant_meets_any_triple_naming_the_constant() -> None:
+    # e:s3 enters the data by a triple of e:q, which the query does not name
+    assert _wrong("SELECT ?a WHERE { ?a e:p? e:s3 }", {GRAPHS[1]: [_t(1, 0, 2)]},
+                  Write(GRAPHS[0], (_t(0, 1, 3),))) is None
+
+
+@pytest.mark.xfail(strict=True, reason="defect 2: a zero-length path inside GRAPH ?g whose "
+                   "variable another pattern binds (outside the graph) is taken as anchored; "
+                   "its rows per graph come and go with any triple naming the term in that "
+                   "graph: a triple of another predicate in a second graph adds a row")
+def test_a_zero_length_path_in_a_graph_meets_a_triple_naming_its_term_there() -> None:
+    assert _wrong("SELECT ?a ?g WHERE { ?a e:q ?c GRAPH ?g { ?a e:p? ?b } }",
+                  {GRAPHS[0]: [_t(0, 1, 1)]}, Write(GRAPHS[1], (_t(0, 2, 2),))) is None
+
+
+@pytest.mark.xfail(strict=True, reason="defect 3: a VALUES anchor holds rdflib terms "
+                   "(graph.queries.footprint._certain), checked against pyoxigraph terms "
+                   "(graph.queries.kept._Holds: subject in value), never equal: every triple "
+                   "of a subject a VALUES block gives is taken as not mattering")
+@pytest.mark.parametrize("added", [True, False], ids=["added", "removed"])
+def test_a_triple_of_a_subject_a_values_block_gives_changes_the_answer(added: bool) -> None:
+    write = Write(GRAPHS[0], (_t(0, 0, 2),)) if added else Write(GRAPHS[0], removed=(0,))
+    assert _wrong("SELECT ?a ?b WHERE { VALUES ?a { e:s0 } ?a e:p ?b }",
+                  {GRAPHS[0]: [_t(0, 0, 1)]}, write) is None
