@@ -157,3 +157,16 @@ def test_a_neighbourhood_of_a_malformed_iri_is_a_400(live: Live, iri: str, view:
                          headers={"Accept": "application/json"}, timeout=60)
     assert response.status_code == 400, response.text
     assert response.json()["parameter"] == "iri"
+
+
+@pytest.mark.parametrize(("sheet", "body"), [
+    ("activities", "nom,type,début,fin\nEnquête 2026,enquête,01/03/2026,31/02/2026\n"),
+    ("activities", "name,type,start,end\nSurvey 2026,survey,2026-13-01,2026-03-01\n"),
+])
+def test_a_bad_date_is_reported_once(live: Live, sheet: str, body: str) -> None:
+    """A bad start or end date was reported twice, word for word: once by the check that the
+    period does not end before it starts, once when the cell was mapped."""
+    response = _import(live, body.encode(), "session10 dates", name=f"{sheet}.csv")
+    assert response.status_code == 422, response.text
+    errors = [(e["row"], e["column"], e["message"]) for e in response.json()["errors"]]
+    assert len(errors) == 1, errors

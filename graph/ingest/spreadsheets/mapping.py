@@ -77,8 +77,11 @@ class RowMapper:
     def problem(self, entry: Entry, column: Column | None, message: str,
                 value: CellValue = None, level: str = "error") -> None:
         text = "" if value is None else as_text_safe(value)
-        entry.problems.append(Problem(message, self.sheet, entry.row,
-                                      self.header(column) if column else None, text, level))
+        problem = Problem(message, self.sheet, entry.row,
+                          self.header(column) if column else None, text, level)
+        # a cell read twice (a date by the period check, then by its column) is one problem
+        if problem not in entry.problems:
+            entry.problems.append(problem)
 
     def parse(self, entry: Entry, column: Column, parser: Callable[[CellValue], object],
               value: CellValue) -> object:
