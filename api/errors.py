@@ -66,10 +66,12 @@ class Forbidden(HttpError):
 class NotAcceptable(HttpError):
     status = 406
 
-    def __init__(self, offered: list[str]) -> None:
+    def __init__(self, offered: list[str], *, asked: str | None = None) -> None:
+        """``asked``: the ``format=`` that named none of ``offered`` (else ``Accept`` did)."""
         self.offered = offered
-        super().__init__("none of the media types in Accept can be produced here; "
-                         f"available: {', '.join(offered)}")
+        what = ("none of the media types in Accept" if asked is None
+                else f"format={asked!r} names no format that")
+        super().__init__(f"{what} can be produced here; available: {', '.join(offered)}")
 
 
 class MethodNotAllowed(HttpError):

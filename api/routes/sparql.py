@@ -174,7 +174,7 @@ def _called(asked: str, kind: ResultKind) -> ResultFormat:
     try:
         return format_called(asked, kind)
     except UnknownFormat:
-        raise NotAcceptable(accepted_names(kind)) from None
+        raise NotAcceptable(accepted_names(kind), asked=asked) from None
 
 
 def _wants_a_page(request: Request, info: QueryInfo) -> bool:

@@ -170,3 +170,17 @@ def test_a_bad_date_is_reported_once(live: Live, sheet: str, body: str) -> None:
     assert response.status_code == 422, response.text
     errors = [(e["row"], e["column"], e["message"]) for e in response.json()["errors"]]
     assert len(errors) == 1, errors
+
+
+# --- the SPARQL protocol -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("query", ["ASK {}", "CONSTRUCT WHERE { ?s ?p ?o } LIMIT 1"])
+def test_an_unknown_format_is_named_in_its_406(live: Live, query: str) -> None:
+    """``format=pdf`` was answered "none of the media types in Accept can be produced", while
+    the client sent no Accept at all: the 406 names the parameter and its value."""
+    response = httpx.get(f"{live.url}/sparql", params={"query": query, "format": "pdf"},
+                         headers={"Accept": "*/*"}, timeout=60)
+    assert response.status_code == 406, response.text
+    message = response.json()["message"]
+    assert "format" in message and "'pdf'" in message and "Accept" not in message
+    assert "json" in response.json()["available"] or "turtle" in response.json()["available"]
