@@ -1,18 +1,56 @@
-"""Form fields that a write reads once: given twice, the request is a 400 naming the field.
+"""Form fields: read as the URL standard says, and read once.
 
-FastAPI reads a ``Form`` field given twice as its last value, so ``person=a&person=b`` on
-``/persons/forget`` erased ``b`` and two ``file`` parts on ``/imports`` imported the second. A
-write must not guess which one the client meant; the SPARQL protocol's ``query`` and
-``update`` are held to the same rule in ``api.routes.sparql``.
+- ``urlencoded``: the fields of an ``application/x-www-form-urlencoded`` body. Raw bytes and
+  percent-escapes alike are bytes of the form's charset (UTF-8 unless its ``Content-Type``
+  names another), as the WHATWG URL standard reads them. Starlette read raw bytes as Latin-1,
+  so ``curl -d 'update=…Évry…'`` stored "Ãvry", and an escape that is no UTF-8 (``%E9``)
+  as U+FFFD, so another text ran; here such a field is a 400 naming it.
+- ``given_once``: FastAPI reads a ``Form`` field given twice as its last value, so
+  ``person=a&person=b`` on ``/persons/forget`` erased ``b`` and two ``file`` parts on
+  ``/imports`` imported the second. A write must not guess which one the client meant; the
+  SPARQL protocol's ``query`` and ``update`` are held to the same rule in
+  ``api.routes.sparql``.
+
+>>> urlencoded(b"query=caf%C3%A9+%2B&query=\\xc3\\xa9", None)
+[('query', 'café +'), ('query', 'é')]
 """
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Awaitable, Callable
+from urllib.parse import unquote_to_bytes
 
 from fastapi import Request
 
 from api.errors import BadRequest
+
+
+def urlencoded(body: bytes, charset: str | None) -> list[tuple[str, str]]:
+    """The (name, value) fields of a form-encoded ``body`` in ``charset`` (None: UTF-8);
+    ``BadRequest`` naming the field whose bytes are not of that charset."""
+    try:
+        encoding = codecs.lookup(charset or "utf-8").name
+    except LookupError:
+        raise BadRequest(f"unknown charset {charset!r} in Content-Type") from None
+    fields = []
+    for part in body.split(b"&"):
+        if part:
+            name, _, value = part.partition(b"=")
+            key = _decoded(name, encoding, None)
+            fields.append((key, _decoded(value, encoding, key)))
+    return fields
+
+
+def _decoded(raw: bytes, encoding: str, field: str | None) -> str:
+    data = unquote_to_bytes(raw.replace(b"+", b" "))
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as error:
+        what = "a form field's name" if field is None else f"the form field {field!r}"
+        shown = "UTF-8" if encoding == "utf-8" else encoding
+        raise BadRequest(f"{what} is not {shown} (byte {error.start} of its value, "
+                         "once its %-escapes are decoded): send the text in UTF-8") from None
 
 
 def given_once(*names: str) -> Callable[[Request], Awaitable[None]]:

@@ -20,6 +20,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from api.errors import BadRequest, NotAcceptable, QueryTooLarge, UnsupportedMediaType
+from api.forms import urlencoded
 from api.negotiation import choose, negotiate
 from api.proxies import public_base
 from api.querying import (
@@ -80,6 +81,26 @@ class ProtocolRequest:
         return Dataset(tuple(self.default_graphs), tuple(self.named_graphs))
 
 
+async def _bounded(request: Request, bound: int) -> bytes:
+    """The body of a form sent without its length, refused past ``bound`` bytes as it comes
+    (one with its length past the bound is refused before it is read, 413)."""
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > bound:
+            raise BadRequest(f"the form is past its maximum size ({bound} bytes)")
+    return bytes(body)
+
+
+def _charset(request: Request) -> str | None:
+    """The ``charset`` parameter of the request's ``Content-Type``, if any."""
+    for param in request.headers.get("content-type", "").split(";")[1:]:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset":
+            return value.strip().strip('"') or None
+    return None
+
+
 def _first(values: list[str]) -> str | None:
     return values[0] if values else None
 
@@ -98,14 +119,19 @@ async def protocol_request(request: Request) -> ProtocolRequest:
         media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if media_type in FORM_TYPES:
             declared = request.headers.get("content-length", "")
-            if declared.isdigit() and int(declared) > 3 * limit + 65536:
+            bound = 3 * limit + 65536
+            if declared.isdigit() and int(declared) > bound:
                 # past what a form holding one query of the largest size takes (each byte
                 # percent-encoded) plus its other fields: refused before the body is read
                 raise QueryTooLarge("form", limit)
-            form = await request.form()
-            for name, item in form.multi_items():
-                if isinstance(item, str):
-                    fields.setdefault(name, []).append(item)
+            if media_type == "application/x-www-form-urlencoded":
+                # read here, as the URL standard says (api.forms), not by Starlette
+                items = urlencoded(await _bounded(request, bound), _charset(request))
+            else:
+                form = await request.form()
+                items = [(n, item) for n, item in form.multi_items() if isinstance(item, str)]
+            for name, item in items:
+                fields.setdefault(name, []).append(item)
         elif media_type in (QUERY_TYPE, UPDATE_TYPE):
             what = "query" if media_type == QUERY_TYPE else "update"
             declared = request.headers.get("content-length", "")

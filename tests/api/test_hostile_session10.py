@@ -184,3 +184,55 @@ def test_an_unknown_format_is_named_in_its_406(live: Live, query: str) -> None:
     message = response.json()["message"]
     assert "format" in message and "'pdf'" in message and "Accept" not in message
     assert "json" in response.json()["available"] or "turtle" in response.json()["available"]
+
+
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+ECHO = 'SELECT ?x WHERE { BIND("%s" AS ?x) }'
+
+
+def test_a_form_update_in_raw_utf8_stores_the_text_as_sent(live: Live) -> None:
+    """``curl -d 'update=…Évry…'`` sends the text's UTF-8 bytes unescaped: they were read as
+    Latin-1 and "Évry" was stored as "Ãvry" with a 204."""
+    graph = "http://example.org/session10-raw-utf8"
+    text = "Évry-Courcouronnes, Saint-Ouen-sur-Seine ✊🏽 عربي"
+    update = (f'INSERT DATA {{ GRAPH <{graph}> {{ <http://example.org/s> '
+              f'<http://example.org/p> "{text}" }} }}')
+    response = httpx.post(f"{live.url}/sparql", headers={**AUTH, **FORM}, timeout=60,
+                          content=b"update=" + update.encode())
+    assert response.status_code == 204, response.text
+    read = httpx.get(f"{live.url}/store", params={"graph": graph}, timeout=60,
+                     headers={**AUTH, "Accept": "application/n-triples"})
+    assert f'"{text}"' in read.content.decode()
+
+
+@pytest.mark.parametrize(("content_type", "body", "value"), [
+    # raw UTF-8 bytes, percent-escaped UTF-8 and both mixed read the same
+    ("application/x-www-form-urlencoded", (ECHO % "é").encode(), "é"),
+    ("application/x-www-form-urlencoded", (ECHO % "%C3%A9+%2B").encode(), "é +"),
+    ("application/x-www-form-urlencoded; charset=utf-8", (ECHO % "😀").encode(), "😀"),
+    # a form that says it is Latin-1 is read as Latin-1, escapes included
+    ("application/x-www-form-urlencoded; charset=iso-8859-1", (ECHO % "%E9").encode(), "é"),
+    ("application/x-www-form-urlencoded; charset=iso-8859-1", (ECHO % "é").encode("latin-1"),
+     "é"),
+])
+def test_a_form_query_reads_its_text_as_the_url_standard_says(
+        live: Live, content_type: str, body: bytes, value: str) -> None:
+    response = httpx.post(f"{live.url}/sparql", content=b"query=" + body, timeout=60,
+                          headers={"Content-Type": content_type,
+                                   "Accept": "application/sparql-results+json"})
+    assert response.status_code == 200, response.text
+    assert response.json()["results"]["bindings"][0]["x"]["value"] == value
+
+
+def test_a_form_field_that_is_not_utf8_is_a_400_naming_it(live: Live) -> None:
+    """``%E9`` alone is no UTF-8: it was read as U+FFFD and the query ran on another text."""
+    before = snapshot(live.store)
+    for body in (b"query=" + (ECHO % "caf%E9").encode(),
+                 b"query=" + (ECHO % "caf").encode() + b"\xe9",
+                 b"update=" + b'INSERT DATA { <http://e/s> <http://e/p> "caf\xe9" }'):
+        response = httpx.post(f"{live.url}/sparql", content=body, timeout=60,
+                              headers={**AUTH, **FORM})
+        assert response.status_code == 400, response.text
+        message = response.json()["message"]
+        assert "UTF-8" in message and body.split(b"=")[0].decode() in message
+    assert snapshot(live.store) == before
