@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
@@ -49,6 +51,11 @@ LITERALS = [
     ox.Literal("b", language="fr"),
     ox.Literal("2024-01-02", datatype=ox.NamedNode(XSD + "date")),
     ox.Literal("true", datatype=ox.NamedNode(XSD + "boolean")),
+    ox.Literal("a", language="fr"),
+    ox.Literal("B"),
+    ox.Literal("10", datatype=ox.NamedNode(XSD + "integer")),
+    ox.Literal("2.5E0", datatype=ox.NamedNode(XSD + "double")),
+    ox.Literal("2023-12-31", datatype=ox.NamedNode(XSD + "date")),
 ]
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
@@ -84,6 +91,7 @@ class Write:
     changed: tuple[tuple[int, int], ...] = ()   # (position, index of the new object)
     restated: bool = False   # a triple of another graph stated here too
     dropped: bool = False
+    asked: bool = True   # the answers asked for after it (else after the next write only)
 
     def apply(self, store: Store, data: dict[str, list[ox.Triple]]) -> None:
         triples = list(data[self.graph])
@@ -116,7 +124,7 @@ writes = st.builds(
     st.lists(_triples(), min_size=1, max_size=2).map(tuple),
     st.lists(st.integers(0, 9), max_size=2).map(tuple),
     st.lists(st.tuples(st.integers(0, 9), st.integers(0, 11)), max_size=1).map(tuple),
-    st.booleans(), st.sampled_from([False, False, False, True]))
+    st.booleans(), st.sampled_from([False, False, False, True]), st.booleans())
 
 
 # --- queries -----------------------------------------------------------------------------
@@ -171,7 +179,7 @@ def _group(draw: st.DrawFn, query: _Query, depth: int) -> str:
     confine: else little is spliced), then a few elements."""
     first = draw(st.sampled_from(("?a e:p ?b", "?a e:q ?b", "?b e:p ?a", "")))
     parts = [first if depth == 0 and first else _triple(draw)]
-    for _ in range(draw(st.integers(0, 3 if depth < 2 else 1))):
+    for _ in range(draw(st.integers(0, 2 if depth < 2 else 1))):
         parts.append(_element(draw, query, depth))
     return " . ".join(parts) if all(_is_triple(p) for p in parts) else " ".join(
         p + " ." if _is_triple(p) else p for p in parts)
@@ -198,9 +206,9 @@ def _element(draw: st.DrawFn, query: _Query, depth: int) -> str:
         return f"BIND({expression} AS {query.new()})"
     if kind == "values":
         v = draw(st.sampled_from(VARIABLES))
-        terms = draw(st.lists(st.sampled_from((*TERMS, "UNDEF")), min_size=1, max_size=3))
-        if any(t.startswith("e:") for t in terms) and "UNDEF" not in terms:
-            terms.append("UNDEF")   # IRIs a VALUES block gives every row: defect 3 below
+        # literals only, no UNDEF: IRIs and UNDEF are defects 3 and 4 below
+        terms = draw(st.lists(st.sampled_from([t for t in TERMS if not t.startswith("e:")]),
+                              min_size=1, max_size=3))
         return f"VALUES {v} {{ {' '.join(terms)} }}"
     inner = _group(draw, query, depth + 1)
     if kind == "optional":
@@ -263,6 +271,8 @@ def queries(draw: st.DrawFn) -> str:
         tail = ""
         sortable = projected
     order = draw(st.lists(st.sampled_from(sortable), max_size=2, unique=True))
+    if re.search(r"e:[pqr][?*]", where):   # every term of the data sorted: defect 5 below
+        order = []
     if order:
         order_by = " ORDER BY " + " ".join(
             draw(st.sampled_from((f"{v}", f"DESC({v})", f"ASC({v})"))) for v in order)
@@ -293,7 +303,8 @@ def check(data: dict[str, list[ox.Triple]], sparqls: list[str], write_list: list
           kept: KeptAnswers | None = None, store: VersionedStore | None = None,
           scopes: tuple[str, ...] = ("public", "all")) -> tuple[KeptAnswers, str | None]:
     """Keep the answers of ``sparqls`` over ``data``, apply the writes one by one and ask
-    again after each: the first answer that differs from a fresh evaluation's, described."""
+    again after each (but those not ``asked`` after): the first answer that differs from a
+    fresh evaluation's, described."""
     if store is None:
         store = VersionedStore(memory_store())
         contents = {g: ts for g, ts in data.items() if ts}
@@ -310,6 +321,8 @@ def check(data: dict[str, list[ox.Triple]], sparqls: list[str], write_list: list
         kept.run(job, evaluate)
     for number, write in enumerate(write_list):
         write.apply(store, data)
+        if not write.asked and number < len(write_list) - 1:
+            continue
         for job in jobs:
             given = kept.run(job, evaluate)
             fresh = execute(store, job)
@@ -393,10 +406,58 @@ def test_a_zero_length_path_in_a_graph_meets_a_triple_naming_its_term_there() ->
 
 @pytest.mark.xfail(strict=True, reason="defect 3: a VALUES anchor holds rdflib terms "
                    "(graph.queries.footprint._certain), checked against pyoxigraph terms "
-                   "(graph.queries.kept._Holds: subject in value), never equal: every triple "
+                   "(graph.queries.changes.Holds: subject in value), never equal: every triple "
                    "of a subject a VALUES block gives is taken as not mattering")
 @pytest.mark.parametrize("added", [True, False], ids=["added", "removed"])
 def test_a_triple_of_a_subject_a_values_block_gives_changes_the_answer(added: bool) -> None:
     write = Write(GRAPHS[0], (_t(0, 0, 2),)) if added else Write(GRAPHS[0], removed=(0,))
     assert _wrong("SELECT ?a ?b WHERE { VALUES ?a { e:s0 } ?a e:p ?b }",
                   {GRAPHS[0]: [_t(0, 0, 1)]}, write) is None
+
+
+@pytest.mark.xfail(strict=True, reason="defect 4: rdflib reads UNDEF in a VALUES block as the "
+                   "string 'UNDEF'; graph.queries.footprint._certain then takes the variable "
+                   "as bound in every row, to one of the block's terms: the row UNDEF gives "
+                   "(which any subject matches) is neither anchored nor confined right")
+@pytest.mark.parametrize("sparql", [
+    "SELECT ?a ?b WHERE { ?a e:p ?b VALUES ?a { 1 UNDEF } }",
+    "SELECT ?a ?b WHERE { VALUES ?a { 1 UNDEF } OPTIONAL { ?a e:p ?b } }",
+], ids=["joined", "optional"])
+def test_a_values_block_with_undef_binds_its_variable_to_any_term(sparql: str) -> None:
+    # with literals only in the block, defect 3 plays no part
+    assert _wrong(sparql, {GRAPHS[1]: [_t(2, 1, 3)]}, Write(GRAPHS[0], (_t(1, 0, 2),))) is None
+
+
+_SORTED = """
+import pyoxigraph as ox
+from graph.engine.snapshots import VersionedStore
+from graph.ingest.writing import replace
+from tests.graph.queries.test_splicing_fuzz import GRAPHS, PREFIXES, PREDICATES, SUBJECTS, XSD
+from tests.support.stores import memory_store
+
+def number(value, kind="integer"):
+    return ox.Literal(value, datatype=ox.NamedNode(XSD + kind))
+
+(s0, s1, s2, s3), (p, q, r), b = SUBJECTS, PREDICATES, ox.BlankNode("b0")
+a, a_en = ox.Literal("a"), ox.Literal("a", language="en")
+store = VersionedStore(memory_store())
+replace(store, {
+    GRAPHS[0]: [ox.Triple(b, q, a), ox.Triple(s1, p, s0)],
+    GRAPHS[1]: [ox.Triple(b, r, s1), ox.Triple(s3, p, number("10"))],
+    GRAPHS[2]: [ox.Triple(s2, p, a_en), ox.Triple(s3, p, a), ox.Triple(s1, q, a),
+                ox.Triple(s2, p, number("1.5", "decimal")), ox.Triple(s0, q, s1),
+                ox.Triple(s3, q, number("1"))],
+}, None, source="test", validate=False)
+list(store.query(PREFIXES + "SELECT ?c WHERE { ?c e:q? ?d } ORDER BY ?c"))
+"""
+
+
+@pytest.mark.xfail(strict=True, reason="defect 5: Oxigraph 0.5.13's ORDER BY over every term "
+                   "of the data (a zero-length path's rows: IRIs, blank nodes, strings, "
+                   "numbers, the meta graph's dateTimes) panics ('user-provided comparison "
+                   "function does not correctly implement a total order') and the panic "
+                   "aborts the process: a query brings down whatever process evaluates it")
+def test_a_query_sorting_every_term_of_the_data_leaves_the_process_up() -> None:
+    # in a process of its own: the abort would take the test run with it
+    ran = subprocess.run([sys.executable, "-c", _SORTED], capture_output=True, timeout=120)
+    assert ran.returncode == 0, ran.stderr.decode()[-2000:]
