@@ -26,9 +26,11 @@ from fastapi import Request
 from api.errors import BadRequest
 
 
-def urlencoded(body: bytes, charset: str | None) -> list[tuple[str, str]]:
+def urlencoded(body: bytes, charset: str | None,
+               kind: str = "form field") -> list[tuple[str, str]]:
     """The (name, value) fields of a form-encoded ``body`` in ``charset`` (None: UTF-8);
-    ``BadRequest`` naming the field whose bytes are not of that charset."""
+    ``BadRequest`` naming the field whose bytes are not of that charset. A URL's query string
+    reads the same (``kind="parameter"``, ``api.middleware.QueryStrings``)."""
     try:
         encoding = codecs.lookup(charset or "utf-8").name
     except LookupError:
@@ -37,17 +39,17 @@ def urlencoded(body: bytes, charset: str | None) -> list[tuple[str, str]]:
     for part in body.split(b"&"):
         if part:
             name, _, value = part.partition(b"=")
-            key = _decoded(name, encoding, None)
-            fields.append((key, _decoded(value, encoding, key)))
+            key = _decoded(name, encoding, kind, None)
+            fields.append((key, _decoded(value, encoding, kind, key)))
     return fields
 
 
-def _decoded(raw: bytes, encoding: str, field: str | None) -> str:
+def _decoded(raw: bytes, encoding: str, kind: str, field: str | None) -> str:
     data = unquote_to_bytes(raw.replace(b"+", b" "))
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as error:
-        what = "a form field's name" if field is None else f"the form field {field!r}"
+        what = f"a {kind}'s name" if field is None else f"the {kind} {field!r}"
         shown = "UTF-8" if encoding == "utf-8" else encoding
         raise BadRequest(f"{what} is not {shown} (byte {error.start} of its value, "
                          "once its %-escapes are decoded): send the text in UTF-8") from None

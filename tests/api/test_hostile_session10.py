@@ -236,3 +236,29 @@ def test_a_form_field_that_is_not_utf8_is_a_400_naming_it(live: Live) -> None:
         message = response.json()["message"]
         assert "UTF-8" in message and body.split(b"=")[0].decode() in message
     assert snapshot(live.store) == before
+
+
+@pytest.mark.parametrize(("path", "query_string", "name"), [
+    ("/sparql", "query=" + "SELECT%20%3Fx%20WHERE%20%7B%20BIND(%22caf%E9%22%20AS%20%3Fx)%20%7D",
+     "query"),
+    ("/search", "q=caf%E9", "q"),
+    ("/search", "q=caf%C3%A9&lang=%FF", "lang"),
+    ("/store", "graph=http://example.org/caf%E9", "graph"),
+])
+def test_a_query_string_that_is_not_utf8_is_a_400_naming_it(
+        live: Live, path: str, query_string: str, name: str) -> None:
+    """``%E9`` alone is no UTF-8: it was read as U+FFFD, and the query, the search or the
+    graph asked was another than the one sent (a 200 about something else)."""
+    response = httpx.get(f"{live.url}{path}?{query_string}", timeout=60,
+                         headers={"Accept": "application/json"})
+    assert response.status_code == 400, response.text
+    message = response.json()["message"]
+    assert "UTF-8" in message and repr(name) in message
+
+
+def test_a_query_string_in_utf8_is_read_as_sent(live: Live) -> None:
+    response = httpx.get(f"{live.url}/sparql?query=SELECT%20%3Fx%20WHERE%20%7B%20BIND(%22"
+                         "caf%C3%A9+%F0%9F%98%80%22%20AS%20%3Fx)%20%7D", timeout=60,
+                         headers={"Accept": "application/sparql-results+json"})
+    assert response.status_code == 200, response.text
+    assert response.json()["results"]["bindings"][0]["x"]["value"] == "café 😀"
