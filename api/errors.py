@@ -114,6 +114,17 @@ class UnsupportedMediaType(HttpError):
                          f"send one of: {', '.join(accepted)}")
 
 
+class UnsupportedEncoding(HttpError):
+    """A request body in a content coding (``Content-Encoding: gzip``) this server does not
+    decode: 415 with ``Accept-Encoding: identity`` (RFC 7694)."""
+
+    status = 415
+
+    def __init__(self, coding: str) -> None:
+        super().__init__(f"a request body with Content-Encoding {coding!r} is not read; send "
+                         "it uncompressed", headers={"Accept-Encoding": "identity"})
+
+
 class TooManyRequests(HttpError):
     status = 429
 

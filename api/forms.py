@@ -30,7 +30,7 @@ def urlencoded(body: bytes, charset: str | None,
                kind: str = "form field") -> list[tuple[str, str]]:
     """The (name, value) fields of a form-encoded ``body`` in ``charset`` (None: UTF-8);
     ``BadRequest`` naming the field whose bytes are not of that charset. A URL's query string
-    reads the same (``kind="parameter"``, ``api.middleware.QueryStrings``)."""
+    reads the same (``kind="parameter"``, ``api.middleware.RequestEncodings``)."""
     try:
         encoding = codecs.lookup(charset or "utf-8").name
     except LookupError:

@@ -13,7 +13,9 @@ Both are plain ASGI middleware (they never buffer a response).
   without the curator's token gets its 401 (or 403) before a byte of its body is read; a
   form-encoded update, which only its body tells from a query, is bounded by
   ``CIVICGRAPH_MAX_QUERY_BYTES`` instead (``api.routes.sparql``).
-- ``QueryStrings``: a query string whose %-escapes are not UTF-8 (``%E9``) gets a 400
+- ``RequestEncodings``: a body in a content coding (``Content-Encoding: gzip``) gets 415 with
+  ``Accept-Encoding: identity``, rather than a syntax error about its compressed bytes; and
+  a query string whose %-escapes are not UTF-8 (``%E9``) gets a 400
   naming its parameter (``api.forms``): Starlette reads such bytes as U+FFFD, and the
   route would answer about another text than the one sent.
 - ``SecurityHeaders``: every answer says ``X-Content-Type-Options: nosniff``; every HTML page
@@ -34,7 +36,14 @@ import time
 from fastapi import FastAPI, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.errors import BadRequest, HttpError, PayloadTooLarge, RequestTimeout, error_response
+from api.errors import (
+    BadRequest,
+    HttpError,
+    PayloadTooLarge,
+    RequestTimeout,
+    UnsupportedEncoding,
+    error_response,
+)
 from api.forms import urlencoded
 from api.security import curator_refusal
 from api.settings import Settings
@@ -224,22 +233,34 @@ class WriteGuard:
         await self.app(scope, receive, send)
 
 
-class QueryStrings:
-    """400 for a query string that is not UTF-8 once its %-escapes are decoded."""
+class RequestEncodings:
+    """415 for a compressed request body; 400 for a query string that is not UTF-8 once its
+    %-escapes are decoded. Both before the route reads anything."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope.get("query_string"):
-            try:
-                urlencoded(scope["query_string"], None, kind="parameter")
-            except BadRequest as error:
+        if scope["type"] == "http":
+            refusal = _encoding_refusal(scope)
+            if refusal is not None:
                 if scope.get("method") in _BODY_METHODS:
-                    error.headers.setdefault("Connection", "close")   # its body is not read
-                await _answer(scope, send, error)
+                    refusal.headers.setdefault("Connection", "close")   # its body is not read
+                await _answer(scope, send, refusal)
                 return
         await self.app(scope, receive, send)
+
+
+def _encoding_refusal(scope: Scope) -> HttpError | None:
+    for name, value in scope.get("headers", ()):
+        if name == b"content-encoding" and value.strip().lower() not in (b"", b"identity"):
+            return UnsupportedEncoding(value.decode("latin-1").strip())
+    if scope.get("query_string"):
+        try:
+            urlencoded(scope["query_string"], None, kind="parameter")
+        except BadRequest as error:
+            return error
+    return None
 
 
 class SecurityHeaders:
@@ -281,10 +302,10 @@ def install(app: FastAPI, settings: Settings) -> None:
     both (a refusal is a page too)."""
     app.add_middleware(BodyLimits, max_bytes=settings.max_body_bytes,
                        timeout=settings.body_timeout)
-    app.add_middleware(QueryStrings)   # reads no body either
+    app.add_middleware(RequestEncodings)   # reads no body either
     app.add_middleware(WriteGuard)   # outside the body limits: it reads no body
     app.add_middleware(SecurityHeaders)
 
 
-__all__ = ["PAGE_CSP", "WRITE_PATHS", "BodyLimits", "QueryStrings", "SecurityHeaders",
+__all__ = ["PAGE_CSP", "WRITE_PATHS", "BodyLimits", "RequestEncodings", "SecurityHeaders",
            "WriteGuard", "install", "is_write"]

@@ -262,3 +262,26 @@ def test_a_query_string_in_utf8_is_read_as_sent(live: Live) -> None:
                          headers={"Accept": "application/sparql-results+json"})
     assert response.status_code == 200, response.text
     assert response.json()["results"]["bindings"][0]["x"]["value"] == "café 😀"
+
+
+@pytest.mark.parametrize(("path", "headers"), [
+    ("/store?graph=http://example.org/session10-gzip", {**AUTH, "Content-Type": "text/turtle"}),
+    ("/sparql", {"Content-Type": "application/sparql-query"}),
+    ("/imports", {**AUTH, "Content-Type": "multipart/form-data; boundary=x"}),
+])
+def test_a_compressed_request_body_is_a_415_that_says_so(
+        live: Live, path: str, headers: dict[str, str]) -> None:
+    """A gzipped body was read as it came: a Turtle syntax error at line 1, column 1 ("'\\x1f'
+    is not allowed"), or "the body is not UTF-8", for a body the client had compressed.
+    RFC 9110 §8.4.1 and RFC 7694: 415, with the codings the server reads."""
+    import gzip
+
+    before = snapshot(live.store)
+    body = gzip.compress(b'<http://example.org/s> <http://example.org/p> "x" .')
+    response = httpx.request("PUT" if path.startswith("/store") else "POST", live.url + path,
+                             content=body, timeout=60,
+                             headers={**headers, "Content-Encoding": "gzip"})
+    assert response.status_code == 415, response.text
+    assert "gzip" in response.json()["message"]
+    assert response.headers["accept-encoding"] == "identity"
+    assert snapshot(live.store) == before
