@@ -88,9 +88,14 @@ def measure(organisations: int, workdir: Path, timeout: float) -> dict[str, Any]
     after = KeptAnswers(store, CAPACITY, splice=True)
     asked = jobs(engine)
     out["full"], out["sizes"], out["merge"] = {}, {}, {}
-    for name, job in asked:
+    for name, job in list(asked):
         started = time.perf_counter()
-        answer = before.run(job, engine.run)
+        try:
+            answer = before.run(job, engine.run)
+        except QueryTimeout:   # past the limit: not asked again
+            print(f"{name:<36} full stopped at {timeout:g} s", flush=True)
+            asked.remove((name, job))
+            continue
         out["full"][name] = time.perf_counter() - started
         after.run(job, lambda _job, answer=answer: answer)  # type: ignore[misc]
         out["sizes"][name] = len(answer.body)
@@ -149,6 +154,34 @@ def measure(organisations: int, workdir: Path, timeout: float) -> dict[str, Any]
     return out
 
 
+def report(out: dict[str, Any]) -> str:
+    """The measures as a Markdown table: per query, its answer's size, one evaluation, the
+    cost of reading, sorting and writing it, and per write the first ask before / after."""
+    labels = list(out["writes"])
+    lines = ["| query | answer | evaluation | merge | "
+             + " | ".join(f"`{label}`: before / after" for label in labels) + " |",
+             "|---|---:|---:|---:|" + "---:|" * len(labels)]
+
+    def cell(row: list[Any] | None) -> str:
+        if row is None:
+            return "-"
+        took, what = row[0], row[1]
+        mark = {"kept": "k", "spliced": "s", "evaluated": "e"}[what]
+        return f"{'stopped' if took is None else f'{took:.3f}'} {mark}"
+
+    for name, size in out["sizes"].items():
+        merge = out["merge"][name]
+        cells = []
+        for label in labels:
+            rows = out["writes"][label].get(name)
+            cells.append("not kept" if rows is None else
+                         f"{cell(rows['before'])} / {cell(rows['after'])}")
+        lines.append(f"| {name} | {size / 1e6:.2f} MB | {out['full'][name]:.2f} | "
+                     + (f"{merge:.3f}" if isinstance(merge, float) else "unsortable")
+                     + " | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--organisations", type=int, default=10_000)
@@ -156,11 +189,18 @@ def main() -> None:
     parser.add_argument("--splice-up-to", type=int, default=None, metavar="BYTES",
                         help="splice answers up to this size (default: SPLICE_UP_TO)")
     parser.add_argument("--json", metavar="PATH", help="write the measures there")
+    parser.add_argument("--report", metavar="PATH",
+                        help="print the table of measures written by --json, and nothing else")
     options = parser.parse_args()
+    if options.report:
+        print(report(json.loads(Path(options.report).read_text())))
+        return
     if options.splice_up_to is not None:
         kept_module.SPLICE_UP_TO = options.splice_up_to
     start = load_average()
-    with tempfile.TemporaryDirectory(prefix="bench-splicing-") as workdir:
+    # the store's directory may still be written to as it closes: left to the system then
+    with tempfile.TemporaryDirectory(prefix="bench-splicing-",
+                                     ignore_cleanup_errors=True) as workdir:
         out = measure(options.organisations, Path(workdir), options.timeout)
     out["load"] = (start, load_average())
     print(f"load average at start {start}, at end {out['load'][1]}")

@@ -19,8 +19,9 @@ among those terms, plus the rows of the same query restricted to them.
   its anchors (as the footprint gives them: a triple whose subject satisfies none does not
   matter to it), and the variables among ``keys`` that still confine a change of its rows
   at the top, with the end of the triple they are bound to. A change confined to rows
-  binding ``?v`` to one term stays so through a Join, a UNION, a FILTER (but not the
-  patterns of an EXISTS in it), a BIND of another variable, a GRAPH, DISTINCT, ORDER BY,
+  binding ``?v`` to one term stays so through a Join, a UNION, a FILTER (and from the
+  patterns of an EXISTS in it when every row it filters binds ``?v``: the EXISTS is
+  evaluated with the row's values), a BIND of another variable, a GRAPH, DISTINCT, ORDER BY,
   the left of an OPTIONAL or MINUS, the right of an OPTIONAL when its left binds ``?v`` in
   every row, a sub-SELECT that projects ``?v`` and a grouping by ``?v``; never through a
   LIMIT or an OFFSET, the right of a MINUS, a grouping without ``?v``;
@@ -220,8 +221,12 @@ def _walk(node: Any, out: list[Pattern], typed: Mapping[str, Any],
 
     if isinstance(node, CompValue):
         name = node.name
-        if name == "GroupGraphPatternSub":   # an EXISTS: its rows confine nothing
-            _walk(translateGroupGraphPattern(node), out, {}, frozenset())
+        if name == "GroupGraphPatternSub":   # an EXISTS's pattern (see Filter below)
+            _walk(translateGroupGraphPattern(node), out, {}, confined)
+            return
+        if name.startswith("Builtin_") or name.endswith("Expression"):   # as the FILTER
+            for value in node.values():
+                _walk(value, out, {}, confined)
             return
         if name in ("BGP", "TriplesBlock"):
             patterns = list(node.triples if name == "BGP" else triples(node.triples))
@@ -250,11 +255,16 @@ def _walk(node: Any, out: list[Pattern], typed: Mapping[str, Any],
         kept = frozenset(_through(node, dict.fromkeys(confined, ())))
         if name == "Project":
             kept = confined & {str(v) for v in node.PV if isinstance(v, Variable)}
+        # a FILTER's EXISTS is evaluated with the row's values: a change of its pattern's
+        # rows binding ?v to one term (?v bound in every row filtered) changes the rows
+        # binding ?v to it
+        tested = frozenset(v for v in kept if v in _certain(node.p)) if name == "Filter" \
+            else frozenset()
         for key, value in node.items():
             if key in ("p", "p1", "p2"):
                 _walk(value, out, inherited, kept)
             else:
-                _walk(value, out, {}, frozenset())
+                _walk(value, out, {}, tested if key == "expr" else frozenset())
     elif isinstance(node, (list, tuple, set, frozenset)):
         for value in node:
             _walk(value, out, typed, confined)

@@ -12,6 +12,8 @@ the answer kept:
   an evaluation here never takes a worker from a request nor a core it wants; the same time
   and size limits as an ask), and the engine's *flights*, so that an ask arriving while its
   query is being evaluated here waits for that evaluation instead of starting another;
+- an answer the write left to be spliced (``graph.queries.splicing``: only the rows of the
+  terms the write changed evaluated again) is spliced by the round, as an ask would;
 - nothing starts while a write is under way; when a write lands during a round, the round
   stops after the query under way and starts over on the new version;
 - a round asks the quickest first (by each job's last evaluation here; a job not yet

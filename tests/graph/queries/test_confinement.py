@@ -67,7 +67,13 @@ def test_what_a_query_may_not_be_spliced_by_and_why(text: str, reason: str | Non
     (f"SELECT ?s ?o {{ ?s {P} ?o OPTIONAL {{ ?s {L} ?l }} }}", L, {"s": SUBJECT}),
     # the right of a MINUS, an EXISTS: nothing
     (f"SELECT ?s {{ ?s {P} ?o MINUS {{ ?s {L} ?l }} }}", L, {}),
-    (f"SELECT ?s {{ ?s {P} ?o FILTER EXISTS {{ ?s {L} ?l }} }}", L, {}),
+    (f"SELECT ?o {{ ?s {P} ?o FILTER EXISTS {{ ?s {L} ?l }} }}", L, {}),
+    # an EXISTS evaluated with ?s bound in every row it filters: confined by ?s
+    (f"SELECT ?s {{ ?s {P} ?o FILTER EXISTS {{ ?s {L} ?l }} }}", L, {"s": SUBJECT}),
+    (f"SELECT ?s {{ ?s {P} ?o FILTER NOT EXISTS {{ ?x {L} ?s }} }}", L, {"s": OBJECT}),
+    # not where ?s may be unbound in the rows filtered
+    (f"SELECT ?o {{ ?o {P} ?x OPTIONAL {{ ?s {P} ?o }} FILTER EXISTS {{ ?s {L} ?l }} }}",
+     L, {}),
     # a LIMIT inside: a new row may push another out
     (f"SELECT ?s {{ ?s {P} ?o {{ SELECT ?s {{ ?s {L} ?l }} LIMIT 3 }} }}", L, {}),
     # paths: p? either end, a sequence's first step its start, a starred step nothing
