@@ -285,3 +285,40 @@ def test_a_compressed_request_body_is_a_415_that_says_so(
     assert "gzip" in response.json()["message"]
     assert response.headers["accept-encoding"] == "identity"
     assert snapshot(live.store) == before
+
+
+# --- SPARQL Update on civicgraph's own graphs ---------------------------------------------------
+
+META = "https://w3id.org/civicgraph/graph/meta"
+
+
+@pytest.mark.parametrize("update", [
+    f"CLEAR GRAPH <{META}>",
+    f"DROP GRAPH <{META}>",
+    f"INSERT DATA {{ GRAPH <{META}> {{ <http://example.org/g> <http://example.org/p> 1 }} }}",
+    f"DELETE WHERE {{ GRAPH <{META}> {{ ?graph <http://rdfs.org/ns/void#triples> ?n }} }}",
+    f"WITH <{META}> DELETE {{ ?g ?p ?o }} WHERE {{ ?g ?p ?o }}",
+])
+def test_an_update_of_the_meta_graph_is_refused_as_over_the_graph_store(
+        live: Live, update: str) -> None:
+    """``PUT``/``DELETE /store?graph=…/meta`` is a 400 ("written by civicgraph itself"), but
+    ``CLEAR GRAPH <…/meta>`` was a 204 that removed the descriptions (access level, source,
+    licence) of the graphs: public graphs were public no more."""
+    before = snapshot(live.store)
+    response = httpx.post(f"{live.url}/sparql", headers=AUTH, data={"update": update},
+                          timeout=60)
+    assert response.status_code == 400, response.text
+    assert "written by civicgraph itself" in response.json()["message"]
+    assert snapshot(live.store) == before
+
+
+def test_an_update_may_still_read_the_meta_graph(live: Live) -> None:
+    graph = "http://example.org/session10-sizes"
+    update = (f"INSERT {{ GRAPH <{graph}> {{ ?g <http://example.org/size> ?n }} }} "
+              f"WHERE {{ GRAPH <{META}> {{ ?g <http://rdfs.org/ns/void#triples> ?n }} }}")
+    response = httpx.post(f"{live.url}/sparql", headers=AUTH, data={"update": update},
+                          timeout=60)
+    assert response.status_code == 204, response.text
+    read = httpx.get(f"{live.url}/store", params={"graph": graph}, timeout=60,
+                     headers={**AUTH, "Accept": "application/n-triples"})
+    assert "<http://example.org/size>" in read.text
