@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
+from rdflib.term import URIRef
 
 from graph.queries.confinement import Plan
 from graph.queries.footprint import NOTHING, TYPE, Anchor, Footprint, Summary, iri_of
@@ -142,8 +143,9 @@ class Holds:
         key = (subject, anchor)
         if key not in self._known:
             kind, value = anchor
-            if kind == "value":
-                self._known[key] = subject in value
+            if kind == "value":   # rdflib's terms, from the query's VALUES block
+                self._known[key] = subject.value in {str(t) for t in value
+                                                     if isinstance(t, URIRef)}
                 return self._known[key]
             if kind == "type":
                 classes = " ".join(f"<{c}>" for c in sorted(value))

@@ -244,8 +244,8 @@ def _footprint(sparql: str, bound: frozenset[str]) -> Footprint | None:
     except Exception:   # whatever rdflib cannot read, nothing is assumed of
         return None
     found = _Found()
-    try:
-        _walk(algebra, found, {}, bound)
+    try:   # a substituted variable is a constant: it anchors no zero-length path
+        _walk(algebra, found, {}, frozenset())
     except _Everything:
         return None
     anchors = {p: tuple(dict.fromkeys(a)) for p, a in found.anchors.items() if a is not None}
@@ -260,6 +260,7 @@ def _walk(node: Any, found: _Found, typed: Mapping[str, _Anchors],
     module's text)."""
     from rdflib.plugins.sparql.algebra import translateGroupGraphPattern, triples
     from rdflib.plugins.sparql.parserutils import CompValue
+    from rdflib.term import Variable
 
     if isinstance(node, CompValue):
         name = node.name
@@ -276,11 +277,14 @@ def _walk(node: Any, found: _Found, typed: Mapping[str, _Anchors],
                 found.pattern(index, patterns, here)
             return
         if name == "Join":
-            # a variable the other side binds to a term of a triple it matches (a sub-SELECT
-            # as much as a pattern) anchors a zero-length path here as it would beside it
+            # a variable the other side binds to a term of a triple it matches in the same
+            # graph (a sub-SELECT as much as a pattern) anchors a zero-length path here as it
+            # would beside it
             for side, other in ((node.p1, node.p2), (node.p2, node.p1)):
-                certain = _certain(other)
-                _walk(side, found, {**typed, **certain}, bound | frozenset(certain))
+                _walk(side, found, {**typed, **_certain(other)}, bound | _grounded(other))
+            return
+        if name == "Graph":   # zero-length paths in GRAPH ?g: terms of that graph only
+            _walk(node.p, found, _through(node, typed), frozenset())
             return
         if name == "LeftJoin":
             # a row of the right side extends the left rows it is compatible with: those
@@ -298,8 +302,9 @@ def _walk(node: Any, found: _Found, typed: Mapping[str, _Anchors],
         inherited = _through(node, typed)
         # an EXISTS in a FILTER or BIND sees the variables of the pattern it filters bound
         # (to terms of triples, where that pattern binds them with a triple)
-        seen = bound | frozenset(_certain(node.get("p"))) if name in ("Filter", "Extend") \
-            else bound
+        seen = bound | _grounded(node.get("p")) if name in ("Filter", "Extend") else bound
+        if name == "Project":   # a variable a sub-SELECT does not project is another one
+            bound = frozenset(v for v in bound if Variable(v) in node.PV)
         for key, value in node.items():
             if key == "expr":
                 _walk(value, found, {}, seen)
@@ -357,7 +362,7 @@ def _certain(node: Any) -> dict[str, _Anchors]:
     """The variables every solution of ``node`` binds, each with anchors its value
     satisfies one of in the data: a class, or a triple naming it."""
     from rdflib.plugins.sparql.parserutils import CompValue
-    from rdflib.term import Variable
+    from rdflib.term import Identifier, Variable
 
     if not isinstance(node, CompValue):
         return {}
@@ -376,12 +381,12 @@ def _certain(node: Any) -> dict[str, _Anchors]:
         return {**_certain(node.p2), **_certain(node.p1)}
     if name in ("LeftJoin", "Minus"):
         return _certain(node.p1)
-    if name == "values":
+    if name == "values":   # rdflib reads UNDEF as the plain string "UNDEF", not a term
         rows = list(node.res)
         names = {str(v) for row in rows for v in row}
         return {name: (("value", frozenset(row[Variable(name)] for row in rows)),)
                 for name in names
-                if all(row.get(Variable(name)) is not None for row in rows)}
+                if all(isinstance(row.get(Variable(name)), Identifier) for row in rows)}
     if name == "Union":
         one, other = _certain(node.p1), _certain(node.p2)
         return {v: paths.either(one[v], other[v]) for v in one.keys() & other.keys()}
@@ -412,10 +417,12 @@ def _path_iris(path: Any) -> Iterable[str]:
 
 
 def _check_empty_paths(triples: Iterable[tuple[Any, Any, Any]], bound: frozenset[str]) -> None:
-    """A zero-length path binds its variable ends to *every* term of the data, whatever its
-    predicates. That is no dependence on other triples when one end is a constant (or a
-    bound variable) or a variable that another pattern of the same group binds from a
-    triple it matches: the zero-length solutions that join are then terms of those
+    """A zero-length path binds its variable ends to *every* term of the active graph,
+    whatever its predicates; from a constant end it gives that constant only while the
+    graph names it (Oxigraph: ``?a p? <c>`` has no row until a triple, of any predicate,
+    names ``<c>``). That is no dependence on other triples when one end is a variable that
+    another pattern of the same group, or ``bound`` (``_grounded``), binds from a triple it
+    matches in the same graph: the zero-length solutions that join are then terms of those
     triples. Otherwise: ``_Everything``."""
     from rdflib.term import Variable
 
@@ -423,11 +430,39 @@ def _check_empty_paths(triples: Iterable[tuple[Any, Any, Any]], bound: frozenset
     for index, (subject, predicate, obj) in enumerate(patterns):
         if not paths.nullable(predicate):
             continue
-        anchored = [not isinstance(end, Variable) or str(end) in bound or any(
+        anchored = [isinstance(end, Variable) and (str(end) in bound or any(
             end in (s, o) and not paths.nullable(p)
-            for at, (s, p, o) in enumerate(patterns) if at != index) for end in (subject, obj)]
+            for at, (s, p, o) in enumerate(patterns) if at != index)) for end in (subject, obj)]
         if not any(anchored):
             raise _Everything
+
+
+def _grounded(node: Any) -> frozenset[str]:
+    """The variables every solution of ``node`` binds to a term of a triple it matches in
+    its active graph (not a constant of a VALUES block, nor a term of another graph: a
+    zero-length path these anchor would depend on other triples)."""
+    from rdflib.plugins.sparql.parserutils import CompValue
+    from rdflib.term import Variable
+
+    if not isinstance(node, CompValue):
+        return frozenset()
+    name = node.name
+    if name == "BGP":
+        return frozenset(str(end) for s, p, o in node.triples if not paths.nullable(p)
+                         for end in (s, o) if isinstance(end, Variable))
+    if name == "Join":
+        return _grounded(node.p1) | _grounded(node.p2)
+    if name in ("LeftJoin", "Minus"):
+        return _grounded(node.p1)
+    if name == "Union":
+        return _grounded(node.p1) & _grounded(node.p2)
+    if name in ("Project", "Extend", "Group"):
+        return frozenset(v for v in _grounded(node.p) if v in _through(node, {v: ()}))
+    if name in ("Filter", "Distinct", "Reduced", "OrderBy", "Slice", "AggregateJoin",
+                "SelectQuery", "ToMultiSet"):
+        inner = node.get("p")
+        return _grounded(inner) if inner is not None else frozenset()
+    return frozenset()
 
 
 __all__ = ["NOTHING", "TYPE", "Anchor", "Footprint", "Summary", "footprint", "iri_of"]
