@@ -313,10 +313,8 @@ def apply_update(store: Store, text: str, *, who: str, source: str = "the update
     guard's reading), then run on a scratch copy of the graphs it may touch, whose changed
     graphs are checked (the nodes it touched, as they would be), then on the store with the
     touched graphs' descriptions brought up to date, in one transaction. Every graph it changes
-    or creates is described (``redescribe``: a new one at ``default_access``). An update that
-    changes a graph civicgraph writes itself (the meta graphs), naming it, is an
-    ``InputError``, as over the Graph Store. Raises ``QuerySyntaxError``,
-    ``ForbiddenOperation``, ``BoundExceeded``, ``ShapeViolation``, ``InputError`` or
+    or creates is described (``redescribe``: a new one at ``default_access``). Raises
+    ``QuerySyntaxError``, ``ForbiddenOperation``, ``BoundExceeded``, ``ShapeViolation`` or
     ``UpdateFailed``; nothing is written then."""
     from graph.engine.parsing import parsers
     from graph.errors import ShapeViolation
@@ -343,8 +341,6 @@ def apply_update(store: Store, text: str, *, who: str, source: str = "the update
         except (RuntimeError, OSError, ValueError) as error:
             raise UpdateFailed(str(error)) from None
         changes = _changes(scratch, before)
-        for graph in changes.keys() & named:
-            _writable(graph)   # the meta graphs, as over the Graph Store (ALL ops aside)
         touched = {g: after for g, (after, _, _) in changes.items()}
         added = {g: plus for g, (_, plus, _) in changes.items()}
         focus = {key(n) for _, plus, minus in changes.values() for t in (*plus, *minus)
