@@ -5,6 +5,8 @@
   names another), as the WHATWG URL standard reads them. Starlette read raw bytes as Latin-1,
   so ``curl -d 'update=…Évry…'`` stored "Ãvry", and an escape that is no UTF-8 (``%E9``)
   as U+FFFD, so another text ran; here such a field is a 400 naming it.
+- ``Utf8FormRoute``: the route class of the routes whose ``Form`` fields FastAPI reads
+  (``/persons/forget``): their form-encoded body is read by ``urlencoded`` first.
 - ``given_once``: FastAPI reads a ``Form`` field given twice as its last value, so
   ``person=a&person=b`` on ``/persons/forget`` erased ``b`` and two ``file`` parts on
   ``/imports`` imported the second. A write must not guess which one the client meant; the
@@ -19,9 +21,10 @@ from __future__ import annotations
 
 import codecs
 from collections.abc import Awaitable, Callable
-from urllib.parse import unquote_to_bytes
+from urllib.parse import unquote_to_bytes, urlencode
 
-from fastapi import Request
+from fastapi import Request, Response
+from fastapi.routing import APIRoute
 
 from api.errors import BadRequest
 
@@ -44,6 +47,19 @@ def urlencoded(body: bytes, charset: str | None,
     return fields
 
 
+def charset_of(content_type: str) -> str | None:
+    """The ``charset`` parameter of a ``Content-Type``, if any.
+
+    >>> charset_of('application/x-www-form-urlencoded; Charset="ISO-8859-1"')
+    'ISO-8859-1'
+    """
+    for param in content_type.split(";")[1:]:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset":
+            return value.strip().strip('"') or None
+    return None
+
+
 def _decoded(raw: bytes, encoding: str, kind: str, field: str | None) -> str:
     data = unquote_to_bytes(raw.replace(b"+", b" "))
     try:
@@ -53,6 +69,25 @@ def _decoded(raw: bytes, encoding: str, kind: str, field: str | None) -> str:
         shown = "UTF-8" if encoding == "utf-8" else encoding
         raise BadRequest(f"{what} is not {shown} (byte {error.start} of its value, "
                          "once its %-escapes are decoded): send the text in UTF-8") from None
+
+
+class Utf8FormRoute(APIRoute):
+    """A route whose form-encoded body is read by ``urlencoded`` (UTF-8, or the ``charset`` its
+    ``Content-Type`` names; a 400 naming a field that is not) and handed to FastAPI as pure
+    ASCII escapes, which Starlette's own reading (raw bytes as Latin-1) then reads right."""
+
+    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+        handler = super().get_route_handler()
+
+        async def route(request: Request) -> Response:
+            media_type = request.headers.get("content-type", "").split(";")[0]
+            if media_type.strip().lower() == "application/x-www-form-urlencoded":
+                fields = urlencoded(await request.body(),
+                                    charset_of(request.headers["content-type"]))
+                request._body = urlencode(fields).encode("ascii")   # read by FastAPI next
+            return await handler(request)
+
+        return route
 
 
 def given_once(*names: str) -> Callable[[Request], Awaitable[None]]:

@@ -16,12 +16,12 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import JSONResponse
 
 from api.errors import BadRequest
-from api.forms import given_once
+from api.forms import Utf8FormRoute, given_once
 from api.security import require_curator
 from graph.ingest.writing import erase
 from graph.privacy.persons import person_iri
 
-router = APIRouter(tags=["contributions"])
+router = APIRouter(tags=["contributions"], route_class=Utf8FormRoute)
 
 
 @router.post("/persons/forget", summary="Erase every triple about a person (curator)",

@@ -20,7 +20,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from api.errors import BadRequest, NotAcceptable, QueryTooLarge, UnsupportedMediaType
-from api.forms import urlencoded
+from api.forms import charset_of, urlencoded
 from api.negotiation import choose, negotiate
 from api.proxies import public_base
 from api.querying import (
@@ -92,15 +92,6 @@ async def _bounded(request: Request, bound: int) -> bytes:
     return bytes(body)
 
 
-def _charset(request: Request) -> str | None:
-    """The ``charset`` parameter of the request's ``Content-Type``, if any."""
-    for param in request.headers.get("content-type", "").split(";")[1:]:
-        name, _, value = param.partition("=")
-        if name.strip().lower() == "charset":
-            return value.strip().strip('"') or None
-    return None
-
-
 def _first(values: list[str]) -> str | None:
     return values[0] if values else None
 
@@ -126,7 +117,8 @@ async def protocol_request(request: Request) -> ProtocolRequest:
                 raise QueryTooLarge("form", limit)
             if media_type == "application/x-www-form-urlencoded":
                 # read here, as the URL standard says (api.forms), not by Starlette
-                items = urlencoded(await _bounded(request, bound), _charset(request))
+                items = urlencoded(await _bounded(request, bound),
+                                   charset_of(request.headers["content-type"]))
             else:
                 form = await request.form()
                 items = [(n, item) for n, item in form.multi_items() if isinstance(item, str)]

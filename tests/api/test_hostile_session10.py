@@ -285,3 +285,23 @@ def test_a_compressed_request_body_is_a_415_that_says_so(
     assert "gzip" in response.json()["message"]
     assert response.headers["accept-encoding"] == "identity"
     assert snapshot(live.store) == before
+
+
+@pytest.mark.parametrize("body", ["person=personne-élodie".encode(),
+                                  b"person=personne-%C3%A9lodie"])
+def test_forget_reads_its_form_in_utf8(live: Live, body: bytes) -> None:
+    """``curl -d person=personne-élodie`` sends raw UTF-8: it was read as Latin-1, and the
+    person looked for was "personne-Ã©lodie"."""
+    response = httpx.post(f"{live.url}/persons/forget", headers={**AUTH, **FORM},
+                          content=body, timeout=60)
+    assert response.status_code == 404, response.text
+    assert "personne-élodie" in response.json()["message"]
+
+
+def test_forget_with_a_person_that_is_not_utf8_is_a_400(live: Live) -> None:
+    before = snapshot(live.store)
+    response = httpx.post(f"{live.url}/persons/forget", headers={**AUTH, **FORM},
+                          content=b"person=personne-%E9lodie", timeout=60)
+    assert response.status_code == 400, response.text
+    assert "'person'" in response.json()["message"]
+    assert snapshot(live.store) == before
