@@ -178,7 +178,8 @@ def error_response(request: Request, error: Exception) -> Response:
     """The response for ``error``, as an HTML page for a browser, else JSON."""
     body = details_of(error)
     headers = dict(error.headers) if isinstance(error, HttpError) else {}
-    if isinstance(error, (errors.StoreError, errors.WorkersBusy)):
+    if isinstance(error, (errors.StoreError, errors.WorkersBusy)) and \
+            not isinstance(error, errors.WorkerCrashed):   # the same query would crash it
         headers.setdefault("Retry-After", "5")
     if _wants_html(request):
         from api.templating import render

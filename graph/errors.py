@@ -21,7 +21,8 @@ to exit codes.
     ├── QueryHeaderError           a catalogue .rq file has a bad header (a defect: a 500)
     ├── StoreError                 the store failed (I/O, remote server unreachable): a 503
     │   ├── StoreUnavailable       the remote store cannot be reached right now
-    │   └── StoreLocked            another process holds the embedded store (RocksDB's lock)
+    │   ├── StoreLocked            another process holds the embedded store (RocksDB's lock)
+    │   └── WorkerCrashed          a query worker died on a query (not retried: no Retry-After)
     └── LimitExceeded              a query passed a limit of the service: a 503
         ├── QueryTimeout           it ran longer than the time limit and was stopped
         ├── ResultTooLarge         its result holds more rows than the result cap
@@ -31,8 +32,21 @@ to exit codes.
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+
+def how_it_ended(exitcode: int | None) -> str:
+    """How a process ended, in words: the signal that ended it, or its exit code."""
+    if exitcode is None:
+        return "its pipe closed"
+    if exitcode < 0:
+        try:
+            return f"ended by {signal.Signals(-exitcode).name}"
+        except ValueError:
+            return f"ended by signal {-exitcode}"
+    return f"exit code {exitcode}"
 
 
 class CivicgraphError(Exception):
@@ -201,6 +215,10 @@ class StoreUnavailable(StoreError):
 
 class StoreLocked(StoreError):
     """Another process holds the embedded store: it may still be opened read-only."""
+
+
+class WorkerCrashed(StoreError):
+    """A worker process ended while it ran a query (a crash of the engine on its input)."""
 
 
 class LimitExceeded(CivicgraphError):

@@ -90,7 +90,9 @@ from graph.errors import (
     ResultTooLarge,
     StoreError,
     StoreUnavailable,
+    WorkerCrashed,
     WorkersBusy,
+    how_it_ended,
 )
 from graph.sparql.request import QueryJob, Scope, execute, visible_graphs
 from graph.sparql.results import Answer
@@ -208,10 +210,6 @@ def _rebuild(kind: str, *args: Any) -> Exception:
     if kind == "engine":
         return QueryFailed(args[0])
     return RuntimeError(f"query worker failed: {args[0]}")
-
-
-class WorkerCrashed(StoreError):
-    """A worker process ended while it ran a query (a crash of the engine on its input)."""
 
 
 class _Worker:
@@ -460,10 +458,12 @@ class QueryPool:
                 deadline += time.monotonic() - sent
             if not self._wait(worker, deadline):
                 raise QueryTimeout(limit)
-            reply: tuple[Any, ...] = worker.conn.recv()
-            return reply
-        except (EOFError, BrokenPipeError, ConnectionResetError) as error:
-            raise WorkerCrashed(f"a query worker stopped unexpectedly ({error})") from None
+            return worker.conn.recv()  # type: ignore[no-any-return]
+        except (EOFError, BrokenPipeError, ConnectionResetError):
+            worker.process.join(1.0)   # SIGABRT: the engine aborted (Oxigraph 0.5, sorting)
+            how = how_it_ended(worker.process.exitcode)
+            raise WorkerCrashed(f"the query worker stopped while it ran this query ({how}): "
+                                "the engine failed on it, and would again") from None
 
     def _wait(self, worker: _Worker, deadline: float) -> bool:
         """Wait for ``worker``'s reply until ``deadline``; whether it came. A worker past

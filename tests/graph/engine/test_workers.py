@@ -165,6 +165,7 @@ def test_a_worker_that_crashes_on_a_query_counts_against_its_client(
     os.kill(busy[0].process.pid, signal.SIGSEGV)
     running.join(10)
     assert len(failures) == 1 and isinstance(failures[0], WorkerCrashed), failures
+    assert "ended by SIGSEGV" in str(failures[0])   # what happened, said
     assert pool._idle.recently_stopped("127.0.0.5")
     assert not pool._idle.recently_stopped("127.0.0.6")
     with acting_for("127.0.0.6"):
