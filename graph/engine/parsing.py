@@ -117,13 +117,19 @@ def rdf_triples(data: bytes, format_name: str, base_iri: str | None, source: str
     if fmt == ox.RdfFormat.RDF_XML:
         check_entities(data, source=source)
     try:
-        triples = [quad.triple for quad in ox.parse(data, format=fmt, base_iri=base_iri)]
+        quads = list(ox.parse(data, format=fmt, base_iri=base_iri))
     except SyntaxError as error:
         raise RdfSyntaxError(str(error.msg or error), source=source, line=error.lineno,
                              column=error.offset) from None
     except ValueError as error:  # e.g. a relative IRI without a base
         raise RdfSyntaxError(str(error), source=source) from None
-    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+    if fmt == ox.RdfFormat.N3 and any(isinstance(q.graph_name, ox.BlankNode) for q in quads):
+        # pyoxigraph gives a formula's triples in a graph of their own: flattened, a rule's
+        # premise and conclusion would be stored as facts
+        raise RdfSyntaxError("an N3 formula ({ ... }, a rule or a quoted statement) says "
+                             "something of triples without asserting them: send its plain "
+                             "triples only", source=source)
+    return ox.serialize([q.triple for q in quads], format=ox.RdfFormat.N_TRIPLES) or b""
 
 
 def _rdf_formats() -> list[Any]:

@@ -60,6 +60,16 @@ def test_a_syntax_error_comes_back_with_its_line_and_column(pool: Parsers) -> No
     assert raised.value.line == 2 and "the body" in str(raised.value)
 
 
+def test_an_n3_formula_is_refused_not_stored_as_facts(pool: Parsers) -> None:
+    """A rule's premise and conclusion are no facts: flattened, both were stored."""
+    rule = b"@prefix : <http://ex/> . :s :p :o . { :a :b :c } => { :a :b :d } ."
+    with pytest.raises(RdfSyntaxError) as raised:
+        pool.rdf_triples(rule, "N3", source="the body")
+    assert "N3 formula" in str(raised.value) and "the body" in str(raised.value)
+    plain = pool.rdf_triples(b"@prefix : <http://ex/> . :s :p :o .", "N3")
+    assert plain.strip() == b"<http://ex/s> <http://ex/p> <http://ex/o> ."
+
+
 @pytest.mark.parametrize(("syntax", "deep"), [
     ("Turtle", b"<urn:a> <urn:p> " + b"[ <urn:p> " * 2000 + b"1" + b" ]" * 2000 + b" ."),
     ("JSON-LD", b'{"@id": "urn:a", "urn:p": ' + b"[" * 5000 + b"]" * 5000 + b"}"),
