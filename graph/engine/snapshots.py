@@ -208,14 +208,17 @@ class Snapshots:
 
     def current(self) -> Snapshot:
         """A snapshot holding every write finished so far: made now if the store changed and
-        no write is under way; while one is, the last snapshot (a reader never sees a
-        half-written graph); with no snapshot yet, the next one once the writes are done."""
+        no write is under way; while one is, the last snapshot if no write that changed the
+        store finished since it was made (a reader never sees a half-written graph), else the
+        next one once the writes are done: an older one may hold what a finished write took
+        out (a graph made restricted, a person erased), which no reader may see again."""
         with self._lock, self.store.settled:
             if self._closed:
                 raise StoreUnavailable("the snapshots are closed: the server is stopping")
-            if self._current is not None and (self._current.version == self.store.version
-                                              or self.store.writing):
-                return self._current
+            current = self._current
+            if current is not None and (current.version == self.store.version or (
+                    self.store.writing and current.changes == self.store.changes)):
+                return current
             self.store.settled.wait_for(lambda: not self.store.writing)
             version, changes = self.store.version, self.store.changes
             number = next(self._ids)

@@ -160,13 +160,14 @@ def test_no_snapshot_is_taken_while_a_write_is_under_way() -> None:
     store = VersionedStore(slow)
     snapshots = Snapshots(store)
     try:
-        first = snapshots.current()
         store.update(f'INSERT DATA {{ GRAPH <{PUBLIC}> {{ <{EX}x> <{EX}p> "x" }} }}')
+        first = snapshots.current()
         writer = threading.Thread(target=store.replace_graph,
                                   args=(PUBLIC, triples("replaced", 3)))
         writer.start()
         assert slow.started.wait(10)
-        # a write is under way: the last snapshot is kept, none is taken now
+        # a write is under way, and none finished since the last snapshot: it is read, and
+        # none is taken now
         assert snapshots.current() == first
         slow.release.set()
         writer.join(10)
@@ -180,6 +181,38 @@ def test_no_snapshot_is_taken_while_a_write_is_under_way() -> None:
         slow.release.set()
         snapshots.close()
     assert not snapshots.directory.exists()
+
+
+def test_a_write_finished_since_the_last_snapshot_is_not_read_around() -> None:
+    """A write that finished after the last snapshot (a graph dropped: one made restricted,
+    a person erased) is in whatever a query reads, even while another write is under way:
+    the reader waits for it rather than read the older snapshot (which held the graph)."""
+    from graph.store.embedded import MemoryStore
+
+    slow = SlowWrites(fill(MemoryStore()))
+    store = VersionedStore(slow)
+    snapshots = Snapshots(store)
+    try:
+        first = snapshots.current()
+        assert SnapshotStore(first).count(HIDDEN) == 5
+        store.update(f"DROP GRAPH <{HIDDEN}>")   # finished; no query since: no snapshot
+        writer = threading.Thread(target=store.replace_graph,
+                                  args=(PUBLIC, triples("replaced", 3)))
+        writer.start()
+        assert slow.started.wait(10)
+        read: list[object] = []
+        reader = threading.Thread(target=lambda: read.append(snapshots.current()))
+        reader.start()
+        reader.join(0.5)
+        assert reader.is_alive() and not read   # waits for the write under way
+        slow.release.set()
+        writer.join(10)
+        reader.join(10)
+        assert len(read) == 1 and read[0] != first
+        assert SnapshotStore(read[0]).count(HIDDEN) == 0   # type: ignore[arg-type]
+    finally:
+        slow.release.set()
+        snapshots.close()
 
 
 def test_checkpoints_sit_beside_the_store_and_are_removed(tmp_path: Path) -> None:
