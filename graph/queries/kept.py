@@ -90,6 +90,11 @@ COMPRESS_FROM = 256 * 1024
 COMPRESS_LEVEL = 1
 #: the content coding of a compressed answer's body
 GZIP = "gzip"
+#: a splice quicker than this (seconds) is never held against its job: the evaluation time
+#: it is compared with may be that of an ask that only waited for another's evaluation
+SPLICE_FLOOR = 0.5
+#: the jobs not spliced again are forgotten past this many (parameters have no end)
+UNSPLICED_JOBS = 4096
 #: answers of at most this many bytes (uncompressed SPARQL JSON) are spliced after a write
 #: that changes them, larger ones forgotten (measured: bench/RESULTS.md, session 10)
 SPLICE_UP_TO = 16 * 1024 * 1024
@@ -236,8 +241,11 @@ class KeptAnswers:
             with self._lock:
                 self._unspliced.add(key)
             return None
-        if time.monotonic() - started > kept.took:   # dearer than an evaluation: not again
+        spent = time.monotonic() - started
+        if spent > max(kept.took, SPLICE_FLOOR):   # dearer than an evaluation: not again
             with self._lock:
+                if len(self._unspliced) >= UNSPLICED_JOBS:   # parameters without end
+                    self._unspliced.clear()
                 self._unspliced.add(key)
         if count > job.limit:
             return None
