@@ -222,6 +222,16 @@ def test_an_answer_is_forgotten_not_spliced_when_splicing_is_off() -> None:
     assert asked == [job.sparql, job.sparql] and kept.forgotten == 1
 
 
+def _two_usages_added(store: Store) -> Iterator[None]:
+    """Two writes, each of a graph with one more usage of the organisation."""
+    for usage in ("splice-2", "splice-3"):
+        more = [ox.Triple(ox.NamedNode(ID + f"usage/{usage}"),
+                          ox.NamedNode(CG + "organisation"), ox.NamedNode(ID + "org/splice"))]
+        replace(store, {graph_iri(f"test/{usage}"): more}, None, source="test",
+                validate=False)
+        yield
+
+
 def test_a_splice_dearer_than_an_evaluation_is_not_made_again(
         monkeypatch: pytest.MonkeyPatch) -> None:
     store = VersionedStore(memory_store())
@@ -239,11 +249,7 @@ def test_a_splice_dearer_than_an_evaluation_is_not_made_again(
         return execute(store, job)
 
     kept.run(job, evaluate)
-    for usage in ("splice-2", "splice-3"):
-        more = [ox.Triple(ox.NamedNode(ID + f"usage/{usage}"),
-                          ox.NamedNode(CG + "organisation"), ox.NamedNode(ID + "org/splice"))]
-        replace(store, {graph_iri(f"test/{usage}"): more}, None, source="test",
-                validate=False)
+    for _ in _two_usages_added(store):
         answer = kept.run(job, evaluate)
         assert _rows(answer.body)[0] == _rows(execute(store, job).body)[0]
     assert asked == ["whole", "restricted", "whole"]
@@ -292,10 +298,6 @@ def test_a_quick_splice_is_not_held_against_its_job(monkeypatch: pytest.MonkeyPa
         return execute(store, job)
 
     kept.run(job, evaluate)
-    for usage in ("splice-2", "splice-3"):
-        more = [ox.Triple(ox.NamedNode(ID + f"usage/{usage}"),
-                          ox.NamedNode(CG + "organisation"), ox.NamedNode(ID + "org/splice"))]
-        replace(store, {graph_iri(f"test/{usage}"): more}, None, source="test",
-                validate=False)
+    for _ in _two_usages_added(store):
         kept.run(job, evaluate)
     assert asked == ["whole", "restricted", "restricted"] and kept.spliced == 2
