@@ -132,6 +132,8 @@ def _plan(sparql: str, bound: frozenset[str]) -> Plan:
         _walk(algebra.p, patterns, {}, keys)
     except _Unconfined as error:
         return refused(str(error))
+    except Exception:   # an algebra rdflib cannot translate further: nothing is assumed
+        return refused("a pattern rdflib's algebra cannot read (EXISTS in an expression?)")
     if order is None:
         return Plan(frozenset(), None, tuple(patterns),
                     "the ORDER BY sorts by an expression or a variable not projected")

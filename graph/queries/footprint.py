@@ -248,6 +248,8 @@ def _footprint(sparql: str, bound: frozenset[str]) -> Footprint | None:
         _walk(algebra, found, {}, frozenset())
     except _Everything:
         return None
+    except Exception:   # an algebra rdflib cannot translate further (EXISTS in a SELECT
+        return None     # expression): nothing is assumed
     anchors = {p: tuple(dict.fromkeys(a)) for p, a in found.anchors.items() if a is not None}
     return Footprint(frozenset(found.predicates - {TYPE}), frozenset(found.classes),
                      found.any_class, anchors)

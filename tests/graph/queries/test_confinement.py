@@ -196,3 +196,14 @@ def test_rows_of_two_variables_are_replaced_once_each() -> None:
     rows = [(r["x"]["value"], r["y"]["value"]) for r in json.loads(body)["results"]["bindings"]]
     assert rows == [("urn:a", "urn:v"), ("urn:a", "urn:y"), ("urn:b", "urn:z"),
                     ("urn:d", "urn:w"), ("urn:e", "urn:y")] and count == 5
+
+
+def test_an_exists_in_a_select_expression_is_refused_not_raised() -> None:
+    """rdflib cannot translate the pattern of an EXISTS in a SELECT expression further
+    (``unhashable type: 'CompValue'``): nothing is assumed of such a query."""
+    from graph.queries.footprint import footprint
+
+    text = ("SELECT ?s ?l (EXISTS { ?s <urn:flag> ?f } AS ?flagged) "
+            "WHERE { ?s <urn:label> ?l } ORDER BY ?l")
+    assert footprint(text) is None
+    assert plan(text).reason is not None and not plan(text).keys
