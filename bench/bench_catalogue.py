@@ -239,16 +239,23 @@ def writes(organisations: int, variant: int = 0) -> list[tuple[str, str, bytes]]
             ("resource", RESOURCE_GRAPH + suffix, guide)]
 
 
-def measure(organisations: int, runs: int, workdir: Path, timeout: float,
-            before: str | None = None, pause: float = 1.0) -> dict[str, Any]:
-    import httpx
-
+def generated_store(organisations: int, workdir: Path) -> tuple[OxigraphStore, int]:
+    """An on-disk store in ``workdir`` holding the vocabulary and ``organisations`` generated
+    organisations (in one graph, unvalidated), with the number of triples generated."""
     data = workdir / f"synthetic-{organisations}.nt"
     triples = write(organisations, data)
     store = OxigraphStore(str(workdir / "store"))
     load_vocabulary(store, imported_by="bench")
     import_source(store, data, graph=graph_iri("synthetic"), imported_by="bench",
                   validate=False)
+    return store, triples
+
+
+def measure(organisations: int, runs: int, workdir: Path, timeout: float,
+            before: str | None = None, pause: float = 1.0) -> dict[str, Any]:
+    import httpx
+
+    store, triples = generated_store(organisations, workdir)
     out: dict[str, Any] = {"organisations": organisations, "triples": store.count(),
                            "generated": triples, "before": before, "pause": pause}
     print(f"{organisations} organisations, {out['triples']:,} triples in the store",

@@ -37,12 +37,17 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.bench_catalogue import ROUND_LIMIT, Server, load_average, put, writes
-from graph.ingest.loading import import_source, load_vocabulary
-from graph.namespaces import ID, graph_iri
+from bench.bench_catalogue import (
+    ROUND_LIMIT,
+    Server,
+    generated_store,
+    load_average,
+    put,
+    writes,
+)
+from graph.namespaces import ID
 from graph.queries.kept import kept_answers
 from graph.queries.refreshing import Refresher, refresher_of
-from graph.samples.synthetic import write
 from graph.store.embedded import OxigraphStore
 
 #: seconds after a write's answer at which the answers kept are counted (the first: the
@@ -144,12 +149,7 @@ def cycle(store: OxigraphStore, organisations: int, workers: int, variant: int,
 
 
 def measure(organisations: int, cycles: int, workdir: Path, timeout: float) -> dict[str, Any]:
-    data = workdir / f"synthetic-{organisations}.nt"
-    write(organisations, data)
-    store = OxigraphStore(str(workdir / "store"))
-    load_vocabulary(store, imported_by="bench")
-    import_source(store, data, graph=graph_iri("synthetic"), imported_by="bench",
-                  validate=False)
+    store, _ = generated_store(organisations, workdir)
     out: dict[str, Any] = {"triples": store.count(), "cycles": {1: [], 2: []}}
     print(f"{organisations} organisations, {out['triples']:,} triples in the store", flush=True)
     variant = 0

@@ -32,22 +32,18 @@ import pyoxigraph as ox
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.bench_catalogue import writes
+from bench.bench_catalogue import generated_store, writes
 from graph.engine.execution import QueryEngine
 from graph.engine.snapshots import VersionedStore
 from graph.errors import QueryTimeout
-from graph.ingest.loading import import_source, load_vocabulary
 from graph.ingest.writing import replace
-from graph.namespaces import graph_iri
 from graph.queries import kept as kept_module
 from graph.queries.catalogue import list_queries
 from graph.queries.confinement import plan
 from graph.queries.kept import LARGEST_SHARE, KeptAnswers
 from graph.queries.splicing import Splice, merged
-from graph.samples.synthetic import write
 from graph.sparql.request import QueryJob
 from graph.sparql.results import Answer
-from graph.store.embedded import OxigraphStore
 
 #: room for answers in each ``KeptAnswers`` (the server's: 4 x 64 MiB)
 CAPACITY = 256 * 2**20
@@ -73,12 +69,7 @@ def jobs(engine: QueryEngine) -> list[tuple[str, QueryJob]]:
 
 
 def measure(organisations: int, workdir: Path, timeout: float) -> dict[str, Any]:
-    data = workdir / f"synthetic-{organisations}.nt"
-    write(organisations, data)
-    plain = OxigraphStore(str(workdir / "store"))
-    load_vocabulary(plain, imported_by="bench")
-    import_source(plain, data, graph=graph_iri("synthetic"), imported_by="bench",
-                  validate=False)
+    plain, _ = generated_store(organisations, workdir)
     store = VersionedStore(plain)
     out: dict[str, Any] = {"triples": store.count(), "organisations": organisations}
     print(f"{out['triples']:,} triples", flush=True)

@@ -232,22 +232,31 @@ def _two_usages_added(store: Store) -> Iterator[None]:
         yield
 
 
-def test_a_splice_dearer_than_an_evaluation_is_not_made_again(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+def _clocked(monkeypatch: pytest.MonkeyPatch, *, whole: float, restricted: float) -> tuple[
+        VersionedStore, KeptAnswers, QueryJob, Callable[[QueryJob], Answer], list[str]]:
+    """A store with one organisation's usages, its answers kept, a count of its usages per
+    organisation, and an evaluation that makes kept.py's clock advance ``whole`` or
+    ``restricted`` seconds, noting which it was asked in the list returned."""
     store = VersionedStore(memory_store())
     replace(store, {NEW_GRAPH: ORGANISATION + USAGE}, None, source="test", validate=False)
-    kept = KeptAnswers(store)
     job = QueryJob(f"SELECT ?org (COUNT(?u) AS ?n) {{ ?u <{CG}organisation> ?org }} "
                    "GROUP BY ?org ORDER BY ?org", "all", solutions_format="json")
     clock = [0.0]
     monkeypatch.setattr(kept_module.time, "monotonic", lambda: clock[0])
     asked: list[str] = []
 
-    def evaluate(job: QueryJob) -> Answer:   # a whole evaluation takes 1 s, a restricted 5
+    def evaluate(job: QueryJob) -> Answer:
         asked.append("restricted" if "VALUES ?org" in job.sparql else "whole")
-        clock[0] += 5.0 if asked[-1] == "restricted" else 1.0
+        clock[0] += restricted if asked[-1] == "restricted" else whole
         return execute(store, job)
 
+    return store, KeptAnswers(store), job, evaluate, asked
+
+
+def test_a_splice_dearer_than_an_evaluation_is_not_made_again(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # a whole evaluation takes 1 s, a restricted one 5
+    store, kept, job, evaluate, asked = _clocked(monkeypatch, whole=1.0, restricted=5.0)
     kept.run(job, evaluate)
     for _ in _two_usages_added(store):
         answer = kept.run(job, evaluate)
@@ -283,20 +292,8 @@ def test_a_quick_splice_is_not_held_against_its_job(monkeypatch: pytest.MonkeyPa
     """The whole evaluation's time may be an ask's wait for another's evaluation (or the
     engine's kept answer): a splice under SPLICE_FLOOR seconds is made again however it
     compares."""
-    store = VersionedStore(memory_store())
-    replace(store, {NEW_GRAPH: ORGANISATION + USAGE}, None, source="test", validate=False)
-    kept = KeptAnswers(store)
-    job = QueryJob(f"SELECT ?org (COUNT(?u) AS ?n) {{ ?u <{CG}organisation> ?org }} "
-                   "GROUP BY ?org ORDER BY ?org", "all", solutions_format="json")
-    clock = [0.0]
-    monkeypatch.setattr(kept_module.time, "monotonic", lambda: clock[0])
-    asked: list[str] = []
-
-    def evaluate(job: QueryJob) -> Answer:   # "whole": 0.01 s (a wait), restricted 0.05 s
-        asked.append("restricted" if "VALUES ?org" in job.sparql else "whole")
-        clock[0] += 0.05 if asked[-1] == "restricted" else 0.01
-        return execute(store, job)
-
+    # "whole": 0.01 s (an ask's wait), restricted 0.05 s
+    store, kept, job, evaluate, asked = _clocked(monkeypatch, whole=0.01, restricted=0.05)
     kept.run(job, evaluate)
     for _ in _two_usages_added(store):
         kept.run(job, evaluate)
