@@ -135,8 +135,8 @@ class Change:
         if len(self.added) + len(self.removed) > SPLICE_CHANGES:
             return f"more than {SPLICE_CHANGES} triples changed"
         held = self.held(holds)
-        return confine(found, [*((t, holds) for t in self.added),
-                               *((t, held) for t in self.removed)])
+        return confine(found, [*((t, holds, True) for t in self.added),
+                               *((t, held, False) for t in self.removed)])
 
 class Holds:
     """Whether a subject satisfies an anchor in the store now (asked once each)."""

@@ -83,6 +83,9 @@ class Pattern:
     #: the anchors of its subject (None: any subject), as in ``Footprint.anchors``
     anchors: tuple[Anchor, ...] | None = None
     ends: Mapping[str, str] = field(default_factory=dict)
+    #: the SELECT it is in, innermost: 0 the query's own, then its sub-SELECTs in the
+    #: order they are read (see ``Plan.selects``)
+    source: int = 0
 
     def meets(self, triple: ox.Triple, holds: Callable[[Any, Anchor], bool]) -> bool:
         """Whether ``triple`` may match this pattern, to any effect on the answer."""
@@ -101,6 +104,13 @@ class Plan:
     order: tuple[tuple[str, bool], ...] | None
     patterns: tuple[Pattern, ...]
     reason: str | None = None
+    #: each SELECT's projected variables and those of them that confine a change of its
+    #: rows up to the answer (keys), in the order of ``Pattern.source`` (the query's own
+    #: first): what ``graph.queries.derivation`` derives keys through
+    selects: tuple[tuple[frozenset[str], frozenset[str]], ...] = ()
+    #: each SELECT as a ``graph.queries.derivation.Source`` (or None), in the same order;
+    #: () when no key may be derived through the query
+    sources: tuple[Any, ...] = ()
 
 
 def refused(reason: str) -> Plan:
@@ -128,8 +138,9 @@ def _plan(sparql: str, bound: frozenset[str]) -> Plan:
     if reason is not None:
         return refused(reason)
     patterns: list[Pattern] = []
+    selects: list[tuple[frozenset[str], frozenset[str]]] = []
     try:
-        _walk(algebra.p, patterns, {}, keys)
+        _walk(algebra.p, patterns, {}, keys, _Within(selects))
     except _Unconfined as error:
         return refused(str(error))
     except Exception:   # an algebra rdflib cannot translate further: nothing is assumed
@@ -137,7 +148,19 @@ def _plan(sparql: str, bound: frozenset[str]) -> Plan:
     if order is None:
         return Plan(frozenset(), None, tuple(patterns),
                     "the ORDER BY sorts by an expression or a variable not projected")
-    return Plan(keys, order, tuple(patterns))
+    from graph.queries.derivation import sources
+
+    return Plan(keys, order, tuple(patterns), selects=tuple(selects),
+                sources=sources(sparql, bound, tuple(selects)))
+
+
+@dataclass(frozen=True)
+class _Within:
+    """Where the walk is: the SELECTs met so far (projected, confining up to the answer),
+    and the index of the innermost one around the node."""
+
+    selects: list[tuple[frozenset[str], frozenset[str]]]
+    source: int = -1
 
 
 class _Unconfined(Exception):
@@ -213,7 +236,7 @@ def _commutes(node: Any, key: str) -> bool:
 
 
 def _walk(node: Any, out: list[Pattern], typed: Mapping[str, Any],
-          confined: frozenset[str]) -> None:
+          confined: frozenset[str], at: _Within) -> None:
     """Record the patterns under ``node``; ``typed`` as in the footprint's walk (the
     anchors), ``confined``: the keys a change of the rows under ``node`` stays confined by
     up to the answer."""
@@ -224,11 +247,11 @@ def _walk(node: Any, out: list[Pattern], typed: Mapping[str, Any],
     if isinstance(node, CompValue):
         name = node.name
         if name == "GroupGraphPatternSub":   # an EXISTS's pattern (see Filter below)
-            _walk(translateGroupGraphPattern(node), out, {}, confined)
+            _walk(translateGroupGraphPattern(node), out, {}, confined, at)
             return
         if name.startswith("Builtin_") or name.endswith("Expression"):   # as the FILTER
             for value in node.values():
-                _walk(value, out, {}, confined)
+                _walk(value, out, {}, confined, at)
             return
         if name in ("BGP", "TriplesBlock"):
             patterns = list(node.triples if name == "BGP" else triples(node.triples))
@@ -236,27 +259,30 @@ def _walk(node: Any, out: list[Pattern], typed: Mapping[str, Any],
             for variable, classes in _types_in(patterns).items():
                 here[variable] = (("type", classes),)
             for index in range(len(patterns)):
-                _pattern(index, patterns, here, confined, out)
+                _pattern(index, patterns, here, confined, out, at.source)
             return
         if name == "Join":
             for side, other in ((node.p1, node.p2), (node.p2, node.p1)):
-                _walk(side, out, {**typed, **_certain(other)}, confined)
+                _walk(side, out, {**typed, **_certain(other)}, confined, at)
             return
         if name == "LeftJoin":
             left = _certain(node.p1)
-            _walk(node.p1, out, typed, confined)
+            _walk(node.p1, out, typed, confined, at)
             _walk(node.p2, out, {**{v: a for v, a in typed.items() if v in left}, **left},
-                  frozenset(v for v in confined if v in left))
-            _walk(node.get("expr"), out, {}, frozenset())
+                  frozenset(v for v in confined if v in left), at)
+            _walk(node.get("expr"), out, {}, frozenset(), at)
             return
         if name == "Minus":
-            _walk(node.p1, out, typed, confined)
-            _walk(node.p2, out, {}, frozenset())
+            _walk(node.p1, out, typed, confined, at)
+            _walk(node.p2, out, {}, frozenset(), at)
             return
         inherited = _through(node, typed)
         kept = frozenset(_through(node, dict.fromkeys(confined, ())))
         if name == "Project":
-            kept = confined & {str(v) for v in node.PV if isinstance(v, Variable)}
+            projected = frozenset(str(v) for v in node.PV if isinstance(v, Variable))
+            kept = confined & projected
+            at = _Within(at.selects, len(at.selects))
+            at.selects.append((projected, kept))
         # a FILTER's EXISTS is evaluated with the row's values: a change of its pattern's
         # rows binding ?v to one term (?v bound in every row filtered) changes the rows
         # binding ?v to it
@@ -264,16 +290,16 @@ def _walk(node: Any, out: list[Pattern], typed: Mapping[str, Any],
             else frozenset()
         for key, value in node.items():
             if key in ("p", "p1", "p2"):
-                _walk(value, out, inherited, kept)
+                _walk(value, out, inherited, kept, at)
             else:
-                _walk(value, out, {}, tested if key == "expr" else frozenset())
+                _walk(value, out, {}, tested if key == "expr" else frozenset(), at)
     elif isinstance(node, (list, tuple, set, frozenset)):
         for value in node:
-            _walk(value, out, typed, confined)
+            _walk(value, out, typed, confined, at)
 
 
 def _pattern(index: int, patterns: list[tuple[Any, Any, Any]], typed: Mapping[str, Any],
-             confined: frozenset[str], out: list[Pattern]) -> None:
+             confined: frozenset[str], out: list[Pattern], source: int = 0) -> None:
     from rdflib.term import URIRef, Variable
 
     subject, predicate, obj = patterns[index]
@@ -288,7 +314,7 @@ def _pattern(index: int, patterns: list[tuple[Any, Any, Any]], typed: Mapping[st
     if paths.choice(predicate):   # p|q: the pattern with p and the pattern with q
         for step in predicate.args:
             _pattern(index, [*patterns[:index], (subject, step, obj), *patterns[index + 1:]],
-                     typed, confined, out)
+                     typed, confined, out, source)
         return
     if isinstance(predicate, URIRef):
         iri = str(predicate)
@@ -299,11 +325,12 @@ def _pattern(index: int, patterns: list[tuple[Any, Any, Any]], typed: Mapping[st
                 classes = frozenset({str(obj)})
             elif values and all(kind == "value" for kind, _ in values):
                 classes = frozenset(str(t) for _, terms in values for t in terms)
-            out.append(Pattern(TYPE, classes, None, ends((subject, SUBJECT), (obj, OBJECT))))
+            out.append(Pattern(TYPE, classes, None, ends((subject, SUBJECT), (obj, OBJECT)),
+                               source))
             return
         anchors = _anchor(subject, index, patterns, typed)
         out.append(Pattern(iri, None, None if anchors is None else tuple(anchors),
-                           ends((subject, SUBJECT), (obj, OBJECT))))
+                           ends((subject, SUBJECT), (obj, OBJECT)), source))
         return
     if isinstance(predicate, Variable):
         raise _Unconfined("a variable predicate: any triple may change any row")
@@ -316,7 +343,7 @@ def _pattern(index: int, patterns: list[tuple[Any, Any, Any]], typed: Mapping[st
             found = {v: BOTH for v in ends((subject, BOTH), (obj, BOTH))}
         else:
             found = {}
-        out.append(Pattern(iri, None, None, found))
+        out.append(Pattern(iri, None, None, found, source))
 
 
 def _steps(path: Any) -> list[tuple[str, str | None]]:

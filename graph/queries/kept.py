@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import dataclasses
 import gzip
+import json
 import threading
 import time
 import weakref
@@ -73,7 +74,7 @@ from graph.queries.changes import (
 )
 from graph.queries.confinement import Plan, plan
 from graph.queries.footprint import NOTHING, Footprint, footprint
-from graph.queries.splicing import Splice, Unsortable, merged, restricted
+from graph.queries.splicing import Splice, Unsortable, merged, restricted, term_of
 from graph.sparql.request import QueryJob, Scope, visible_graphs
 from graph.sparql.results import Answer
 from graph.store import DEFAULT_GRAPH, Store
@@ -229,6 +230,10 @@ class KeptAnswers:
         splice, found = kept.splice, kept.plan
         assert splice is not None and found is not None and found.order is not None
         started = time.monotonic()
+        if splice.derived:
+            splice = self._derive(job, found, splice, evaluate)
+            if splice is None:
+                return None
         rows = [(variable, evaluate(dataclasses.replace(
                     job, sparql=restricted(job.sparql, variable, keys))).body)
                 for variable, keys in splice.keys.items()]
@@ -255,6 +260,23 @@ class KeptAnswers:
         with self._lock:
             self.spliced += 1
         return answer
+
+    @staticmethod
+    def _derive(job: QueryJob, found: Plan, splice: Splice,
+                evaluate: Callable[[QueryJob], Answer]) -> Splice | None:
+        """``splice`` with its derived keys found (``graph.queries.derivation``: evaluated
+        now, in the job's scope), or None if one is a blank node."""
+        keys = {v: set(terms) for v, terms in splice.keys.items()}
+        for (index, key, variable), terms in splice.derived.items():
+            text = found.sources[index].text(key, variable, (str(t) for t in terms))
+            answer = evaluate(dataclasses.replace(job, sparql=text))
+            for row in json.loads(answer.body)["results"]["bindings"]:
+                term = term_of(row[key]) if key in row else None
+                if key in row and term is None:
+                    return None
+                if term is not None:
+                    keys.setdefault(key, set()).add(term)
+        return Splice({v: frozenset(terms) for v, terms in sorted(keys.items())})
 
     def holds(self, job: QueryJob) -> bool:
         """Whether an answer to ``job`` is kept for the version of the last observation."""
@@ -326,7 +348,11 @@ class KeptAnswers:
             seen = Change(set(change.added), set(change.removed), change.summary,
                           change.everything)
             for graph in set(kept.visible) ^ set(visible[kept.scope]):   # shown or hidden
-                seen.note(EMPTY, self._contents.get(graph, Content(NOTHING, None)))
+                content = self._contents.get(graph, Content(NOTHING, None))
+                if graph in kept.visible:   # hidden: its triples are gone, for the reader
+                    seen.note(content, EMPTY)
+                else:
+                    seen.note(EMPTY, content)
             if seen.meets(kept.footprint, holds):
                 splice = self._splice_of(kept, seen, holds)
                 if splice is None:

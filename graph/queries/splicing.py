@@ -32,13 +32,13 @@ from __future__ import annotations
 import datetime
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, Final
 
 import pyoxigraph as ox
 
-from graph.queries.confinement import BOTH, OBJECT, SUBJECT, Plan
+from graph.queries.confinement import BOTH, OBJECT, SUBJECT, Pattern, Plan
 from graph.queries.footprint import Anchor
 from graph.store.binding import where_group_offset
 
@@ -60,37 +60,86 @@ Key = ox.NamedNode | ox.Literal
 @dataclass(frozen=True)
 class Splice:
     """The rows to replace: those binding one of the variables of ``keys`` to one of its
-    terms."""
+    terms, and those binding ``?k`` to a value ``?k`` takes in the rows of SELECT ``i``'s
+    WHERE group that bind ``?u`` to one of the terms of ``derived[(i, k, u)]``
+    (``graph.queries.derivation``: found after the write, before the splice)."""
 
     keys: Mapping[str, frozenset[Key]]
+    derived: Mapping[tuple[int, str, str], frozenset[Key]] = field(default_factory=dict)
 
     def __or__(self, other: Splice) -> Splice:
         """Both splices as one."""
-        return Splice({v: self.keys.get(v, frozenset()) | other.keys.get(v, frozenset())
-                       for v in sorted({*self.keys, *other.keys})})
+        return Splice(_union(self.keys, other.keys), _union(self.derived, other.derived))
 
 
-def confine(found: Plan, changed: Iterable[tuple[ox.Triple, Callable[[Any, Anchor], bool]]]
-            ) -> Splice | str:
+def _union(one: Mapping[Any, frozenset[Key]], other: Mapping[Any, frozenset[Key]]
+           ) -> dict[Any, frozenset[Key]]:
+    return {v: one.get(v, frozenset()) | other.get(v, frozenset())
+            for v in sorted({*one, *other})}
+
+
+#: a changed triple, what its anchors are checked against (``holds`` for an added one,
+#: ``held`` for a removed one), and whether it was added
+Changed = tuple[ox.Triple, Callable[[Any, Anchor], bool], bool]
+
+
+def confine(found: Plan, changed: Iterable[Changed]) -> Splice | str:
     """The splice that brings an answer of a query of plan ``found`` over the changed
-    triples, each with what its anchors are checked against (``holds`` for an added one,
-    ``held`` for a removed one), or why there is none."""
+    triples, or why there is none."""
     if found.reason is not None:
         return found.reason
     met: list[tuple[ox.Triple, dict[str, str]]] = []
-    for triple, holds in changed:
+    through: dict[tuple[int, str], list[tuple[ox.Triple, dict[str, str]]]] = {}
+    for triple, holds, added in changed:
         for pattern in found.patterns:
             if not pattern.meets(triple, holds):
                 continue
             options = {v: end for v, end in pattern.ends.items() if v in found.keys}
-            if not options:
+            if options:
+                met.append((triple, options))
+                continue
+            derived = _derivable(found, pattern, triple, holds) if added else None
+            if derived is None:
                 return (f"a changed triple of <{pattern.predicate}> meets a pattern whose "
                         "rows no projected variable confines")
-            met.append((triple, options))
-    if not met:
+            where, inner = derived
+            through.setdefault(where, []).extend(inner)
+    if not met and not through:
         return "no changed triple meets a pattern: the footprint says otherwise"
-    # as few variables as may be (each is one restricted evaluation): the one confining
-    # most of the changes first
+    terms = _cover(met)
+    derivations = {(i, k, u): frozenset(ts) for (i, k), inner in through.items()
+                   for u, ts in _cover(inner).items()}
+    if not all(isinstance(k, (ox.NamedNode, ox.Literal))
+               for ks in [*terms.values(), *derivations.values()] for k in ks):
+        return "a key is a blank node, which no query can name"
+    return Splice({v: frozenset(terms[v]) for v in sorted(terms)},  # type: ignore[misc]
+                  derivations)  # type: ignore[arg-type]
+
+
+def _derivable(found: Plan, pattern: Pattern, triple: ox.Triple,
+               holds: Callable[[Any, Anchor], bool]
+               ) -> tuple[tuple[int, str], list[tuple[ox.Triple, dict[str, str]]]] | None:
+    """Where the keys of the rows an added ``triple`` changes through ``pattern`` may be
+    derived from (the SELECT, the key), with the variables that confine them there; None
+    if nowhere: from the innermost SELECT around the pattern, else the query's own."""
+    for index in dict.fromkeys((pattern.source, 0)):
+        source = found.sources[index] if index < len(found.sources) else None
+        if source is None:
+            continue
+        keys = source.keys & found.selects[index][1]
+        if not keys or any(r.meets(triple, holds) for r in source.risky):
+            continue
+        inner = [(triple, dict(p.ends)) for p in source.patterns if p.meets(triple, holds)]
+        if inner and all(options for _, options in inner):
+            return (index, min(keys)), inner
+    return None
+
+
+def _cover(met: list[tuple[ox.Triple, dict[str, str]]]) -> dict[str, set[object]]:
+    """The terms of each variable whose rows cover every change of ``met`` (each triple
+    with the variables that confine the rows it changes, by the end bound to them): as
+    few variables as may be (each is one restricted evaluation), the one confining most
+    of the changes first."""
     chosen: list[str] = []
     left = met
     while left:
@@ -106,9 +155,21 @@ def confine(found: Plan, changed: Iterable[tuple[ox.Triple, Callable[[Any, Ancho
         terms.setdefault(variable, set()).update({
             SUBJECT: (triple.subject,), OBJECT: (triple.object,),
             BOTH: (triple.subject, triple.object)}[options[variable]])
-    if not all(isinstance(k, (ox.NamedNode, ox.Literal)) for ks in terms.values() for k in ks):
-        return "a key is a blank node, which no query can name"
-    return Splice({v: frozenset(terms[v]) for v in sorted(terms)})  # type: ignore[arg-type]
+    return terms
+
+
+def term_of(binding: Mapping[str, str]) -> Key | None:
+    """The term of a SPARQL JSON binding (None for a blank node)."""
+    kind = binding["type"]
+    if kind == "uri":
+        return ox.NamedNode(binding["value"])
+    if kind not in ("literal", "typed-literal"):
+        return None
+    if "xml:lang" in binding:
+        return ox.Literal(binding["value"], language=binding["xml:lang"])
+    if "datatype" in binding:
+        return ox.Literal(binding["value"], datatype=ox.NamedNode(binding["datatype"]))
+    return ox.Literal(binding["value"])
 
 
 def restricted(sparql: str, variable: str, keys: Iterable[Key]) -> str:
@@ -232,4 +293,4 @@ def _no_zone(value: str) -> datetime.date:
     raise ValueError(value)
 
 
-__all__ = ["Splice", "Unsortable", "confine", "merged", "restricted"]
+__all__ = ["Changed", "Splice", "Unsortable", "confine", "merged", "restricted", "term_of"]

@@ -98,24 +98,24 @@ def _triple(s: str, p: str, o: str) -> ox.Triple:
 
 def test_a_change_is_confined_by_one_variable_to_the_terms_it_names() -> None:
     found = plan(f"SELECT ?s ?o {{ ?s {P} ?o OPTIONAL {{ ?s {L} ?l }} }}")
-    splice = confine(found, [(_triple("urn:a", "urn:l", "urn:x"), _always),
-                             (_triple("urn:b", "urn:l", "urn:y"), _always)])
+    splice = confine(found, [(_triple("urn:a", "urn:l", "urn:x"), _always, True),
+                             (_triple("urn:b", "urn:l", "urn:y"), _always, True)])
     assert splice == Splice({"s": frozenset({ox.NamedNode("urn:a"), ox.NamedNode("urn:b")})})
     # one triple confined by ?s, another by ?o only: the rows of either
     found = plan(f"SELECT ?s ?o {{ ?s {P} ?o OPTIONAL {{ ?s {L} ?l }} "
                  f"OPTIONAL {{ ?o <urn:m> ?m }} }}")
-    splice = confine(found, [(_triple("urn:a", "urn:l", "urn:x"), _always),
-                             (_triple("urn:b", "urn:m", "urn:y"), _always),
-                             (_triple("urn:c", "urn:l", "urn:z"), _always)])
+    splice = confine(found, [(_triple("urn:a", "urn:l", "urn:x"), _always, True),
+                             (_triple("urn:b", "urn:m", "urn:y"), _always, True),
+                             (_triple("urn:c", "urn:l", "urn:z"), _always, True)])
     assert splice == Splice({"o": frozenset({ox.NamedNode("urn:b")}),
                              "s": frozenset({ox.NamedNode("urn:a"), ox.NamedNode("urn:c")})})
     # a triple both variables confine goes to the one chosen for most
-    splice = confine(found, [(_triple("urn:a", "urn:l", "urn:x"), _always),
-                             (_triple("urn:a", "urn:p", "urn:b"), _always)])
+    splice = confine(found, [(_triple("urn:a", "urn:l", "urn:x"), _always, True),
+                             (_triple("urn:a", "urn:p", "urn:b"), _always, True)])
     assert splice == Splice({"s": frozenset({ox.NamedNode("urn:a")})})
     # an anchor that does not hold: the triple does not matter
     found = plan(f"SELECT ?s {{ ?s a <urn:C> ; {L} ?l }}")
-    assert confine(found, [(_triple("urn:a", "urn:l", "urn:x"), lambda s, a: False)]) == \
+    assert confine(found, [(_triple("urn:a", "urn:l", "urn:x"), lambda s, a: False, True)]) == \
         "no changed triple meets a pattern: the footprint says otherwise"
 
 

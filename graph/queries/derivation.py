@@ -1,0 +1,238 @@
+"""Keys derived through a join: splicing the rows a write changed where the changed
+triples do not bind the answer's keys themselves.
+
+``graph.queries.confinement`` splices an answer when every changed triple changes only
+rows binding a projected ``?k`` to its subject or object. A new usage of a tool changes the
+count of its software (``GROUP BY ?software``), but the usage's triples bind ``?usage``,
+not ``?software``: the software is reached through a join. When the triples were *added*
+(nothing removed), the rows they change can be found after the write: every row of the
+SELECT's WHERE group that a new triple brings binds ``?usage`` to one of its terms, so the
+groups they change are the ``?software`` of the rows of
+
+    SELECT DISTINCT ?software WHERE { VALUES ?usage { <new usages> } <the WHERE group> }
+
+evaluated after the write (``derivation``), and the answer is spliced by those keys as
+before. That holds when the rows of the WHERE group only grow with the added triples: a
+triple that meets a pattern of the group where an addition can take a row away (the right
+of a MINUS, an EXISTS in a FILTER, a nested grouping or LIMIT) refuses it (``Source.risky``).
+The right of an OPTIONAL is allowed when the variables it may bind appear nowhere else in
+the group: a row left alone by the OPTIONAL and the same row extended by it then meet the
+rest of the group alike, so the row the write takes away and the one it brings bind the
+same key, and the latter is found after the write.
+
+The WHERE group may be that of a sub-SELECT (``bridging_tools`` counts usages per software
+in one): its keys must then confine its rows' changes up to the answer (``Plan.selects``),
+and it must use no variable the query's parameters bind (a parameter's value reaches a
+sub-SELECT otherwise than a top-level pattern). The sub-SELECTs are found in the text in
+the order rdflib's algebra reads them, checked by their projections: a query where the two
+orders differ is not derived through.
+
+A removed triple that no key confines still makes the answer forgotten: the rows it took
+away are no longer in the store to derive their keys from.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from graph.queries.confinement import Pattern, _commutes, _modifiers, _Unconfined, _walk, _Within
+from graph.queries.footprint import _certain
+from graph.sparql import lexer
+
+
+@dataclass(frozen=True)
+class Source:
+    """A SELECT whose WHERE group keys may be derived through."""
+
+    #: the query's prologue (PREFIX and BASE), and the text of the WHERE group's content
+    prologue: str
+    body: str
+    #: the variables keys may be derived into: projected, a key of the SELECT (a GROUP BY
+    #: key if it groups), bound in every row of the group
+    keys: frozenset[str]
+    #: the patterns of the group, with the variables (bound in every row of the group, a
+    #: VALUES block of which opening it commutes) that confine a change of their rows
+    patterns: tuple[Pattern, ...]
+    #: the patterns where an added triple may take a row of the group away
+    risky: tuple[Pattern, ...]
+
+    def text(self, key: str, variable: str, terms: Iterable[str]) -> str:
+        """The query of the values of ``?key`` in the rows binding ``?variable`` to one of
+        ``terms`` (N-Triples forms)."""
+        values = " ".join(sorted(terms))
+        return (f"{self.prologue}SELECT DISTINCT ?{key} WHERE {{ "
+                f"VALUES ?{variable} {{ {values} }} {self.body} }}")
+
+
+def sources(sparql: str, bound: frozenset[str],
+            selects: tuple[tuple[frozenset[str], frozenset[str]], ...]
+            ) -> tuple[Source | None, ...]:
+    """The SELECTs of ``sparql`` (its own first, then its sub-SELECTs as rdflib's algebra
+    reads them: ``selects``, see ``Plan.selects``), each as a ``Source``, or None where no
+    key may be derived through it (none of its variables confines up to the answer); ()
+    when the text's SELECTs and the algebra's do not match. On the footprint's thread
+    (``graph.queries.confinement.plan`` calls it there)."""
+    spans = _selects(sparql)
+    if spans is None or len(spans) != len(selects):
+        return ()
+    found: list[Source | None] = []
+    prologue = sparql[:spans[0][0]]
+    for index, (start, open_, close, end) in enumerate(spans):
+        if not selects[index][1]:   # no key of it reaches the answer: nothing to read
+            found.append(None)
+            continue
+        parsed = _parse(prologue + sparql[start:end])
+        if parsed is None or frozenset(str(v) for v in _project(parsed).PV) != selects[index][0]:
+            return ()   # the text's SELECTs and the algebra's do not match
+        body = sparql[open_ + 1:close]
+        found.append(_source(parsed, prologue, body, bound if index == 0 else frozenset()))
+        if index and found[-1] is not None and _mentions(body, bound):
+            found[-1] = None
+    return tuple(found)
+
+
+def _source(parsed: Any, prologue: str, body: str, bound: frozenset[str]) -> Source | None:
+    keys, _, reason = _modifiers(parsed.p, bound)
+    group = _parse(f"{prologue}SELECT * WHERE {{{body}}}")
+    if reason is not None or group is None:
+        return None
+    where = _project(group).p
+    certain = _certain(where)
+    inner = frozenset(v for v in certain if v not in bound and _commutes(where, v))
+    patterns: list[Pattern] = []
+    risky: list[Pattern] = []
+    try:
+        _walk(where, patterns, {}, inner, _Within([]))
+        _risky(where, risky, Counter(_variables(where)))
+    except _Unconfined:
+        return None
+    except Exception:   # an algebra rdflib cannot translate further: nothing assumed
+        return None
+    return Source(prologue, body, frozenset(k for k in keys if k in certain),
+                  tuple(patterns), tuple(risky))
+
+
+def _parse(text: str) -> Any:
+    from rdflib.plugins.sparql.algebra import translateQuery
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    try:
+        algebra = translateQuery(parseQuery(text)).algebra
+    except Exception:   # whatever rdflib cannot read, nothing is derived through
+        return None
+    return algebra if algebra.name == "SelectQuery" else None
+
+
+def _project(algebra: Any) -> Any:
+    """The Project node of a SELECT's algebra (under its DISTINCT, LIMIT...)."""
+    node = algebra.p
+    while node.name != "Project":
+        node = node.p
+    return node
+
+
+def _selects(sparql: str) -> list[tuple[int, int, int, int]] | None:
+    """Each SELECT of ``sparql`` in the text's order: the offsets of its keyword, of the
+    braces of its WHERE group, and of its end; None when one cannot be read so (a brace
+    in its projection)."""
+    tokens = list(lexer.code(sparql))
+    found: list[tuple[int, int, int, int]] = []
+    for at, token in enumerate(tokens):
+        if token.kind != "WORD" or token.text.upper() != "SELECT":
+            continue
+        opening = next((i for i in range(at + 1, len(tokens)) if _brace(tokens[i], "{")),
+                       None)
+        if opening is None or (tokens[opening - 1].kind == "WORD" and
+                               tokens[opening - 1].text.upper() != "WHERE"):
+            return None
+        close = _matching(tokens, opening)
+        if close is None:
+            return None
+        end = len(sparql) if not found else _enclosing_end(tokens, close)
+        if end is None:
+            return None
+        found.append((token.start, tokens[opening].start, tokens[close].start, end))
+    return found or None
+
+
+def _brace(token: Any, which: str) -> bool:
+    return bool(token.kind == "PUNCT" and token.text == which)
+
+
+def _matching(tokens: list[Any], opening: int) -> int | None:
+    depth = 0
+    for index in range(opening, len(tokens)):
+        depth += _brace(tokens[index], "{") - _brace(tokens[index], "}")
+        if depth == 0:
+            return index
+    return None
+
+
+def _enclosing_end(tokens: list[Any], after: int) -> int | None:
+    """The offset of the brace closing the group a sub-SELECT whose WHERE group closes at
+    token ``after`` is the whole of."""
+    depth = 0
+    for index in range(after + 1, len(tokens)):
+        depth += _brace(tokens[index], "{") - _brace(tokens[index], "}")
+        if depth < 0:
+            return int(tokens[index].start)
+    return None
+
+
+def _mentions(body: str, names: frozenset[str]) -> bool:
+    return any(t.kind == "VARIABLE" and t.text[1:] in names for t in lexer.code(body))
+
+
+def _variables(node: Any) -> Iterable[str]:
+    """Every mention of a variable under ``node`` (rdflib's ``_vars`` summaries left out)."""
+    from rdflib.plugins.sparql.parserutils import CompValue
+    from rdflib.term import Variable
+
+    if isinstance(node, Variable):
+        yield str(node)
+    elif isinstance(node, CompValue):
+        for key, value in node.items():
+            if key != "_vars":
+                yield from _variables(value)
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            yield from _variables(key)
+            yield from _variables(value)
+    elif isinstance(node, (list, tuple, set, frozenset)):
+        for value in node:
+            yield from _variables(value)
+
+
+def _risky(node: Any, out: list[Pattern], everywhere: Counter[str]) -> None:
+    """Record in ``out`` the patterns under ``node`` (a part of the group whose mentions of
+    each variable ``everywhere`` counts) where an added triple may take a row away."""
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    if not isinstance(node, CompValue):
+        return
+    name = node.name
+    if name in ("Group", "AggregateJoin", "Slice"):
+        _walk(node, out, {}, frozenset(), _Within([]))
+        return
+    if name == "LeftJoin":
+        here = Counter(_variables(node))
+        left = _certain(node.p1)
+        new = {v for v in _variables(node.p2) if v not in left}
+        _risky(node.p1, out, everywhere)
+        if any(everywhere[v] > here[v] for v in new):   # met again outside the OPTIONAL
+            _walk(node.p2, out, {}, frozenset(), _Within([]))
+        else:
+            _risky(node.p2, out, everywhere)
+        _walk(node.get("expr"), out, {}, frozenset(), _Within([]))
+        return
+    for key, value in node.items():
+        if key in ("p", "p1", "p2") and not (name == "Minus" and key == "p2"):
+            _risky(value, out, everywhere)
+        elif key != "_vars":
+            _walk(value, out, {}, frozenset(), _Within([]))
+
+
+__all__ = ["Source", "sources"]
