@@ -139,8 +139,9 @@ def _plan(sparql: str, bound: frozenset[str]) -> Plan:
         return refused(reason)
     patterns: list[Pattern] = []
     selects: list[tuple[frozenset[str], frozenset[str]]] = []
+    within = _Within(selects)
     try:
-        _walk(algebra.p, patterns, {}, keys, _Within(selects))
+        _walk(algebra.p, patterns, {}, keys, within)
     except _Unconfined as error:
         return refused(str(error))
     except Exception:   # an algebra rdflib cannot translate further: nothing is assumed
@@ -151,16 +152,22 @@ def _plan(sparql: str, bound: frozenset[str]) -> Plan:
     from graph.queries.derivation import sources
 
     return Plan(keys, order, tuple(patterns), selects=tuple(selects),
-                sources=sources(sparql, bound, tuple(selects)))
+                sources=() if within.inside else sources(sparql, bound, tuple(selects)))
 
 
 @dataclass(frozen=True)
 class _Within:
     """Where the walk is: the SELECTs met so far (projected, confining up to the answer),
-    and the index of the innermost one around the node."""
+    the index of the innermost one around the node, and whether the node is in an
+    expression (an EXISTS: its SELECTs are read out of the text's order, ``inside``)."""
 
     selects: list[tuple[frozenset[str], frozenset[str]]]
     source: int = -1
+    expression: bool = False
+    inside: list[int] = field(default_factory=list)
+
+    def into(self) -> _Within:
+        return _Within(self.selects, self.source, True, self.inside)
 
 
 class _Unconfined(Exception):
@@ -270,7 +277,7 @@ def _walk(node: Any, out: list[Pattern], typed: Mapping[str, Any],
             _walk(node.p1, out, typed, confined, at)
             _walk(node.p2, out, {**{v: a for v, a in typed.items() if v in left}, **left},
                   frozenset(v for v in confined if v in left), at)
-            _walk(node.get("expr"), out, {}, frozenset(), at)
+            _walk(node.get("expr"), out, {}, frozenset(), at.into())
             return
         if name == "Minus":
             _walk(node.p1, out, typed, confined, at)
@@ -281,7 +288,9 @@ def _walk(node: Any, out: list[Pattern], typed: Mapping[str, Any],
         if name == "Project":
             projected = frozenset(str(v) for v in node.PV if isinstance(v, Variable))
             kept = confined & projected
-            at = _Within(at.selects, len(at.selects))
+            if at.expression:
+                at.inside.append(len(at.selects))
+            at = _Within(at.selects, len(at.selects), at.expression, at.inside)
             at.selects.append((projected, kept))
         # a FILTER's EXISTS is evaluated with the row's values: a change of its pattern's
         # rows binding ?v to one term (?v bound in every row filtered) changes the rows
@@ -292,7 +301,7 @@ def _walk(node: Any, out: list[Pattern], typed: Mapping[str, Any],
             if key in ("p", "p1", "p2"):
                 _walk(value, out, inherited, kept, at)
             else:
-                _walk(value, out, {}, tested if key == "expr" else frozenset(), at)
+                _walk(value, out, {}, tested if key == "expr" else frozenset(), at.into())
     elif isinstance(node, (list, tuple, set, frozenset)):
         for value in node:
             _walk(value, out, typed, confined, at)

@@ -88,6 +88,9 @@ def sources(sparql: str, bound: frozenset[str],
         if parsed is None or frozenset(str(v) for v in _project(parsed).PV) != selects[index][0]:
             return ()   # the text's SELECTs and the algebra's do not match
         body = sparql[open_ + 1:close]
+        if "{" in lexer.mask(sparql[close + 1:end]):   # an EXISTS in HAVING, ORDER BY...:
+            found.append(None)                         # patterns outside its WHERE group
+            continue
         found.append(_source(parsed, prologue, body, bound if index == 0 else frozenset()))
         if index and found[-1] is not None and _mentions(body, bound):
             found[-1] = None

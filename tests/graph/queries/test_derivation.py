@@ -76,6 +76,25 @@ def test_an_addition_that_may_take_a_row_away_is_not_derived(where: str) -> None
     assert isinstance(confine(found, [(_t("u1", "hidden", "x"), _always, True)]), str)
 
 
+def test_patterns_outside_the_where_group_or_selects_in_an_expression_are_not_derived() -> None:
+    # a new e:tool triple meets the HAVING's EXISTS too, which may flip any group
+    found = plan(f"PREFIX e: <{E}> SELECT ?software (COUNT(*) AS ?n) WHERE {{ ?usage e:tool "
+                 "?tool . ?tool e:software ?software } GROUP BY ?software "
+                 "HAVING (EXISTS { ?x e:tool ?software })")
+    assert isinstance(confine(found, [(_t("u3", "tool", "t3"), _always, True)]), str)
+    # braces after a sub-SELECT's WHERE group (a VALUES block there): not derived through
+    found = plan(f"PREFIX e: <{E}> SELECT ?software (COUNT(*) AS ?n) WHERE {{ ?usage e:tool "
+                 "?tool { SELECT ?tool ?software WHERE { ?tool e:software ?software } "
+                 "VALUES ?tool { <urn:e:t1> } } } GROUP BY ?software")
+    assert found.reason is None and found.sources[0] is not None and found.sources[1] is None
+    # a sub-SELECT in an EXISTS is read by rdflib before the patterns it filters
+    found = plan(f"PREFIX e: <{E}> SELECT ?software (COUNT(*) AS ?n) WHERE {{ "
+                 "{ SELECT ?tool ?software WHERE { ?tool e:software ?software } } "
+                 "?usage e:tool ?tool FILTER EXISTS { { SELECT ?usage WHERE { ?usage e:by ?o } } }"
+                 "} GROUP BY ?software")
+    assert found.reason is None and found.sources == ()
+
+
 def test_a_grouped_sub_select_is_derived_through_its_own_group() -> None:
     # its HAVING reads what the OPTIONAL binds, but the group's key is read from the rows
     # of its WHERE group, which the new triple only extends
