@@ -30,6 +30,7 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
         maps,
         ontology_docs,
         queries,
+        replacements,
         resources,
         search,
         sparql,
@@ -50,6 +51,7 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
     app.include_router(health.router)
     app.include_router(sparql.router)
     app.include_router(graph_store.router)
+    app.include_router(replacements.router)
     app.include_router(dumps.router)
     app.include_router(resources.router)
     app.include_router(ontology_docs.router)

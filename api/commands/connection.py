@@ -31,7 +31,7 @@ from graph.errors import NotFound, StoreError, StoreLocked
 from graph.ingest.report import ImportReport, Problem
 from graph.store import Store, open_store
 from graph.store.remote import RemoteStore, reaching
-from graph.store.staging import commit_update, iri
+from graph.store.staging import is_staging
 
 #: the discovery file, in the store's directory
 SERVER_FILE = "civicgraph-server.json"
@@ -39,6 +39,7 @@ SERVER_FILE = "civicgraph-server.json"
 HEALTH_WAIT = 15.0
 #: a command's requests to the server: a long import or export takes minutes
 REQUEST_TIMEOUT = 600.0
+NTRIPLES = "application/n-triples"
 
 
 def store_directory(location: str) -> Path | None:
@@ -155,24 +156,36 @@ class _Bearer(httpx.HTTPTransport):
 
 class ServerStore(RemoteStore):
     """A civicgraph server's store, through its SPARQL endpoint (``/sparql``) and Graph Store
-    (``/store``). A replacement is one SPARQL update (the content and its description in
-    one transaction): the server's update door checks and commits it like any curator's
-    update, within the server's request size limit (``CIVICGRAPH_MAX_BODY_BYTES``)."""
+    (``/store``). The meta graphs are the server's to write (a client's update of them is a
+    400): a replacement sends the graphs and the descriptions the command made to the
+    server's ``POST /replacements``, whose write path checks and commits them, in one
+    transaction, and describes each graph from what the description may say (title, source,
+    licence, access level, who) with the moment, size and digest of what it wrote; a graph
+    dropped goes through the Graph Store's ``DELETE``. Both within the server's request size
+    limit (``CIVICGRAPH_MAX_BODY_BYTES``)."""
 
     def replace_graphs(self, contents: Mapping[str, Iterable[ox.Triple | ox.Quad]],
                        *, metadata: Iterable[ox.Triple] = (),
                        checking: Callable[[], object] | None = None) -> None:
         if checking is not None:
             checking()
-        operations = [commit_update(dict.fromkeys(contents), metadata)]
-        for graph, triples in contents.items():
-            body = "\n".join(f"{t.subject} {t.predicate} {t.object} ." for t in triples)
-            if body:
-                operations.append(f"INSERT DATA {{ GRAPH {iri(graph)} {{\n{body}\n}} }}")
-        self.update(" ;\n".join(operations))
+        files = [("content", (f"graph-{n}.nt", _n_triples(triples), NTRIPLES))
+                 for n, triples in enumerate(contents.values())]
+        files.append(("description", ("description.nt", _n_triples(metadata), NTRIPLES)))
+        self._send("POST", f"{self.url}/replacements", data={"graph": list(contents)},
+                   files=files, timeout=self.update_timeout)
+
+    def drop_graph(self, graph: str) -> None:
+        if not is_staging(graph):
+            self._send("DELETE", self.store_url, params={"graph": graph},
+                       timeout=self.update_timeout)
 
     def recover(self, older_than: float = 0.0) -> None:
         """Nothing: the server recovers its own store."""
+
+
+def _n_triples(triples: Iterable[ox.Triple | ox.Quad]) -> bytes:
+    return b"".join(f"{t.subject} {t.predicate} {t.object} .\n".encode() for t in triples)
 
 
 def server_store(url: str, token: str) -> ServerStore:

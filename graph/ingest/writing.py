@@ -155,8 +155,21 @@ def _describing(graphs: Iterable[str], metadata: list[ox.Triple]) -> list[str]:
     return operations
 
 
+#: the graphs that hold each graph's description (size, digest, moment, provenance, access):
+#: written by this module only, never by a client's update or Graph Store write
+MAINTAINED = (META_GRAPH, RESTRICTED_META_GRAPH)
+
+
+def _maintained(graph: str, how: str = "") -> InputError:
+    return InputError(f"<{graph}> is maintained by civicgraph (each graph's description: "
+                      f"size, digest, provenance, access level){how}: it is written by "
+                      "civicgraph itself, through its write path, never by a client")
+
+
 def _writable(graph: str) -> None:
-    if graph in (META_GRAPH, RESTRICTED_META_GRAPH) or graph.startswith(STAGING_PREFIX):
+    if graph in MAINTAINED:
+        raise _maintained(graph)
+    if graph.startswith(STAGING_PREFIX):
         raise InputError(f"<{graph}> is written by civicgraph itself")
 
 
@@ -313,15 +326,24 @@ def apply_update(store: Store, text: str, *, who: str, source: str = "the update
     guard's reading), then run on a scratch copy of the graphs it may touch, whose changed
     graphs are checked (the nodes it touched, as they would be), then on the store with the
     touched graphs' descriptions brought up to date, in one transaction. Every graph it changes
-    or creates is described (``redescribe``: a new one at ``default_access``). Raises
-    ``QuerySyntaxError``, ``ForbiddenOperation``, ``BoundExceeded``, ``ShapeViolation`` or
-    ``UpdateFailed``; nothing is written then."""
+    or creates is described (``redescribe``: a new one at ``default_access``). An update that
+    would write a ``MAINTAINED`` graph is an ``InputError`` naming it: one that spells a write
+    to it (``INSERT DATA``/``DELETE DATA`` into it), or whose scratch run changes it (by name,
+    through ``GRAPH ?g``, ``CLEAR``/``DROP`` ``ALL`` or ``NAMED``, ``MOVE``/``COPY``/``ADD``:
+    the scratch copy holds every graph the update may touch, these included). ``ALL`` and
+    ``NAMED`` are refused so, rather than run on the other graphs: the descriptions would
+    outlive what they describe, or be lost with the access levels they hold. Raises
+    ``QuerySyntaxError``, ``ForbiddenOperation``, ``BoundExceeded``, ``ShapeViolation``,
+    ``InputError`` or ``UpdateFailed``; nothing is written then."""
     from graph.engine.parsing import parsers
     from graph.errors import ShapeViolation
 
     reader = parsers()
     prepared = reader.prepare_update(text, using, using_named)
     text = prepared.text
+    if prepared.data_only:
+        for graph in sorted(prepared.named & set(MAINTAINED)):
+            raise _maintained(graph, " (named by INSERT DATA or DELETE DATA)")
     with WRITE_LOCK:
         started = time.perf_counter()
         named, every = set(prepared.named), prepared.every
@@ -341,6 +363,12 @@ def apply_update(store: Store, text: str, *, who: str, source: str = "the update
         except (RuntimeError, OSError, ValueError) as error:
             raise UpdateFailed(str(error)) from None
         changes = _changes(scratch, before)
+        for graph in MAINTAINED:
+            if graph in changes:
+                emptied = " (an update that empties every graph, such as CLEAR ALL or DROP " \
+                    "NAMED, empties it too: drop the graphs by name)" \
+                    if every and not changes[graph][0] else ""
+                raise _maintained(graph, emptied)
         touched = {g: after for g, (after, _, _) in changes.items()}
         added = {g: plus for g, (_, plus, _) in changes.items()}
         focus = {key(n) for _, plus, minus in changes.values() for t in (*plus, *minus)
@@ -356,7 +384,7 @@ def apply_update(store: Store, text: str, *, who: str, source: str = "the update
         metadata: list[ox.Triple] = []
         described = []
         for graph, after in touched_or_created.items():
-            if graph.startswith(STAGING_PREFIX) or graph in (META_GRAPH, RESTRICTED_META_GRAPH):
+            if graph.startswith(STAGING_PREFIX):
                 continue
             if not after and graph != DEFAULT_GRAPH and graph not in created \
                     and not is_described(store, graph):
