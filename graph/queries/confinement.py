@@ -108,9 +108,9 @@ class Plan:
     #: rows up to the answer (keys), in the order of ``Pattern.source`` (the query's own
     #: first): what ``graph.queries.derivation`` derives keys through
     selects: tuple[tuple[frozenset[str], frozenset[str]], ...] = ()
-    #: each SELECT as a ``graph.queries.derivation.Source`` (or None), in the same order;
-    #: () when no key may be derived through the query
-    sources: tuple[Any, ...] = ()
+    #: each SELECT as a ``graph.queries.derivation.Source`` (or None), in the same order
+    #: (a ``graph.queries.derivation.Sources``; None: no key derived through the query)
+    sources: Any = None
 
 
 def refused(reason: str) -> Plan:
@@ -152,7 +152,7 @@ def _plan(sparql: str, bound: frozenset[str]) -> Plan:
     from graph.queries.derivation import sources
 
     return Plan(keys, order, tuple(patterns), selects=tuple(selects),
-                sources=() if within.inside else sources(sparql, bound, tuple(selects)))
+                sources=None if within.inside else sources(sparql, bound, tuple(selects)))
 
 
 @dataclass(frozen=True)

@@ -59,25 +59,48 @@ class Source:
     #: the patterns where an added triple may take a row of the group away
     risky: tuple[Pattern, ...]
 
+    #: ``body`` without the OPTIONALs that change no value of the variables read outside
+    #: them (``_trimmed``): what deriving keys reads
+    trimmed: str = ""
+
     def text(self, key: str, variable: str, terms: Iterable[str]) -> str:
         """The query of the values of ``?key`` in the rows binding ``?variable`` to one of
         ``terms`` (N-Triples forms)."""
         values = " ".join(sorted(terms))
         return (f"{self.prologue}SELECT DISTINCT ?{key} WHERE {{ "
-                f"VALUES ?{variable} {{ {values} }} {self.body} }}")
+                f"VALUES ?{variable} {{ {values} }} {self.trimmed or self.body} }}")
+
+
+@dataclass(frozen=True)
+class Sources:
+    """The SELECTs of a query as ``Source`` (None: none derived through), and for each,
+    the SELECTs around it, innermost first (the query's own last)."""
+
+    found: tuple[Source | None, ...] = ()
+    around: tuple[tuple[int, ...], ...] = ()
+
+    def chain(self, index: int) -> tuple[tuple[int, Source], ...]:
+        """The SELECT ``index`` and those around it, innermost first, that keys may be
+        derived through."""
+        if not 0 <= index < len(self.found):
+            return ()
+        found = [(i, self.found[i]) for i in (index, *self.around[index])]
+        return tuple((i, source) for i, source in found if source is not None)
 
 
 def sources(sparql: str, bound: frozenset[str],
             selects: tuple[tuple[frozenset[str], frozenset[str]], ...]
-            ) -> tuple[Source | None, ...]:
+            ) -> Sources:
     """The SELECTs of ``sparql`` (its own first, then its sub-SELECTs as rdflib's algebra
     reads them: ``selects``, see ``Plan.selects``), each as a ``Source``, or None where no
-    key may be derived through it (none of its variables confines up to the answer); ()
+    key may be derived through it (none of its variables confines up to the answer); none
     when the text's SELECTs and the algebra's do not match. On the footprint's thread
     (``graph.queries.confinement.plan`` calls it there)."""
     spans = _selects(sparql)
     if spans is None or len(spans) != len(selects):
-        return ()
+        return Sources()
+    around = tuple(tuple(j for j in reversed(range(len(spans)))
+                         if spans[j][1] < spans[i][0] < spans[j][2]) for i in range(len(spans)))
     found: list[Source | None] = []
     prologue = sparql[:spans[0][0]]
     for index, (start, open_, close, end) in enumerate(spans):
@@ -86,7 +109,7 @@ def sources(sparql: str, bound: frozenset[str],
             continue
         parsed = _parse(prologue + sparql[start:end])
         if parsed is None or frozenset(str(v) for v in _project(parsed).PV) != selects[index][0]:
-            return ()   # the text's SELECTs and the algebra's do not match
+            return Sources()   # the text's SELECTs and the algebra's do not match
         body = sparql[open_ + 1:close]
         if "{" in lexer.mask(sparql[close + 1:end]):   # an EXISTS in HAVING, ORDER BY...:
             found.append(None)                         # patterns outside its WHERE group
@@ -94,7 +117,7 @@ def sources(sparql: str, bound: frozenset[str],
         found.append(_source(parsed, prologue, body, bound if index == 0 else frozenset()))
         if index and found[-1] is not None and _mentions(body, bound):
             found[-1] = None
-    return tuple(found)
+    return Sources(tuple(found), around)
 
 
 def _source(parsed: Any, prologue: str, body: str, bound: frozenset[str]) -> Source | None:
@@ -115,7 +138,36 @@ def _source(parsed: Any, prologue: str, body: str, bound: frozenset[str]) -> Sou
     except Exception:   # an algebra rdflib cannot translate further: nothing assumed
         return None
     return Source(prologue, body, frozenset(k for k in keys if k in certain),
-                  tuple(patterns), tuple(risky))
+                  tuple(patterns), tuple(risky), _trimmed(prologue, body, bound))
+
+
+def _trimmed(prologue: str, body: str, bound: frozenset[str]) -> str:
+    """``body`` without each ``OPTIONAL { B }`` of its own (not nested) whose variables read
+    outside it (a parameter's aside) are all bound by every row of the part before it: a
+    row it extends then agrees with the row it extends on every variable read elsewhere,
+    so it changes no value of them in any row (the label lookups of the catalogue's
+    queries, which a key's derivation does not need)."""
+    tokens = list(lexer.code(body))
+    every = Counter(t.text[1:] for t in tokens if t.kind == "VARIABLE")
+    cut: list[tuple[int, int]] = []
+    depth = 0
+    for index, token in enumerate(tokens):
+        depth += _brace(token, "{") - _brace(token, "}")
+        if depth or token.kind != "WORD" or token.text.upper() != "OPTIONAL" or \
+                index + 1 == len(tokens) or not _brace(tokens[index + 1], "{"):
+            continue
+        close = _matching(tokens, index + 1)
+        if close is None:
+            return body
+        inside = Counter(t.text[1:] for t in tokens[index + 1:close] if t.kind == "VARIABLE")
+        shared = {v for v in inside if every[v] > inside[v] and v not in bound}
+        before = _parse(f"{prologue}SELECT * WHERE {{{body[:token.start]}}}") if shared \
+            else None
+        if not shared or (before is not None and shared <= set(_certain(_project(before).p))):
+            cut.append((token.start, tokens[close].start + 1))
+    for start, end in reversed(cut):
+        body = body[:start] + body[end:]
+    return body
 
 
 def _parse(text: str) -> Any:

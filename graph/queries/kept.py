@@ -159,6 +159,8 @@ class KeptAnswers:
         #: answers marked to be spliced at a write, and spliced at an ask, so far
         self.to_splice = 0
         self.spliced = 0
+        #: splices whose keys were derived through a join (``graph.queries.derivation``)
+        self.derived = 0
         self._contents: dict[str, Content] = {}
         self._visible: dict[Scope, tuple[str, ...]] = {}
         self._answers: OrderedDict[Hashable, _Kept] = OrderedDict()
@@ -261,14 +263,13 @@ class KeptAnswers:
             self.spliced += 1
         return answer
 
-    @staticmethod
-    def _derive(job: QueryJob, found: Plan, splice: Splice,
+    def _derive(self, job: QueryJob, found: Plan, splice: Splice,
                 evaluate: Callable[[QueryJob], Answer]) -> Splice | None:
         """``splice`` with its derived keys found (``graph.queries.derivation``: evaluated
         now, in the job's scope), or None if one is a blank node."""
         keys = {v: set(terms) for v, terms in splice.keys.items()}
         for (index, key, variable), terms in splice.derived.items():
-            text = found.sources[index].text(key, variable, (str(t) for t in terms))
+            text = found.sources.found[index].text(key, variable, (str(t) for t in terms))
             answer = evaluate(dataclasses.replace(job, sparql=text))
             for row in json.loads(answer.body)["results"]["bindings"]:
                 term = term_of(row[key]) if key in row else None
@@ -276,6 +277,8 @@ class KeptAnswers:
                     return None
                 if term is not None:
                     keys.setdefault(key, set()).add(term)
+        with self._lock:
+            self.derived += 1
         return Splice({v: frozenset(terms) for v, terms in sorted(keys.items())})
 
     def holds(self, job: QueryJob) -> bool:

@@ -121,11 +121,10 @@ def _derivable(found: Plan, pattern: Pattern, triple: ox.Triple,
                ) -> tuple[tuple[int, str], list[tuple[ox.Triple, dict[str, str]]]] | None:
     """Where the keys of the rows an added ``triple`` changes through ``pattern`` may be
     derived from (the SELECT, the key), with the variables that confine them there; None
-    if nowhere: from the innermost SELECT around the pattern, else the query's own."""
-    for index in dict.fromkeys((pattern.source, 0)):
-        source = found.sources[index] if index < len(found.sources) else None
-        if source is None:
-            continue
+    if nowhere: from the innermost SELECT around the pattern out to the query's own."""
+    if found.sources is None:
+        return None
+    for index, source in found.sources.chain(pattern.source):
         keys = source.keys & found.selects[index][1]
         if not keys or any(r.meets(triple, holds) for r in source.risky):
             continue

@@ -49,7 +49,7 @@ def test_an_added_triple_bound_to_an_unprojected_variable_derives_the_key() -> N
     splice = confine(found, [(_t("u3", "tool", "t3"), _always, True)])
     # ?tool and ?usage both confine its rows: the first by name of those tied
     assert splice == Splice({}, {(0, "software", "tool"): frozenset({ox.NamedNode(E + "t3")})})
-    text = found.sources[0].text("software", "usage", ["<urn:e:u3>"])
+    text = found.sources.found[0].text("software", "usage", ["<urn:e:u3>"])
     assert text.endswith("SELECT DISTINCT ?software WHERE { VALUES ?usage { <urn:e:u3> } \n"
                          "  ?usage e:tool ?tool . ?tool e:software ?software  }")
 
@@ -86,13 +86,14 @@ def test_patterns_outside_the_where_group_or_selects_in_an_expression_are_not_de
     found = plan(f"PREFIX e: <{E}> SELECT ?software (COUNT(*) AS ?n) WHERE {{ ?usage e:tool "
                  "?tool { SELECT ?tool ?software WHERE { ?tool e:software ?software } "
                  "VALUES ?tool { <urn:e:t1> } } } GROUP BY ?software")
-    assert found.reason is None and found.sources[0] is not None and found.sources[1] is None
+    assert found.reason is None and found.sources.found[0] is not None and \
+        found.sources.found[1] is None
     # a sub-SELECT in an EXISTS is read by rdflib before the patterns it filters
     found = plan(f"PREFIX e: <{E}> SELECT ?software (COUNT(*) AS ?n) WHERE {{ "
                  "{ SELECT ?tool ?software WHERE { ?tool e:software ?software } } "
                  "?usage e:tool ?tool FILTER EXISTS { { SELECT ?usage WHERE { ?usage e:by ?o } } }"
                  "} GROUP BY ?software")
-    assert found.reason is None and found.sources == ()
+    assert found.reason is None and found.sources is None
 
 
 def test_a_grouped_sub_select_is_derived_through_its_own_group() -> None:
@@ -122,12 +123,25 @@ def test_a_sub_select_is_derived_through_unless_it_reads_a_parameter() -> None:
     found = plan(text)
     splice = confine(found, [(_t("u3", "tool", "t3"), _always, True)])
     assert isinstance(splice, Splice) and list(splice.derived) == [(1, "software", "tool")]
-    assert found.sources[1].body.strip() == "?usage e:tool ?tool .\n           " \
+    assert found.sources.found[1].body.strip() == "?usage e:tool ?tool .\n           " \
         "?tool e:software ?software"
     # the same with a parameter read inside the sub-SELECT: not derived through there
     found = plan(text.replace("?usage e:tool ?tool", "?usage e:tool ?tool ; e:by ?who"),
                  frozenset({"who"}))
-    assert found.sources[1] is None
+    assert found.sources.found[1] is None
+
+
+def test_a_derivation_reads_no_optional_that_changes_no_value_read_elsewhere() -> None:
+    body = ("?usage e:tool ?tool . ?tool e:software ?software "
+            "OPTIONAL { ?software e:label ?label FILTER(LANGMATCHES(LANG(?label), ?lang)) } "
+            "OPTIONAL { ?usage e:note ?note } FILTER(!BOUND(?note)) "
+            "OPTIONAL { ?usage e:by ?who } ?who e:name ?name")
+    # the label's: dropped (?software is bound before it, ?lang is a parameter); the note's
+    # is read again by the FILTER, the author's by the pattern after it: kept
+    kept = ("?usage e:tool ?tool . ?tool e:software ?software OPTIONAL { ?usage e:note ?note } "
+            "FILTER(!BOUND(?note)) OPTIONAL { ?usage e:by ?who } ?who e:name ?name")
+    trimmed = derivation._trimmed(f"PREFIX e: <{E}> ", body, frozenset({"lang"}))
+    assert trimmed.split() == kept.split()
 
 
 @pytest.mark.parametrize(("text", "count"), [
