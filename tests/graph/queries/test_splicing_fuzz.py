@@ -367,7 +367,8 @@ def _cases(examples: int, kinds: st.SearchStrategy[Write] = writes,
 
     @settings(max_examples=examples, derandomize=True, deadline=None, database=None,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-    @given(data=datasets(), sparqls=st.lists(texts or queries(), min_size=1, max_size=3),
+    @given(data=datasets(), sparqls=st.lists(queries() if texts is None else texts, min_size=1,
+                                                max_size=3),
            write_list=st.lists(kinds, min_size=1, max_size=2))
     def case(data: dict[str, list[ox.Triple]], sparqls: list[str],
              write_list: list[Write]) -> None:
