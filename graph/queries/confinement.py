@@ -106,10 +106,12 @@ class Plan:
     reason: str | None = None
     #: each SELECT's projected variables and those of them that confine a change of its
     #: rows up to the answer (keys), in the order of ``Pattern.source`` (the query's own
-    #: first): what ``graph.queries.derivation`` derives keys through
+    #: first): what ``graph.queries.derivation`` derives keys through (none when a SELECT
+    #: sits in an expression: rdflib reads it out of the text's order)
     selects: tuple[tuple[frozenset[str], frozenset[str]], ...] = ()
     #: each SELECT as a ``graph.queries.derivation.Source`` (or None), in the same order
-    #: (a ``graph.queries.derivation.Sources``; None: no key derived through the query)
+    #: (a ``graph.queries.derivation.Sources``, given by ``graph.queries.derivation.plan``;
+    #: None: no key derived through the query)
     sources: Any = None
 
 
@@ -149,10 +151,8 @@ def _plan(sparql: str, bound: frozenset[str]) -> Plan:
     if order is None:
         return Plan(frozenset(), None, tuple(patterns),
                     "the ORDER BY sorts by an expression or a variable not projected")
-    from graph.queries.derivation import sources
-
-    return Plan(keys, order, tuple(patterns), selects=tuple(selects),
-                sources=None if within.inside else sources(sparql, bound, tuple(selects)))
+    # a SELECT in an expression is read out of the text's order: none is told
+    return Plan(keys, order, tuple(patterns), selects=() if within.inside else tuple(selects))
 
 
 @dataclass(frozen=True)

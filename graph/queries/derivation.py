@@ -33,13 +33,24 @@ away are no longer in the store to derive their keys from.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from graph.queries.confinement import Pattern, _commutes, _modifiers, _Unconfined, _walk, _Within
-from graph.queries.footprint import _certain
+from graph.queries.confinement import (
+    Pattern,
+    Plan,
+    _commutes,
+    _modifiers,
+    _plan,
+    _Unconfined,
+    _walk,
+    _Within,
+)
+from graph.queries.footprint import _READER, _certain
 from graph.sparql import lexer
 
 
@@ -88,6 +99,20 @@ class Sources:
         return tuple((i, source) for i, source in found if source is not None)
 
 
+@functools.lru_cache(maxsize=256)
+def plan(sparql: str, bound: frozenset[str] = frozenset()) -> Plan:
+    """``graph.queries.confinement.plan``, with the SELECTs keys may be derived through
+    (``Plan.sources``)."""
+    return _READER.submit(_derived_plan, sparql, bound).result()
+
+
+def _derived_plan(sparql: str, bound: frozenset[str]) -> Plan:
+    found = _plan(sparql, bound)
+    if found.reason is not None or not found.selects:
+        return found
+    return dataclasses.replace(found, sources=sources(sparql, bound, found.selects))
+
+
 def sources(sparql: str, bound: frozenset[str],
             selects: tuple[tuple[frozenset[str], frozenset[str]], ...]
             ) -> Sources:
@@ -95,7 +120,7 @@ def sources(sparql: str, bound: frozenset[str],
     reads them: ``selects``, see ``Plan.selects``), each as a ``Source``, or None where no
     key may be derived through it (none of its variables confines up to the answer); none
     when the text's SELECTs and the algebra's do not match. On the footprint's thread
-    (``graph.queries.confinement.plan`` calls it there)."""
+    (``plan`` calls it there)."""
     spans = _selects(sparql)
     if spans is None or len(spans) != len(selects):
         return Sources()
@@ -290,4 +315,4 @@ def _risky(node: Any, out: list[Pattern], everywhere: Counter[str]) -> None:
             _walk(value, out, {}, frozenset(), _Within([]))
 
 
-__all__ = ["Source", "sources"]
+__all__ = ["Source", "Sources", "plan", "sources"]

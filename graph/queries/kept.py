@@ -72,7 +72,8 @@ from graph.queries.changes import (
     summarise,
     summary_of,
 )
-from graph.queries.confinement import Plan, plan
+from graph.queries.confinement import Plan
+from graph.queries.derivation import plan
 from graph.queries.footprint import NOTHING, Footprint, footprint
 from graph.queries.splicing import Splice, Unsortable, merged, restricted, term_of
 from graph.sparql.request import QueryJob, Scope, visible_graphs

@@ -16,7 +16,7 @@ from graph.ingest.loading import import_source
 from graph.ingest.writing import replace
 from graph.namespaces import graph_iri
 from graph.queries import derivation
-from graph.queries.confinement import plan
+from graph.queries.derivation import plan
 from graph.queries.kept import KeptAnswers
 from graph.queries.splicing import Splice, confine
 from graph.sparql.request import QueryJob, execute
