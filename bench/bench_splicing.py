@@ -8,7 +8,8 @@ may have changed (``splice=False``: before this change) and one that splices it
 scope, SPARQL JSON) is evaluated once and kept in both; then for each write of
 ``bench_catalogue`` (new-organisation, organisation-renamed, resource), every query is
 asked at once after it, of each (``after`` first, so that the engine's own caches do not
-favour it), timed, with what happened to the answer (kept, spliced, evaluated whole); an
+favour it), timed, with what happened to the answer (kept ``k``, spliced ``s``, spliced by
+keys derived through a join ``d`` (``graph.queries.derivation``), evaluated whole ``e``); an
 answer too large for either to keep (``organisation_usages``: 97 MB) is not asked again.
 Splicing's cost is split in the restricted evaluation and the merge (reading and writing
 the JSON). Then, for the threshold ``SPLICE_UP_TO``: for each answer, its size, one full
@@ -125,15 +126,15 @@ def measure(organisations: int, workdir: Path, timeout: float) -> dict[str, Any]
                         restricted.append(time.perf_counter() - started)
                     return answer
 
-                held, spliced = kept.holds(job), kept.spliced
+                held, spliced, derived = kept.holds(job), kept.spliced, kept.derived
                 started = time.perf_counter()
                 try:
                     kept.run(job, timed)
                     took: float | None = time.perf_counter() - started
                 except QueryTimeout:
                     took = None
-                what = "spliced" if kept.spliced > spliced else "kept" if held \
-                    else "evaluated"
+                what = ("derived" if kept.derived > derived else "spliced") \
+                    if kept.spliced > spliced else "kept" if held else "evaluated"
                 rows[name][which] = (took, what, restricted[0] if restricted else None)
             b, a = rows[name]["before"], rows[name]["after"]
             print(f"{label:<20} {name:<34} before {shown(b[0])} s {b[1]:<9} "
@@ -157,7 +158,7 @@ def report(out: dict[str, Any]) -> str:
         if row is None:
             return "-"
         took, what = row[0], row[1]
-        mark = {"kept": "k", "spliced": "s", "evaluated": "e"}[what]
+        mark = {"kept": "k", "spliced": "s", "derived": "d", "evaluated": "e"}[what]
         return f"{'stopped' if took is None else f'{took:.3f}'} {mark}"
 
     for name, size in out["sizes"].items():
