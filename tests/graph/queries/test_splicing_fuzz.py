@@ -290,11 +290,11 @@ def joins(draw: st.DrawFn) -> str:
     order = draw(st.sampled_from(("", f" ORDER BY {key}", " ORDER BY DESC(?n)")))
     if re.search(r"e:[pqr][?*]", where):   # every term of the data sorted: defect 5 below
         order = ""
-    text = f"SELECT {key} ({aggregated} AS ?n) WHERE {{ {where} }} GROUP BY {key}{order}"
+    grouped = f"SELECT {key} ({aggregated} AS ?n) WHERE {{ {where} }} GROUP BY {key}"
     if draw(st.booleans()):   # counted in a sub-SELECT, labelled after
-        text = (f"SELECT {key} ?n ?l WHERE {{ {{ {text.split(' ORDER BY')[0]} }} "
+        return (f"{PREFIXES}SELECT {key} ?n ?l WHERE {{ {{ {grouped} }} "
                 f"OPTIONAL {{ {key} e:r ?l }} }}{order}")
-    return PREFIXES + text
+    return PREFIXES + grouped + order
 
 
 # --- the comparison ----------------------------------------------------------------------
