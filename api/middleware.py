@@ -17,7 +17,9 @@ Both are plain ASGI middleware (they never buffer a response).
   ``Accept-Encoding: identity``, rather than a syntax error about its compressed bytes; and
   a query string whose %-escapes are not UTF-8 (``%E9``) gets a 400
   naming its parameter (``api.forms``): Starlette reads such bytes as U+FFFD, and the
-  route would answer about another text than the one sent.
+  route would answer about another text than the one sent; and so does a parameter that
+  takes one value given twice (``lang=fr&lang=en``: the routes read the first or the
+  last; ``MULTI_VALUED`` names those that take several, or that their routes judge).
 - ``SecurityHeaders``: every answer says ``X-Content-Type-Options: nosniff``; every HTML page
   gets ``Referrer-Policy`` and a ``Content-Security-Policy`` (``PAGE_CSP``) under which only
   this server's own scripts run (the pages hold no inline script; data islands are
@@ -257,9 +259,33 @@ def _encoding_refusal(scope: Scope) -> HttpError | None:
             return UnsupportedEncoding(value.decode("latin-1").strip())
     if scope.get("query_string"):
         try:
-            urlencoded(scope["query_string"], None, kind="parameter")
+            parameters = urlencoded(scope["query_string"], None, kind="parameter")
         except BadRequest as error:
             return error
+        return _repeated(parameters)
+    return None
+
+
+#: the query parameters that take several values: the SPARQL protocol's datasets, the maps'
+#: filters (``visualisations.filters``), the search's kinds; and those the routes judge
+#: given twice: ``format`` (``output``, ``results``) on ``/sparql``, where SPARQLWrapper names
+#: a format twice, by its short name and its media type (``api.routes.sparql``), and on
+#: ``/queries/{name}``, where a catalogue query's own parameters are judged too
+MULTI_VALUED = frozenset({
+    "default-graph-uri", "named-graph-uri", "using-graph-uri", "using-named-graph-uri",
+    "field", "practice", "category", "kind", "wave", "status", "dep", "community",
+    "format", "output", "results"})
+
+
+def _repeated(parameters: list[tuple[str, str]]) -> HttpError | None:
+    """A 400 naming the first parameter that takes one value and is given more than once
+    (equal values too): a route reads either the first or the last, and must not guess."""
+    counts: dict[str, int] = {}
+    for name, _ in parameters:
+        counts[name] = counts.get(name, 0) + 1
+    for name, count in counts.items():
+        if count > 1 and name not in MULTI_VALUED:
+            return BadRequest(f"parameter {name!r}: give it once, not {count} times")
     return None
 
 

@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
@@ -73,6 +73,10 @@ class ProtocolRequest:
     using_graphs: list[str] = field(default_factory=list)
     using_named_graphs: list[str] = field(default_factory=list)
     format: str | None = None
+    #: every value of the format's parameter (``format_parameter``), which must all name one
+    #: format: SPARQLWrapper sends ``format=tsv&format=text/tab-separated-values``
+    formats: tuple[str, ...] = ()
+    format_parameter: str = "format"
 
     @property
     def dataset(self) -> Dataset | None:
@@ -156,9 +160,18 @@ async def protocol_request(request: Request) -> ProtocolRequest:
         using_graphs=fields.get("using-graph-uri", []),
         using_named_graphs=fields.get("using-named-graph-uri", []),
         # SPARQLWrapper sends all three; Virtuoso reads format, Fuseki output, Jena results
-        format=_first(fields.get("format", []) or fields.get("output", [])
-                      or fields.get("results", [])),
+        **_format_fields(fields),
     )
+
+
+def _format_fields(fields: dict[str, list[str]]) -> dict[str, Any]:
+    """``format`` (else ``output``, else ``results``): its first value, every value given
+    (in the URL and the form alike) and the parameter's name."""
+    for name in ("format", "output", "results"):
+        if fields.get(name):
+            return {"format": fields[name][0], "formats": tuple(fields[name]),
+                    "format_parameter": name}
+    return {}
 
 
 Protocol = Annotated[ProtocolRequest, Depends(protocol_request)]
@@ -172,18 +185,36 @@ def _based(text: str, request: Request) -> str:
     return with_base(text, public_base(request) + request.url.path)
 
 
-def result_format(request: Request, info: QueryInfo, asked: str | None) -> ResultFormat | None:
+def result_format(request: Request, info: QueryInfo, asked: str | None,
+                  protocol: ProtocolRequest | None = None) -> ResultFormat | None:
     """The format for the query's results: ``format=`` if given, else by ``Accept``.
-    None when the query's form is unknown (the engine will report its syntax error)."""
+    None when the query's form is unknown (the engine will report its syntax error). A
+    format parameter given several times (``protocol.formats``) is a 400 naming it unless
+    every value names the same format, as SPARQLWrapper's short name and media type do: the
+    first is never taken over the others."""
     if info.form is None:
         return None
     offered = formats_for(info.result_kind)
     if asked:
-        return _called(asked, info.result_kind)
+        chosen = _called(asked, info.result_kind)
+        if protocol is not None:
+            _named_once(protocol, chosen, info.result_kind)
+        return chosen
     media_types = [f.media_type for f in offered] + [a for f in offered for a in f.aliases]
     if choose(request.headers.get("accept"), media_types) is None:
         raise NotAcceptable([f.media_type for f in offered])
     return format_for(negotiate(request, media_types), info.result_kind)
+
+
+def _named_once(protocol: ProtocolRequest, chosen: ResultFormat, kind: ResultKind) -> None:
+    """A 400 naming the format's parameter when its other values name another format than
+    ``chosen`` (the first's). A value may list media types (SPARQLWrapper's JSON-LD:
+    ``application/ld+json,application/x-json+ld``): each must name ``chosen``."""
+    given = protocol.formats
+    if any(_called(item, kind).name != chosen.name
+           for other in given[1:] for item in other.split(",")):
+        raise BadRequest(f"parameter {protocol.format_parameter!r}: give it once, not "
+                         f"{len(given)} times ({', '.join(given)} name different formats)")
 
 
 def _called(asked: str, kind: ResultKind) -> ResultFormat:
@@ -222,7 +253,7 @@ def _answer_query(request: Request, protocol: ProtocolRequest) -> Response:
         # a person who opened a query's URL: the query page, with the query in its editor
         return RedirectResponse("/query?" + urlencode({"query": protocol.query}),
                                 status_code=303)
-    chosen = result_format(request, info, protocol.format)
+    chosen = result_format(request, info, protocol.format, protocol)
     engine = engine_of(request)
     job = engine.job(protocol.query, reader_scope(request), dataset=protocol.dataset,
                      **job_formats(info, chosen))
@@ -241,7 +272,7 @@ def _answer_lookup(request: Request, protocol: ProtocolRequest) -> Response | No
     info = found.info
     if request.method == "GET" and protocol.format is None and _wants_a_page(request, info):
         return None
-    chosen = result_format(request, info, protocol.format)
+    chosen = result_format(request, info, protocol.format, protocol)
     job = engine_of(request).job(protocol.query, reader_scope(request),
                                  dataset=protocol.dataset, **job_formats(info, chosen))
     with client_slot(request):
@@ -271,9 +302,11 @@ def _answer_update(request: Request, protocol: ProtocolRequest) -> Response:
     return Response(status_code=204)
 
 
-def _describe_service(request: Request, asked: str | None) -> Response:
-    if asked is not None:
-        chosen = _called(asked, "graph").media_type
+def _describe_service(request: Request, protocol: ProtocolRequest) -> Response:
+    if protocol.format is not None:
+        called = _called(protocol.format, "graph")
+        _named_once(protocol, called, "graph")
+        chosen = called.media_type
     else:
         chosen = negotiate(request, [*RDF_OFFERS, "text/html"])
     if chosen == "text/html":
@@ -360,7 +393,7 @@ def sparql_get(request: Request,
     if protocol.update is not None:
         raise BadRequest("updates must be sent with POST")
     if protocol.query is None:
-        return _describe_service(request, protocol.format)
+        return _describe_service(request, protocol)
     return _answer_query(request, protocol)
 
 

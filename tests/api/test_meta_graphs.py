@@ -60,6 +60,9 @@ REFUSED = [
     f"DELETE {{ GRAPH ?g {{ ?s <{VOID}triples> ?n }} }} "
     f"WHERE {{ GRAPH ?g {{ ?s <{VOID}triples> ?n }} }}",
     f"INSERT {{ GRAPH ?g {{ ?g <{P}> 1 }} }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}",
+    f"INSERT {{ GRAPH ?g {{ <{OTHER}> <{P}> 1 }} }} WHERE {{ VALUES ?g {{ <{META_GRAPH}> }} }}",
+    f"INSERT {{ GRAPH ?g {{ <{OTHER}> <{P}> 1 }} }} "
+    f"WHERE {{ BIND(IRI(CONCAT(\"{META_GRAPH[:-4]}\", \"meta\")) AS ?g) }}",
     # every graph
     "CLEAR ALL", "DROP ALL", "CLEAR NAMED", "DROP NAMED", "CLEAR SILENT ALL",
     # moved, copied or added into or out of it
