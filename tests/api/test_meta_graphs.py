@@ -60,7 +60,7 @@ REFUSED = [
     f"DELETE {{ GRAPH ?g {{ ?s <{VOID}triples> ?n }} }} "
     f"WHERE {{ GRAPH ?g {{ ?s <{VOID}triples> ?n }} }}",
     f"INSERT {{ GRAPH ?g {{ ?g <{P}> 1 }} }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}",
-    f"INSERT {{ GRAPH ?g {{ <{OTHER}> <{P}> 1 }} }} WHERE {{ VALUES ?g {{ <{META_GRAPH}> }} }}",
+    f"INSERT {{ GRAPH ?g {{ <{OTHER}> <{P}> 1 }} }} WHERE {{ VALUES ?g {{ <{META_GRAPH}> }} }}",  # noqa: S608 (SPARQL)
     f"INSERT {{ GRAPH ?g {{ <{OTHER}> <{P}> 1 }} }} "
     f"WHERE {{ BIND(IRI(CONCAT(\"{META_GRAPH[:-4]}\", \"meta\")) AS ?g) }}",
     # every graph
@@ -164,3 +164,17 @@ def test_the_command_line_beside_a_server_loads_with_its_description(live: Live)
     assert described["in"] == {META_GRAPH}
     assert described[DCTERMS + "title"] == {"Again"}
     assert described[VOID + "triples"] == {"1"}
+
+
+def test_the_command_line_beside_a_server_drops_a_graph_with_its_description(
+        live: Live) -> None:
+    """A graph dropped through the server (``ServerStore.drop_graph``) goes with its
+    description, which the server removes itself (the Graph Store's ``DELETE``)."""
+    graph = "http://example.org/meta-tests/dropped"
+    triples = [ox.Triple(ox.NamedNode(OTHER), ox.NamedNode(P), ox.Literal("1"))]
+    _load_beside(live, graph, triples, Provenance(source="to drop", imported_by="someone"))
+    assert _description(live, graph)
+    with server_store(live.url, CURATOR_TOKEN) as store:
+        store.drop_graph(graph)
+    assert graph not in live.store.graphs()
+    assert _description(live, graph) == {}
