@@ -113,6 +113,8 @@ class Plan:
     #: (a ``graph.queries.derivation.Sources``, given by ``graph.queries.derivation.plan``;
     #: None: no key derived through the query)
     sources: Any = None
+    #: the Project node of each SELECT of ``selects`` (rdflib's algebra)
+    projects: tuple[Any, ...] = field(default=(), compare=False, repr=False)
 
 
 def refused(reason: str) -> Plan:
@@ -136,12 +138,12 @@ def _plan(sparql: str, bound: frozenset[str]) -> Plan:
         return refused("the query is not one rdflib reads")
     if algebra.name != "SelectQuery":
         return refused("not a SELECT query")
-    keys, order, reason = _modifiers(algebra.p, bound)
+    keys, order, reason, _ = _modifiers(algebra.p, bound)
     if reason is not None:
         return refused(reason)
     patterns: list[Pattern] = []
     selects: list[tuple[frozenset[str], frozenset[str]]] = []
-    within = _Within(selects)
+    within = _Within(selects, projects=[])
     try:
         _walk(algebra.p, patterns, {}, keys, within)
     except _Unconfined as error:
@@ -152,7 +154,8 @@ def _plan(sparql: str, bound: frozenset[str]) -> Plan:
         return Plan(frozenset(), None, tuple(patterns),
                     "the ORDER BY sorts by an expression or a variable not projected")
     # a SELECT in an expression is read out of the text's order: none is told
-    return Plan(keys, order, tuple(patterns), selects=() if within.inside else tuple(selects))
+    return Plan(keys, order, tuple(patterns), selects=() if within.inside else tuple(selects),
+                projects=tuple(within.projects))
 
 
 @dataclass(frozen=True)
@@ -165,9 +168,15 @@ class _Within:
     source: int = -1
     expression: bool = False
     inside: list[int] = field(default_factory=list)
+    #: whether the node is in a GRAPH (a SELECT there confines nothing derived through:
+    #: read alone, it would read another graph); the SELECTs' Project nodes
+    graph: bool = False
+    projects: list[Any] = field(default_factory=list)
 
-    def into(self) -> _Within:
-        return _Within(self.selects, self.source, True, self.inside)
+    def into(self, *, graph: bool = False) -> _Within:
+        """Where the walk is in an expression (or, with ``graph``, in a GRAPH)."""
+        return _Within(self.selects, self.source, self.expression or not graph, self.inside,
+                       self.graph or graph, self.projects)
 
 
 class _Unconfined(Exception):
@@ -179,9 +188,9 @@ _MODIFIERS: Final = frozenset({"Distinct", "Reduced", "OrderBy", "Extend", "Filt
 
 
 def _modifiers(node: Any, bound: frozenset[str]) -> tuple[
-        frozenset[str], tuple[tuple[str, bool], ...] | None, str | None]:
+        frozenset[str], tuple[tuple[str, bool], ...] | None, str | None, Any]:
     """The candidate keys and the ORDER BY keys read down the solution modifiers to the
-    WHERE group, or why none can be."""
+    WHERE group, or why none can be; and the WHERE group."""
     from rdflib.term import Variable
 
     keys: set[str] | None = None
@@ -193,7 +202,8 @@ def _modifiers(node: Any, bound: frozenset[str]) -> tuple[
         if where is None and name not in ("Project", "OrderBy", "Distinct", "Reduced"):
             where = node
         if name == "Slice":
-            return frozenset(), None, "a LIMIT or OFFSET: a new row may push out another one"
+            return frozenset(), None, "a LIMIT or OFFSET: a new row may push out another one", \
+                None
         if name == "Project" and keys is None:
             projected = {str(v) for v in node.PV}
             keys = projected - bound
@@ -209,7 +219,7 @@ def _modifiers(node: Any, bound: frozenset[str]) -> tuple[
             keys &= grouped
             if not keys:
                 return frozenset(), None, ("an aggregate over every row: no projected "
-                                           "variable is a GROUP BY key")
+                                           "variable is a GROUP BY key"), None
             where = node.p
             break
         elif name not in _MODIFIERS:
@@ -218,10 +228,10 @@ def _modifiers(node: Any, bound: frozenset[str]) -> tuple[
     certain = _certain(where)
     keys = {k for k in keys or () if k in certain and _commutes(where, k)}
     if not keys:
-        return frozenset(), None, "no projected variable is bound in every row of WHERE"
+        return frozenset(), None, "no projected variable is bound in every row of WHERE", None
     if order is not None and not {v for v, _ in order} <= projected:
         order = None
-    return frozenset(keys), order, None
+    return frozenset(keys), order, None, where
 
 
 def _commutes(node: Any, key: str) -> bool:
@@ -290,16 +300,19 @@ def _walk(node: Any, out: list[Pattern], typed: Mapping[str, Any],
             kept = confined & projected
             if at.expression:
                 at.inside.append(len(at.selects))
-            at = _Within(at.selects, len(at.selects), at.expression, at.inside)
-            at.selects.append((projected, kept))
+            at.projects.append(node)
+            at.selects.append((projected, frozenset() if at.graph else kept))
+            at = _Within(at.selects, len(at.selects) - 1, at.expression, at.inside, at.graph,
+                         at.projects)
         # a FILTER's EXISTS is evaluated with the row's values: a change of its pattern's
         # rows binding ?v to one term (?v bound in every row filtered) changes the rows
         # binding ?v to it
         tested = frozenset(v for v in kept if v in _certain(node.p)) if name == "Filter" \
             else frozenset()
+        within = at.into(graph=True) if name == "Graph" else at
         for key, value in node.items():
             if key in ("p", "p1", "p2"):
-                _walk(value, out, inherited, kept, at)
+                _walk(value, out, inherited, kept, within)
             else:
                 _walk(value, out, {}, tested if key == "expr" else frozenset(), at.into())
     elif isinstance(node, (list, tuple, set, frozenset)):

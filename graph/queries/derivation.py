@@ -74,11 +74,16 @@ class Source:
     #: them (``_trimmed``): what deriving keys reads
     trimmed: str = ""
 
-    def text(self, key: str, variable: str, terms: Iterable[str]) -> str:
+    def text(self, key: str, variable: str, terms: Iterable[str],
+             also: Iterable[str] = ()) -> str:
         """The query of the values of ``?key`` in the rows binding ``?variable`` to one of
-        ``terms`` (N-Triples forms)."""
+        ``terms`` (N-Triples forms), projecting ``also`` too (the parameters the query
+        projects: the engine substitutes a parameter wherever it occurs only if the query
+        projects it, else binds it by a VALUES block at the top, as it then did the
+        query's)."""
         values = " ".join(sorted(terms))
-        return (f"{self.prologue}SELECT DISTINCT ?{key} WHERE {{ "
+        projected = " ".join(f"?{v}" for v in (key, *sorted(set(also) - {key})))
+        return (f"{self.prologue}SELECT DISTINCT {projected} WHERE {{ "
                 f"VALUES ?{variable} {{ {values} }} {self.trimmed or self.body} }}")
 
 
@@ -110,47 +115,62 @@ def _derived_plan(sparql: str, bound: frozenset[str]) -> Plan:
     found = _plan(sparql, bound)
     if found.reason is not None or not found.selects:
         return found
-    return dataclasses.replace(found, sources=sources(sparql, bound, found.selects))
+    return dataclasses.replace(found, sources=sources(sparql, bound, found))
 
 
-def sources(sparql: str, bound: frozenset[str],
-            selects: tuple[tuple[frozenset[str], frozenset[str]], ...]
-            ) -> Sources:
+def sources(sparql: str, bound: frozenset[str], found: Plan) -> Sources:
     """The SELECTs of ``sparql`` (its own first, then its sub-SELECTs as rdflib's algebra
-    reads them: ``selects``, see ``Plan.selects``), each as a ``Source``, or None where no
-    key may be derived through it (none of its variables confines up to the answer); none
-    when the text's SELECTs and the algebra's do not match. On the footprint's thread
-    (``plan`` calls it there)."""
+    reads them: ``found.selects`` and ``found.projects``), each as a ``Source``, or None
+    where no key may be derived through it (none of its variables confines up to the
+    answer); none when the text's SELECTs and the algebra's do not match, or the query
+    names its dataset (FROM: a derivation would read another)."""
     spans = _selects(sparql)
-    if spans is None or len(spans) != len(selects):
+    if spans is None or len(spans) != len(found.selects) or \
+            any(t.kind == "WORD" and t.text.upper() == "FROM"
+                for t in lexer.code(sparql[spans[0][0]:spans[0][1]])):
         return Sources()
     around = tuple(tuple(j for j in reversed(range(len(spans)))
                          if spans[j][1] < spans[i][0] < spans[j][2]) for i in range(len(spans)))
-    found: list[Source | None] = []
+    made: list[Source | None] = []
     prologue = sparql[:spans[0][0]]
     for index, (start, open_, close, end) in enumerate(spans):
-        if not selects[index][1]:   # no key of it reaches the answer: nothing to read
-            found.append(None)
-            continue
-        parsed = _parse(prologue + sparql[start:end])
-        if parsed is None or frozenset(str(v) for v in _project(parsed).PV) != selects[index][0]:
+        projected, kept = found.selects[index]
+        if not _projects(sparql[start:open_], projected):
             return Sources()   # the text's SELECTs and the algebra's do not match
         body = sparql[open_ + 1:close]
-        if "{" in lexer.mask(sparql[close + 1:end]):   # an EXISTS in HAVING, ORDER BY...:
-            found.append(None)                         # patterns outside its WHERE group
+        if not kept or "{" in lexer.mask(sparql[close + 1:end]) or \
+                (index and _mentions(body, bound)):
+            # no key of it reaches the answer (or it is in a GRAPH: read without it, it
+            # would read another graph), an EXISTS in its HAVING or ORDER BY, a VALUES
+            # block after it (patterns outside its WHERE group), or a parameter in a
+            # sub-SELECT (its value reaches it otherwise than a top-level pattern)
+            made.append(None)
             continue
-        found.append(_source(parsed, prologue, body, bound if index == 0 else frozenset()))
-        if index and found[-1] is not None and _mentions(body, bound):
-            found[-1] = None
-    return Sources(tuple(found), around)
+        made.append(_source(found.projects[index], prologue, body,
+                            bound if index == 0 else frozenset()))
+    return Sources(tuple(made), around)
 
 
-def _source(parsed: Any, prologue: str, body: str, bound: frozenset[str]) -> Source | None:
-    keys, _, reason = _modifiers(parsed.p, bound)
-    group = _parse(f"{prologue}SELECT * WHERE {{{body}}}")
-    if reason is not None or group is None:
+def _projects(head: str, projected: frozenset[str]) -> bool:
+    """Whether the text of a SELECT's head (up to its WHERE group) projects ``projected``:
+    its variables outside parentheses and after each AS (any, for ``*``)."""
+    tokens = list(lexer.code(head))
+    named: set[str] = set()
+    depth = 0
+    for at, token in enumerate(tokens):
+        depth += (token.text == "(") - (token.text == ")") if token.kind == "PUNCT" else 0
+        if token.kind == "PUNCT" and token.text == "*" and depth == 0:
+            return True
+        if token.kind == "VARIABLE" and (depth == 0 or (at and tokens[at - 1].kind == "WORD"
+                                                        and tokens[at - 1].text.upper() == "AS")):
+            named.add(token.text[1:])
+    return named == projected
+
+
+def _source(project: Any, prologue: str, body: str, bound: frozenset[str]) -> Source | None:
+    keys, _, reason, where = _modifiers(project, bound)
+    if reason is not None or where is None:
         return None
-    where = _project(group).p
     certain = _certain(where)
     inner = frozenset(v for v in certain if v not in bound and _commutes(where, v))
     patterns: list[Pattern] = []
@@ -163,18 +183,20 @@ def _source(parsed: Any, prologue: str, body: str, bound: frozenset[str]) -> Sou
     except Exception:   # an algebra rdflib cannot translate further: nothing assumed
         return None
     return Source(prologue, body, frozenset(k for k in keys if k in certain),
-                  tuple(patterns), tuple(risky), _trimmed(prologue, body, bound))
+                  tuple(patterns), tuple(risky), _trimmed(where, body, bound))
 
 
-def _trimmed(prologue: str, body: str, bound: frozenset[str]) -> str:
-    """``body`` without each ``OPTIONAL { B }`` of its own (not nested) whose variables read
-    outside it (a parameter's aside) are all bound by every row of the part before it: a
-    row it extends then agrees with the row it extends on every variable read elsewhere,
-    so it changes no value of them in any row (the label lookups of the catalogue's
-    queries, which a key's derivation does not need)."""
+def _trimmed(where: Any, body: str, bound: frozenset[str]) -> str:
+    """``body`` (whose algebra is ``where``) without each ``OPTIONAL { B }`` of its own (not
+    nested) whose variables read outside it (a parameter's aside) are all bound by every
+    row of the part before it: a row it extends then agrees with the row it extends on
+    every variable read elsewhere, so it changes no value of them in any row (the label
+    lookups of the catalogue's queries, which a key's derivation does not need). The
+    OPTIONALs of the text are those of the algebra's spine, in the same order, checked by
+    their variables; else nothing is trimmed."""
     tokens = list(lexer.code(body))
     every = Counter(t.text[1:] for t in tokens if t.kind == "VARIABLE")
-    cut: list[tuple[int, int]] = []
+    blocks: list[tuple[int, int]] = []
     depth = 0
     for index, token in enumerate(tokens):
         depth += _brace(token, "{") - _brace(token, "}")
@@ -184,34 +206,48 @@ def _trimmed(prologue: str, body: str, bound: frozenset[str]) -> str:
         close = _matching(tokens, index + 1)
         if close is None:
             return body
+        blocks.append((index, close))
+    joins = _spine(where)
+    if len(joins) != len(blocks):
+        return body
+    cut: list[tuple[int, int]] = []
+    for (index, close), join in zip(blocks, joins, strict=True):
         inside = Counter(t.text[1:] for t in tokens[index + 1:close] if t.kind == "VARIABLE")
+        read = {v for v in (*_variables(join.p2), *_variables(join.get("expr")))
+                if not v.startswith("__")}
+        if set(inside) != read:
+            return body   # the text's OPTIONALs and the algebra's do not match
         shared = {v for v in inside if every[v] > inside[v] and v not in bound}
-        before = _parse(f"{prologue}SELECT * WHERE {{{body[:token.start]}}}") if shared \
-            else None
-        if not shared or (before is not None and shared <= set(_certain(_project(before).p))):
-            cut.append((token.start, tokens[close].start + 1))
+        if shared <= set(_certain(join.p1)):
+            # a "." after the block goes with it: "?a ?p ?b . OPTIONAL {...} . ?c" would
+            # leave two
+            after = close + 1 < len(tokens) and tokens[close + 1].kind == "PUNCT" and \
+                tokens[close + 1].text == "."
+            last = tokens[close + 1] if after else tokens[close]
+            cut.append((tokens[index].start, last.start + 1))
     for start, end in reversed(cut):
-        body = body[:start] + body[end:]
+        body = f"{body[:start]} {body[end:]}"
     return body
 
 
-def _parse(text: str) -> Any:
-    from rdflib.plugins.sparql.algebra import translateQuery
-    from rdflib.plugins.sparql.parser import parseQuery
+def _spine(where: Any) -> list[Any]:
+    """The LeftJoins of the OPTIONALs of the group ``where`` itself, in the text's order:
+    each wraps all that comes before it (rdflib's algebra of a group)."""
+    from rdflib.plugins.sparql.parserutils import CompValue
 
-    try:
-        algebra = translateQuery(parseQuery(text)).algebra
-    except Exception:   # whatever rdflib cannot read, nothing is derived through
-        return None
-    return algebra if algebra.name == "SelectQuery" else None
-
-
-def _project(algebra: Any) -> Any:
-    """The Project node of a SELECT's algebra (under its DISTINCT, LIMIT...)."""
-    node = algebra.p
-    while node.name != "Project":
-        node = node.p
-    return node
+    found: list[Any] = []
+    node = where
+    while isinstance(node, CompValue):
+        if node.name == "LeftJoin":
+            found.append(node)
+            node = node.p1
+        elif node.name in ("Join", "Minus"):
+            node = node.p1
+        elif node.name in ("Filter", "Extend"):
+            node = node.p
+        else:
+            break
+    return found[::-1]
 
 
 def _selects(sparql: str) -> list[tuple[int, int, int, int]] | None:

@@ -59,6 +59,7 @@ import pyoxigraph as ox
 
 from graph.engine.answers import CAPACITY, job_key
 from graph.engine.snapshots import VersionedStore
+from graph.errors import CivicgraphError
 from graph.namespaces import META_GRAPH
 from graph.privacy.access import RESTRICTED_META_GRAPH
 from graph.queries.changes import (
@@ -100,6 +101,9 @@ UNSPLICED_JOBS = 4096
 #: answers of at most this many bytes (uncompressed SPARQL JSON) are spliced after a write
 #: that changes them, larger ones forgotten (measured: bench/RESULTS.md, session 10)
 SPLICE_UP_TO = 16 * 1024 * 1024
+#: a splice whose keys derived through a join are more than this is not made (the
+#: restricted query would cost about a whole evaluation)
+DERIVED_KEYS = 1_000
 #: the answers spliced, in this format
 _JSON = "json"
 @dataclass
@@ -269,15 +273,22 @@ class KeptAnswers:
         """``splice`` with its derived keys found (``graph.queries.derivation``: evaluated
         now, in the job's scope), or None if one is a blank node."""
         keys = {v: set(terms) for v, terms in splice.keys.items()}
+        parameters = set(job.substitutions)
+        also = parameters if parameters <= found.selects[0][0] else set()
         for (index, key, variable), terms in splice.derived.items():
-            text = found.sources.found[index].text(key, variable, (str(t) for t in terms))
-            answer = evaluate(dataclasses.replace(job, sparql=text))
+            text = found.sources.found[index].text(key, variable, (str(t) for t in terms), also)
+            try:
+                answer = evaluate(dataclasses.replace(job, sparql=text))
+            except CivicgraphError:   # refused, too large, too long: evaluated whole
+                return None
             for row in json.loads(answer.body)["results"]["bindings"]:
                 term = term_of(row[key]) if key in row else None
                 if key in row and term is None:
                     return None
                 if term is not None:
                     keys.setdefault(key, set()).add(term)
+            if sum(map(len, keys.values())) > DERIVED_KEYS:
+                return None   # restricted to that many, the query costs about a whole one
         with self._lock:
             self.derived += 1
         return Splice({v: frozenset(terms) for v, terms in sorted(keys.items())})
