@@ -127,7 +127,8 @@ class Change:
         return held
 
     def splice(self, found: Plan, footprint: Footprint,
-               holds: Callable[[object, Anchor], bool]) -> Splice | str:
+               holds: Callable[[object, Anchor], bool], *, derive: bool = True
+               ) -> Splice | str:
         """The splice that brings an answer of plan ``found`` and ``footprint`` over this
         change, or why there is none."""
         if self.everything or footprint.meets(self.summary):
@@ -136,7 +137,7 @@ class Change:
             return f"more than {SPLICE_CHANGES} triples changed"
         held = self.held(holds)
         return confine(found, [*((t, holds, True) for t in self.added),
-                               *((t, held, False) for t in self.removed)])
+                               *((t, held, False) for t in self.removed)], derive=derive)
 
 class Holds:
     """Whether a subject satisfies an anchor in the store now (asked once each)."""

@@ -172,6 +172,9 @@ class KeptAnswers:
         #: the jobs not spliced any more: their rows could not be put back in order
         #: (``Unsortable``), or splicing took longer than evaluating them whole
         self._unspliced: set[Hashable] = set()
+        #: the jobs whose keys are not derived through a join any more: a splice that did
+        #: took longer than evaluating them whole (their other splices are still made)
+        self._underived: set[Hashable] = set()
         self._size = 0
         self._lock = threading.RLock()
 
@@ -237,7 +240,8 @@ class KeptAnswers:
         splice, found = kept.splice, kept.plan
         assert splice is not None and found is not None and found.order is not None
         started = time.monotonic()
-        if splice.derived:
+        derived = bool(splice.derived)
+        if derived:
             splice = self._derive(job, found, splice, evaluate)
             if splice is None:
                 return None
@@ -250,15 +254,11 @@ class KeptAnswers:
         try:
             body, count = merged(old, rows, splice, found.order)
         except Unsortable:   # not again: the answer is evaluated whole from now on
-            with self._lock:
-                self._unspliced.add(key)
+            self._never(self._unspliced, key)
             return None
         spent = time.monotonic() - started
         if spent > max(kept.took, SPLICE_FLOOR):   # dearer than an evaluation: not again
-            with self._lock:
-                if len(self._unspliced) >= UNSPLICED_JOBS:   # parameters without end
-                    self._unspliced.clear()
-                self._unspliced.add(key)
+            self._never(self._underived if derived else self._unspliced, key)
         if count > job.limit:
             return None
         answer = dataclasses.replace(kept.answer, body=body, count=count)
@@ -267,6 +267,14 @@ class KeptAnswers:
         with self._lock:
             self.spliced += 1
         return answer
+
+    def _never(self, jobs: set[Hashable], key: Hashable) -> None:
+        """Add ``key`` to ``jobs`` (``_unspliced``, ``_underived``), forgotten past
+        ``UNSPLICED_JOBS`` (parameters have no end)."""
+        with self._lock:
+            if len(jobs) >= UNSPLICED_JOBS:
+                jobs.clear()
+            jobs.add(key)
 
     def _derive(self, job: QueryJob, found: Plan, splice: Splice,
                 evaluate: Callable[[QueryJob], Answer]) -> Splice | None:
@@ -369,7 +377,7 @@ class KeptAnswers:
                 else:
                     seen.note(EMPTY, content)
             if seen.meets(kept.footprint, holds):
-                splice = self._splice_of(kept, seen, holds)
+                splice = self._splice_of(kept, seen, holds, key not in self._underived)
                 if splice is None:
                     self._size -= len(self._answers.pop(key).answer.body)
                     self.forgotten += 1
@@ -381,12 +389,13 @@ class KeptAnswers:
             kept.version = version
             kept.visible = visible[kept.scope]
 
-    def _splice_of(self, kept: _Kept, seen: Change, holds: Holds) -> Splice | None:
-        """The splice that brings ``kept`` over ``seen`` (with those it awaits already), or
-        None: it must be forgotten."""
+    def _splice_of(self, kept: _Kept, seen: Change, holds: Holds, derive: bool
+                   ) -> Splice | None:
+        """The splice that brings ``kept`` over ``seen`` (with those it awaits already;
+        keys derived through a join if ``derive``), or None: it must be forgotten."""
         if kept.plan is None or kept.size > SPLICE_UP_TO:
             return None
-        found = seen.splice(kept.plan, kept.footprint, holds)
+        found = seen.splice(kept.plan, kept.footprint, holds, derive=derive)
         if isinstance(found, str):
             return None
         return found if kept.splice is None else kept.splice | found

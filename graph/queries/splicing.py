@@ -83,9 +83,10 @@ def _union(one: Mapping[Any, frozenset[Key]], other: Mapping[Any, frozenset[Key]
 Changed = tuple[ox.Triple, Callable[[Any, Anchor], bool], bool]
 
 
-def confine(found: Plan, changed: Iterable[Changed]) -> Splice | str:
+def confine(found: Plan, changed: Iterable[Changed], *, derive: bool = True
+            ) -> Splice | str:
     """The splice that brings an answer of a query of plan ``found`` over the changed
-    triples, or why there is none."""
+    triples (keys derived through a join if ``derive``), or why there is none."""
     if found.reason is not None:
         return found.reason
     met: list[tuple[ox.Triple, dict[str, str]]] = []
@@ -98,7 +99,7 @@ def confine(found: Plan, changed: Iterable[Changed]) -> Splice | str:
             if options:
                 met.append((triple, options))
                 continue
-            derived = _derivable(found, pattern, triple, holds) if added else None
+            derived = _derivable(found, pattern, triple, holds) if added and derive else None
             if derived is None:
                 return (f"a changed triple of <{pattern.predicate}> meets a pattern whose "
                         "rows no projected variable confines")

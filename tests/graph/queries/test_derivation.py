@@ -244,3 +244,35 @@ def test_a_graph_hidden_from_the_reader_is_not_derived_as_if_added() -> None:
     given, fresh = _answer(kept, store, job)
     assert given == fresh
     assert sum(fresh.values()) == 2   # s1 and s2, each once: the hidden usages are gone
+
+
+def test_a_derivation_dearer_than_an_evaluation_is_not_made_again_but_direct_splices_are(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from graph.queries import kept as kept_module
+
+    clock = [0.0]
+    monkeypatch.setattr(kept_module.time, "monotonic", lambda: clock[0])
+    asked: list[str] = []
+    store = VersionedStore(memory_store())
+    replace(store, {ONE: BASE}, None, source="test", validate=False)
+
+    def evaluate(job: QueryJob) -> object:   # a whole evaluation takes 1 s, a derivation 5
+        asked.append("derived" if "SELECT DISTINCT" in job.sparql else
+                     "restricted" if "VALUES ?software" in job.sparql else "whole")
+        clock[0] += {"derived": 5.0, "restricted": 0.1, "whole": 1.0}[asked[-1]]
+        return execute(store, job)
+
+    kept = KeptAnswers(store)
+    job = QueryJob(COUNT, "all", solutions_format="json")
+    kept.run(job, evaluate)
+    for number, added in enumerate(([_t("u3", "tool", "t3")], [_t("u4", "tool", "t1")],
+                                    [_t("t3", "software", "s3")])):
+        replace(store, {graph_iri(f"derivation/{number}"): added}, None, source="test",
+                validate=False)
+        given = json.loads(kept.run(job, evaluate).body)["results"]["bindings"]
+        assert Counter(map(str, given)) == Counter(
+            map(str, json.loads(execute(store, job).body)["results"]["bindings"]))
+    # derived once (dearer than the whole: not again), then evaluated whole; a triple
+    # binding ?software itself is still spliced
+    assert asked == ["whole", "derived", "restricted", "whole", "restricted"]
+    assert kept.derived == 1 and kept.spliced == 2
