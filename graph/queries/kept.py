@@ -34,7 +34,11 @@ evaluates the query restricted to them and merges the rows into the old answer. 
 JSON answers of at most ``SPLICE_UP_TO`` bytes are spliced: past it, reading and writing the
 answer costs more than most evaluations (``bench/bench_splicing.py``); a job whose splice
 took longer than its evaluation as a whole, or whose rows could not be put back in order, is
-evaluated whole from then on.
+evaluated whole from then on. Where the changed triples were added and bind only a variable
+the answer does not project, the keys are derived through the join at the splice
+(``graph.queries.derivation``: the values of ``?k`` in the rows binding the new terms, read
+after the write in the job's scope); a job whose derivation took longer than its evaluation
+is not derived through again (its other splices are still made).
 
 An answer of more than ``COMPRESS_FROM`` bytes is kept gzip-compressed (SPARQL JSON of tens of
 thousands of rows shrinks about tenfold): the memory it takes is counted compressed, and
