@@ -15,21 +15,30 @@ import itertools
 import threading
 import time
 from collections import Counter
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from typing import Any
+
+from graph.errors import StoreUnavailable
 
 #: seconds after which the worker time a client used counts half in its turn
 USAGE_HALF_LIFE = 30.0
 #: seconds during which a client whose query was stopped by a limit waits less for a worker
 STOPPED_MEMORY = 60.0
+#: seconds between two looks at whether the pool was closed, for a query waiting its turn
+CLOSED_CHECK = 0.1
 
 
 class Turns:
     """The idle workers, and which waiting query gets the next one (see "Turns" above)."""
 
-    def __init__(self, share: int, half_life: float = USAGE_HALF_LIFE) -> None:
+    def __init__(self, share: int, half_life: float = USAGE_HALF_LIFE, *,
+                 closed: Callable[[], bool] = lambda: False) -> None:
         self.share = share
         self.half_life = half_life
+        #: whether the pool is closed: a query waiting its turn is refused then (it waited
+        #: its whole limit for a worker that would never come: a server's stop with a
+        #: catalogue round under way waited 20 s)
+        self.closed = closed
         self._condition = threading.Condition()
         self._idle: list[Any] = []
         self._lane: list[Any] = []            # idle workers of the lane
@@ -51,13 +60,16 @@ class Turns:
             self._condition.notify_all()
 
     def take(self, client: Hashable, wait: float) -> Any | None:
-        """An idle worker for ``client`` when its turn comes, or None after ``wait`` s."""
+        """An idle worker for ``client`` when its turn comes, or None after ``wait`` s;
+        ``StoreUnavailable`` once the pool is closed."""
         end = time.monotonic() + wait
         with self._condition:
             number = next(self._numbers)
             self._waiting[number] = client
             try:
                 while True:
+                    if self.closed():
+                        raise StoreUnavailable("the query engine was closed")
                     if self._next() == number:
                         worker = self._free_for(client)
                         assert worker is not None
@@ -66,7 +78,7 @@ class Turns:
                     left = end - time.monotonic()
                     if left <= 0:
                         return None
-                    self._condition.wait(left)
+                    self._condition.wait(min(left, CLOSED_CHECK))
             finally:
                 del self._waiting[number]
                 self._condition.notify_all()

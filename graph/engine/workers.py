@@ -283,10 +283,10 @@ class QueryPool:
         self.memory_limit = memory_limit
         self.queue_limit = queue_limit
         self._context = multiprocessing.get_context("spawn")
-        self._idle = Turns(share=max(1, size // 2))
+        self._idle = Turns(share=max(1, size // 2), closed=lambda: self._closed)
         #: the idle workers of background queries, and how many are started (or starting)
         self.background = max(1, background)
-        self._background = Turns(share=self.background)
+        self._background = Turns(share=self.background, closed=lambda: self._closed)
         self._background_started = 0
         #: the background queries hurried, until their runs end; what each worker runs
         self._hurried: list[QueryJob] = []
