@@ -92,6 +92,9 @@ def app_client(store: Store, **overrides: Any) -> TestClient:
         "store": "memory", "curator_token": CURATOR_TOKEN, "query_timeout": 20.0,
         "query_workers": 2, "client_concurrency": 8, "log_level": "warning",
         "public_url": "http://127.0.0.1:8000",
+        # as ``running``: the catalogue's round of some forty queries (each read by rdflib
+        # for its footprint and its splicing plan) is for the tests of it to turn on
+        "maintain_catalogue": False,
     }
     options.update(overrides)
     return TestClient(create_app(Settings(**options), store))
