@@ -44,7 +44,7 @@ from graph.queries.catalogue import (
     list_queries,
 )
 from graph.queries.kept import COMPRESS_LEVEL, GZIP, kept_answers
-from graph.queries.refreshing import Refresher, refresher
+from graph.queries.refreshing import Refresher, refresher, stop_refreshers
 from graph.sparql.request import QueryJob, Scope
 from graph.sparql.results import Answer, format_for, parse_answer
 from graph.store import QueryResult, Term
@@ -226,11 +226,15 @@ def maintain_defaults(engine: QueryEngine, base: str) -> int:
 
 def install(app: FastAPI) -> None:
     """Maintain the catalogue's default answers from the server's start (the setting
-    ``maintain_catalogue``); the engine starts first (``api.querying.install``)."""
+    ``maintain_catalogue``); the engine starts first (``api.querying.install``). At the
+    shutdown the refresher stops, whether the start or an ask made it: its threads would
+    go on asking an engine that answers no more, and hold the store, for as long as the
+    process lives (a test session's servers each left theirs behind)."""
     settings = app.state.settings
     if settings.maintain_catalogue:
         app.router.add_event_handler("startup", lambda: maintain_defaults(
             app.state.engine, settings.base_iri))
+    app.router.add_event_handler("shutdown", lambda: stop_refreshers(app.state.engine.store))
 
 
 def _read(answer: Answer, coding: str | None) -> QueryResult:

@@ -22,7 +22,9 @@ the answer kept:
 - nothing is maintained where no answer can be kept (``KeptAnswers`` of capacity 0: the
   server's ``CIVICGRAPH_ANSWER_CACHE_MB=0``, as the endpoint benchmark runs it);
 - the threads run at a lower priority (niceness +10 on Linux: they mostly wait for the
-  workers); the first ends once the store is closed, the others with each round.
+  workers); the first ends once the store is closed or the refresher stopped (``stop``,
+  ``stop_refreshers``: the server's shutdown, whose engine can answer no more), the others
+  with each round.
 
 >>> from graph.store import open_store
 >>> from graph.queries.kept import KeptAnswers
@@ -80,6 +82,7 @@ class Refresher:
         self._took: dict[Hashable, float] = {}
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
+        self._stopped = threading.Event()
 
     @property
     def maintained(self) -> int:
@@ -109,10 +112,23 @@ class Refresher:
             return
         with self._lock:
             self._jobs.setdefault(key, job)
-            if self._thread is None:
+            if self._thread is None and not self._stopped.is_set():
                 self._thread = threading.Thread(target=self._loop, name="catalogue-refresh",
                                                 daemon=True)
                 self._thread.start()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Maintain nothing from now on: no round starts, the one under way ends after the
+        evaluation under way; wait (at most ``timeout`` seconds) until its threads ended."""
+        self._stopped.set()
+        store = self.kept.store
+        if isinstance(store, VersionedStore):
+            with store.settled:   # the loop waits on it: it sees the stop at once
+                store.settled.notify_all()
+        with self._lock:
+            thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout)
 
     def _loop(self) -> None:
         _lower_priority()
@@ -121,11 +137,11 @@ class Refresher:
         done: int | None = self.kept.version
 
         def due() -> bool:
-            return store.version != done and not store.writing
+            return self._stopped.is_set() or (store.version != done and not store.writing)
 
-        while store.native is not None:
+        while store.native is not None and not self._stopped.is_set():
             with store.settled:
-                if not store.settled.wait_for(due, timeout=_POLL):
+                if not store.settled.wait_for(due, timeout=_POLL) or self._stopped.is_set():
                     continue
                 self.idle.clear()
             try:
@@ -158,7 +174,8 @@ class Refresher:
                     key, job = next(jobs, (None, None))
                 if job is None:
                     return
-                if self.kept.store.version != version or self.kept.store.native is None:
+                if self.kept.store.version != version or self.kept.store.native is None \
+                        or self._stopped.is_set():
                     moved.set()
                     return
                 if not self.kept.holds(job):
@@ -225,6 +242,17 @@ _REFRESHERS: weakref.WeakKeyDictionary[KeptAnswers, Refresher] = weakref.WeakKey
 _LOCK = threading.Lock()
 
 
+def stop_refreshers(store: object, timeout: float = 30.0) -> int:
+    """Stop the refreshers of ``store``'s kept answers (``Refresher.stop``) and forget them:
+    a server over the same store later makes its own, with its own engine. How many."""
+    with _LOCK:
+        found = [kept for kept in _REFRESHERS if kept.store is store]
+        stopping = [_REFRESHERS.pop(kept) for kept in found]
+    for each in stopping:
+        each.stop(timeout)
+    return len(stopping)
+
+
 def refresher_of(kept: KeptAnswers) -> Refresher | None:
     """The ``Refresher`` of ``kept``, if one was made."""
     with _LOCK:
@@ -242,4 +270,4 @@ def refresher(kept: KeptAnswers, evaluate: Callable[[QueryJob], Answer], *,
         return found
 
 
-__all__ = ["NICENESS", "Refresher", "refresher", "refresher_of"]
+__all__ = ["NICENESS", "Refresher", "refresher", "refresher_of", "stop_refreshers"]
