@@ -37,7 +37,7 @@ import dataclasses
 import functools
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from graph.queries.confinement import (
@@ -69,10 +69,15 @@ class Source:
     patterns: tuple[Pattern, ...]
     #: the patterns where an added triple may take a row of the group away
     risky: tuple[Pattern, ...]
+    #: the group's algebra (rdflib's)
+    where: Any = field(default=None, compare=False, repr=False)
 
     #: ``body`` without the OPTIONALs that change no value of the variables read outside
     #: them (``_trimmed``): what deriving keys reads
     trimmed: str = ""
+    #: the operands the group joins (a triple pattern, a sub-SELECT), each with the
+    #: variables it binds and its text (``_links``)
+    links: tuple[tuple[frozenset[str], str], ...] = ()
 
     def text(self, key: str, variable: str, terms: Iterable[str],
              also: Iterable[str] = ()) -> str:
@@ -80,11 +85,45 @@ class Source:
         ``terms`` (N-Triples forms), projecting ``also`` too (the parameters the query
         projects: the engine substitutes a parameter wherever it occurs only if the query
         projects it, else binds it by a VALUES block at the top, as it then did the
-        query's)."""
+        query's). Its WHERE group: the fewest operands of the group's join that lead from
+        ``?variable`` to ``?key`` (``_chain``), else the group trimmed."""
         values = " ".join(sorted(terms))
         projected = " ".join(f"?{v}" for v in (key, *sorted(set(also) - {key})))
+        chain = _chain(self.links, variable, key)
+        where = " ".join(chain) if chain else self.trimmed or self.body
         return (f"{self.prologue}SELECT DISTINCT {projected} WHERE {{ "
-                f"VALUES ?{variable} {{ {values} }} {self.trimmed or self.body} }}")
+                f"VALUES ?{variable} {{ {values} }} {where} }}")
+
+
+def _chain(links: tuple[tuple[frozenset[str], str], ...], start: str, end: str
+           ) -> list[str] | None:
+    """The texts of the fewest ``links`` that join ``?start`` to ``?end`` (breadth first),
+    or None. Each is an operand of the group's join: every row of the group agrees with a
+    row of their join on their variables, so the values of ``?end`` they give with
+    ``?start`` among some terms are those of the group, and perhaps more (a superset of
+    the keys: the splice is as exact, only dearer)."""
+    reached = {start: None}   # each variable: the link that reached it, and from where
+    came: dict[str, tuple[str, int]] = {}
+    frontier = [start]
+    while frontier and end not in reached:
+        following: list[str] = []
+        for variable in frontier:
+            for at, (names, _) in enumerate(links):
+                if variable not in names:
+                    continue
+                for name in names - reached.keys():
+                    reached[name] = None
+                    came[name] = (variable, at)
+                    following.append(name)
+        frontier = following
+    if end not in reached:
+        return None
+    used: list[int] = []
+    name = end
+    while name != start:
+        name, at = came[name]
+        used.append(at)
+    return [links[at][1] for at in sorted(set(used))]
 
 
 @dataclass(frozen=True)
@@ -148,7 +187,48 @@ def sources(sparql: str, bound: frozenset[str], found: Plan) -> Sources:
             continue
         made.append(_source(found.projects[index], prologue, body,
                             bound if index == 0 else frozenset()))
+        if made[-1] is not None:
+            texts = {id(p): sparql[a:e] for p, (a, _, _, e) in zip(found.projects, spans,
+                                                                     strict=True)}
+            made[-1] = dataclasses.replace(made[-1], links=_links(made[-1].where, texts))
     return Sources(tuple(made), around)
+
+
+def _links(where: Any, selects: dict[int, str]) -> tuple[tuple[frozenset[str], str], ...]:
+    """The operands the group ``where`` joins, down its spine (the left of an OPTIONAL or a
+    MINUS, what a FILTER or BIND applies to): each triple pattern of an IRI predicate and
+    no blank node, and each sub-SELECT (its text in ``selects``, by its Project node),
+    with the variables it binds."""
+    from rdflib.plugins.sparql.parserutils import CompValue
+    from rdflib.term import BNode, URIRef, Variable
+
+    found: list[tuple[frozenset[str], str]] = []
+    todo = [where]
+    while todo:
+        node = todo.pop()
+        if not isinstance(node, CompValue):
+            continue
+        name = node.name
+        if name in ("LeftJoin", "Minus"):
+            todo.append(node.p1)
+        elif name in ("Filter", "Extend"):
+            todo.append(node.p)
+        elif name == "Join":
+            todo.extend((node.p2, node.p1))
+        elif name == "BGP":
+            for triple in node.triples:
+                if isinstance(triple[1], URIRef) and not any(isinstance(t, BNode)
+                                                              for t in triple):
+                    found.append((frozenset(str(t) for t in triple if isinstance(t, Variable)),
+                                  " ".join(t.n3() for t in triple) + " ."))
+        elif name == "ToMultiSet" and getattr(node.p, "name", "") != "values":
+            project = node.p
+            while getattr(project, "name", "Project") != "Project":
+                project = project.p
+            text = selects.get(id(project))
+            if text is not None:
+                found.append((frozenset(str(v) for v in project.PV), f"{{ {text} }}"))
+    return tuple(found)
 
 
 def _projects(head: str, projected: frozenset[str]) -> bool:
@@ -183,7 +263,7 @@ def _source(project: Any, prologue: str, body: str, bound: frozenset[str]) -> So
     except Exception:   # an algebra rdflib cannot translate further: nothing assumed
         return None
     return Source(prologue, body, frozenset(k for k in keys if k in certain),
-                  tuple(patterns), tuple(risky), _trimmed(where, body, bound))
+                  tuple(patterns), tuple(risky), where, _trimmed(where, body, bound))
 
 
 def _trimmed(where: Any, body: str, bound: frozenset[str]) -> str:

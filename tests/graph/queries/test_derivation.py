@@ -50,8 +50,24 @@ def test_an_added_triple_bound_to_an_unprojected_variable_derives_the_key() -> N
     # ?tool and ?usage both confine its rows: the first by name of those tied
     assert splice == Splice({}, {(0, "software", "tool"): frozenset({ox.NamedNode(E + "t3")})})
     text = found.sources.found[0].text("software", "usage", ["<urn:e:u3>"])
-    assert text.endswith("SELECT DISTINCT ?software WHERE { VALUES ?usage { <urn:e:u3> } \n"
-                         "  ?usage e:tool ?tool . ?tool e:software ?software  }")
+    # the operands of the join that lead from ?usage to ?software
+    assert text.endswith("SELECT DISTINCT ?software WHERE { VALUES ?usage { <urn:e:u3> } "
+                         "?tool <urn:e:software> ?software . ?usage <urn:e:tool> ?tool . }")
+
+
+def test_a_derivation_reads_the_fewest_operands_joining_the_variable_to_the_key() -> None:
+    found = plan(f"""PREFIX e: <{E}> SELECT ?software (COUNT(*) AS ?n) WHERE {{
+      ?usage e:tool ?tool ; e:by ?who . ?who e:name ?name FILTER(?name != "x")
+      {{ SELECT DISTINCT ?tool ?software WHERE {{ ?tool e:software ?software }} }}
+      OPTIONAL {{ ?usage e:note ?note }} MINUS {{ ?usage e:hidden ?h }} }} GROUP BY ?software""")
+    text = found.sources.found[0].text("software", "usage", ["<urn:e:u3>"])
+    where = text[text.index("WHERE"):]
+    # the FILTER, the OPTIONAL, the MINUS and the author's name only take rows away: the
+    # keys found are a superset of those of the rows the new usage brings
+    assert "e:name" not in where and "FILTER" not in where and "OPTIONAL" not in where
+    expected = ("WHERE { VALUES ?usage { <urn:e:u3> } ?usage <urn:e:tool> ?tool . "
+                "{ SELECT DISTINCT ?tool ?software WHERE { ?tool e:software ?software } } }")
+    assert where.split() == expected.split()
 
 
 def test_a_removed_triple_no_key_confines_is_not_derived() -> None:
