@@ -200,7 +200,6 @@ def _links(where: Any, selects: dict[int, str]) -> tuple[tuple[frozenset[str], s
     no blank node, and each sub-SELECT (its text in ``selects``, by its Project node),
     with the variables it binds."""
     from rdflib.plugins.sparql.parserutils import CompValue
-    from rdflib.term import BNode, URIRef, Variable
 
     found: list[tuple[frozenset[str], str]] = []
     todo = [where]
@@ -216,19 +215,36 @@ def _links(where: Any, selects: dict[int, str]) -> tuple[tuple[frozenset[str], s
         elif name == "Join":
             todo.extend((node.p2, node.p1))
         elif name == "BGP":
-            for triple in node.triples:
-                if isinstance(triple[1], URIRef) and not any(isinstance(t, BNode)
-                                                              for t in triple):
-                    found.append((frozenset(str(t) for t in triple if isinstance(t, Variable)),
-                                  " ".join(t.n3() for t in triple) + " ."))
+            found.extend(_triples(node.triples))
         elif name == "ToMultiSet" and getattr(node.p, "name", "") != "values":
             project = node.p
             while getattr(project, "name", "Project") != "Project":
                 project = project.p
+            inner = project.p.p if project.p.name == "Distinct" else project.p
+            inlined = _triples(inner.triples) if inner.name == "BGP" else []
+            projected = frozenset(str(v) for v in project.PV)
+            if inlined and len(inlined) == len(inner.triples) and \
+                    all(names <= projected for names, _ in inlined):
+                # a sub-SELECT of triple patterns whose variables it all projects: the
+                # patterns themselves, which the engine reads from the VALUES block's
+                # terms (a sub-SELECT it evaluates whole, then joins)
+                found.extend(inlined)
+                continue
             text = selects.get(id(project))
             if text is not None:
-                found.append((frozenset(str(v) for v in project.PV), f"{{ {text} }}"))
+                found.append((projected, f"{{ {text} }}"))
     return tuple(found)
+
+
+def _triples(patterns: Any) -> list[tuple[frozenset[str], str]]:
+    """The triple patterns of ``patterns`` whose predicate is an IRI and that hold no blank
+    node, each with its variables and its text."""
+    from rdflib.term import BNode, URIRef, Variable
+
+    return [(frozenset(str(t) for t in triple if isinstance(t, Variable)),
+             " ".join(t.n3() for t in triple) + " .")
+            for triple in patterns
+            if isinstance(triple[1], URIRef) and not any(isinstance(t, BNode) for t in triple)]
 
 
 def _projects(head: str, projected: frozenset[str]) -> bool:
