@@ -52,7 +52,6 @@ from graph.queries.confinement import (
 )
 from graph.queries.footprint import _READER, _certain
 from graph.sparql import lexer
-from graph.store.binding import where_group_offset
 
 
 @dataclass(frozen=True)
@@ -134,26 +133,6 @@ class Sources:
 
     found: tuple[Source | None, ...] = ()
     around: tuple[tuple[int, ...], ...] = ()
-    #: the offset of the brace opening each SELECT's WHERE group, in the query's text
-    opens: tuple[int, ...] = ()
-
-    def restricted(self, sparql: str, found: Plan, key: str, terms: Iterable[str]) -> str:
-        """``sparql`` restricted to the rows binding ``?key`` to one of ``terms``: a VALUES
-        block opening its WHERE group and that of each sub-SELECT whose ``?key`` confines
-        the changes of its rows up to the answer (removing its other rows changes only
-        the answer's rows of other keys) and is bound in every row of its group, a VALUES
-        block of which opening it commutes: the engine evaluates a sub-SELECT whole before
-        joining it, so the block opening the query's group alone restricts none of its
-        work."""
-        values = " ".join(sorted(terms))
-        block = f" VALUES ?{key} {{ {values} }}"
-        at = [where_group_offset(sparql)]
-        for index, source in enumerate(self.found):
-            if index and source is not None and key in source.keys & found.selects[index][1]:
-                at.append(self.opens[index] + 1)
-        for offset in sorted(set(at), reverse=True):
-            sparql = sparql[:offset] + block + sparql[offset:]
-        return sparql
 
     def chain(self, index: int) -> tuple[tuple[int, Source], ...]:
         """The SELECT ``index`` and those around it, innermost first, that keys may be
@@ -212,7 +191,7 @@ def sources(sparql: str, bound: frozenset[str], found: Plan) -> Sources:
             texts = {id(p): sparql[a:e] for p, (a, _, _, e) in zip(found.projects, spans,
                                                                      strict=True)}
             made[-1] = dataclasses.replace(made[-1], links=_links(made[-1].where, texts))
-    return Sources(tuple(made), around, tuple(span[1] for span in spans))
+    return Sources(tuple(made), around)
 
 
 def _links(where: Any, selects: dict[int, str]) -> tuple[tuple[frozenset[str], str], ...]:

@@ -80,7 +80,7 @@ from graph.queries.changes import (
 from graph.queries.confinement import Plan
 from graph.queries.derivation import plan
 from graph.queries.footprint import NOTHING, Footprint, footprint
-from graph.queries.splicing import Key, Splice, Unsortable, merged, restricted, term_of
+from graph.queries.splicing import Splice, Unsortable, merged, restricted, term_of
 from graph.sparql.request import QueryJob, Scope, visible_graphs
 from graph.sparql.results import Answer
 from graph.store import DEFAULT_GRAPH, Store
@@ -249,15 +249,8 @@ class KeptAnswers:
             splice = self._derive(job, found, splice, evaluate)
             if splice is None:
                 return None
-        sources = found.sources
-
-        def narrowed(variable: str, keys: frozenset[Key]) -> str:
-            if sources is None:
-                return restricted(job.sparql, variable, keys)
-            return str(sources.restricted(job.sparql, found, variable, map(str, keys)))
-
         rows = [(variable, evaluate(dataclasses.replace(
-                    job, sparql=narrowed(variable, keys))).body)
+                    job, sparql=restricted(job.sparql, variable, keys))).body)
                 for variable, keys in splice.keys.items()]
         if self.observe() != kept.version:   # the rows may be of another version
             return None

@@ -296,18 +296,3 @@ def test_a_derivation_dearer_than_an_evaluation_is_not_made_again_but_direct_spl
     # binding ?software itself is still spliced
     assert asked == ["whole", "derived", "restricted", "whole", "restricted"]
     assert kept.derived == 1 and kept.spliced == 2
-
-
-def test_a_restriction_reaches_the_sub_selects_whose_key_confines_their_rows() -> None:
-    text = f"""PREFIX e: <{E}> SELECT ?software ?n ?m WHERE {{
-      {{ SELECT ?software (COUNT(*) AS ?n) WHERE {{ ?usage e:tool ?tool .
-           ?tool e:software ?software }} GROUP BY ?software }}
-      {{ SELECT (COUNT(*) AS ?m) WHERE {{ ?other e:software ?software }} }}
-      {{ SELECT ?software WHERE {{ ?software e:label ?l }} LIMIT 5 }} }}"""
-    found = plan(text)
-    narrowed = found.sources.restricted(text, found, "software", ["<urn:e:s1>"])
-    # the query's group and the first sub-SELECT's; not the count over every software
-    # (its ?software is not projected), nor the one with a LIMIT (a row of another
-    # software may make room for one of this)
-    assert narrowed.count("VALUES ?software { <urn:e:s1> }") == 2
-    assert "WHERE { VALUES ?software { <urn:e:s1> } ?usage e:tool" in " ".join(narrowed.split())
