@@ -7,12 +7,16 @@ count of its software (``GROUP BY ?software``), but the usage's triples bind ``?
 not ``?software``: the software is reached through a join. When the triples were *added*
 (nothing removed), the rows they change can be found after the write: every row of the
 SELECT's WHERE group that a new triple brings binds ``?usage`` to one of its terms, so the
-groups they change are the ``?software`` of the rows of
+groups they change are among the ``?software`` of the rows of
 
-    SELECT DISTINCT ?software WHERE { VALUES ?usage { <new usages> } <the WHERE group> }
+    SELECT DISTINCT ?software WHERE { VALUES ?usage { <new usages> } <the operands> }
 
-evaluated after the write (``derivation``), and the answer is spliced by those keys as
-before. That holds when the rows of the WHERE group only grow with the added triples: a
+evaluated after the write in the reader's scope, where the operands are the fewest
+triple patterns and sub-SELECTs the WHERE group joins that lead from ``?usage`` to
+``?software`` (``Source.text``: every row of the group agrees with a row of their join, so
+the keys found are those of the group's rows, and perhaps more; where no such operands
+lead from one to the other, nothing is derived), and the answer is spliced by those keys
+as before. That holds when the rows of the WHERE group only grow with the added triples: a
 triple that meets a pattern of the group where an addition can take a row away (the right
 of a MINUS, an EXISTS in a FILTER, a nested grouping or LIMIT) refuses it (``Source.risky``).
 The right of an OPTIONAL is allowed when the variables it may bind appear nowhere else in
@@ -72,27 +76,27 @@ class Source:
     #: the group's algebra (rdflib's)
     where: Any = field(default=None, compare=False, repr=False)
 
-    #: ``body`` without the OPTIONALs that change no value of the variables read outside
-    #: them (``_trimmed``): what deriving keys reads
-    trimmed: str = ""
     #: the operands the group joins (a triple pattern, a sub-SELECT), each with the
     #: variables it binds and its text (``_links``)
     links: tuple[tuple[frozenset[str], str], ...] = ()
 
     def text(self, key: str, variable: str, terms: Iterable[str],
-             also: Iterable[str] = ()) -> str:
+             also: Iterable[str] = ()) -> str | None:
         """The query of the values of ``?key`` in the rows binding ``?variable`` to one of
         ``terms`` (N-Triples forms), projecting ``also`` too (the parameters the query
         projects: the engine substitutes a parameter wherever it occurs only if the query
         projects it, else binds it by a VALUES block at the top, as it then did the
         query's). Its WHERE group: the fewest operands of the group's join that lead from
-        ``?variable`` to ``?key`` (``_chain``), else the group trimmed."""
+        ``?variable`` to ``?key`` (``_chain``); None when none do (through a UNION, a BIND:
+        the whole group read instead cost seconds at 10^6, more than evaluating the query
+        whole)."""
+        chain = _chain(self.links, variable, key)
+        if chain is None:
+            return None
         values = " ".join(sorted(terms))
         projected = " ".join(f"?{v}" for v in (key, *sorted(set(also) - {key})))
-        chain = _chain(self.links, variable, key)
-        where = " ".join(chain) if chain else self.trimmed or self.body
         return (f"{self.prologue}SELECT DISTINCT {projected} WHERE {{ "
-                f"VALUES ?{variable} {{ {values} }} {where} }}")
+                f"VALUES ?{variable} {{ {values} }} {' '.join(chain)} }}")
 
 
 def _chain(links: tuple[tuple[frozenset[str], str], ...], start: str, end: str
@@ -279,71 +283,7 @@ def _source(project: Any, prologue: str, body: str, bound: frozenset[str]) -> So
     except Exception:   # an algebra rdflib cannot translate further: nothing assumed
         return None
     return Source(prologue, body, frozenset(k for k in keys if k in certain),
-                  tuple(patterns), tuple(risky), where, _trimmed(where, body, bound))
-
-
-def _trimmed(where: Any, body: str, bound: frozenset[str]) -> str:
-    """``body`` (whose algebra is ``where``) without each ``OPTIONAL { B }`` of its own (not
-    nested) whose variables read outside it (a parameter's aside) are all bound by every
-    row of the part before it: a row it extends then agrees with the row it extends on
-    every variable read elsewhere, so it changes no value of them in any row (the label
-    lookups of the catalogue's queries, which a key's derivation does not need). The
-    OPTIONALs of the text are those of the algebra's spine, in the same order, checked by
-    their variables; else nothing is trimmed."""
-    tokens = list(lexer.code(body))
-    every = Counter(t.text[1:] for t in tokens if t.kind == "VARIABLE")
-    blocks: list[tuple[int, int]] = []
-    depth = 0
-    for index, token in enumerate(tokens):
-        depth += _brace(token, "{") - _brace(token, "}")
-        if depth or token.kind != "WORD" or token.text.upper() != "OPTIONAL" or \
-                index + 1 == len(tokens) or not _brace(tokens[index + 1], "{"):
-            continue
-        close = _matching(tokens, index + 1)
-        if close is None:
-            return body
-        blocks.append((index, close))
-    joins = _spine(where)
-    if len(joins) != len(blocks):
-        return body
-    cut: list[tuple[int, int]] = []
-    for (index, close), join in zip(blocks, joins, strict=True):
-        inside = Counter(t.text[1:] for t in tokens[index + 1:close] if t.kind == "VARIABLE")
-        read = {v for v in (*_variables(join.p2), *_variables(join.get("expr")))
-                if not v.startswith("__")}
-        if set(inside) != read:
-            return body   # the text's OPTIONALs and the algebra's do not match
-        shared = {v for v in inside if every[v] > inside[v] and v not in bound}
-        if shared <= set(_certain(join.p1)):
-            # a "." after the block goes with it: "?a ?p ?b . OPTIONAL {...} . ?c" would
-            # leave two
-            after = close + 1 < len(tokens) and tokens[close + 1].kind == "PUNCT" and \
-                tokens[close + 1].text == "."
-            last = tokens[close + 1] if after else tokens[close]
-            cut.append((tokens[index].start, last.start + 1))
-    for start, end in reversed(cut):
-        body = f"{body[:start]} {body[end:]}"
-    return body
-
-
-def _spine(where: Any) -> list[Any]:
-    """The LeftJoins of the OPTIONALs of the group ``where`` itself, in the text's order:
-    each wraps all that comes before it (rdflib's algebra of a group)."""
-    from rdflib.plugins.sparql.parserutils import CompValue
-
-    found: list[Any] = []
-    node = where
-    while isinstance(node, CompValue):
-        if node.name == "LeftJoin":
-            found.append(node)
-            node = node.p1
-        elif node.name in ("Join", "Minus"):
-            node = node.p1
-        elif node.name in ("Filter", "Extend"):
-            node = node.p
-        else:
-            break
-    return found[::-1]
+                  tuple(patterns), tuple(risky), where)
 
 
 def _selects(sparql: str) -> list[tuple[int, int, int, int]] | None:

@@ -289,6 +289,8 @@ class KeptAnswers:
         also = parameters if parameters <= found.selects[0][0] else set()
         for (index, key, variable), terms in splice.derived.items():
             text = found.sources.found[index].text(key, variable, (str(t) for t in terms), also)
+            if text is None:   # no join of triple patterns from the one to the other
+                return None
             try:
                 answer = evaluate(dataclasses.replace(job, sparql=text))
             except CivicgraphError:   # refused, too large, too long: evaluated whole

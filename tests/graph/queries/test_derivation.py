@@ -151,22 +151,6 @@ def test_a_sub_select_is_derived_through_unless_it_reads_a_parameter() -> None:
     assert found.sources.found[1] is None
 
 
-def test_a_derivation_reads_no_optional_that_changes_no_value_read_elsewhere() -> None:
-    body = ("?usage e:tool ?tool . ?tool e:software ?software . "
-            "OPTIONAL { ?software e:label ?label FILTER(LANGMATCHES(LANG(?label), ?lang)) } . "
-            "OPTIONAL { ?usage e:note ?note } FILTER(!BOUND(?note)) "
-            "OPTIONAL { ?usage e:by ?who } ?who e:name ?name")
-    found = plan(f"PREFIX e: <{E}> SELECT ?software (COUNT(*) AS ?n) ?lang WHERE {{ {body} }} "
-                 "GROUP BY ?software ?lang", frozenset({"lang"}))
-    # the label's: dropped (?software is bound before it, ?lang is a parameter), with the
-    # "." after it; the note's is read again by the FILTER, the author's by the pattern
-    # after it: kept
-    kept = ("?usage e:tool ?tool . ?tool e:software ?software . "
-            "OPTIONAL { ?usage e:note ?note } FILTER(!BOUND(?note)) "
-            "OPTIONAL { ?usage e:by ?who } ?who e:name ?name")
-    assert found.sources.found[0].trimmed.split() == kept.split()
-
-
 #: queries, data (ONE's; TWO holds "u3 hidden yes"), triples added to ONE, parameters, the
 #: union default graph: a derivation must read what the query reads (found by review)
 STALE = {
