@@ -54,7 +54,7 @@ from graph.namespaces import (
     STAGING_PREFIX,
     VOID,
 )
-from graph.privacy.access import RESTRICTED_META_GRAPH, is_described, new_access
+from graph.privacy.access import RESTRICTED_META_GRAPH, described_in, is_described, new_access
 from graph.store import Store
 from graph.store.base import DEFAULT_GRAPH
 
@@ -329,10 +329,12 @@ def apply_update(store: Store, text: str, *, who: str, source: str = "the update
     or creates is described (``redescribe``: a new one at ``default_access``). An update that
     would write a ``MAINTAINED`` graph is an ``InputError`` naming it: one that spells a write
     to it (``INSERT DATA``/``DELETE DATA`` into it), or whose scratch run changes it (by name,
-    through ``GRAPH ?g``, ``CLEAR``/``DROP`` ``ALL`` or ``NAMED``, ``MOVE``/``COPY``/``ADD``:
-    the scratch copy holds every graph the update may touch, these included). ``ALL`` and
-    ``NAMED`` are refused so, rather than run on the other graphs: the descriptions would
-    outlive what they describe, or be lost with the access levels they hold. Raises
+    through ``GRAPH ?g``, ``MOVE``/``COPY``/``ADD``: the scratch copy holds every graph the
+    update may touch, these included). ``CLEAR``/``DROP`` ``ALL`` or ``NAMED`` (SPARQL 1.1
+    Update's, which the W3C tests require) empty them with the rest, and every graph
+    described before is described anew in the same transaction, its access level kept: the
+    graphs emptied with size 0, those left as they were (the default graph, by ``NAMED``)
+    as they are. Raises
     ``QuerySyntaxError``, ``ForbiddenOperation``, ``BoundExceeded``, ``ShapeViolation``,
     ``InputError`` or ``UpdateFailed``; nothing is written then."""
     from graph.engine.parsing import parsers
@@ -363,12 +365,14 @@ def apply_update(store: Store, text: str, *, who: str, source: str = "the update
         except (RuntimeError, OSError, ValueError) as error:
             raise UpdateFailed(str(error)) from None
         changes = _changes(scratch, before)
+        emptied = False   # by CLEAR/DROP ALL or NAMED: every description is written anew
         for graph in MAINTAINED:
             if graph in changes:
-                emptied = " (an update that empties every graph, such as CLEAR ALL or DROP " \
-                    "NAMED, empties it too: drop the graphs by name)" \
-                    if every and not changes[graph][0] else ""
-                raise _maintained(graph, emptied)
+                if every and not changes[graph][0]:
+                    emptied = True
+                    continue
+                raise _maintained(graph)
+        changes = {g: change for g, change in changes.items() if g not in MAINTAINED}
         touched = {g: after for g, (after, _, _) in changes.items()}
         added = {g: plus for g, (_, plus, _) in changes.items()}
         focus = {key(n) for _, plus, minus in changes.values() for t in (*plus, *minus)
@@ -378,13 +382,18 @@ def apply_update(store: Store, text: str, *, who: str, source: str = "the update
         # graphs the update creates empty (CREATE) are described too
         created = [key(g) for g in scratch.named_graphs() if key(g) not in before]
         touched_or_created = {**{g: [] for g in created}, **touched}
+        if emptied:   # the graphs it left as they were keep their descriptions (access)
+            for graph in {*described_in(store, META_GRAPH),
+                          *described_in(store, RESTRICTED_META_GRAPH)} - set(MAINTAINED):
+                if graph not in touched_or_created and graph in before:
+                    touched_or_created[graph] = list(before[graph])
         checked = time.perf_counter() - started
         started = time.perf_counter()
         provenance = Provenance(source="SPARQL Update", imported_by=who)
         metadata: list[ox.Triple] = []
         described = []
         for graph, after in touched_or_created.items():
-            if graph.startswith(STAGING_PREFIX):
+            if graph.startswith(STAGING_PREFIX) or graph in MAINTAINED:
                 continue
             if not after and graph != DEFAULT_GRAPH and graph not in created \
                     and not is_described(store, graph):

@@ -2,8 +2,8 @@
 written by civicgraph's write path only.
 
 An outside SPARQL Update or Graph Store write that would change ``META_GRAPH`` or
-``RESTRICTED_META_GRAPH`` -- by name, through ``GRAPH ?g``, by ``CLEAR``/``DROP`` ``ALL`` or
-``NAMED``, by ``MOVE``/``COPY``/``ADD`` -- is a 400 saying the graph is maintained by
+``RESTRICTED_META_GRAPH`` -- by name, through ``GRAPH ?g``, by ``MOVE``/``COPY``/``ADD`` --
+is a 400 saying the graph is maintained by
 civicgraph, and writes nothing. The command line beside a server (``api.commands.connection``)
 still loads, its descriptions (title, source, licence, restriction) made by the server.
 """
@@ -63,8 +63,6 @@ REFUSED = [
     f"INSERT {{ GRAPH ?g {{ <{OTHER}> <{P}> 1 }} }} WHERE {{ VALUES ?g {{ <{META_GRAPH}> }} }}",  # noqa: S608 (SPARQL)
     f"INSERT {{ GRAPH ?g {{ <{OTHER}> <{P}> 1 }} }} "
     f"WHERE {{ BIND(IRI(CONCAT(\"{META_GRAPH[:-4]}\", \"meta\")) AS ?g) }}",
-    # every graph
-    "CLEAR ALL", "DROP ALL", "CLEAR NAMED", "DROP NAMED", "CLEAR SILENT ALL",
     # moved, copied or added into or out of it
     f"MOVE <{META_GRAPH}> TO <{OTHER}>",
     f"COPY <{EXAMPLE}> TO <{META_GRAPH}>",
@@ -178,3 +176,4 @@ def test_the_command_line_beside_a_server_drops_a_graph_with_its_description(
         store.drop_graph(graph)
     assert graph not in live.store.graphs()
     assert _description(live, graph) == {}
+
