@@ -46,6 +46,7 @@ from graph.errors import (
 )
 from graph.ingest import validation
 from graph.ingest.checking import check, key, public_targets
+from graph.ingest.nondeterministic import commit_operations, nondeterministic
 from graph.ingest.provenance import Access, Provenance, describe, digest
 from graph.namespaces import (
     CG,
@@ -334,7 +335,9 @@ def apply_update(store: Store, text: str, *, who: str, source: str = "the update
     Update's, which the W3C tests require) empty them with the rest, and every graph
     described before is described anew in the same transaction, its access level kept: the
     graphs emptied with size 0, those left as they were (the default graph, by ``NAMED``)
-    as they are. Raises
+    as they are. An update calling ``RAND()``, ``NOW()``, ``UUID()``, ``STRUUID()`` or
+    ``BNODE()`` is not run again on the store: its checked run's changes are written
+    (``graph.ingest.nondeterministic``). Raises
     ``QuerySyntaxError``, ``ForbiddenOperation``, ``BoundExceeded``, ``ShapeViolation``,
     ``InputError`` or ``UpdateFailed``; nothing is written then."""
     from graph.engine.parsing import parsers
@@ -403,10 +406,17 @@ def apply_update(store: Store, text: str, *, who: str, source: str = "the update
             if found:
                 described.append(graph)
                 metadata += found
+        if nondeterministic(text):   # its second run may differ: the checked one is written
+            operations = commit_operations(
+                changes, created, map(key, scratch.named_graphs()),
+                [g for g in MAINTAINED if emptied])
+        else:
+            operations = [text.strip().rstrip(";")]
+        operations += _describing(described, metadata) if described else []
+        if not operations:
+            return Written({}, [], warnings, {"validate": checked, "write": 0.0})
         try:
-            store.update("\n;\n".join([text.strip().rstrip(";"),
-                                        *_describing(described, metadata)])
-                         if described else text)
+            store.update("\n;\n".join(operations))
         except RuntimeError as error:   # e.g. CREATE of a graph the copy did not hold
             raise UpdateFailed(str(error)) from None
         return Written({g: len(t) for g, t in touched.items()}, [], warnings,

@@ -48,3 +48,17 @@ def test_clearing_a_meta_graph_by_name_is_still_refused() -> None:
     with pytest.raises(InputError, match="maintained by civicgraph"):
         apply_update(store, f"CLEAR GRAPH <{META_GRAPH}>", who="test")
     assert PUBLIC in described_in(store, META_GRAPH)
+
+
+def test_an_update_of_every_graph_with_a_random_value_is_written_as_checked() -> None:
+    """``CLEAR ALL`` with ``RAND()`` after it: the checked run's changes are written
+    (``graph.ingest.nondeterministic``), the meta graphs emptied and every graph described
+    anew at its level, the graph it fills with its size."""
+    store = memory_store()
+    replace(store, {PUBLIC: [T], HIDDEN: [T]}, None, source="test", validate=False)
+    apply_update(store, f"CLEAR ALL ; INSERT {{ GRAPH <{PUBLIC}> {{ <urn:e:a> <urn:e:r> ?r }} }} "
+                        "WHERE { BIND(RAND() AS ?r) }", who="test")
+    assert HIDDEN in described_in(store, RESTRICTED_META_GRAPH)
+    assert HIDDEN not in described_in(store, META_GRAPH)
+    assert _size(store, HIDDEN) == {"0"} and _size(store, PUBLIC) == {"1"}
+    assert store.count(HIDDEN) == 0 and store.count(PUBLIC) == 1
