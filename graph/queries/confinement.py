@@ -65,6 +65,7 @@ from graph.queries.footprint import (
     _types_in,
     iri_of,
 )
+from graph.queries.footprint import algebra as footprint_algebra
 
 #: where a pattern binds a variable: the triple's subject, its object, or either (``p?``)
 SUBJECT: Final = "subject"
@@ -128,13 +129,10 @@ def plan(sparql: str, bound: frozenset[str] = frozenset()) -> Plan:
     return _READER.submit(_plan, sparql, bound).result()
 
 
-def _plan(sparql: str, bound: frozenset[str]) -> Plan:
-    from rdflib.plugins.sparql.algebra import translateQuery
-    from rdflib.plugins.sparql.parser import parseQuery
-
-    try:
-        algebra = translateQuery(parseQuery(sparql)).algebra
-    except Exception:   # whatever rdflib cannot read, nothing is assumed of
+def _plan(sparql: str, bound: frozenset[str], algebra: Any = None) -> Plan:
+    """The plan of ``sparql`` (its ``algebra``: by default the one its footprint reads)."""
+    algebra = footprint_algebra(sparql) if algebra is None else algebra
+    if algebra is None:   # whatever rdflib cannot read, nothing is assumed of
         return refused("the query is not one rdflib reads")
     if algebra.name != "SelectQuery":
         return refused("not a SELECT query")

@@ -154,8 +154,8 @@ def plan(sparql: str, bound: frozenset[str] = frozenset()) -> Plan:
     return _READER.submit(_derived_plan, sparql, bound).result()
 
 
-def _derived_plan(sparql: str, bound: frozenset[str]) -> Plan:
-    found = _plan(sparql, bound)
+def _derived_plan(sparql: str, bound: frozenset[str], algebra: Any = None) -> Plan:
+    found = _plan(sparql, bound, algebra)
     if found.reason is not None or not found.selects:
         return found
     return dataclasses.replace(found, sources=sources(sparql, bound, found))

@@ -235,14 +235,40 @@ def footprint(sparql: str, bound: frozenset[str] = frozenset()) -> Footprint | N
     return _READER.submit(_footprint, sparql, bound).result()
 
 
-def _footprint(sparql: str, bound: frozenset[str]) -> Footprint | None:
+#: parses kept (``algebra``): the footprint and the plan of a text are read one after the
+#: other, around its evaluation, with at most the round's other texts between
+PARSES = 16
+#: what ``algebra`` gives for a text rdflib does not read
+_UNREAD: Final = object()
+
+
+def algebra(sparql: str) -> Any | None:
+    """rdflib's algebra of the query ``sparql``, or None if rdflib does not read it; one
+    parse for the footprint and the plan (``graph.queries.confinement``), which read it and
+    never change it (``tests/graph/queries/test_shared_algebra.py``). Called on
+    ``_READER`` only."""
+    found = _parsed(sparql)
+    return None if found is _UNREAD else found
+
+
+@functools.lru_cache(maxsize=PARSES)
+def _parsed(sparql: str) -> Any:
     from rdflib.plugins.sparql.algebra import translateQuery
     from rdflib.plugins.sparql.parser import parseQuery
 
     try:
-        algebra = translateQuery(parseQuery(sparql)).algebra
+        return translateQuery(parseQuery(sparql)).algebra
     except Exception:   # whatever rdflib cannot read, nothing is assumed of
-        return None
+        return _UNREAD
+
+
+def _footprint(sparql: str, bound: frozenset[str]) -> Footprint | None:
+    found = algebra(sparql)
+    return None if found is None else _read(found)
+
+
+def _read(algebra: Any) -> Footprint | None:
+    """The footprint of a query of algebra ``algebra`` (see ``footprint``)."""
     found = _Found()
     try:   # a substituted variable is a constant: it anchors no zero-length path
         _walk(algebra, found, {}, frozenset())
