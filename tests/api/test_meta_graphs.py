@@ -177,3 +177,26 @@ def test_the_command_line_beside_a_server_drops_a_graph_with_its_description(
     assert graph not in live.store.graphs()
     assert _description(live, graph) == {}
 
+
+
+def test_a_file_loaded_again_beside_a_server_is_recognised_unchanged(live: Live) -> None:
+    """The server records the digest of the triples it wrote, not of the file the command
+    read: the command recognises an unchanged load by either (else every ``civicgraph load``
+    of the same file beside a server rewrote the graph and made every kept answer over it
+    evaluated again)."""
+    from graph.ingest.loading import _unchanged
+    from graph.ingest.provenance import CC_BY
+
+    graph = "http://example.org/meta-tests/reloaded"
+    triples = [ox.Triple(ox.NamedNode(OTHER), ox.NamedNode(P), ox.Literal(str(n)))
+               for n in range(4)]
+    _load_beside(live, graph, triples, Provenance(source="file.ttl", imported_by="someone",
+                                                  title="file.ttl", access="public"))
+    description = {"title": "file.ttl", "source": "file.ttl", "licence": CC_BY,
+                   "access": "public", "sha256": digest(b"the file's bytes")}
+    with server_store(live.url, CURATOR_TOKEN) as store:
+        assert _unchanged(store, graph, triples, description)
+        assert not _unchanged(store, graph, triples[:3], description)   # fewer triples
+        other = [*triples[:3], ox.Triple(ox.NamedNode(OTHER), ox.NamedNode(P), ox.Literal("x"))]
+        assert not _unchanged(store, graph, other, description)   # as many, another one
+        assert not _unchanged(store, graph, triples, {**description, "title": "other"})
