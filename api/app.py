@@ -46,6 +46,8 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
     app.state.settings = settings
     app.state.store = store
     errors.install(app)
+    # the innermost: a 405's Allow, a plain OPTIONS; inside CORS, which answers preflights
+    app.add_middleware(middleware.AllowedMethods, application=app)
     security.install(app, settings)
     querying.install(app, settings)  # wraps app.state.store so query snapshots follow writes
     app.include_router(health.router)

@@ -26,6 +26,9 @@ Both are plain ASGI middleware (they never buffer a response).
   ``<script type="application/json">`` / ``application/ld+json``, which never run) and which
   only this site may frame. A page that sets its own policy keeps it: the maps' embed view
   (``api.routes.maps.CSP``) may be framed by any site.
+- ``AllowedMethods``: a 405's ``Allow`` names every method its path answers (Starlette's
+  router names those of the first route whose path matches: ``GET`` on ``/store``); a plain
+  ``OPTIONS`` gets 200 with that ``Allow`` (RFC 9110 §§15.5.6, 9.3.7, as Fuseki does).
 """
 
 from __future__ import annotations
@@ -34,8 +37,11 @@ import asyncio
 import base64
 import hashlib
 import time
+from collections.abc import Iterator
+from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import (
@@ -323,6 +329,81 @@ def _secured(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
     return headers + added
 
 
+#: the order ``Allow`` names methods in (any other after them, alphabetically)
+METHOD_ORDER = ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS")
+
+
+def _routes(application: FastAPI) -> Iterator[Any]:
+    """Every route of ``application``: FastAPI (>= 0.120) keeps an included router whole, and
+    its routes are its ``effective_route_contexts``."""
+    for route in application.router.routes:
+        contexts = getattr(route, "effective_route_contexts", None)
+        yield from contexts() if contexts is not None else (route,)
+
+
+def allowed_methods(application: FastAPI, scope: Scope) -> tuple[Any, list[str]]:
+    """The first route whose path matches ``scope``'s (None: none does), and the methods the
+    routes of that path answer, in ``METHOD_ORDER``: ``HEAD`` wherever ``GET``
+    (``api.head.HeadAsGet``), ``OPTIONS`` wherever any (``AllowedMethods``). A mount (the
+    static files) declares no methods: it answers for itself."""
+    first = None
+    methods: set[str] = set()
+    for route in _routes(application):
+        declared = getattr(getattr(route, "starlette_route", None) or route, "methods", None)
+        if declared and route.matches(scope)[0] is not Match.NONE:
+            first = first or route
+            methods |= declared
+    if not methods:
+        return None, []
+    methods |= {"HEAD", "OPTIONS"} if "GET" in methods else {"OPTIONS"}
+    rank = {method: i for i, method in enumerate(METHOD_ORDER)}
+    return first, sorted(methods, key=lambda m: (rank.get(m, len(rank)), m))
+
+
+def _is_preflight(scope: Scope) -> bool:
+    names = {name for name, _ in scope.get("headers", ())}
+    return b"origin" in names and b"access-control-request-method" in names
+
+
+class AllowedMethods:
+    """``Allow`` on a 405 names every method of the path's routes; a plain ``OPTIONS`` (not
+    a CORS preflight, which ``CORSMiddleware``, outside, answers) gets 200 and that ``Allow``,
+    or the router's 404 for a path no route answers."""
+
+    def __init__(self, app: ASGIApp, *, application: FastAPI) -> None:
+        self.app = app
+        self.application = application
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if scope["method"] == "OPTIONS" and not _is_preflight(scope):
+            route, allowed = allowed_methods(self.application, scope)
+            if allowed:
+                scope["route"] = route   # the request log's route (``observability``)
+                answer = Response(status_code=200, headers={"Allow": ", ".join(allowed)})
+                await answer(scope, receive, send)
+                return
+
+        # the request's target as it came: a mount (the static files) rewrites the scope's
+        path, root_path = scope["path"], scope.get("root_path", "")
+
+        async def send_allow(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] == 405:
+                _, allowed = allowed_methods(self.application, {
+                    "type": "http", "method": scope["method"], "path": path,
+                    "root_path": root_path})
+                if allowed:
+                    headers = [(n, v) for n, v in message.get("headers", ())
+                               if n.lower() != b"allow"]
+                    message = {**message,
+                               "headers": [*headers, (b"allow", ", ".join(allowed).encode())]}
+            await send(message)
+
+        await self.app(scope, receive, send_allow)
+
+
 def install(app: FastAPI, settings: Settings) -> None:
     """Add the body limits, the write guard around them, and the security headers around
     both (a refusal is a page too)."""
@@ -333,5 +414,5 @@ def install(app: FastAPI, settings: Settings) -> None:
     app.add_middleware(SecurityHeaders)
 
 
-__all__ = ["PAGE_CSP", "WRITE_PATHS", "BodyLimits", "RequestEncodings", "SecurityHeaders",
-           "WriteGuard", "install", "is_write"]
+__all__ = ["PAGE_CSP", "WRITE_PATHS", "AllowedMethods", "BodyLimits", "RequestEncodings",
+           "SecurityHeaders", "WriteGuard", "allowed_methods", "install", "is_write"]
