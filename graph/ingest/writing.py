@@ -46,7 +46,7 @@ from graph.errors import (
 )
 from graph.ingest import validation
 from graph.ingest.checking import check, key, public_targets
-from graph.ingest.nondeterministic import commit_operations, nondeterministic
+from graph.ingest.nondeterministic import commit_operations, empty_graphs, nondeterministic
 from graph.ingest.provenance import Access, Provenance, describe, digest
 from graph.namespaces import (
     CG,
@@ -361,12 +361,18 @@ def apply_update(store: Store, text: str, *, who: str, source: str = "the update
                 raise ShapeViolation(personal, source="the update")
         copied = store.graphs() if every else [g for g in store.graphs() if g in named]
         scratch, before = _scratch(store, [DEFAULT_GRAPH, *copied])
+        existed = empty_graphs(store, scratch, None if every else named)
+        before.update({graph: set() for graph in existed})
         try:
             scratch.update(text)
         except SyntaxError as error:
             raise QuerySyntaxError(str(error.msg or error)) from None
         except (RuntimeError, OSError, ValueError) as error:
             raise UpdateFailed(str(error)) from None
+        if ox.NamedNode(DEFAULT_GRAPH) in scratch.named_graphs():
+            raise InputError(f"<{DEFAULT_GRAPH}> is the name civicgraph gives the store's "
+                             "default graph in its descriptions, not a named graph: write the "
+                             "default graph without GRAPH, or name another graph")
         changes = _changes(scratch, before)
         emptied = False   # by CLEAR/DROP ALL or NAMED: every description is written anew
         for graph in MAINTAINED:
@@ -407,9 +413,15 @@ def apply_update(store: Store, text: str, *, who: str, source: str = "the update
                 described.append(graph)
                 metadata += found
         if nondeterministic(text):   # its second run may differ: the checked one is written
+            unread = [g for g in changes if g not in before and holds_data(store, g)]
+            if unread:   # the copy lacked a graph the run wrote: its changes are not whole
+                raise InputError(f"this update writes <{unread[0]}> in a way civicgraph could "
+                                 "not foresee from its text (a relative IRI?): name the graph "
+                                 "with its full IRI")
             operations = commit_operations(
                 changes, created, map(key, scratch.named_graphs()),
-                [g for g in MAINTAINED if emptied])
+                [g for g in MAINTAINED if emptied], existed=[*existed, *copied],
+                held=(t for triples in before.values() for t in triples))
         else:
             operations = [text.strip().rstrip(";")]
         operations += _describing(described, metadata) if described else []

@@ -249,11 +249,8 @@ def data_graphs(text: str) -> set[str] | None:
                 if name is None or iri is None or iri.kind != "IRI":
                     return None
                 namespaces[name.text.rstrip(":")] = clause_iri(iri.text, base, {}) or ""
-            elif word == "BASE":
-                iri = next(words, None)
-                if iri is None or iri.kind != "IRI":
-                    return None
-                base = clause_iri(iri.text, base, {})
+            elif word == "BASE":   # read as the engine does by ``graphs_of``'s every graph
+                return None
         elif previous == "GRAPH":
             if token.kind not in ("IRI", "PNAME"):
                 return None
@@ -267,7 +264,7 @@ def data_graphs(text: str) -> set[str] | None:
 
 def graphs_of(text: str) -> tuple[set[str], bool]:
     """The named graphs the update ``text`` names (IRIs), and whether it may touch any
-    graph (a ``GRAPH ?g``, ``CLEAR``/``DROP`` ``ALL`` or ``NAMED``)."""
+    graph (a ``GRAPH ?g``, ``CLEAR``/``DROP`` ``ALL`` or ``NAMED``, a ``BASE``)."""
     named: set[str] = set()
     every = False
 
@@ -292,4 +289,8 @@ def graphs_of(text: str) -> tuple[set[str], bool]:
 
     for operation in _parse(text):
         visit(dict(operation))
+    # rdflib resolves relative IRIs against a BASE otherwise than RFC 3986 and Oxigraph do
+    # (``<>`` keeps the base's fragment): the graphs named under one are not known
+    if any(t.kind == "WORD" and t.text.upper() == "BASE" for t in code(text)):
+        every = True
     return named, every
