@@ -18,7 +18,7 @@ other ``InputError``            400     (``ForbiddenOperation``, ``QueryFailed``
 ``UnknownQuery``, ``NotFound``  404
 ``LimitExceeded``               503     a query stopped by a limit (time, result, memory)
 ``WorkersBusy``                 503     no query worker free in time; with ``Retry-After``
-``StoreError``                  503     with ``Retry-After``
+``StoreError``                  503     with ``Retry-After`` (406 for a writer's refusal)
 ``QueryHeaderError``            500     a defect in a catalogue file
 ==============================  ======  ==========================================
 """
@@ -66,12 +66,38 @@ class Forbidden(HttpError):
 class NotAcceptable(HttpError):
     status = 406
 
-    def __init__(self, offered: list[str], *, asked: str | None = None) -> None:
-        """``asked``: the ``format=`` that named none of ``offered`` (else ``Accept`` did)."""
+    def __init__(self, offered: list[str], *, asked: str | None = None,
+                 why: str | None = None) -> None:
+        """``asked``: the ``format=`` that named none of ``offered`` (else ``Accept`` did);
+        ``why``: what the format asked for cannot carry (then ``offered`` are those that can).
+        """
         self.offered = offered
         what = ("none of the media types in Accept" if asked is None
                 else f"format={asked!r} names no format that")
-        super().__init__(f"{what} can be produced here; available: {', '.join(offered)}")
+        if why is not None:
+            super().__init__(f"{why}; ask for one of: {', '.join(offered)}")
+        else:
+            super().__init__(f"{what} can be produced here; available: {', '.join(offered)}")
+
+
+#: what Oxigraph's writers say of a result they cannot write (JSON-LD and RDF 1.2 triple
+#: terms), raised by the writer in a query worker (a ``StoreError``) or here (``OSError``)
+UNWRITABLE = "does not support RDF 1.2"
+#: why, for the client
+TRIPLE_TERMS = ("the result holds RDF 1.2 triple terms (<<( s p o )>>), which JSON-LD cannot "
+                "write")
+
+
+def unwritable(error: Exception) -> NotAcceptable | None:
+    """The 406 for a result the format asked for cannot write (a writer's refusal, not a
+    failure of the store: a 503 would tell the client to retry the same request), naming the
+    graph formats of ``/sparql`` that can; None for any other error."""
+    if not isinstance(error, (errors.StoreError, OSError)) or UNWRITABLE not in str(error):
+        return None
+    from graph.sparql.results import GRAPH_FORMATS
+
+    return NotAcceptable([f.media_type for f in GRAPH_FORMATS if f.name != "jsonld"],
+                         why=TRIPLE_TERMS)
 
 
 class MethodNotAllowed(HttpError):
@@ -161,6 +187,8 @@ def details_of(error: Exception) -> dict[str, Any]:
         body.update(parameter=error.parameter, problem=error.problem)
     elif isinstance(error, errors.ShapeViolation):
         body["violations"] = [asdict(v) for v in error.violations]
+    elif isinstance(error, errors.BoundExceeded):
+        body.update(bound=error.bound, limit=error.limit, line=error.line)
     elif isinstance(error, NotAcceptable):
         body["available"] = error.offered
     elif isinstance(error, UnsupportedMediaType):
@@ -176,6 +204,7 @@ def _wants_html(request: Request) -> bool:
 
 def error_response(request: Request, error: Exception) -> Response:
     """The response for ``error``, as an HTML page for a browser, else JSON."""
+    error = unwritable(error) or error
     body = details_of(error)
     headers = dict(error.headers) if isinstance(error, HttpError) else {}
     if isinstance(error, (errors.StoreError, errors.WorkersBusy)) and \

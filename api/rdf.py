@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 import pyoxigraph as ox
 from fastapi.responses import Response
 
+from api.errors import TRIPLE_TERMS, UNWRITABLE, NotAcceptable
 from graph.namespaces import PREFIXES
 from graph.sparql.results import format_for
 
@@ -28,11 +29,18 @@ SUFFIXES: Mapping[str, str] = {
 
 def serialize(triples: Iterable[ox.Triple], media_type: str,
               prefixes: Mapping[str, str] = PREFIXES) -> tuple[bytes, str]:
-    """``triples`` written in the format of ``media_type``, and the canonical media type."""
+    """``triples`` written in the format of ``media_type``, and the canonical media type;
+    ``NotAcceptable`` (406) when that format cannot write them (JSON-LD and triple terms)."""
     fmt = format_for(media_type, "graph")
     writer = fmt.oxigraph()
     assert isinstance(writer, ox.RdfFormat)
-    body = ox.serialize(list(triples), format=writer, prefixes=dict(prefixes)) or b""
+    try:
+        body = ox.serialize(list(triples), format=writer, prefixes=dict(prefixes)) or b""
+    except OSError as error:   # a writer's refusal: JSON-LD of RDF 1.2 triple terms
+        if UNWRITABLE not in str(error):
+            raise
+        raise NotAcceptable([t for t in RDF_TYPES if t != "application/ld+json"],
+                            why=TRIPLE_TERMS) from None
     return body, fmt.media_type
 
 

@@ -11,8 +11,10 @@ parsers were seen to survive; this module is the second line, for what a bound d
 What is read here, in a spawned process, in a thread whose stack is ``PARSE_STACK`` (1 MiB,
 an eighth of a server thread's 8 MiB: a text that parses here parses there):
 
-- **RDF bodies** of the Graph Store (``rdf_triples``): bounds, RDF/XML entities, the parse;
-  the triples come back as N-Triples, a flat format the server reads in one linear pass;
+- **RDF bodies** of the Graph Store (``rdf_triples``): bounds, RDF/XML entities, the parse
+  with fresh blank nodes (a document's ``_:x`` is its own: RDF 1.1 Concepts §3.5, so a POST
+  never joins a node already in the store); the triples come back as N-Triples, a flat format
+  the server reads in one linear pass;
 - **SPARQL updates** (``prepare_update``): ``using-graph-uri`` written in, bounds, SERVICE and
   LOAD refused, Oxigraph's own parse (the update run on an empty memory store), the graphs it
   names; then ``update_findings``: the privacy guard's reading (``graph.sparql.update_guard``).
@@ -22,6 +24,10 @@ an eighth of a server thread's 8 MiB: a text that parses here parses there):
   refused, form and dataset. Shorter texts (a lookup, most hand-written queries) are analysed
   in the server, where they cost a few milliseconds of lexing at worst; a 1 MiB hostile text
   costs it nothing but the round trip.
+
+Tokens. Oxigraph's RDF parsers read a token (literal, IRI) of ``TOKEN_BYTES`` (16 MiB) at
+most (``MemoryError`` past it), and N-Triples are read again (the flat triples, the store's
+dumps): a longer one, as sent or as N-Triples, is a ``BoundExceeded`` (400, with its line).
 
 Failures. A parse that ends its process (a crash) raises ``ParserCrashed``, one that takes
 more than its time limit ``ParseTimeout`` (both 400: the input's fault); the process is
@@ -51,7 +57,7 @@ from multiprocessing.connection import Connection
 from typing import Any, Final, cast
 
 import graph.errors as errors
-from graph.errors import InputError, StoreUnavailable, WorkersBusy
+from graph.errors import BoundExceeded, InputError, StoreUnavailable, WorkersBusy
 from graph.sparql.request import QueryInfo
 
 log = logging.getLogger(__name__)
@@ -68,6 +74,9 @@ SIZE: Final = 2
 STOPPED_MEMORY: Final = 60.0
 #: seconds to wait for a parser process to start
 START_LIMIT: Final = 30.0
+#: the longest token (literal, IRI) Oxigraph's RDF parsers read (their buffer), and its bound
+TOKEN_BYTES: Final = 16 * 1024 * 1024
+LENGTH_BOUND: Final = "the length in bytes of one token (a literal or an IRI)"
 
 
 class ParserCrashed(InputError):
@@ -102,10 +111,13 @@ class PreparedUpdate:
 
 # -- what a parser process runs ----------------------------------------------------------------
 
-def rdf_triples(data: bytes, format_name: str, base_iri: str | None, source: str) -> bytes:
+def rdf_triples(data: bytes, format_name: str, base_iri: str | None, source: str,
+                fresh_blank_nodes: bool = True) -> bytes:
     """The triples of ``data`` (RDF in the ``pyoxigraph.RdfFormat`` named ``format_name``) as
     N-Triples, after the bounds and the RDF/XML entity check; ``RdfSyntaxError`` with line and
-    column when it does not parse."""
+    column when it does not parse, ``BoundExceeded`` for a token past ``TOKEN_BYTES``. Blank
+    nodes get fresh labels unless ``fresh_blank_nodes`` is false (one label, one node, within
+    the document either way)."""
     import pyoxigraph as ox
 
     from graph.errors import RdfSyntaxError
@@ -117,7 +129,13 @@ def rdf_triples(data: bytes, format_name: str, base_iri: str | None, source: str
     if fmt == ox.RdfFormat.RDF_XML:
         check_entities(data, source=source)
     try:
-        quads = list(ox.parse(data, format=fmt, base_iri=base_iri))
+        quads = list(ox.parse(data, format=fmt, base_iri=base_iri,
+                              rename_blank_nodes=fresh_blank_nodes))
+    except MemoryError as error:
+        if "buffer maximal size" not in str(error):
+            raise
+        raise BoundExceeded(fmt.name, LENGTH_BOUND, TOKEN_BYTES, source=source,
+                            line=_long_token_line(data)) from None
     except SyntaxError as error:
         raise RdfSyntaxError(str(error.msg or error), source=source, line=error.lineno,
                              column=error.offset) from None
@@ -129,7 +147,64 @@ def rdf_triples(data: bytes, format_name: str, base_iri: str | None, source: str
         raise RdfSyntaxError("an N3 formula ({ ... }, a rule or a quoted statement) says "
                              "something of triples without asserting them: send its plain "
                              "triples only", source=source)
-    return ox.serialize([q.triple for q in quads], format=ox.RdfFormat.N_TRIPLES) or b""
+    flat = ox.serialize([q.triple for q in quads], format=ox.RdfFormat.N_TRIPLES) or b""
+    if _long_line(flat):
+        # N-Triples escapes (a newline in two bytes, a control character in six) made it long
+        raise BoundExceeded(fmt.name, LENGTH_BOUND + " written as N-Triples", TOKEN_BYTES,
+                            source=source)
+    return flat
+
+
+def _long_line(flat: bytes) -> bool:
+    """Whether N-Triples ``flat`` has a token past ``TOKEN_BYTES`` (a line is a triple)."""
+    import pyoxigraph as ox
+
+    start = 0
+    while len(flat) > TOKEN_BYTES and start < len(flat):
+        end = flat.find(b"\n", start) % (len(flat) + 1)   # -1: the end
+        try:
+            if end - start > TOKEN_BYTES:
+                list(ox.parse(flat[start:end], format=ox.RdfFormat.N_TRIPLES))
+        except MemoryError:
+            return True
+        start = end + 1
+    return False
+
+
+def _long_token_line(data: bytes) -> int | None:
+    """The line of the longest token of ``data`` (Oxigraph does not say), or None; the lexer
+    of SPARQL and Turtle reads JSON's strings too."""
+    from graph.sparql.lexer import line_of, tokens
+
+    text = data.decode("utf-8", "replace")
+    longest = max(tokens(text, spaces=False), key=lambda t: len(t.text), default=None)
+    if longest is None or len(longest.text.encode()) < TOKEN_BYTES // 2:
+        return None
+    return line_of(text, longest.start)
+
+
+def long_sparql_token(text: str) -> None:
+    """``BoundExceeded`` for a literal or an IRI of ``text`` longer than ``TOKEN_BYTES`` as
+    N-Triples (the store's own N-Triples, the write path's and the snapshots', are read)."""
+    import pyoxigraph as ox
+
+    from graph.sparql.lexer import line_of, tokens
+
+    if len(text) <= TOKEN_BYTES // 6:   # an escape is at most six bytes
+        return
+    for token in tokens(text, spaces=False):
+        size = len(token.text)
+        if size <= TOKEN_BYTES // 6:
+            continue
+        if token.kind in ("STRING", "OPEN_STRING"):
+            quote = 3 if token.text[:3] in ('"""', "'''") else 1
+            # the body's backslashes are written again: at most a byte too many an escape
+            size = len(str(ox.Literal(token.text[quote:-quote] or "")).encode())
+        else:
+            size = len(token.text.encode())
+        if size > TOKEN_BYTES:
+            raise BoundExceeded("SPARQL", LENGTH_BOUND, TOKEN_BYTES, source="the update",
+                                line=line_of(text, token.start))
 
 
 def _rdf_formats() -> list[Any]:
@@ -150,6 +225,7 @@ def prepare_update(text: str, using: Sequence[str], using_named: Sequence[str]
 
     text = with_using(text, using, using_named)
     analyse_update(text)
+    long_sparql_token(text)
     try:
         ox.Store().update(text)   # Oxigraph's parse, on an empty store (evaluation is trivial)
     except SyntaxError as error:
@@ -269,8 +345,9 @@ class Parsers:
 
     # the jobs
     def rdf_triples(self, data: bytes, format_name: str, *, base_iri: str | None = None,
-                    source: str = "request body") -> bytes:
-        return cast(bytes, self._run("rdf", (data, format_name, base_iri, source), source))
+                    source: str = "request body", fresh_blank_nodes: bool = True) -> bytes:
+        return cast(bytes, self._run("rdf", (data, format_name, base_iri, source,
+                                             fresh_blank_nodes), source))
 
     def prepare_update(self, text: str, using: Sequence[str] = (),
                        using_named: Sequence[str] = ()) -> PreparedUpdate:
@@ -419,5 +496,5 @@ def parsers() -> Parsers:
         return _POOL
 
 
-__all__ = ["INLINE_BYTES", "PARSE_STACK", "ParseTimeout", "ParserCrashed", "Parsers",
-           "PreparedUpdate", "parsers"]
+__all__ = ["INLINE_BYTES", "LENGTH_BOUND", "PARSE_STACK", "TOKEN_BYTES", "ParseTimeout",
+           "ParserCrashed", "Parsers", "PreparedUpdate", "parsers"]
