@@ -3,8 +3,10 @@
 - ``GET /queries``: the catalogue (titles, descriptions, typed parameters), JSON or HTML;
 - ``GET /queries/{name}``: run one with its parameters from the URL (checked and bound as RDF
   terms, never spliced into the text), as SPARQL JSON, CSV, TSV, XML or an HTML table; the URL
-  is the permalink. Each query has its own path in the OpenAPI description, with its typed
-  parameters and their defaults as examples;
+  is the permalink. The CSV and TSV are downloads for spreadsheets: a text cell that would
+  run as a formula gets a leading ``'`` (``spreadsheet_safe``; ``/sparql``'s are exact).
+  Each query has its own path in the OpenAPI description, with its typed parameters and
+  their defaults as examples;
 - ``GET /queries/{name}.rq``: the SPARQL text;
 - ``GET /query``: the query page (YASGUI, served from this server), with the catalogue as
   examples.
@@ -12,6 +14,8 @@
 
 from __future__ import annotations
 
+import csv
+import dataclasses
 import functools
 import gzip
 import io
@@ -34,7 +38,8 @@ from api.security import client_slot, reader_scope
 from api.templating import LANGUAGES, preferred_language, render
 from graph.engine.execution import QueryEngine
 from graph.errors import ParameterError
-from graph.namespaces import PREFIXES, prefix_block
+from graph.formulas import safe_cell
+from graph.namespaces import PREFIXES, XSD, prefix_block
 from graph.publishing.describe import short_name
 from graph.queries.catalogue import (
     ANSWERED_OTHERWISE,
@@ -43,7 +48,7 @@ from graph.queries.catalogue import (
     get_query,
     list_queries,
 )
-from graph.queries.kept import COMPRESS_LEVEL, GZIP, kept_answers
+from graph.queries.kept import COMPRESS_LEVEL, GZIP, decompressed, kept_answers
 from graph.queries.refreshing import Refresher, refresher, stop_refreshers
 from graph.sparql.request import QueryJob, Scope
 from graph.sparql.results import Answer, format_for, parse_answer
@@ -193,6 +198,44 @@ def _written(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> str:
 
 
 JSON = "application/sparql-results+json"
+TSV = "text/tab-separated-values"
+#: the downloads for spreadsheets, made from the SPARQL TSV answer (it keeps every term)
+SHEETS = frozenset({"text/csv", TSV})
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_NUMERIC = frozenset(XSD + t for t in ("integer", "decimal", "double", "float", "int", "long",
+                                       "short", "byte", "nonNegativeInteger",
+                                       "positiveInteger", "unsignedInt", "unsignedLong"))
+
+
+def _cell(term: Term | None) -> str:
+    """A SPARQL CSV cell (SPARQL 1.1 CSV/TSV results, 3.2), spreadsheet-safe: a text that
+    would be a formula gets a leading ``'`` (``graph.formulas``); a number is left alone."""
+    if term is None:
+        return ""
+    if isinstance(term, ox.Literal):
+        if term.datatype.value in _NUMERIC and _NUMBER.fullmatch(term.value):
+            return term.value
+        return str(safe_cell(term.value))
+    return str(safe_cell(f"_:{term.value}" if isinstance(term, ox.BlankNode)
+                         else term.value if isinstance(term, ox.NamedNode) else str(term)))
+
+
+def spreadsheet_safe(tsv: bytes, media: str) -> bytes:
+    """The SPARQL TSV answer ``tsv`` as the download ``media`` (CSV or TSV) for people to
+    open in a spreadsheet: as SPARQL writes it, but for the text cells a spreadsheet would
+    run as formulas (OWASP's CSV injection), which get a leading ``'`` inside their quotes.
+    ``/sparql`` and the catalogue's SPARQL JSON and XML answers stay exact."""
+    if media == TSV:   # a literal is "…" there: only one opening on a formula is touched
+        return re.sub(rb'(?m)(^|\t)"(?=[=+\-@])', rb'\1"' + b"'", tsv)
+    result = ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV)
+    if not isinstance(result, ox.QuerySolutions):
+        return tsv
+    names = [v.value for v in result.variables]
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(names)
+    writer.writerows([_cell(row[name]) for name in names] for row in result)
+    return out.getvalue().encode("utf-8")
 
 
 def catalogue_job(engine: QueryEngine, query: CatalogueQuery, terms: Mapping[str, Term],
@@ -286,13 +329,19 @@ def run_query(request: Request, query: CatalogueQuery) -> Response:
     page = _page(request, html)
     # the page reads the JSON answer: one kept answer serves the page and the API
     scope = reader_scope(request)
-    job = catalogue_job(engine, query, terms, scope, JSON if html else media)
+    sheet = media in SHEETS
+    job = catalogue_job(engine, query, terms, scope, JSON if html else TSV if sheet else media)
     kept = kept_answers(engine.store, KEPT_SHARE * engine.answers.capacity)
     gzip_ok = accepts_gzip(joined(request.headers.getlist("accept-encoding")))
     with client_slot(request):
         # a large answer is kept gzipped: sent so to a client that takes it, and read by the
         # page only as far as its rows
         answer, coding = kept.run_encoded(job, engine.run, gzip_ok=html or gzip_ok)
+        if sheet and answer.kind == "solutions":
+            body = spreadsheet_safe(decompressed(answer.body) if coding else answer.body, media)
+            coding = GZIP if gzip_ok and len(body) > GZIP_PAGE_FROM else None
+            answer = dataclasses.replace(answer, media_type=media, body=gzip.compress(
+                body, compresslevel=COMPRESS_LEVEL, mtime=0) if coding else body)
         # in the slot too: a kept answer comes at once, but its last page is read through
         # every row before it (seconds for a large one)
         shown = _shown(answer, coding, page) if html else None
