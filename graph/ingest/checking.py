@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from graph.errors import ShapeViolation, Violation
+from graph.errors import BoundExceeded, InputError, ShapeViolation, Violation
 from graph.ingest import validation
 from graph.namespaces import (
     DERIVED_GRAPH,
@@ -85,6 +85,9 @@ def check(store: Store, after: Mapping[str, Iterable[ox.Triple]], *, source: str
         if public is None else set(public)
     checked = {g: t if isinstance(t, Serialized) else list(t) for g, t in after.items()
                if g not in MANAGED and not g.startswith(STAGING_PREFIX)}
+    for graph, triples in (added or checked).items():
+        _refuse_unreadable(graph, triples if isinstance(triples, Sequence) else list(triples),
+                           source)
     from graph.privacy.persons import PUBLIC_PERSONS_GRAPH
 
     exposed = [g for g in checked if g in public and g != PUBLIC_PERSONS_GRAPH]
@@ -121,6 +124,42 @@ def check(store: Store, after: Mapping[str, Iterable[ox.Triple]], *, source: str
     if found:
         raise ShapeViolation(found, source=source)
     return [r for r in kept if r.severity != "Violation"]
+
+
+def _refuse_unreadable(graph: str, triples: Sequence[ox.Triple], source: str) -> None:
+    """Refuse what the store would hold but not give back as it should: a triple term (RDF
+    1.2: the privacy guard, the shapes and the erasure of a person read RDF 1.1 triples, so a
+    name inside one would pass them all, and JSON-LD cannot carry it), or a term longer than
+    a query worker reads back (``TOKEN_BYTES`` as N-Triples: a literal an update built by
+    ``CONCAT`` made every later query fail). An import's document was bounded by its parse
+    (``graph.engine.parsing.rdf_triples``)."""
+    serialized = isinstance(triples, Serialized)
+    # how the RDF syntaxes write a triple term: << (Turtle, TriG, N-Triples, N-Quads),
+    # rdf:parseType="Triple" (RDF/XML)
+    if serialized and b"<<" not in triples.data and b"Triple" not in triples.data:
+        return
+    try:
+        _refuse_terms(graph, triples, source, serialized)
+    except SyntaxError:   # a document that does not parse: its parse tells where, later
+        return
+
+
+def _refuse_terms(graph: str, triples: Sequence[ox.Triple], source: str,
+                  serialized: bool) -> None:
+    from graph.engine.parsing import LENGTH_BOUND, TOKEN_BYTES
+
+    for triple in triples:
+        for term in (triple.subject, triple.object):
+            if isinstance(term, ox.Triple):
+                raise InputError(
+                    f"{source}: <{graph}>, the triple of {triple.subject}: its object {term} "
+                    "is a triple term (RDF 1.2), which civicgraph does not store: its privacy "
+                    "guard, shapes and erasure read RDF 1.1 triples; state it with rdf:reifies "
+                    "or as plain triples about a node of its own")
+            if not serialized and len(term.value) > TOKEN_BYTES // 2 and \
+                    len(str(term).encode()) > TOKEN_BYTES:
+                raise BoundExceeded("RDF", LENGTH_BOUND + " written as N-Triples",
+                                    TOKEN_BYTES, source=source)
 
 
 def _union(graphs: Iterable[Sequence[ox.Triple]]) -> ox.Store:
