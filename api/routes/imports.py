@@ -2,7 +2,9 @@
 
 The request is ``multipart/form-data`` with the ``file`` (CSV or XLSX) and the form fields
 ``source`` (required), ``licence``, ``kind`` and ``skip_invalid``. It needs the curator token
-(``Authorization: Bearer …``): 401 without it, 403 when writes are disabled. The answer is the
+(``Authorization: Bearer …``): 401 without it, 403 when writes are disabled. A ``licence``
+that is neither an http(s) IRI nor an SPDX id (stored as its spdx.org IRI), or a ``source``
+longer than ``MAX_SOURCE`` characters, is a 400 naming the field. The answer is the
 import report as JSON (200 when stored or unchanged, 422 when refused), or as CSV with
 ``Accept: text/csv``.
 """
@@ -16,7 +18,9 @@ from fastapi.responses import JSONResponse, Response
 
 from api.forms import given_once
 from api.security import require_curator
+from graph.errors import ParameterError
 from graph.ingest.spreadsheets import import_spreadsheet
+from graph.ingest.spreadsheets.values import ValueProblem, parse_licence, parse_source
 
 router = APIRouter(tags=["contributions"])
 
@@ -36,6 +40,13 @@ def post_import(
     skip_invalid: Annotated[bool, Form()] = False,
 ) -> Response:
     settings = request.app.state.settings
+    for name, check, value in (("source", parse_source, source),
+                               ("licence", parse_licence, licence)):
+        try:
+            if value:
+                check(value)
+        except ValueProblem as error:
+            raise ParameterError(name, str(error)) from None
     data = file.file.read(MAX_UPLOAD + 1)
     if len(data) > MAX_UPLOAD:
         return JSONResponse({"status": "refused", "errors": [

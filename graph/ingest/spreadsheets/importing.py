@@ -33,7 +33,13 @@ from graph.ingest.spreadsheets.curated import curated_tools
 from graph.ingest.spreadsheets.entry import Entry, Ref, resolve
 from graph.ingest.spreadsheets.mapping import RowMapper
 from graph.ingest.spreadsheets.references import Index, index_concepts, index_store
-from graph.ingest.spreadsheets.values import norm, slugify
+from graph.ingest.spreadsheets.values import (
+    ValueProblem,
+    norm,
+    parse_licence,
+    parse_source,
+    slugify,
+)
 from graph.ingest.tabular import Table, read_table
 from graph.namespaces import (
     CG,
@@ -97,6 +103,13 @@ def import_spreadsheet(
     report = ImportReport(source=source, filename=filename)
     if not source.strip():
         report.problems.append(Problem("--source is required: name where the data comes from"))
+        return report
+    try:   # the licence is an IRI (an SPDX id becomes its spdx.org IRI); the source is bounded
+        parse_source(source)
+        licence = parse_licence(licence) if licence is not None else None
+    except ValueProblem as error:
+        report.source = source[:200]
+        report.problems.append(Problem(str(error)))
         return report
     started = time.perf_counter()
     target = Target.for_source(source, base)

@@ -34,6 +34,7 @@ from graph.ingest.spreadsheets.subjects import SUBJECTS
 from graph.ingest.spreadsheets.values import (
     ValueProblem,
     as_text,
+    checked_iri,
     norm,
     parse_bool,
     parse_date,
@@ -183,12 +184,20 @@ class RowMapper:
         if given is not None:
             text = as_text_safe(given)
             if text.startswith(("http://", "https://")):
-                return text
+                try:
+                    return checked_iri(text)
+                except ValueProblem as error:   # the row is refused; its IRI is only a name
+                    self.problem(entry, self.kind.column("id"), str(error), given)
             return self.iri(kind, slugify(text))
         return self.iri(kind, slugify(fallback))
 
     def add(self, entry: Entry, subject: str, predicate: str, obj: Object) -> None:
-        entry.statements.append((ox.NamedNode(subject), ox.NamedNode(predicate), obj))
+        try:
+            node = ox.NamedNode(subject)
+        except ValueError as error:   # every cell made an IRI is checked: never a 500 if not
+            self.problem(entry, None, f"<{subject}> is not a valid IRI ({error})")
+            return
+        entry.statements.append((node, ox.NamedNode(predicate), obj))
 
     def typed(self, entry: Entry, *classes: str) -> None:
         assert entry.subject is not None

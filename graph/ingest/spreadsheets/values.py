@@ -18,6 +18,9 @@ import hashlib
 import re
 import unicodedata
 from functools import lru_cache
+from urllib.parse import urlsplit
+
+import pyoxigraph as ox
 
 from graph.ingest.tabular import CellValue, Formula
 
@@ -36,6 +39,9 @@ _EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
 _PHONE = re.compile(r"^\+?\d{6,15}$")
 _URL = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
 _SLUG_MAX = 60
+#: longest ``source`` of an import (characters): it names the import's graph and is shown on
+#: every page of what it states
+MAX_SOURCE = 2000
 
 TRUE_WORDS = frozenset({"yes", "oui", "true", "vrai", "1", "y", "o", "x"})
 FALSE_WORDS = frozenset({"no", "non", "false", "faux", "0", "n"})
@@ -134,11 +140,65 @@ def parse_wikidata(value: CellValue) -> str:
     return match[1].upper()
 
 
+def checked_iri(text: str) -> str:
+    """``text`` if it is an absolute IRI as Oxigraph reads one (RFC 3987), with a host when
+    its scheme is http(s); else ``ValueProblem`` saying what is wrong.
+
+    >>> checked_iri("https://example.org/a%20b")
+    'https://example.org/a%20b'
+    >>> checked_iri("http://")
+    Traceback (most recent call last):
+    ...
+    graph.ingest.spreadsheets.values.ValueProblem: 'http://' is not a web address: it names no host
+    """
+    try:
+        ox.NamedNode(text)
+    except ValueError as error:
+        raise ValueProblem(f"{text!r} is not a valid IRI ({error})") from None
+    if text.lower().startswith(("http://", "https://")):
+        try:
+            host = urlsplit(text).hostname
+        except ValueError:
+            host = None
+        if not host:
+            raise ValueProblem(f"{text!r} is not a web address: it names no host")
+    return text
+
+
 def parse_url(value: CellValue) -> str:
-    """An absolute http(s) URL."""
+    """An absolute http(s) URL, a valid IRI with a host."""
     text = as_text(value)
     if not _URL.match(text):
         raise ValueProblem(f"{text!r} is not a web address starting with http:// or https://")
+    return checked_iri(text)
+
+
+def parse_licence(text: str) -> str:
+    """The licence of an import as an IRI: an absolute http(s) IRI as given, or an SPDX id
+    (``CC-BY-4.0``) as its ``https://spdx.org/licenses/`` IRI, as the tools' licence column.
+
+    >>> parse_licence("etalab-2.0")
+    'https://spdx.org/licenses/etalab-2.0'
+    """
+    text = text.strip()
+    if _SPDX.match(text):
+        return f"https://spdx.org/licenses/{text}"
+    expected = ("an http(s) IRI (e.g. https://creativecommons.org/licenses/by/4.0/) or an SPDX "
+                "licence id (e.g. CC-BY-4.0)")
+    if not text.lower().startswith(("http://", "https://")):
+        raise ValueProblem(f"the licence {text[:200]!r} is not {expected}")
+    try:
+        return checked_iri(text)
+    except ValueProblem as error:
+        raise ValueProblem(f"the licence is not {expected}: {error}") from None
+
+
+def parse_source(text: str) -> str:
+    """The ``source`` of an import, at most ``MAX_SOURCE`` characters."""
+    if len(text) > MAX_SOURCE:
+        raise ValueProblem(f"the source is {len(text):,} characters long; at most "
+                           f"{MAX_SOURCE:,} are accepted: name where the data comes from "
+                           "briefly")
     return text
 
 
@@ -192,7 +252,10 @@ def parse_email(value: CellValue) -> str:
     text = as_text(value).removeprefix("mailto:")
     if not _EMAIL.match(text):
         raise ValueProblem(f"{text!r} is not an e-mail address")
-    return "mailto:" + text
+    try:
+        return checked_iri("mailto:" + text)
+    except ValueProblem:
+        raise ValueProblem(f"{text!r} is not an e-mail address") from None
 
 
 def parse_phone(value: CellValue) -> str:
