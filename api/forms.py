@@ -12,6 +12,10 @@
   ``/imports`` imported the second. A write must not guess which one the client meant; the
   SPARQL protocol's ``query`` and ``update`` are held to the same rule in
   ``api.routes.sparql``.
+- ``language_of``, ``page_language``: the ``lang`` parameter, read case-insensitively and
+  looked up as RFC 4647 says (``fr-CA`` is ``fr``); ``site_language``: an API's ``lang``;
+  ``given_once_each``, ``page_number``: the catalogue's URL parameters; ``unknown_value``:
+  the 400 for a value that names nothing the data has (the closest known one, and all).
 
 >>> urlencoded(b"query=caf%C3%A9+%2B&query=\\xc3\\xa9", None)
 [('query', 'café +'), ('query', 'é')]
@@ -20,13 +24,17 @@
 from __future__ import annotations
 
 import codecs
-from collections.abc import Awaitable, Callable
+import difflib
+import re
+from collections.abc import Awaitable, Callable, Sequence
 from urllib.parse import unquote_to_bytes, urlencode
 
 from fastapi import Request, Response
 from fastapi.routing import APIRoute
 
 from api.errors import BadRequest
+from api.templating import LANGUAGES, preferred_language
+from graph.errors import ParameterError
 
 
 def urlencoded(body: bytes, charset: str | None,
@@ -100,3 +108,89 @@ def given_once(*names: str) -> Callable[[Request], Awaitable[None]]:
             if len(values) > 1:
                 raise BadRequest(f"give one {name}, not {len(values)}")
     return check
+
+
+def language_of(tag: str, available: Sequence[str]) -> str | None:
+    """The language of ``available`` that the language tag ``tag`` asks, as RFC 4647's
+    lookup finds it (3.4): tags are read case-insensitively (RFC 5646 2.1.1), and a subtag
+    is dropped from the end (with a singleton before it) until one matches; None if none.
+
+    >>> language_of("FR", ("fr", "en")), language_of("fr-CA", ("fr", "en"))
+    ('fr', 'fr')
+    >>> language_of("en-x-old", ("fr", "en")), language_of("xx", ("fr", "en"))
+    ('en', None)
+    """
+    subtags = tag.strip().lower().split("-")
+    while subtags:
+        if "-".join(subtags) in available:
+            return "-".join(subtags)
+        subtags.pop()
+        if len(subtags) > 1 and len(subtags[-1]) == 1:
+            subtags.pop()
+    return None
+
+
+def page_language(request: Request) -> str:
+    """A page's language: ``?lang=`` looked up (``language_of``: ``FR`` and ``fr-CA`` give
+    ``fr``), else ``Accept-Language``, else the default (``api.templating``): an unknown
+    ``lang`` is no error on a page."""
+    return language_of(request.query_params.get("lang") or "", LANGUAGES) or \
+        preferred_language(request)
+
+
+def unknown_value(parameter: str, value: str, known: Sequence[str], what: str,
+                  ) -> ParameterError:
+    """The 400 for a ``parameter`` whose ``value`` names no ``what`` the data has: it names
+    the value, the closest of ``known`` and (up to 40 of) them all; a value naming nothing
+    gives an empty or wrong answer otherwise (``wave1=yes`` listed every tool as adopted).
+
+    >>> unknown_value("field", "healt", ["education", "health"], "field").problem
+    "'healt' names no field of the data; did you mean 'health'? (one of: education, health)"
+    """
+    shown = value if len(value) <= 60 else value[:60] + "…"
+    problem = f"{shown!r} names no {what} of the data"
+    close = difflib.get_close_matches(value.lower(), known, n=1, cutoff=0.6)
+    if close:
+        problem += f"; did you mean {close[0]!r}?"
+    if known:
+        listed = ", ".join(known[:40]) + (f", … ({len(known)} in all)" if len(known) > 40 else "")
+        problem += f" (one of: {listed})"
+    return ParameterError(parameter, problem)
+
+
+def site_language(asked: str, page: str | None) -> str:
+    """The site's language a ``lang=asked`` parameter names (``language_of``: ``FR`` and
+    ``fr-CA`` are ``fr``); one the site has not is ``page``'s language on a page, and is
+    left as asked for the API (None)."""
+    return language_of(asked, LANGUAGES) or page or asked
+
+
+def given_once_each(request: Request, reserved: frozenset[str]) -> dict[str, str]:
+    """The URL's parameters but ``reserved`` ones, each given once (a 400 naming one given
+    twice); an empty one is not given (an empty field of a page's form)."""
+    values: dict[str, str] = {}
+    seen: set[str] = set()
+    for key, value in request.query_params.multi_items():
+        if key in seen:
+            raise ParameterError(key, "give it once")
+        seen.add(key)
+        if key not in reserved and value:
+            values[key] = value
+    return values
+
+
+def page_number(request: Request, html: bool) -> int:
+    """The page of an HTML table asked (``page``, from 1); the other formats have no pages."""
+    asked = request.query_params.getlist("page")
+    if not asked:
+        return 1
+    if not html:
+        raise ParameterError("page", "only the HTML table has pages (format=html, or Accept: "
+                             "text/html); the other formats give every row")
+    if len(asked) > 1:
+        raise ParameterError("page", "give it once")
+    # ASCII digits, few of them, before int(): it takes '٣' and refuses '²' or 5,000 digits
+    if not re.fullmatch(r"[0-9]{1,9}", asked[0]) or int(asked[0]) < 1:
+        raise ParameterError("page", f"a page number from 1, of at most 9 digits, not "
+                             f"{asked[0][:40]!r}")
+    return int(asked[0])

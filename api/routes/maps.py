@@ -24,8 +24,9 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 from markupsafe import Markup
 
+from api.forms import page_language
 from api.proxies import public_base
-from api.templating import preferred_language, render
+from api.templating import render
 from graph.errors import NotFound, ParameterError
 from visualisations import maps
 from visualisations.aggregate import GROUP_KEYS, expand_filters
@@ -97,7 +98,7 @@ def _map_request(request: Request, name: str, subject: str | None = None) -> Map
         raise ParameterError("size", f"one of {', '.join(SIZE_BY)}")
     if group is not None and group not in GROUP_KEYS:
         raise ParameterError("group", f"one of {', '.join(GROUP_KEYS)}")
-    return MapRequest(name, filters, preferred_language(request), colour, group, subject, size)
+    return MapRequest(name, filters, page_language(request), colour, group, subject, size)
 
 
 def _query(r: MapRequest, filters: Filters | None = None) -> str:
@@ -239,7 +240,7 @@ def _resource(request: Request) -> str:
 
 @router.get("/maps", response_class=HTMLResponse, summary="The map gallery")
 def gallery(request: Request) -> HTMLResponse:
-    lang = preferred_language(request)
+    lang = page_language(request)
     snapshot = maps_of(request).snapshot()
     tools = maps_of(request).tool_index(lang, snapshot)
     page = render(request, "maps/gallery.html", {
@@ -263,7 +264,7 @@ def asset(name: str) -> FileResponse:
 
 @router.get("/maps/tools", response_class=HTMLResponse, summary="The map of each tool")
 def tools(request: Request) -> HTMLResponse:
-    lang = preferred_language(request)
+    lang = page_language(request)
     snapshot = maps_of(request).snapshot()
     index = maps_of(request).tool_index(lang, snapshot)
     page = render(request, "maps/tools.html", {
@@ -314,7 +315,7 @@ def geography_page(request: Request) -> HTMLResponse:
     """The organisations whose usages pass the map filters, by commune, over the outlines
     of the départements (clustered where they overlap), with the same list as a table."""
     settings = request.app.state.settings
-    lang = preferred_language(request)
+    lang = page_language(request)
     filters = Filters.from_query(request.query_params.multi_items(), base=settings.base_iri)
     service = maps_of(request)
     snapshot = service.snapshot()
@@ -335,7 +336,7 @@ def waves_page(request: Request) -> HTMLResponse:
     """Adoptions, abandonments and switches between two waves (``wave1``, ``wave2``: wave
     slugs, default the first and the last), filtered by ``field`` and ``practice``."""
     settings = request.app.state.settings
-    lang = preferred_language(request)
+    lang = page_language(request)
     params = request.query_params
     filters = Filters.from_query(
         [(k, v) for k, v in params.multi_items() if k in ("field", "practice")],

@@ -31,16 +31,17 @@ from fastapi.responses import JSONResponse, Response
 
 from api.accept import accepts_gzip, joined
 from api.errors import NotAcceptable
+from api.forms import given_once_each, page_language, page_number, site_language, unknown_value
 from api.negotiation import negotiate
 from api.querying import engine_of
 from api.routes.resources import local_link
 from api.security import client_slot, reader_scope
-from api.templating import LANGUAGES, preferred_language, render
+from api.templating import LANGUAGES, render
 from graph.engine.execution import QueryEngine
 from graph.errors import ParameterError
 from graph.formulas import safe_cell
 from graph.namespaces import PREFIXES, XSD, prefix_block
-from graph.publishing.describe import short_name
+from graph.publishing.describe import exists, short_name
 from graph.queries.catalogue import (
     ANSWERED_OTHERWISE,
     CatalogueQuery,
@@ -52,7 +53,7 @@ from graph.queries.kept import COMPRESS_LEVEL, GZIP, decompressed, kept_answers
 from graph.queries.refreshing import Refresher, refresher, stop_refreshers
 from graph.sparql.request import QueryJob, Scope
 from graph.sparql.results import Answer, format_for, parse_answer
-from graph.store import QueryResult, Term
+from graph.store import QueryResult, Store, Term
 from graph.store.binding import where_group_offset
 
 router = APIRouter(tags=["Query catalogue"])
@@ -102,36 +103,8 @@ def catalogue(request: Request) -> Response:
     queries = list_queries()
     if chosen == "application/json":
         return JSONResponse([_listing(q) for q in queries])
-    return render(request, "queries.html", {"queries": queries})
-
-
-def _page(request: Request, html: bool) -> int:
-    """The page of the HTML table asked (``page``, from 1); the other formats have no pages."""
-    asked = request.query_params.getlist("page")
-    if not asked:
-        return 1
-    if not html:
-        raise ParameterError("page", "only the HTML table has pages (format=html, or Accept: "
-                             "text/html); the other formats give every row")
-    if len(asked) > 1:
-        raise ParameterError("page", "give it once")
-    # ASCII digits, few of them, before int(): it takes '٣' and refuses '²' or 5,000 digits
-    if not re.fullmatch(r"[0-9]{1,9}", asked[0]) or int(asked[0]) < 1:
-        raise ParameterError("page", f"a page number from 1, of at most 9 digits, not "
-                             f"{asked[0][:40]!r}")
-    return int(asked[0])
-
-
-def _values(request: Request) -> dict[str, str]:
-    values: dict[str, str] = {}
-    seen: set[str] = set()
-    for key, value in request.query_params.multi_items():
-        if key in seen:
-            raise ParameterError(key, "give it once")
-        seen.add(key)
-        if key not in RESERVED and value:   # an empty field of the page's form: not given
-            values[key] = value
-    return values
+    return render(request, "queries.html", {"queries": queries,
+                                            "lang": page_language(request)})
 
 
 def _format(request: Request) -> str:
@@ -312,12 +285,46 @@ def _shown(answer: Answer, coding: str | None,
     return variables, rows, total, pages
 
 
+#: the kinds of ``id:`` IRI that are a closed vocabulary: a 400 for one names them all
+VOCABULARIES = frozenset({"effect", "field", "org-kind", "practice", "resource-type", "role",
+                          "stage", "status", "tool-category", "wave"})
+
+
+def _check_named(engine: QueryEngine, scope: Scope, query: CatalogueQuery,
+                 values: Mapping[str, str], terms: Mapping[str, Term], base: str) -> None:
+    """A 400 for an IRI given a parameter that names nothing the reader may see: the answer
+    would be empty, or wrong (``wave1=yes`` listed every tool as adopted)."""
+    given = [p for p in query.params if p.type == "iri" and p.name in values]
+
+    def unnamed(view: Store) -> tuple[Parameter, list[str]] | None:
+        for param in given:
+            if not exists(view, terms[param.name].value):
+                if param.kind not in VOCABULARIES:
+                    return param, []
+                within = ("?c a cg:ObservationWave" if param.kind == "wave" else
+                          f"?c skos:inScheme <{base}id/scheme/{param.kind}>")
+                found = view.query(f"{prefix_block(PREFIXES)}SELECT DISTINCT ?c {{ {within} }}")
+                prefix = f"{base}id/{param.kind}/"
+                return param, sorted(row["c"].value.removeprefix(prefix) for row in
+                                     cast(ox.QuerySolutions, found)
+                                     if row["c"].value.startswith(prefix))
+        return None
+
+    found = engine.lookup(unnamed, scope) if given else None
+    if found is not None:
+        param, known = found
+        raise unknown_value(param.name, values[param.name], known, param.kind or "resource")
+
+
 def run_query(request: Request, query: CatalogueQuery) -> Response:
     """Run ``query`` with the request's parameters, in the negotiated format."""
     settings = request.app.state.settings
     media = _format(request)
-    lang = preferred_language(request)
-    values = _values(request)
+    html = media == "text/html"
+    lang = page_language(request)
+    values = given_once_each(request, RESERVED)
+    if "lang" in values and any(p.name == "lang" for p in query.params):
+        values["lang"] = site_language(values["lang"], lang if html else None)
     # every parameter but the language left to default, and the language one of the site's:
     # the jobs maintained are few (each ?lang=xx-yy would be one more in every round)
     defaults = not set(values) - {"lang"} and values.get("lang", lang) in LANGUAGES
@@ -325,8 +332,7 @@ def run_query(request: Request, query: CatalogueQuery) -> Response:
         values.setdefault("lang", lang)
     terms = query.bind(values, base=settings.base_iri)
     engine = engine_of(request)
-    html = media == "text/html"
-    page = _page(request, html)
+    page = page_number(request, html)
     # the page reads the JSON answer: one kept answer serves the page and the API
     scope = reader_scope(request)
     sheet = media in SHEETS
@@ -334,12 +340,13 @@ def run_query(request: Request, query: CatalogueQuery) -> Response:
     kept = kept_answers(engine.store, KEPT_SHARE * engine.answers.capacity)
     gzip_ok = accepts_gzip(joined(request.headers.getlist("accept-encoding")))
     with client_slot(request):
+        _check_named(engine, scope, query, values, terms, settings.base_iri)
         # a large answer is kept gzipped: sent so to a client that takes it, and read by the
         # page only as far as its rows
         answer, coding = kept.run_encoded(job, engine.run, gzip_ok=html or gzip_ok)
         if sheet and answer.kind == "solutions":
             body = spreadsheet_safe(decompressed(answer.body) if coding else answer.body, media)
-            coding = GZIP if gzip_ok and len(body) > GZIP_PAGE_FROM else None
+            # gzipped as the answer was kept: when it is large (``graph.queries.kept``)
             answer = dataclasses.replace(answer, media_type=media, body=gzip.compress(
                 body, compresslevel=COMPRESS_LEVEL, mtime=0) if coding else body)
         # in the slot too: a kept answer comes at once, but its last page is read through
@@ -456,7 +463,7 @@ def _register_catalogue() -> None:
 @router.get("/query", summary="The query page", response_class=Response)
 def query_page(request: Request) -> Response:
     """The SPARQL query page: editor, catalogue examples, prefixes, results, downloads."""
-    lang = preferred_language(request)
+    lang = page_language(request)
     base = request.app.state.settings.base_iri
     examples = [{"name": q.name, "title": q.title(lang), "description": q.description(lang),
                  "sparql": editable(q, q.bind({"lang": lang} if any(
