@@ -56,6 +56,7 @@ from graph.namespaces import (
     VOID,
 )
 from graph.privacy.access import RESTRICTED_META_GRAPH, described_in, is_described, new_access
+from graph.privacy.persons import PUBLIC_PERSONS_GRAPH
 from graph.store import Store
 from graph.store.base import DEFAULT_GRAPH
 
@@ -167,9 +168,17 @@ def _maintained(graph: str, how: str = "") -> InputError:
                       "civicgraph itself, through its write path, never by a client")
 
 
+def _derived() -> InputError:
+    return InputError(f"<{PUBLIC_PERSONS_GRAPH}> is derived by civicgraph (the public view of "
+                      "persons, from the consent records and memberships of the restricted "
+                      "graphs) and written anew after each write: write those records instead")
+
+
 def _writable(graph: str) -> None:
     if graph in MAINTAINED:
         raise _maintained(graph)
+    if graph == PUBLIC_PERSONS_GRAPH:
+        raise _derived()
     if graph.startswith(STAGING_PREFIX):
         raise InputError(f"<{graph}> is written by civicgraph itself")
 
@@ -349,6 +358,8 @@ def apply_update(store: Store, text: str, *, who: str, source: str = "the update
     if prepared.data_only:
         for graph in sorted(prepared.named & set(MAINTAINED)):
             raise _maintained(graph, " (named by INSERT DATA or DELETE DATA)")
+        if PUBLIC_PERSONS_GRAPH in prepared.named:
+            raise _derived()
     with WRITE_LOCK:
         started = time.perf_counter()
         named, every = set(prepared.named), prepared.every
@@ -381,6 +392,9 @@ def apply_update(store: Store, text: str, *, who: str, source: str = "the update
                     emptied = True
                     continue
                 raise _maintained(graph)
+        derived = changes.get(PUBLIC_PERSONS_GRAPH)
+        if derived is not None and not (every and not derived[0]):   # ALL/NAMED empties it
+            raise _derived()
         changes = {g: change for g, change in changes.items() if g not in MAINTAINED}
         touched = {g: after for g, (after, _, _) in changes.items()}
         added = {g: plus for g, (_, plus, _) in changes.items()}

@@ -200,3 +200,34 @@ def test_a_file_loaded_again_beside_a_server_is_recognised_unchanged(live: Live)
         other = [*triples[:3], ox.Triple(ox.NamedNode(OTHER), ox.NamedNode(P), ox.Literal("x"))]
         assert not _unchanged(store, graph, other, description)   # as many, another one
         assert not _unchanged(store, graph, triples, {**description, "title": "other"})
+
+
+PUBLIC_PERSONS = "https://w3id.org/civicgraph/graph/public-persons"
+FOAF = "http://xmlns.com/foaf/0.1/"
+
+
+@pytest.mark.parametrize("write", [
+    ("PUT", {"graph": PUBLIC_PERSONS}, f"<{OTHER}> <{P}> 1 ."),
+    ("POST", {"graph": PUBLIC_PERSONS}, f"<{OTHER}> a <{FOAF}Person> ; <{FOAF}name> \"X\" ."),
+    ("DELETE", {"graph": PUBLIC_PERSONS}, None),
+    ("update", None, f"INSERT DATA {{ GRAPH <{PUBLIC_PERSONS}> {{ <{OTHER}> <{FOAF}name> \"X\" }} }}"),
+    ("update", None, f"DELETE WHERE {{ GRAPH <{PUBLIC_PERSONS}> {{ ?s ?p ?o }} }}"),
+    ("update", None, f"INSERT {{ GRAPH ?g {{ <{OTHER}> <{P}> 1 }} }} "
+                     f"WHERE {{ BIND(<{PUBLIC_PERSONS}> AS ?g) }}"),
+])
+def test_a_write_of_the_public_view_of_persons_is_refused(
+        live: Live, write: tuple[str, dict[str, str] | None, str | None]) -> None:
+    """The public view of persons is derived from the consent records after each write: a
+    client's write of it was answered 2xx and thrown away; it is a 400 saying so."""
+    method, params, body = write
+    before = snapshot(live.store)
+    if method == "update":
+        assert body is not None
+        response = _update(live, body)
+    else:
+        response = httpx.request(method, f"{live.url}/store", params=params, timeout=60,
+                                 headers={**AUTH, "Content-Type": "text/turtle"},
+                                 content=body)
+    assert response.status_code == 400, response.text
+    assert "derived by civicgraph" in response.json()["message"]
+    assert snapshot(live.store) == before
