@@ -147,7 +147,7 @@ def unknown_value(parameter: str, value: str, known: Sequence[str], what: str,
     >>> unknown_value("field", "healt", ["education", "health"], "field").problem
     "'healt' names no field of the data; did you mean 'health'? (one of: education, health)"
     """
-    shown = value if len(value) <= 60 else value[:60] + "…"
+    shown = value if len(value) <= 200 else value[:200] + "…"
     problem = f"{shown!r} names no {what} of the data"
     close = difflib.get_close_matches(value.lower(), known, n=1, cutoff=0.6)
     if close:
