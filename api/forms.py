@@ -160,9 +160,13 @@ def unknown_value(parameter: str, value: str, known: Sequence[str], what: str,
 
 def site_language(asked: str, page: str | None) -> str:
     """The site's language a ``lang=asked`` parameter names (``language_of``: ``FR`` and
-    ``fr-CA`` are ``fr``); one the site has not is ``page``'s language on a page, and is
-    left as asked for the API (None)."""
-    return language_of(asked, LANGUAGES) or page or asked
+    ``fr-CA`` are ``fr``); one the site has not is ``page``'s language on a page, and a 400
+    naming the site's for the API (None: the labels of an answer would mix languages)."""
+    found = language_of(asked, LANGUAGES) or page
+    if found is None:
+        raise ParameterError("lang", f"{asked[:40]!r} is not a language of the site: "
+                             f"{', '.join(LANGUAGES)} (fr-CA is looked up as fr, RFC 4647)")
+    return found
 
 
 def given_once_each(request: Request, reserved: frozenset[str]) -> dict[str, str]:

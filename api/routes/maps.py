@@ -14,6 +14,7 @@ store and are always current.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -24,7 +25,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 from markupsafe import Markup
 
-from api.forms import page_language
+from api.forms import page_language, unknown_value
 from api.proxies import public_base
 from api.templating import render
 from graph.errors import NotFound, ParameterError
@@ -116,8 +117,34 @@ def _query(r: MapRequest, filters: Filters | None = None) -> str:
 
 
 def _snapshot(service: Maps, r: MapRequest) -> Snapshot | None:
-    """The table a request's answer is made from (none for a neighbourhood)."""
-    return None if r.name == NEIGHBOURHOOD else service.snapshot()
+    """The table a request's answer is made from (none for a neighbourhood), its filters
+    checked against it (``_checked``)."""
+    if r.name == NEIGHBOURHOOD:   # a neighbourhood takes no filters
+        return None
+    snapshot = service.snapshot()
+    _checked(service, r.filters, r.lang, snapshot)
+    return snapshot
+
+
+#: a département's code (metropolitan, Corsica, overseas): one the data has no organisation
+#: in is an empty map, anything else a 400
+DEPARTEMENT = re.compile(r"0[1-9]|[1-8][0-9]|9[0-5]|2[AB]|97[1-6]")
+_WHAT = {"field": "field", "practice": "practice", "category": "tool category",
+         "kind": "organisation kind", "status": "status", "wave": "wave",
+         "dep": "département code"}
+
+
+def _checked(service: Maps, filters: Filters, lang: str, snapshot: Snapshot) -> Filters:
+    """``filters``, each value of which the form offers (``filter_choices``); a 400 naming
+    the parameter, the value, the closest offered and all of them otherwise: a value naming
+    nothing gave an empty map under a form that showed "all" selected."""
+    choices = service.filter_choices(lang, snapshot)
+    for key, value in filters.to_query():
+        known = [slug for slug, _ in choices.get(key, ())]
+        if key in _WHAT and value not in known and not (
+                key == "dep" and DEPARTEMENT.fullmatch(value)):
+            raise unknown_value(key, value, known, _WHAT[key])
+    return filters
 
 
 def _age(snapshot: Snapshot | None, headers: dict[str, str] | None = None) -> dict[str, str]:
@@ -319,7 +346,7 @@ def geography_page(request: Request) -> HTMLResponse:
     filters = Filters.from_query(request.query_params.multi_items(), base=settings.base_iri)
     service = maps_of(request)
     snapshot = service.snapshot()
-    found = service.geography(filters, snapshot)
+    found = service.geography(_checked(service, filters, lang, snapshot), snapshot)
     page = render(request, "maps/geography.html", {
         "lang": lang, "geo": found, "label": snapshot.table.label,
         "link": link_for(settings.base_iri), "choices": service.filter_choices(lang, snapshot),
@@ -345,7 +372,8 @@ def waves_page(request: Request) -> HTMLResponse:
                      else None for name in ("wave1", "wave2"))
     service = maps_of(request)
     snapshot = service.snapshot()
-    comparison = service.waves(filters, first, second, snapshot)
+    comparison = service.waves(_checked(service, filters, lang, snapshot), first, second,
+                               snapshot)
     table = snapshot.table
     link = link_for(settings.base_iri)
     page = render(request, "maps/waves.html", {

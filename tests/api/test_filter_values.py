@@ -1,7 +1,8 @@
-"""A catalogue parameter's IRI that names nothing is a 400 naming the parameter and the value
-(with the values allowed, or the closest, for a closed vocabulary), not an empty or wrong
-answer; ``lang`` is matched case-insensitively and looked up as RFC 4647 says (``fr-CA``
-gives ``fr``); a page falls back to the reader's language for one the site has not."""
+"""A map filter value or a catalogue parameter's IRI that names nothing is a 400 naming
+the parameter and the value (with the values allowed, or the closest, for a closed
+vocabulary), not an empty or wrong answer; ``lang`` is matched case-insensitively and
+looked up as RFC 4647 says (``fr-CA`` gives ``fr``), an unsupported one a 400 naming the
+supported ones (pages fall back)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,33 @@ def _refused(live: Live, path: str, parameter: str, value: str, **params: str) -
     assert body["parameter"] == parameter
     assert value in body["message"]
     return str(body["message"])
+
+
+@pytest.mark.parametrize("parameter",
+                         ["field", "wave", "dep", "status", "kind", "practice", "category"])
+@pytest.mark.parametrize("path", [MAP, f"{MAP}/embed", f"{MAP}/export.nodes.csv",
+                                  "/maps/geography"])
+def test_an_unknown_map_filter_value_is_refused(live: Live, path: str,
+                                                parameter: str) -> None:
+    _refused(live, path, parameter, "nonsense")
+
+
+@pytest.mark.parametrize(("parameter", "value", "allowed"), [
+    ("field", "healt", "health"), ("status", "nonsense", "active"), ("wave", "2023", "2024")])
+def test_a_closed_vocabulary_names_what_it_takes(live: Live, parameter: str, value: str,
+                                                 allowed: str) -> None:
+    assert allowed in _refused(live, MAP, parameter, value)
+
+
+def test_known_map_filter_values_still_work(live: Live) -> None:
+    for params in ({"field": "health"}, {"status": "active"}, {"wave": "2024"},
+                   {"field": "health,climate"}, {"dep": "75"}):
+        response = httpx.get(f"{live.url}{MAP}", params=params, timeout=60)
+        assert response.status_code == 200, (params, response.text[:300])
+
+
+def test_an_unknown_filter_on_the_waves_page_is_refused(live: Live) -> None:
+    _refused(live, "/maps/waves", "practice", "nonsense")
 
 
 def test_a_closed_vocabulary_names_the_closest_value(live: Live) -> None:
@@ -69,6 +97,11 @@ def test_lang_is_case_insensitive_and_looked_up(live: Live) -> None:
     assert _bindings(live, "fr-CA") == french
     assert _bindings(live, "EN-gb") == _bindings(live, "en")
     assert french != _bindings(live, "en")
+
+
+def test_an_unsupported_lang_is_refused_naming_the_supported_ones(live: Live) -> None:
+    message = _refused(live, "/queries/tool_usages", "lang", "xx")
+    assert "fr" in message and "en" in message
 
 
 @pytest.mark.parametrize("path", ["/queries/tool_usages?format=html", "/queries", "/query",

@@ -210,7 +210,8 @@ FOAF = "http://xmlns.com/foaf/0.1/"
     ("PUT", {"graph": PUBLIC_PERSONS}, f"<{OTHER}> <{P}> 1 ."),
     ("POST", {"graph": PUBLIC_PERSONS}, f"<{OTHER}> a <{FOAF}Person> ; <{FOAF}name> \"X\" ."),
     ("DELETE", {"graph": PUBLIC_PERSONS}, None),
-    ("update", None, f"INSERT DATA {{ GRAPH <{PUBLIC_PERSONS}> {{ <{OTHER}> <{FOAF}name> \"X\" }} }}"),
+    ("update", None,
+     f"INSERT DATA {{ GRAPH <{PUBLIC_PERSONS}> {{ <{OTHER}> <{FOAF}name> \"X\" }} }}"),
     ("update", None, f"DELETE WHERE {{ GRAPH <{PUBLIC_PERSONS}> {{ ?s ?p ?o }} }}"),
     ("update", None, f"INSERT {{ GRAPH ?g {{ <{OTHER}> <{P}> 1 }} }} "
                      f"WHERE {{ BIND(<{PUBLIC_PERSONS}> AS ?g) }}"),

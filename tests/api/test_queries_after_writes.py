@@ -161,8 +161,10 @@ def test_only_the_languages_of_the_site_are_maintained(fresh_live: Live) -> None
     assert httpx.get(url, params={"lang": "fr"}, timeout=60).status_code == 200
     found = refresher_of(kept_answers(fresh_live.app.state.engine.store))
     assert found is not None and found.maintained == 1
-    for lang in ("de", "fr-x-one", "fr-x-two"):   # any tag: each would be a job more
+    for lang in ("FR", "fr-x-one", "fr-CA"):   # any tag: each would be a job more
         assert httpx.get(url, params={"lang": lang}, timeout=60).status_code == 200
+    # one the site has not is refused (its labels would mix languages): no job either
+    assert httpx.get(url, params={"lang": "de"}, timeout=60).status_code == 400
     assert httpx.get(url, params={"lang": "en"}, timeout=60).status_code == 200
     assert found.maintained == 2
 

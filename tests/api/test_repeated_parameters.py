@@ -71,7 +71,7 @@ def test_format_in_the_url_and_in_the_form_is_a_400(live: Live) -> None:
                  ("format", "text/tab-separated-values"), ("output", "tsv"),
                  ("output", "text/tab-separated-values")]),
     ("/search", [("q", "framasoft"), ("kind", "tool"), ("kind", "organisation")]),
-    ("/maps/organisations-tools/export.json", [("field", "health"), ("field", "urban")]),
+    ("/maps/organisations-tools/export.json", [("field", "health"), ("field", "urban-question")]),
 ])
 def test_parameters_that_take_several_values_still_do(
         live: Live, path: str, params: list[tuple[str, str]]) -> None:
