@@ -231,8 +231,14 @@ def refresh_public_view(store: Store, *, threshold: int,
     g = _n(PUBLIC_PERSONS_GRAPH)
     meta = [ox.Triple(g, _n(p), o) for p, o in (
         (RDF + "type", _n(VOID + "Dataset")), (RDF + "type", _n(PROV + "Entity")),
-        (DCTERMS + "title", ox.Literal("Consented persons and membership figures")),
-        (DCTERMS + "source", ox.Literal("derived from the restricted consent records")),
+        # in each language of the pages, which show the reader's (describe._sources)
+        (DCTERMS + "title", ox.Literal("Consented persons and membership figures", language="en")),
+        (DCTERMS + "title", ox.Literal("Personnes ayant consenti et effectifs des membres",
+                                       language="fr")),
+        (DCTERMS + "source", ox.Literal("derived from the restricted consent records",
+                                        language="en")),
+        (DCTERMS + "source", ox.Literal("tiré des registres de consentement à accès restreint",
+                                        language="fr")),
         (PROV + "generatedAtTime", ox.Literal(moment.isoformat().replace("+00:00", "Z"),
                                               datatype=_n(XSD + "dateTime"))),
         (CG + "importedBy", ox.Literal("civicgraph")),

@@ -18,7 +18,7 @@ its IRI.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Final
 
 import pyoxigraph as ox
@@ -321,7 +321,7 @@ def _fact_graphs(store: Store, iri: str, incoming: Sequence[tuple[str, ox.NamedN
     return own, into
 
 
-def _sources(store: Store, iri: str) -> list[Source]:
+def _sources(store: Store, iri: str, lang: str = "en") -> list[Source]:
     node = ox.NamedNode(iri)
     # the graphs first, then their descriptions: described row by row, the links into a
     # popular tool took 0.5 s
@@ -343,9 +343,16 @@ def _sources(store: Store, iri: str) -> list[Source]:
           }} }}
         }}""")
     assert isinstance(result, ox.QuerySolutions)
+    # a title or source given in several languages: the reader's (best_label), else another
+    texts: dict[str, dict[str, dict[str, str]]] = {}
     sources: dict[str, Source] = {}
     for row in result:
         graph = row["g"].value
+        for name in ("title", "source"):
+            term = row[name]
+            if term is not None:
+                tag = (term.language or "") if isinstance(term, ox.Literal) else ""
+                texts.setdefault(graph, {}).setdefault(name, {}).setdefault(tag, term.value)
         if graph in sources:
             continue
 
@@ -355,6 +362,10 @@ def _sources(store: Store, iri: str) -> list[Source]:
 
         sources[graph] = Source(graph, text("title"), text("source"), text("date"),
                                 text("licence"))
+    for graph, source in sources.items():
+        said = texts.get(graph, {})
+        sources[graph] = replace(source, title=best_label(said.get("title", {}), lang),
+                                 source=best_label(said.get("source", {}), lang))
     return [sources[g] for g in graphs if g in sources]
 
 
@@ -414,5 +425,5 @@ def describe(store: Store, iri: str, *, lang: str = "en", page: int = 1,
                           own_graphs),
         incoming=_group(incoming, labels, lang, incoming_graphs, inverse=True),
         incoming_total=total, page=max(page, 1), page_size=page_size,
-        sources=tuple(_sources(store, iri)), triples=triples,
+        sources=tuple(_sources(store, iri, lang)), triples=triples,
     )
