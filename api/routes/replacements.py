@@ -15,8 +15,9 @@ a 422; nothing is written then. The answer: ``{"graphs": {IRI: triples}}``.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
+import pyoxigraph as ox
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import JSONResponse
 
@@ -47,7 +48,11 @@ def post_replacements(
     targets = [graphstore.graph_name(g) for g in graph]
     if len(set(targets)) != len(targets):
         raise BadRequest("a graph is named twice")
-    contents = {target: graphstore.parse_triples(part.file.read(), NTRIPLES, source=target)
+    # one document in several parts: a blank node label names one node across them, a
+    # fresh one (the store's nodes are never named by a client)
+    fresh: dict[str, ox.BlankNode] = {}
+    contents = {target: _relabelled(graphstore.parse_triples(
+                    part.file.read(), NTRIPLES, source=target, fresh_blank_nodes=False), fresh)
                 for target, part in zip(targets, content, strict=True)}
     described = graphstore.parse_triples(description.file.read(), NTRIPLES,
                                          source="the description")
@@ -62,3 +67,16 @@ def post_replacements(
     after_curator_write(request)
     return JSONResponse({"graphs": written.graphs,
                          "warnings": [str(w) for w in written.warnings]})
+
+
+def _relabelled(triples: list[ox.Triple], fresh: dict[str, ox.BlankNode]) -> list[ox.Triple]:
+    """``triples`` with each blank node label replaced by its node in ``fresh`` (made the
+    first time a label is met)."""
+    def node(term: Any) -> Any:
+        if isinstance(term, ox.BlankNode):
+            if term.value not in fresh:
+                fresh[term.value] = ox.BlankNode()
+            return fresh[term.value]
+        return term
+
+    return [ox.Triple(node(t.subject), t.predicate, node(t.object)) for t in triples]

@@ -45,16 +45,19 @@ def graph_name(text: str) -> str:
 
 
 def parse_triples(data: bytes, media_type: str, *, base_iri: str | None = None,
-                  source: str = "request body") -> list[ox.Triple]:
+                  source: str = "request body", fresh_blank_nodes: bool = True
+                  ) -> list[ox.Triple]:
     """The triples of ``data``; ``UnknownFormat`` for another media type, ``RdfSyntaxError``
-    (with line and column) when it does not parse."""
+    (with line and column) when it does not parse. Its blank nodes get fresh labels unless
+    ``fresh_blank_nodes`` is false."""
     wanted = media_type.split(";")[0].strip().lower()
     fmt = ox.RdfFormat.from_media_type(wanted) if wanted in READABLE else None
     if fmt is None:
         raise UnknownFormat(wanted or "(none)", READABLE)
     # read in a parser process (``graph.engine.parsing``): bounds, entities, the parse; the
     # triples come back as N-Triples
-    flat = parsers().rdf_triples(data, fmt.name, base_iri=base_iri, source=source)
+    flat = parsers().rdf_triples(data, fmt.name, base_iri=base_iri, source=source,
+                                 fresh_blank_nodes=fresh_blank_nodes)
     return [quad.triple for quad in ox.parse(flat, format=ox.RdfFormat.N_TRIPLES)]
 
 

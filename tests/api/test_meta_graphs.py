@@ -232,3 +232,22 @@ def test_a_write_of_the_public_view_of_persons_is_refused(
     assert response.status_code == 400, response.text
     assert "derived by civicgraph" in response.json()["message"]
     assert snapshot(live.store) == before
+
+
+def test_a_blank_node_shared_by_two_graphs_of_one_replacement_stays_one(live: Live) -> None:
+    """The command line sends each graph of a file as a part of one request: a blank node
+    label names one node across the parts (a TriG file's node in two graphs), a fresh one,
+    never a node the store already held under that label."""
+    first, second = "http://example.org/meta-tests/b1", "http://example.org/meta-tests/b2"
+    node = ox.BlankNode("shared")
+    contents = {first: [ox.Triple(node, ox.NamedNode(P), ox.Literal("1"))],
+                second: [ox.Triple(node, ox.NamedNode(P), ox.Literal("2"))]}
+    metadata = [t for g, triples in contents.items() for t in describe(
+        g, Provenance(source="two graphs", imported_by="someone").with_digest(digest(triples)),
+        len(triples))]
+    with server_store(live.url, CURATOR_TOKEN) as store:
+        store.replace_graphs(contents, metadata=metadata)
+    joined = live.store.query(f'SELECT ?b WHERE {{ GRAPH <{first}> {{ ?b <{P}> "1" }} '
+                              f'GRAPH <{second}> {{ ?b <{P}> "2" }} }}')
+    (row,) = list(joined)  # type: ignore[arg-type]
+    assert row["b"] != node   # a fresh node, not the label the client gave
