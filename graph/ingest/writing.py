@@ -360,16 +360,29 @@ def apply_update(store: Store, text: str, *, who: str, source: str = "the update
             raise _maintained(graph, " (named by INSERT DATA or DELETE DATA)")
         if PUBLIC_PERSONS_GRAPH in prepared.named:
             raise _derived()
+    named, every = set(prepared.named), prepared.every
+
+    def guarded(public: frozenset[str]) -> None:
+        personal = reader.update_findings(text, public)
+        if personal:
+            raise ShapeViolation(personal, source="the update")
+
+    read: frozenset[str] | None = None
+    if not prepared.data_only:
+        # the privacy guard's reading (rdflib: tens of seconds for a large VALUES block) is
+        # made before the write lock, other writes going on meanwhile; made again within it
+        # if the public graphs changed since. The graphs the update names that it would
+        # create public are public to the guard already
+        read = frozenset(public_targets(store, default_access=default_access,
+                                        written=sorted(named)))
+        guarded(read)
     with WRITE_LOCK:
         started = time.perf_counter()
-        named, every = set(prepared.named), prepared.every
-        if not prepared.data_only:
-            # the graphs it names that it would create public are public to the guard already
-            public = public_targets(store, default_access=default_access,
-                                    written=sorted(named))
-            personal = reader.update_findings(text, frozenset(public))
-            if personal:
-                raise ShapeViolation(personal, source="the update")
+        if read is not None:
+            public = frozenset(public_targets(store, default_access=default_access,
+                                              written=sorted(named)))
+            if public != read:
+                guarded(public)
         copied = store.graphs() if every else [g for g in store.graphs() if g in named]
         scratch, before = _scratch(store, [DEFAULT_GRAPH, *copied])
         existed = empty_graphs(store, scratch, None if every else named)
