@@ -33,7 +33,7 @@ from fastapi import Request, Response
 from fastapi.routing import APIRoute
 
 from api.errors import BadRequest
-from api.templating import LANGUAGES, preferred_language
+from api.templating import LANGUAGES, language_of, preferred_language
 from graph.errors import ParameterError
 
 
@@ -108,26 +108,6 @@ def given_once(*names: str) -> Callable[[Request], Awaitable[None]]:
             if len(values) > 1:
                 raise BadRequest(f"give one {name}, not {len(values)}")
     return check
-
-
-def language_of(tag: str, available: Sequence[str]) -> str | None:
-    """The language of ``available`` that the language tag ``tag`` asks, as RFC 4647's
-    lookup finds it (3.4): tags are read case-insensitively (RFC 5646 2.1.1), and a subtag
-    is dropped from the end (with a singleton before it) until one matches; None if none.
-
-    >>> language_of("FR", ("fr", "en")), language_of("fr-CA", ("fr", "en"))
-    ('fr', 'fr')
-    >>> language_of("en-x-old", ("fr", "en")), language_of("xx", ("fr", "en"))
-    ('en', None)
-    """
-    subtags = tag.strip().lower().split("-")
-    while subtags:
-        if "-".join(subtags) in available:
-            return "-".join(subtags)
-        subtags.pop()
-        if len(subtags) > 1 and len(subtags[-1]) == 1:
-            subtags.pop()
-    return None
 
 
 def page_language(request: Request) -> str:

@@ -38,11 +38,33 @@ def in_language(request: Request, lang: str) -> str:
 environment.globals["in_language"] = in_language
 
 
+def language_of(tag: str, available: Sequence[str]) -> str | None:
+    """The language of ``available`` that the language tag ``tag`` asks, as RFC 4647's
+    lookup finds it (3.4): tags are read case-insensitively (RFC 5646 2.1.1), and a subtag
+    is dropped from the end (with a singleton before it) until one matches; None if none.
+
+    >>> language_of("FR", ("fr", "en")), language_of("fr-CA", ("fr", "en"))
+    ('fr', 'fr')
+    >>> language_of("en-x-old", ("fr", "en")), language_of("xx", ("fr", "en"))
+    ('en', None)
+    """
+    subtags = tag.strip().lower().split("-")
+    while subtags:
+        if "-".join(subtags) in available:
+            return "-".join(subtags)
+        subtags.pop()
+        if len(subtags) > 1 and len(subtags[-1]) == 1:
+            subtags.pop()
+    return None
+
+
 def preferred_language(request: Request, available: Sequence[str] = LANGUAGES) -> str:
-    """The reader's language: ``?lang=`` first, then ``Accept-Language`` (by q-value)."""
+    """The reader's language: ``?lang=`` first (``language_of``: ``FR``, ``fr-CA`` ask
+    French), then ``Accept-Language`` (by q-value)."""
     asked = request.query_params.get("lang")
-    if asked is not None and asked in available:
-        return asked
+    found = language_of(asked, available) if asked is not None else None
+    if found is not None:
+        return found
     ranked: list[tuple[float, int, str]] = []
     for position, part in enumerate(request.headers.get("accept-language", "").split(",")):
         tag, _, params = part.strip().partition(";")
