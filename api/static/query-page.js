@@ -94,10 +94,13 @@
   }
   // What axe-core asks of YASGUI's editor: names for its text area and endpoint field, its
   // scroller reachable by keyboard, the "add a tab" button a tab of the tab list (a tablist
-  // holds tabs only), and its view buttons named by their visible text.
+  // holds tabs only), its view buttons named by their visible text, and YASR's page-size
+  // select (its visible label is a separate element).
   var NAMES = lang === "fr"
-    ? { query: "Requête SPARQL", endpoint: "Point d'accès SPARQL", addTab: "Ajouter un onglet" }
-    : { query: "SPARQL query", endpoint: "SPARQL endpoint", addTab: "Add a new tab" };
+    ? { query: "Requête SPARQL", endpoint: "Point d'accès SPARQL", addTab: "Ajouter un onglet",
+        pageSize: "Lignes par page" }
+    : { query: "SPARQL query", endpoint: "SPARQL endpoint", addTab: "Add a new tab",
+        pageSize: "Rows per page" };
   function accessible(root) {
     if (root.nodeType !== Node.ELEMENT_NODE) { return; }
     var fix = function (selector, apply) {
@@ -114,6 +117,7 @@
         e.setAttribute("aria-label", NAMES.addTab);
       }
     });
+    fix("select.tableSizer", function (e) { if (!e.getAttribute("aria-label")) { e.setAttribute("aria-label", NAMES.pageSize); } });
     fix(".yasr_btn[class*=select_]", function (e) {
       var shown = (e.querySelector("span:not(.svgImg)") || e).textContent.trim();
       if (shown && e.getAttribute("aria-label") !== shown) { e.setAttribute("aria-label", shown); }

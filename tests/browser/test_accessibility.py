@@ -122,3 +122,15 @@ def test_a_result_table_in_pages_has_no_serious_violation(
     assert tab.locator("p.notice").count() == 1
     found = violations(tab, axe_source)
     assert not found, "\n".join(found)
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_the_query_page_after_a_query_ran_has_no_serious_violation(
+        tab: Any, example_server: Any, axe_source: str, lang: str) -> None:
+    """YASR's results, once a query ran: its page-size select had no name (``select-name``,
+    serious: its visible label is a separate element)."""
+    tab.goto(f"{example_server.url}/query?lang={lang}", wait_until="networkidle")
+    tab.click(".tabPanel.active .yasqe_queryButton")
+    tab.wait_for_selector(".tabPanel.active .yasr table.dataTable tbody tr")
+    found = violations(tab, axe_source)
+    assert not found, "\n".join(found)
