@@ -137,7 +137,8 @@ async def protocol_request(request: Request) -> ProtocolRequest:
             if len(raw) > limit:
                 raise QueryTooLarge(what, limit)
             try:
-                body = raw.decode("utf-8", errors="strict")
+                # a byte order mark opening the body is no part of the text (Jena skips it)
+                body = raw.decode("utf-8-sig", errors="strict")
             except UnicodeDecodeError as error:
                 raise BadRequest(f"the body is not UTF-8 (byte {error.start})") from None
             if "query" in fields or "update" in fields:
