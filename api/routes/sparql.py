@@ -153,6 +153,9 @@ async def protocol_request(request: Request) -> ProtocolRequest:
         if len(fields.get(name, [])) > 1:
             raise BadRequest(f"give one {name}, not {len(fields[name])}")
     query, update = _first(fields.get("query", [])), _first(fields.get("update", []))
+    for name, text in (("query", query), ("update", update)):
+        if text is not None and not text.strip():
+            raise BadRequest(f"the {name} is empty: give the SPARQL {name} text")
     return ProtocolRequest(
         query=None if query is None else _based(query, request),
         update=None if update is None else _based(update, request),

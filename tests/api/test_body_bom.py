@@ -35,3 +35,12 @@ def test_a_byte_order_mark_inside_the_text_is_still_an_error(live: Live) -> None
     response = httpx.post(f"{live.url}/sparql", content=b"ASK " + BOM + b"{ }",
                           headers={"Content-Type": "application/sparql-query"}, timeout=60)
     assert response.status_code == 400
+
+
+def test_an_empty_query_or_update_says_so(live: Live) -> None:
+    """An empty text was a 400 saying "expected [_]"."""
+    for name in ("query", "update"):
+        response = httpx.post(f"{live.url}/sparql", data={name: "  \n"},
+                              headers={"Authorization": f"Bearer {CURATOR_TOKEN}"}, timeout=60)
+        assert response.status_code == 400
+        assert f"the {name} is empty" in response.json()["message"]
