@@ -351,6 +351,7 @@ def apply_update(store: Store, text: str, *, who: str, source: str = "the update
     ``InputError`` or ``UpdateFailed``; nothing is written then."""
     from graph.engine.parsing import parsers
     from graph.errors import ShapeViolation
+    from graph.sparql.update_guard import clears_every_graph
 
     reader = parsers()
     prepared = reader.prepare_update(text, using, using_named)
@@ -398,15 +399,15 @@ def apply_update(store: Store, text: str, *, who: str, source: str = "the update
                              "default graph in its descriptions, not a named graph: write the "
                              "default graph without GRAPH, or name another graph")
         changes = _changes(scratch, before)
-        emptied = False   # by CLEAR/DROP ALL or NAMED: every description is written anew
+        wiped = every and clears_every_graph(text)   # CLEAR/DROP ALL or NAMED
+        emptied = False   # the meta graphs by such a wipe: every description written anew
         for graph in MAINTAINED:
             if graph in changes:
-                if every and not changes[graph][0]:
+                if wiped:
                     emptied = True
                     continue
                 raise _maintained(graph)
-        derived = changes.get(PUBLIC_PERSONS_GRAPH)
-        if derived is not None and not (every and not derived[0]):   # ALL/NAMED empties it
+        if PUBLIC_PERSONS_GRAPH in changes and not wiped:
             raise _derived()
         changes = {g: change for g, change in changes.items() if g not in MAINTAINED}
         touched = {g: after for g, (after, _, _) in changes.items()}

@@ -262,6 +262,15 @@ def data_graphs(text: str) -> set[str] | None:
     return named if depth == 0 else None
 
 
+def clears_every_graph(text: str) -> bool:
+    """Whether the update ``text`` has a ``CLEAR``/``DROP`` ``ALL`` or ``NAMED`` (SPARQL 1.1
+    Update 3.1.2, 3.2.2), which empties the meta graphs with the rest."""
+    words = [t.text.upper() for t in code(text) if t.kind == "WORD"]
+    return any(word in ("CLEAR", "DROP")
+               and [w for w in words[i + 1:i + 3] if w != "SILENT"][:1] in (["ALL"], ["NAMED"])
+               for i, word in enumerate(words))
+
+
 def graphs_of(text: str) -> tuple[set[str], bool]:
     """The named graphs the update ``text`` names (IRIs), and whether it may touch any
     graph (a ``GRAPH ?g``, ``CLEAR``/``DROP`` ``ALL`` or ``NAMED``, a ``BASE``)."""

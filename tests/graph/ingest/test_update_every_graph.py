@@ -62,3 +62,15 @@ def test_an_update_of_every_graph_with_a_random_value_is_written_as_checked() ->
     assert HIDDEN not in described_in(store, META_GRAPH)
     assert _size(store, HIDDEN) == {"0"} and _size(store, PUBLIC) == {"1"}
     assert store.count(HIDDEN) == 0 and store.count(PUBLIC) == 1
+
+
+def test_a_meta_graph_cleared_by_an_update_with_a_base_is_still_refused() -> None:
+    """An update with a ``BASE`` is read over every graph (its relative IRIs are not known
+    before it runs): that is no ``CLEAR ALL``, and a meta graph it empties is refused."""
+    from graph.errors import InputError
+
+    store = memory_store()
+    replace(store, {PUBLIC: [T]}, None, source="test", validate=False)
+    with pytest.raises(InputError, match="maintained by civicgraph"):
+        apply_update(store, f"BASE <{PUBLIC}> CLEAR GRAPH <{META_GRAPH}>", who="test")
+    assert PUBLIC in described_in(store, META_GRAPH)
