@@ -76,7 +76,7 @@ def commit_operations(changes: Mapping[str, Change], created: Iterable[str],
         if not after:   # emptied: every triple goes, blank nodes' or not
             cleared.append(_clear(graph, graph in existing))
             continue
-        _writable(graph, plus, minus, known)
+        _expressible(graph, plus, minus, known)
         if minus:
             removed.append(_block(graph, minus))
         if plus:
@@ -103,7 +103,7 @@ def empty_graphs(store: Store, scratch: ox.Store, named: Collection[str] | None)
     return found
 
 
-def _writable(graph: str, plus: Sequence[ox.Triple], minus: Sequence[ox.Triple],
+def _expressible(graph: str, plus: Sequence[ox.Triple], minus: Sequence[ox.Triple],
               known: set[ox.BlankNode]) -> None:
     why = ""
     if any(isinstance(n, ox.Triple) for t in (*plus, *minus) for n in _nodes(t)):

@@ -219,8 +219,9 @@ def _show(term: Any) -> str:
 
 
 #: words that begin an operation other than INSERT DATA / DELETE DATA, or a clause of one
+#: BASE too: its relative IRIs are read as the engine does by ``graphs_of``'s every graph
 _NOT_DATA = frozenset({"WITH", "WHERE", "USING", "LOAD", "CLEAR", "CREATE", "DROP", "ADD",
-                       "MOVE", "COPY"})
+                       "MOVE", "COPY", "BASE"})
 
 
 def data_graphs(text: str) -> set[str] | None:
@@ -231,7 +232,6 @@ def data_graphs(text: str) -> set[str] | None:
     nor ``findings`` (whose algebra takes quadratic time in the number of triples)."""
     named: set[str] = set()
     namespaces: dict[str, str] = {}
-    base: str | None = None
     depth = 0
     words = code(text)
     previous = ""
@@ -248,13 +248,11 @@ def data_graphs(text: str) -> set[str] | None:
                 name, iri = next(words, None), next(words, None)
                 if name is None or iri is None or iri.kind != "IRI":
                     return None
-                namespaces[name.text.rstrip(":")] = clause_iri(iri.text, base, {}) or ""
-            elif word == "BASE":   # read as the engine does by ``graphs_of``'s every graph
-                return None
+                namespaces[name.text.rstrip(":")] = clause_iri(iri.text, None, {}) or ""
         elif previous == "GRAPH":
             if token.kind not in ("IRI", "PNAME"):
                 return None
-            graph = clause_iri(token.text, base, namespaces)
+            graph = clause_iri(token.text, None, namespaces)
             if graph is None:
                 return None
             named.add(graph)
