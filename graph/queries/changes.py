@@ -92,6 +92,8 @@ class Change:
     removed: set[ox.Triple] = field(default_factory=set)
     summary: Summary = NOTHING
     everything: bool = False
+    #: the graphs written (their triples, before and after, are among the above)
+    graphs: set[str] = field(default_factory=set)
 
     def note(self, before: Content, after: Content) -> None:
         """A graph went from ``before`` to ``after``."""

@@ -80,6 +80,7 @@ from graph.queries.changes import (
 from graph.queries.confinement import Plan
 from graph.queries.derivation import plan
 from graph.queries.footprint import NOTHING, Footprint, footprint
+from graph.queries.multiplicity import insensitive, restated
 from graph.queries.splicing import Splice, Unsortable, merged, restricted, term_of
 from graph.sparql.request import QueryJob, Scope, visible_graphs
 from graph.sparql.results import Answer
@@ -127,6 +128,9 @@ class _Kept:
     #: seconds its last evaluation as a whole took (a splice dearer than that is not made
     #: again)
     took: float = float("inf")
+    #: whether the answer reads the triples as a set, over the visible graphs' union
+    #: (``graph.queries.multiplicity``): a triple restated in one more graph is no change
+    insensitive: bool = False
 
     @property
     def size(self) -> int:
@@ -150,6 +154,11 @@ def decompressed(body: bytes) -> bytes:
     return zlib.decompress(body, wbits=31, bufsize=max(size, 1))
 
 
+def _insensitive(job: QueryJob) -> bool:
+    """Whether ``job`` reads the union of the visible graphs as a set."""
+    return job.dataset is None and job.union_default_graph and insensitive(job.sparql)
+
+
 class KeptAnswers:
     """Answers of ``store``'s queries kept across the writes that cannot change them, at
     most ``capacity`` bytes (the least recently asked go first; none larger than a
@@ -170,6 +179,9 @@ class KeptAnswers:
         self.spliced = 0
         #: splices whose keys were derived through a join (``graph.queries.derivation``)
         self.derived = 0
+        #: answers carried over a write that only restated triples their reader saw
+        #: (``graph.queries.multiplicity``)
+        self.as_sets = 0
         self._contents: dict[str, Content] = {}
         self._visible: dict[Scope, tuple[str, ...]] = {}
         self._answers: OrderedDict[Hashable, _Kept] = OrderedDict()
@@ -215,7 +227,8 @@ class KeptAnswers:
         started = time.monotonic()
         answer = evaluate(job)
         self._keep(key, _Kept(answer, version, job.scope, visible, found,
-                              plan=self._plan_of(job), took=time.monotonic() - started))
+                              plan=self._plan_of(job), took=time.monotonic() - started,
+                              insensitive=_insensitive(job)))
         return answer, None
 
     def _plan_of(self, job: QueryJob) -> Plan | None:
@@ -267,7 +280,8 @@ class KeptAnswers:
             return None
         answer = dataclasses.replace(kept.answer, body=body, count=count)
         self._keep(key, _Kept(answer, kept.version, kept.scope, kept.visible, kept.footprint,
-                              plan=self._plan_of(job), took=kept.took))
+                              plan=self._plan_of(job), took=kept.took,
+                              insensitive=kept.insensitive))
         with self._lock:
             self.spliced += 1
         return answer
@@ -350,6 +364,7 @@ class KeptAnswers:
         change = Change(everything="*" in logged)
         if change.everything:
             logged = [*self.store.graphs(), DEFAULT_GRAPH, *contents]
+        change.graphs = {*logged, *META_GRAPHS}
         for graph in dict.fromkeys([*logged, *META_GRAPHS]):
             before = contents.pop(graph, EMPTY)
             after = contents[graph] = self._read(graph, contents)
@@ -373,15 +388,28 @@ class KeptAnswers:
         self._visible = {}
         visible = {scope: self._visible_to(scope) for scope in scopes}
         holds = Holds(self.store)
+        repeated: dict[tuple[frozenset[str], frozenset[str]], set[ox.Triple]] = {}
         for key, kept in list(self._answers.items()):
             seen = Change(set(change.added), set(change.removed), change.summary,
-                          change.everything)
-            for graph in set(kept.visible) ^ set(visible[kept.scope]):   # shown or hidden
+                          change.everything, change.graphs)
+            moved = frozenset(set(kept.visible) ^ set(visible[kept.scope]))
+            for graph in moved:   # shown or hidden
                 content = self._contents.get(graph, Content(NOTHING, None))
                 if graph in kept.visible:   # hidden: its triples are gone, for the reader
                     seen.note(content, EMPTY)
                 else:
                     seen.note(EMPTY, content)
+            if kept.insensitive and not seen.everything and (seen.added or seen.removed):
+                # held, before the write and after, by a graph the reader sees that no write
+                # touched: no change to an answer that reads the triples as a set
+                holders = frozenset(set(kept.visible) & set(visible[kept.scope])) - seen.graphs
+                if (holders, moved) not in repeated:
+                    repeated[holders, moved] = restated(self.store, seen.added | seen.removed,
+                                                        holders)
+                before = seen.meets(kept.footprint, holds)
+                seen.added -= repeated[holders, moved]
+                seen.removed -= repeated[holders, moved]
+                self.as_sets += before and not seen.meets(kept.footprint, holds)
             if seen.meets(kept.footprint, holds):
                 splice = self._splice_of(kept, seen, holds, key not in self._underived)
                 if splice is None:

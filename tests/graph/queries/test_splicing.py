@@ -29,6 +29,7 @@ from tests.support.stores import example_store, memory_store
 EXAMPLE = graph_iri("example")
 NEW_GRAPH = graph_iri("test/splice-organisation")
 RESOURCE_GRAPH = graph_iri("test/splice-resource")
+RESTATING = graph_iri("test/splice-restating")
 SYNTHETIC = graph_iri("synthetic")
 ORG = "http://www.w3.org/ns/org#"
 SCHEMA = "https://schema.org/"
@@ -114,7 +115,22 @@ def _writes(graph: str) -> list[tuple[str, Callable[[Store], None]]]:
             f"INSERT DATA {{ GRAPH <{RESOURCE_GRAPH}> {{ <{ID}resource/splice> <{RDFS}comment> "
             "'c' } }")),
         ("a usage removed again", _put(graph, _without(CG + "ToolUsage", 1))),
+        # what an import of one more organisation restates: every software's description
+        ("the software restated", lambda s: replace(s, {RESTATING: _software(s)}, None,
+                                                    source="test", validate=False)),
+        ("the software restated with a usage", lambda s: replace(
+            s, {RESTATING: _software(s) + ORGANISATION + USAGE}, None, source="test",
+            validate=False)),
+        ("the restating graph dropped", lambda s: drop(s, RESTATING, who="test")),
     ]
+
+
+def _software(store: Store) -> list[ox.Triple]:
+    """Every triple of every software, as the store's graphs other than ``RESTATING``
+    hold them."""
+    result = store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH ?g {{ ?s a <{SCHEMA}"
+                         f"SoftwareApplication> ; ?p ?o }} FILTER(?g != <{RESTATING}>) }}")
+    return list(result)  # type: ignore[arg-type]
 
 
 def _generated_store() -> Store:
