@@ -36,7 +36,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePath
-from typing import Final, TypeAlias
+from typing import Any, Final, TypeAlias
 from xml.etree.ElementTree import ParseError
 
 from graph.errors import SpreadsheetError
@@ -200,6 +200,14 @@ def _word_around(text: str, position: int) -> str:
 # ----------------------------------------------------------------------------------- XLSX
 
 
+#: what openpyxl raises for a part it cannot read: malformed XML, entities past expat's
+#: limits, a part larger than declared, and any cell it cannot decode (a shared-string index
+#: out of range, ``t="n"`` holding letters, a bad date, a row or cell reference that is not
+#: one); its cell decoding raises builtin errors, not its own
+_UNREADABLE: Final = (ParseError, zipfile.BadZipFile, ValueError, LookupError, TypeError,
+                      AttributeError, ArithmeticError)
+
+
 def _read_xlsx(data: bytes, filename: str) -> list[Table]:
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
@@ -207,22 +215,74 @@ def _read_xlsx(data: bytes, filename: str) -> list[Table]:
     try:
         _check_unpacked(data, filename)
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as error:
+    except (InvalidFileException, OSError, *_UNREADABLE) as error:
         raise SpreadsheetError(f"the workbook cannot be read: {error}", source=filename) from None
     try:
         tables = []
         for sheet in workbook.worksheets:
             if sheet.title.startswith("_"):
                 continue
-            table = _read_sheet(sheet, filename)
+            try:
+                table = _read_sheet(sheet, filename)
+            except _UNREADABLE as error:
+                raise _unreadable_sheet(sheet, error, filename) from None
             if table is not None:
                 tables.append(table)
         return tables
-    except (ParseError, zipfile.BadZipFile) as error:
-        # malformed sheet XML, entities past expat's limits, a part larger than declared
-        raise SpreadsheetError(f"a sheet cannot be read: {error}", source=filename) from None
     finally:
         workbook.close()
+
+
+def _unreadable_sheet(sheet: object, error: Exception, filename: str) -> SpreadsheetError:
+    """The refusal of a sheet openpyxl failed to read, naming the cell when it can be found."""
+    row, what = _failing_cell(sheet)
+    detail = str(error) or type(error).__name__
+    if isinstance(error, IndexError):
+        detail = f"it refers to an entry that does not exist ({detail})"
+    return SpreadsheetError(
+        f"the workbook cannot be read{f' ({what})' if what else ''}: {detail}",
+        source=filename, sheet=str(getattr(sheet, "title", "")), row=row)
+
+
+def _failing_cell(sheet: object) -> tuple[int | None, str | None]:
+    """The row number and a description of the first cell of ``sheet`` that openpyxl cannot
+    read, read again row by row with its own parser; (None, None) when it cannot be told."""
+    from openpyxl.worksheet._reader import ROW_TAG, WorkSheetParser
+    from openpyxl.xml.functions import iterparse
+
+    workbook = sheet.parent  # type: ignore[attr-defined]
+    try:
+        with sheet._get_source() as source:  # type: ignore[attr-defined]
+            parser = WorkSheetParser(source, sheet._shared_strings,  # type: ignore[attr-defined]
+                                     epoch=workbook.epoch,
+                                     date_formats=workbook._date_formats,
+                                     timedelta_formats=workbook._timedelta_formats)
+            for _event, element in iterparse(source):
+                if element.tag != ROW_TAG:
+                    continue
+                before = parser.row_counter
+                try:
+                    parser.parse_row(element)
+                except _UNREADABLE:
+                    return _failing_in_row(parser, element, before)
+                element.clear()
+    except (*_UNREADABLE, OSError):
+        pass
+    return None, None
+
+
+def _failing_in_row(parser: Any, element: Any, before: int) -> tuple[int | None, str | None]:
+    reference = element.get("r")
+    if reference is not None and parser.row_counter == before:   # its own number is bad
+        return None, f"the row after row {before} is numbered {reference!r}"
+    for position, cell in enumerate(element, start=1):
+        try:
+            parser.parse_cell(cell)
+        except _UNREADABLE:
+            name = cell.get("r")
+            what = f"cell {name}" if name else f"cell {position} of the row"
+            return parser.row_counter, what
+    return parser.row_counter, None
 
 
 def _check_unpacked(data: bytes, filename: str) -> None:
