@@ -310,6 +310,10 @@ def _read_sheet(sheet: object, filename: str) -> Table | None:
     header: tuple[str, ...] | None = None
     header_row = 0
     rows: list[Row] = []
+    # The <dimension> a workbook declares may be stale (a script that appended rows, a file
+    # cut down by hand); read-only openpyxl would read no row or column past it, so every row
+    # is read whatever it declares, as Excel and LibreOffice do.
+    sheet.reset_dimensions()  # type: ignore[attr-defined]
     for cells in sheet.iter_rows():  # type: ignore[attr-defined]
         values = tuple(_cell_value(cell) for cell in cells)
         if not any(v is not None for v in values):

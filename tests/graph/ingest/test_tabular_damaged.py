@@ -1,5 +1,5 @@
 """Damaged or hand-written XLSX sheets (graph/ingest/tabular.py): a cell openpyxl cannot
-decode is a refusal naming the sheet and the cell."""
+decode is a refusal naming the sheet and the cell, and a stale ``<dimension>`` hides nothing."""
 
 from __future__ import annotations
 
@@ -77,3 +77,12 @@ def test_an_undecodable_cell_is_a_report_not_an_exception() -> None:
     assert "cell B2" in problem.message
     assert not quads(store)
 
+
+@pytest.mark.parametrize("dimension", ["A1:C2", "A1"])
+def test_rows_and_columns_past_a_stale_dimension_are_read(dimension: str) -> None:
+    rows = HEADER.replace("</row>", text("D1", "description") + "</row>") + "".join(
+        f'<row r="{n}">{text(f"A{n}", f"m{n}")}{text(f"B{n}", "M")}'
+        f'{text(f"C{n}", "association")}{text(f"D{n}", f"d{n}")}</row>' for n in (2, 3, 4))
+    [table] = read_table(workbook(rows, dimension), "orgs.xlsx")
+    assert table.header == ("id", "name", "kind", "description")
+    assert [(r.number, r.values[-1]) for r in table.rows] == [(2, "d2"), (3, "d3"), (4, "d4")]
