@@ -421,9 +421,10 @@ def _unchanged(store: Store, target: Target, sha256: str, source: str, licence: 
         result = store.query(
             f"""SELECT ?sha ?licence WHERE {{ GRAPH ?meta {{
                   <{graph}> <{CG}sha256> ?sha ; <{DCTERMS}source> ?source .
-                  FILTER(STR(?source) = "{_escape(source)}")
+                  FILTER(STR(?source) = ?wanted)
                   OPTIONAL {{ <{graph}> <{DCTERMS}license> ?licence }} }}
-                VALUES ?meta {{ <{META_GRAPH}> <{RESTRICTED_META_GRAPH}> }} }}""")
+                VALUES ?meta {{ <{META_GRAPH}> <{RESTRICTED_META_GRAPH}> }} }}""",
+            substitutions={"wanted": ox.Literal(source)})
         assert isinstance(result, ox.QuerySolutions)
         rows = list(result)
         if len(rows) != 1 or rows[0]["sha"].value != sha256:
@@ -433,6 +434,3 @@ def _unchanged(store: Store, target: Target, sha256: str, source: str, licence: 
             return False
     return True
 
-
-def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")

@@ -194,11 +194,17 @@ def parse_licence(text: str) -> str:
 
 
 def parse_source(text: str) -> str:
-    """The ``source`` of an import, at most ``MAX_SOURCE`` characters."""
+    """The ``source`` of an import: one line of at most ``MAX_SOURCE`` characters, without
+    control characters (it names graphs and is their title and label)."""
     if len(text) > MAX_SOURCE:
         raise ValueProblem(f"the source is {len(text):,} characters long; at most "
                            f"{MAX_SOURCE:,} are accepted: name where the data comes from "
                            "briefly")
+    control = next((c for c in text if unicodedata.category(c) == "Cc"), None)
+    if control is not None:
+        raise ValueProblem(f"the source holds a control character (U+{ord(control):04X}, "
+                           f"at character {text.index(control) + 1}): give it as one line "
+                           "of plain text")
     return text
 
 
