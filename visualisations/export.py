@@ -4,6 +4,11 @@ JSON (d3, networkx), and CSV node and edge lists (spreadsheets, R, pandas).
 Attributes are flattened the same way everywhere: lists become ``;``-separated text, missing
 values are left empty, and each node gets ``label`` (in the language asked), ``degree`` and
 ``weighted_degree``.
+
+GEXF and GraphML are XML 1.0, which cannot carry every character a label may hold (a control
+character such as Word's soft line break U+000B, U+FFFE, U+FFFF): there each one, in a label,
+an attribute's name or value or a node's id, is written U+FFFD (``visualisations.xmltext``), so
+the file is always well-formed. JSON and CSV carry the text as it is.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from typing import Any
 import networkx as nx
 
 from graph.formulas import safe_cell
+from visualisations.xmltext import xml_text
 
 #: node id -> its GEXF ``viz`` attributes: ``color`` (r, g, b, a), ``size``, ``position``
 Drawing = dict[str, dict[str, Any]]
@@ -76,21 +82,37 @@ def _uniform(g: nx.Graph) -> nx.Graph:
     return g
 
 
+def _xml_ready(g: nx.Graph) -> nx.Graph:
+    """A copy of ``g`` whose every text (node ids, attribute names and values, the graph's
+    own attributes) XML 1.0 can carry (``xml_text``)."""
+    def clean(data: dict[str, Any]) -> dict[str, Any]:
+        return {xml_text(str(k)): xml_text(v) if isinstance(v, str) else v
+                for k, v in data.items()}
+
+    out = nx.Graph()
+    out.graph.update(clean(g.graph))
+    for node, data in g.nodes(data=True):
+        out.add_node(xml_text(node), **clean(data))
+    for a, b, data in g.edges(data=True):
+        out.add_edge(xml_text(a), xml_text(b), **clean(data))
+    return out
+
+
 def export(g: nx.Graph, format: str, lang: str = "en", drawing: Drawing | None = None) -> bytes:
     """``g`` written in ``format`` (a key of ``FORMATS``); a GEXF file carries the colour,
     size and position of each node ``drawing`` gives (``viz:`` elements, read by Gephi)."""
     flat = flatten(g, lang)
     if format == "gexf":
         buffer = io.BytesIO()
-        uniform = _uniform(flat)
+        uniform = _xml_ready(_uniform(flat))
         for node, viz in (drawing or {}).items():
-            if node in uniform:
-                uniform.nodes[node]["viz"] = viz
+            if xml_text(node) in uniform:
+                uniform.nodes[xml_text(node)]["viz"] = viz
         nx.write_gexf(uniform, buffer)
         return buffer.getvalue()
     if format == "graphml":
         buffer = io.BytesIO()
-        nx.write_graphml(_uniform(flat), buffer)
+        nx.write_graphml(_xml_ready(_uniform(flat)), buffer)
         return buffer.getvalue()
     if format == "json":
         data = nx.node_link_data(flat, edges="edges")
