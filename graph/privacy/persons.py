@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import itertools
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
@@ -32,7 +31,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from graph.errors import NotFound, Violation
+from graph.errors import NotFound
 from graph.namespaces import (
     CG,
     DCTERMS,
@@ -51,6 +50,9 @@ from graph.namespaces import (
     XSD,
 )
 from graph.privacy.access import RESTRICTED_META_GRAPH, public_graphs, seclude_descriptions
+from graph.privacy.guard import PERSONAL_PROPERTIES as PERSONAL_PROPERTIES  # re-exported
+from graph.privacy.guard import PERSONAL_TYPES as PERSONAL_TYPES  # (the write path's imports)
+from graph.privacy.guard import personal_data as personal_data
 from graph.store import Store
 
 log = logging.getLogger(__name__)
@@ -103,33 +105,6 @@ class Decision:
     person: str
     categories: set[str]
     records: list[Consent]
-
-
-#: what only a restricted graph may hold (docs/MODEL.md, People): the public sees persons only
-#: through the view derived here from their consent
-PERSONAL_TYPES = (FOAF + "Person", ORG + "Membership", DPV + "Consent")
-PERSONAL_PROPERTIES = (FOAF + "name", FOAF + "mbox", FOAF + "phone", ORG + "member",
-                        DPV + "hasDataSubject", CG + "publicationConsent")
-
-
-def personal_data(data: ox.Store, *, limit: int = 5) -> list[Violation]:
-    """Persons, memberships, consent records and personal properties in ``data`` (parsed
-    input about to go into a public graph), as violations naming the node; at most
-    ``limit`` of each kind."""
-    found: list[Violation] = []
-    message = ("personal data goes into a restricted graph (civicgraph load --restricted); "
-               "the public sees a person only as their consent allows")
-    for kind in PERSONAL_TYPES:
-        for quad in itertools.islice(data.quads_for_pattern(
-                None, _n(RDF + "type"), _n(kind), None), limit):
-            found.append(Violation(str(quad.subject), "rdf:type", "civicgraph:restricted",
-                                   None, message, kind))
-    for prop in PERSONAL_PROPERTIES:
-        for quad in itertools.islice(data.quads_for_pattern(None, _n(prop), None, None),
-                                     limit):
-            found.append(Violation(str(quad.subject), prop, "civicgraph:restricted", None,
-                                   message))
-    return found
 
 
 def restricted_graphs(store: Store) -> list[str]:
