@@ -246,8 +246,10 @@ def _export(request: Request, r: MapRequest, format: str) -> Response:
     snapshot = _snapshot(service, r)
     body = service.export(r, format, full=full, snapshot=snapshot)
     stem = r.name if r.name != "tool" or not r.subject else f"tool-{r.subject.rsplit('/', 1)[-1]}"
+    # the labels are in the language asked, by ?lang= or else by Accept-Language
     return Response(body, media_type=media_type, headers=_age(snapshot, {
-        "Content-Disposition": f'attachment; filename="{stem}{suffix}"'}))
+        "Content-Disposition": f'attachment; filename="{stem}{suffix}"',
+        "Content-Language": r.lang, "Vary": "Accept-Language"}))
 
 
 def _software(request: Request, slug: str) -> str:
