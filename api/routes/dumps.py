@@ -1,7 +1,8 @@
 """The public data in bulk: gzipped dumps (N-Quads, TriG), and the VoID description at
 ``/.well-known/void``.
 
-A dump holds every public named graph. Over the embedded store it is written once per
+A dump holds every public named graph, and the store's own default graph (triples without a
+graph name) unless it is restricted. Over the embedded store it is written once per
 version of the store and kept in a temporary directory until the next write; over a remote
 store (which other processes may write) it is written for each download.
 
@@ -156,8 +157,8 @@ def citation_file(request: Request) -> Response:
 @router.get("/dumps/{name}", summary="Download a dump", response_class=FileResponse,
             responses={200: {"content": {"application/gzip": {}}}, 404: {}})
 def download(request: Request, name: str) -> FileResponse:
-    """A gzipped dump of the public named graphs (``civicgraph.nq.gz``,
-    ``civicgraph.trig.gz``)."""
+    """A gzipped dump of the public named graphs and the public default graph
+    (``civicgraph.nq.gz``, ``civicgraph.trig.gz``)."""
     dump = dump_named(name)
     if dump is None:
         raise NotFound(f"dump {name!r}")

@@ -3,6 +3,11 @@ description, and the gzipped dumps of the public data.
 
 Every function reads through a ``Store`` that already shows only what the reader may see
 (``graph.engine.execution.StoreView`` for the public), so nothing restricted can slip in.
+
+The store's own default graph is part of the data like a named graph, under the name
+``DEFAULT_GRAPH`` in the lists of graphs, whenever the view shows it (the public sees it unless
+it is described as restricted: ``graph.privacy.access.default_graph_is_public``) and it holds
+triples: the dumps hold it (triples without a graph name) and the sizes count it.
 """
 
 from __future__ import annotations
@@ -35,7 +40,7 @@ from graph.namespaces import (
     XSD,
 )
 from graph.sparql.results import GRAPH_FORMATS, SOLUTION_FORMATS
-from graph.store import DEFAULT_GRAPH, Store
+from graph.store import DEFAULT_GRAPH, Store, named_only
 
 SD: Final = "http://www.w3.org/ns/sparql-service-description#"
 FORMATS: Final = "http://www.w3.org/ns/formats/"
@@ -109,8 +114,12 @@ class GraphFacts:
 
 def graph_facts(store: Store) -> list[GraphFacts]:
     """The visible named graphs with their sizes and provenance (sizes from the meta graph's
-    ``void:triples``, counted when missing)."""
-    visible = set(store.graphs())
+    ``void:triples``, counted when missing), and ``DEFAULT_GRAPH`` when ``store`` shows the
+    store's own default graph and it holds triples (its size counted)."""
+    visible = set(named_only(store.graphs()))
+    own = _default_graph_size(store)
+    if own:
+        visible.add(DEFAULT_GRAPH)
     found: dict[str, GraphFacts] = {}
     result = store.query(_GRAPH_FACTS)
     assert isinstance(result, ox.QuerySolutions)
@@ -123,8 +132,9 @@ def graph_facts(store: Store) -> list[GraphFacts]:
         licence = row["licence"]
         found[graph.value] = GraphFacts(
             graph.value,
-            int(triples.value) if isinstance(triples, ox.Literal) and triples.value.isdigit()
-            else store.count(graph.value),
+            own if graph.value == DEFAULT_GRAPH
+            else int(triples.value) if isinstance(triples, ox.Literal)
+            and triples.value.isdigit() else store.count(graph.value),
             title=row["title"] if isinstance(row["title"], ox.Literal) else None,
             source=row["source"] if isinstance(row["source"], (ox.NamedNode, ox.Literal))
             else None,
@@ -132,7 +142,7 @@ def graph_facts(store: Store) -> list[GraphFacts]:
             licence=licence if isinstance(licence, ox.NamedNode) else None,
         )
     for iri in sorted(visible - set(found)):
-        found[iri] = GraphFacts(iri, store.count(iri))
+        found[iri] = GraphFacts(iri, own if iri == DEFAULT_GRAPH else store.count(iri))
     return sorted(found.values(), key=lambda f: f.iri)
 
 
@@ -162,7 +172,7 @@ def service_description(store: Store, *, endpoint: str, void_url: str, timeout: 
         triples.append(ox.Triple(service, _n(SD + "resultFormat"),
                                  _n(FORMATS + _FORMAT_IRIS[fmt.name])))
     dataset, default = ox.BlankNode(), ox.BlankNode()
-    facts = graph_facts(store)
+    facts = [f for f in graph_facts(store) if f.iri != DEFAULT_GRAPH]
     own = _default_graph_size(store)
     triples += [
         ox.Triple(service, _n(SD + "defaultDataset"), dataset),
@@ -189,7 +199,7 @@ def service_description(store: Store, *, endpoint: str, void_url: str, timeout: 
 
 
 def _default_graph_size(store: Store) -> int:
-    """Triples in the store's own default graph."""
+    """Triples in the store's own default graph (0 when ``store`` does not show it)."""
     result = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
                          default_graph=[DEFAULT_GRAPH], named_graphs=[])
     assert isinstance(result, ox.QuerySolutions)
@@ -295,17 +305,34 @@ def void_description(store: Store, *, dataset: str, endpoint: str, dumps_url: st
     return triples
 
 
+def default_graph_triples(store: Store) -> list[ox.Triple]:
+    """The triples of the store's own default graph as ``store`` shows it (none when it does
+    not show it); under the store's result cap (``ResultTooLarge`` past it)."""
+    result = store.query("CONSTRUCT WHERE { ?s ?p ?o }", default_graph=[DEFAULT_GRAPH],
+                         named_graphs=[])
+    assert not isinstance(result, (ox.QuerySolutions, ox.QueryBoolean))
+    return list(result)
+
+
 def write_dump(store: Store, dump: Dump, path: Path, graphs: Sequence[str] | None = None,
                ) -> None:
-    """Write the gzipped ``dump`` of ``graphs`` (every graph ``store`` shows) to ``path``,
-    atomically: the file is complete or absent."""
+    """Write the gzipped ``dump`` of ``graphs`` (every graph ``store`` shows, the store's own
+    default graph included: ``DEFAULT_GRAPH``) to ``path``, atomically: the file is complete
+    or absent. The default graph's triples come last, without a graph name (in TriG, outside
+    any graph block, with full IRIs: the named graphs' prefixes are not declared again)."""
+    wanted = store.graphs() if graphs is None else list(graphs)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
         with os.fdopen(handle, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb",
                                                            mtime=0) as out:
             store.dump(out, dump.format,  # type: ignore[arg-type]  # GzipFile is binary I/O
-                       store.graphs() if graphs is None else list(graphs))
+                       named_only(wanted))
+            if graphs is None or DEFAULT_GRAPH in wanted:
+                own = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph())
+                       for t in default_graph_triples(store)]
+                if own:
+                    out.write(ox.serialize(own, format=dump.format) or b"")
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
