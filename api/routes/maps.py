@@ -14,7 +14,9 @@ store and are always current.
 
 from __future__ import annotations
 
+import difflib
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -90,16 +92,39 @@ def _map_request(request: Request, name: str, subject: str | None = None) -> Map
     settings = request.app.state.settings
     params = request.query_params
     filters = Filters.from_query(params.multi_items(), base=settings.base_iri)
-    colour = params.get("colour", "community")
+    colour = _choice(params.get("colour", "community"), "colour", COLOUR_BY)
+    size = _choice(params.get("size", "links"), "size", SIZE_BY)
     group = params.get("group") or None
-    if colour not in COLOUR_BY:
-        raise ParameterError("colour", f"one of {', '.join(COLOUR_BY)}")
-    size = params.get("size", "links")
-    if size not in SIZE_BY:
-        raise ParameterError("size", f"one of {', '.join(SIZE_BY)}")
-    if group is not None and group not in GROUP_KEYS:
-        raise ParameterError("group", f"one of {', '.join(GROUP_KEYS)}")
+    if group is not None:
+        group = _choice(group, "group", GROUP_KEYS)
     return MapRequest(name, filters, page_language(request), colour, group, subject, size)
+
+
+def _choice(value: str, parameter: str, offered: Sequence[str]) -> str:
+    """``value`` if ``offered`` holds it; else a 400 naming ``parameter``, the value, the
+    closest offered and all of them (as ``_checked`` does for a filter's value)."""
+    if value in offered:
+        return value
+    shown = value if len(value) <= 40 else value[:40] + "…"
+    problem = f"{shown!r} is none of the choices"
+    close = difflib.get_close_matches(value.lower(), offered, n=1, cutoff=0.6)
+    if close:
+        problem += f"; did you mean {close[0]!r}?"
+    raise ParameterError(parameter, f"{problem} (one of: {', '.join(offered)})")
+
+
+#: what the network maps take that the geography map cannot honour: it places organisations
+#: by commune, and colours, sizes and groups nothing
+NETWORK_ONLY = ("colour", "size", "group")
+
+
+def _not_network(request: Request, page: str) -> None:
+    """A 400 naming the first of ``NETWORK_ONLY`` given to ``page``: a 200 that ignored it
+    said the choice was made."""
+    for name in NETWORK_ONLY:
+        if name in request.query_params:
+            raise ParameterError(name, f"the {page} has no {name} choice (only the network "
+                                 "maps have one): leave it out")
 
 
 def _query(r: MapRequest, filters: Filters | None = None) -> str:
@@ -345,6 +370,7 @@ def geography_page(request: Request) -> HTMLResponse:
     of the départements (clustered where they overlap), with the same list as a table."""
     settings = request.app.state.settings
     lang = page_language(request)
+    _not_network(request, "geography map")
     filters = Filters.from_query(request.query_params.multi_items(), base=settings.base_iri)
     service = maps_of(request)
     snapshot = service.snapshot()
