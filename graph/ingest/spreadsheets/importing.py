@@ -421,8 +421,9 @@ def _unchanged(store: Store, target: Target, sha256: str, source: str, licence: 
         result = store.query(
             f"""SELECT ?sha ?licence WHERE {{ GRAPH ?meta {{
                   <{graph}> <{CG}sha256> ?sha ; <{DCTERMS}source> ?source .
-                  FILTER(STR(?source) = ?wanted)
                   OPTIONAL {{ <{graph}> <{DCTERMS}license> ?licence }} }}
+                # outside GRAPH: Oxigraph sees no substitution in a filter inside one
+                FILTER(STR(?source) = ?wanted)
                 VALUES ?meta {{ <{META_GRAPH}> <{RESTRICTED_META_GRAPH}> }} }}""",
             substitutions={"wanted": ox.Literal(source)})
         assert isinstance(result, ox.QuerySolutions)
