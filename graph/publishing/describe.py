@@ -223,10 +223,12 @@ class Description:
 
 
 def resource_triples(store: Store, iri: str) -> list[ox.Triple]:
-    """The triples that describe ``iri`` (its concise bounded description)."""
+    """The triples that describe ``iri`` (its concise bounded description), each once."""
     result = store.query(f"DESCRIBE {ox.NamedNode(iri)}")
     assert not isinstance(result, (ox.QuerySolutions, ox.QueryBoolean))
-    return list(result)
+    # an RDF graph is a set: Oxigraph 0.5 yields a triple once per graph that states it
+    # (docs/routes.md, "A triple stated in several graphs")
+    return list(dict.fromkeys(result))
 
 
 def document(store: Store, iri: str) -> list[ox.Triple]:
