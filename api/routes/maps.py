@@ -266,7 +266,7 @@ def _export(request: Request, r: MapRequest, format: str) -> Response:
     if format not in FORMATS:
         raise NotFound(f"export format {format!r}")
     suffix, media_type = FORMATS[format]
-    full = request.query_params.get("full") in ("1", "true")
+    full = _full(request.query_params.get("full"))
     service = maps_of(request)
     snapshot = _snapshot(service, r)
     body = service.export(r, format, full=full, snapshot=snapshot)
@@ -275,6 +275,19 @@ def _export(request: Request, r: MapRequest, format: str) -> Response:
     return Response(body, media_type=media_type, headers=_age(snapshot, {
         "Content-Disposition": f'attachment; filename="{stem}{suffix}"',
         "Content-Language": r.lang, "Vary": "Accept-Language"}))
+
+
+def _full(value: str | None) -> bool:
+    """The ``full`` parameter of an export: ``1`` or ``true`` for the projection before any
+    grouping or pruning, ``0``, ``false``, empty or none for the map as drawn; a 400
+    otherwise (it was read as not full, so ``full=yes`` gave the grouped map)."""
+    if value is None or value.lower() in ("", "0", "false"):
+        return False
+    if value.lower() in ("1", "true"):
+        return True
+    shown = value if len(value) <= 40 else value[:40] + "…"
+    raise ParameterError("full", f"{shown!r} is neither 1 or true (the projection before "
+                         "any grouping), nor 0 or false (the map as drawn, the default)")
 
 
 def _software(request: Request, slug: str) -> str:

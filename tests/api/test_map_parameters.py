@@ -62,3 +62,33 @@ def test_the_geography_map_refuses_the_choices_it_has_not(
 def test_the_geography_map_still_takes_its_filters(client: TestClient) -> None:
     answer = client.get("/maps/geography", params={"dep": "93", "lang": "en"})
     assert answer.status_code == 200
+
+
+@pytest.mark.parametrize("value", ["abc", "yes", "2", "full"])
+@pytest.mark.parametrize("path", ["/maps/organisations-tools/export.json",
+                                  "/maps/tool/loomio/export.gexf"])
+def test_full_other_than_1_true_0_false_is_a_400(client: TestClient, path: str,
+                                                 value: str) -> None:
+    parameter, problem = _problem(client, path, {"full": value})
+    assert parameter == "full" and repr(value) in problem
+
+
+@pytest.fixture(scope="module")
+def grouped() -> Iterator[TestClient]:
+    """A server whose node budget groups the example's maps: ``full`` then tells."""
+    store = example_store()
+    with app_client(store, node_budget=20) as client:
+        yield client
+    store.close()
+
+
+@pytest.mark.parametrize(("value", "full"), [("1", True), ("TRUE", True), ("true", True),
+                                             ("0", False), ("False", False), ("", False)])
+def test_full_is_read_as_documented(grouped: TestClient, value: str, full: bool) -> None:
+    path = "/maps/organisations-tools/export.nodes.csv"
+    answer = grouped.get(path, params={"full": value, "lang": "en"})
+    assert answer.status_code == 200
+    drawn = grouped.get(path, params={"lang": "en"}).content
+    whole = grouped.get(path, params={"lang": "en", "full": "1"}).content
+    assert drawn != whole
+    assert answer.content == (whole if full else drawn)
