@@ -3,8 +3,9 @@ identification).
 
 ``GET /store?graph=IRI`` reads a graph the reader may see (404 otherwise), ``GET
 /store?default`` the default graph. ``PUT`` replaces a graph, ``POST`` adds to it (or, without
-``graph``, creates a new one: 201 with ``Location``), ``DELETE`` removes it, ``?default``
-included; these need the curator's bearer token and take the write path
+``graph``, creates a new one), ``DELETE`` removes it, ``?default`` included; a write that
+creates a graph is a 201 with ``Location``, its IRI as a URI (RFC 3987 §3.1: what is not
+ASCII percent-encoded as UTF-8). Writes need the curator's bearer token and take the write path
 (``graph.ingest.writing``): a body that does not parse is a 400, one the shapes or the privacy
 guard refuse a 422 with the violations, and nothing is written then. A graph a write
 creates is described at the deployment's default access level (``default_access``).
@@ -130,10 +131,16 @@ def _read(request: Request, graph: str | None) -> Response:
     return rdf_response(triples, chosen)
 
 
-def _written(existed: bool, graph: str) -> Response:
+def _location(graph: str) -> str:
+    """The ``Location`` of ``graph`` once a write created it: ``/store?default``, or its IRI
+    as a URI (``as_uri``: a header holds ASCII only). Taken before the write, so that
+    nothing after the commit can fail on it."""
+    return "/store?default" if graph == DEFAULT_GRAPH else graphstore.as_uri(graph)
+
+
+def _written(existed: bool, location: str) -> Response:
     if existed:
         return Response(status_code=204)
-    location = "/store?default" if graph == DEFAULT_GRAPH else graph
     return Response(status_code=201, headers={"Location": location})
 
 
@@ -167,10 +174,11 @@ def put_direct(request: Request, path: str, body: Body) -> Response:
 def _put(request: Request, graph: str, body: bytes) -> Response:
     require_curator(request)
     triples = _parse(request, body, graph)
+    location = _location(graph)
     existed = graphstore.replace(request.app.state.store, graph, triples,
                                  who=_writer(request), default_access=_access(request))
     after_curator_write(request, graph)
-    return _written(existed, graph)
+    return _written(existed, location)
 
 
 @router.post("/store", summary="Add to a graph, or create one (curator)",
@@ -185,11 +193,12 @@ def post(request: Request, body: Body) -> Response:
     if graph is None:
         triples = _parse(request, body)
         created = graph_iri(f"uploads/{uuid.uuid4()}")
+        location = graphstore.as_uri(created)
         graphstore.replace(request.app.state.store, created, triples, who=_writer(request),
                            default_access=_access(request))
         after_curator_write(request, created)
         # the new graph's IRI, as ``graph=`` takes it
-        return Response(status_code=201, headers={"Location": created})
+        return Response(status_code=201, headers={"Location": location})
     return _post(request, graph, body)
 
 
@@ -203,10 +212,11 @@ def post_direct(request: Request, path: str, body: Body) -> Response:
 def _post(request: Request, graph: str, body: bytes) -> Response:
     require_curator(request)
     triples = _parse(request, body, graph)
+    location = _location(graph)
     existed = graphstore.add(request.app.state.store, graph, triples, who=_writer(request),
                              default_access=_access(request))
     after_curator_write(request, graph)
-    return _written(existed, graph)
+    return _written(existed, location)
 
 
 @router.delete("/store", summary="Delete a graph (curator)", response_class=Response,

@@ -12,6 +12,7 @@ is written like a named graph and is public by default.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from urllib.parse import quote
 
 import pyoxigraph as ox
 
@@ -42,6 +43,23 @@ def graph_name(text: str) -> str:
     if any(c in node.value for c in "<>\"{}|^`\\ \n\r\t"):
         raise InputError(f"{text!r} is not an absolute IRI")
     return node.value
+
+
+#: What a URI may hold besides letters, digits and ``-._~`` (RFC 3986 §2.2), ``%`` included:
+#: an IRI's percent-encodings stay as they are.
+_URI_DELIMITERS = ":/?#[]@!$&'()*+,;=%"
+
+
+def as_uri(iri: str) -> str:
+    """The URI ``iri`` maps to (RFC 3987 §3.1), for an HTTP header: each character a URI
+    cannot hold (every non-ASCII one) percent-encoded as UTF-8, the rest as it is.
+
+    >>> as_uri("http://ex.org/œuvre?q=é#%C3%A9")
+    'http://ex.org/%C5%93uvre?q=%C3%A9#%C3%A9'
+    >>> as_uri("urn:x:\u202e")
+    'urn:x:%E2%80%AE'
+    """
+    return quote(iri, safe=_URI_DELIMITERS)
 
 
 def parse_triples(data: bytes, media_type: str, *, base_iri: str | None = None,
