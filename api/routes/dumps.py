@@ -116,8 +116,9 @@ def dumps(request: Request) -> Response:
     for dump in listing["dumps"]:
         dump["version_iri"] = iri
     if chosen == "text/html":
-        return render(request, "dumps.html", {"listing": listing})
-    return JSONResponse(listing)
+        return render(request, "dumps.html", {"listing": listing, "lang": lang})
+    return JSONResponse(listing, headers={"Vary": "Accept, Accept-Language",
+                                          "Content-Language": lang})
 
 
 @router.get("/dumps/releases/{version}", summary="A release of the public data",
@@ -131,16 +132,18 @@ def release_manifest(request: Request, version: str) -> JSONResponse:
     if release is None:
         raise NotFound(f"release {version!r}")
     previous = previous_of(releases, release)
+    lang = preferred_language(request)
+    # JSON whatever the Accept: only the citation's language varies
+    headers = {"Vary": "Accept-Language", "Content-Language": lang}
     return JSONResponse({
         **release.to_json(), "version_iri": version_iri(request, release),
-        "citation": citation(release, version_iri(request, release),
-                             preferred_language(request)),
+        "citation": citation(release, version_iri(request, release), lang),
         "licence": "https://creativecommons.org/licenses/by/4.0/",
         "current": release.version == current.version,
         "previous": previous.version if previous else None,
         "changes": [{"change": c.change, "graph": c.iri, "triples_before": c.before,
                      "triples_after": c.after} for c in changelog(previous, release)],
-    })
+    }, headers=headers)
 
 
 @router.get("/CITATION.cff", summary="How to cite civicgraph", response_class=Response,
