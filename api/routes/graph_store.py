@@ -9,14 +9,16 @@ ASCII percent-encoded as UTF-8). Writes need the curator's bearer token and take
 (``graph.ingest.writing``): a body that does not parse is a 400, one the shapes or the privacy
 guard refuse a 422 with the violations, and nothing is written then. A graph a write
 creates is described at the deployment's default access level (``default_access``).
-``/store/{path}`` names directly the graph whose IRI is that URL (``{public URL}/store/{path}``),
-as the protocol allows: the same reads and writes.
+``/store/{path}`` names directly the graph whose IRI is that URL (``{public URL}/store/{path}``,
+the path as sent, its percent-encodings kept), as the protocol allows: the same reads and
+writes.
 """
 
 from __future__ import annotations
 
 import uuid
 from typing import Annotated
+from urllib.parse import quote, quote_from_bytes
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Depends, Request
@@ -43,6 +45,8 @@ _GRAPH_PARAM = {"name": "graph", "in": "query", "required": False,
 _DEFAULT_PARAM = {"name": "default", "in": "query", "required": False,
                   "schema": {"type": "string"}, "allowEmptyValue": True,
                   "description": "Present (no value) to name the default graph."}
+#: What a raw path keeps as it is besides letters, digits and ``-._~`` (RFC 3986 §3.3).
+_PATH_SAFE = "/:@!$&'()*+,;=%"
 _CONTENT: dict[str, dict[str, object]] = {
     t: {"schema": {"type": "string"}} for t in graphstore.READABLE}
 _CONTENT["text/turtle"]["example"] = (
@@ -84,10 +88,17 @@ Body = Annotated[bytes, Depends(_read_body)]
 
 
 def _direct(request: Request) -> str:
-    """The graph a ``/store/{path}`` URL names: its own IRI (the query string left out)."""
+    """The graph a ``/store/{path}`` URL names: its own IRI, the path as it was sent (the
+    query string left out): ``/store/a%2Fb``, ``/store/a/b`` and ``/store/a%20b`` are three
+    graphs, as the IRIs are three."""
     if "graph" in request.query_params or "default" in request.query_params:
         raise BadRequest("a graph named by its URL (/store/…) takes no graph= nor default")
-    return graphstore.graph_name(public_base(request) + request.url.path)
+    raw = request.scope.get("raw_path")
+    # a byte no URI holds (a server may pass one on) percent-encoded, as a browser would;
+    # without the raw path (an ASGI server need not give it), the decoded one encoded again
+    path = quote_from_bytes(raw, safe=_PATH_SAFE) if isinstance(raw, bytes) \
+        else quote(request.url.path, safe=_PATH_SAFE.replace("%", ""))
+    return graphstore.graph_name(public_base(request) + path)
 
 
 def _parse(request: Request, data: bytes, graph: str | None = None) -> list[ox.Triple]:

@@ -5,14 +5,19 @@ named by ``graph=`` or by the URL itself."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from types import SimpleNamespace
 
 import httpx
 import pytest
+from starlette.requests import Request
 
+from api.routes.graph_store import _direct
+from api.settings import Settings
 from graph.store import open_store
 from tests.support.live import CURATOR_TOKEN, Live, running
 
 WRITE = {"Authorization": f"Bearer {CURATOR_TOKEN}", "Content-Type": "text/turtle"}
+READ = {"Authorization": f"Bearer {CURATOR_TOKEN}", "Accept": "application/n-triples"}
 #: a blank node: written twice, the graph would hold it twice
 BODY = b'[] <http://example.org/p> "o" .'
 #: a public URL a header cannot hold as it is
@@ -61,7 +66,7 @@ def test_a_new_graph_outside_ascii_by_graph_is_created_once(server: Live, method
 
 
 @pytest.mark.parametrize("method", ["PUT", "POST"])
-@pytest.mark.parametrize("path", ["a"])
+@pytest.mark.parametrize("path", ["a", "%C3%A9", "a%20b"])
 def test_a_new_graph_outside_ascii_by_its_url_is_created_once(elsewhere: Live, method: str,
                                                               path: str) -> None:
     url = f"{elsewhere.url}/store/{method}/{path}"
@@ -73,3 +78,44 @@ def test_a_new_graph_outside_ascii_by_its_url_is_created_once(elsewhere: Live, m
     assert elsewhere.store.count(graph) == 1
     assert httpx.put(url, content=BODY, headers=WRITE, timeout=30).status_code == 204
     assert elsewhere.store.count(graph) == 1
+
+
+def test_the_url_as_sent_is_the_graph_iri(server: Live) -> None:
+    base = f"{server.url}/store/"
+    paths = ["docs%2Fa.ttl", "docs/a.ttl", "my%20graph", "a%25", "%C3%A9"]
+    for number, path in enumerate(paths):
+        body = f'<http://example.org/s> <http://example.org/p> "n{number}" .'.encode()
+        created = httpx.put(base + path, content=body, headers=WRITE, timeout=30)
+        assert created.status_code == 201, created.text
+        assert created.headers["location"] == base + path
+    for number, path in enumerate(paths):
+        assert server.store.count(base + path) == 1, path
+        for read in (httpx.get(base + path, headers=READ, timeout=30),
+                     httpx.get(f"{server.url}/store", params={"graph": base + path},
+                               headers=READ, timeout=30)):
+            assert read.status_code == 200, read.text
+            assert read.text.count('"n') == 1 and f'"n{number}"' in read.text
+
+
+def test_a_graph_named_by_graph_is_read_at_its_own_url(server: Live) -> None:
+    graph = f"{server.url}/store/named%2520graph"
+    created = httpx.put(f"{server.url}/store", params={"graph": graph}, content=BODY,
+                        headers=WRITE, timeout=30)
+    assert created.status_code == 201, created.text
+    read = httpx.get(graph, headers=READ, timeout=30)
+    assert read.status_code == 200 and "example.org/p" in read.text
+    assert httpx.delete(graph, headers=WRITE, timeout=30).status_code == 204
+    assert graph not in server.store.graphs()
+
+
+@pytest.mark.parametrize(("raw", "path", "iri"), [
+    (b"/store/a%2Fb", "/store/a/b", "http://h.org/store/a%2Fb"),
+    (b"/store/\xc3\xa9", "/store/\u00e9", "http://h.org/store/%C3%A9"),
+    (None, "/store/a b%", "http://h.org/store/a%20b%25"),
+])
+def test_the_path_of_a_graph_named_by_its_url(raw: bytes | None, path: str, iri: str) -> None:
+    """As sent; a byte no URI holds, or a server that gives no raw path: percent-encoded."""
+    app = SimpleNamespace(state=SimpleNamespace(settings=Settings(public_url="http://h.org")))
+    scope = {"type": "http", "method": "GET", "path": path, "query_string": b"",
+             "headers": [], "app": app, **({"raw_path": raw} if raw is not None else {})}
+    assert _direct(Request(scope)) == iri
