@@ -18,7 +18,7 @@ import pyoxigraph as ox
 from graph.ingest.report import Problem
 from graph.ingest.spreadsheets.columns import Kind
 from graph.ingest.spreadsheets.references import Index, ReferenceProblem
-from graph.ingest.spreadsheets.values import ValueProblem, as_text
+from graph.ingest.spreadsheets.values import ValueProblem, as_text, clip
 from graph.ingest.tabular import CellValue
 from graph.namespaces import XSD
 
@@ -88,7 +88,7 @@ def _resolve(entry: Entry, index: Index, node: Node | Object) -> ox.NamedNode | 
     try:
         return ox.NamedNode(index.resolve(node.kinds, node.text))
     except ReferenceProblem as error:
-        problem = Problem(str(error), entry.sheet, entry.row, node.column, node.text)
+        problem = Problem(str(error), entry.sheet, entry.row, node.column, clip(node.text))
         if problem not in entry.problems:
             entry.problems.append(problem)
         return None

@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import time
+from collections import Counter
 from dataclasses import dataclass, field, replace
 
 import pyoxigraph as ox
@@ -34,10 +36,13 @@ from graph.ingest.spreadsheets.entry import Entry, Ref, resolve
 from graph.ingest.spreadsheets.mapping import RowMapper
 from graph.ingest.spreadsheets.references import Index, index_concepts, index_store
 from graph.ingest.spreadsheets.values import (
+    SHOWN,
     ValueProblem,
+    clip,
     norm,
     parse_licence,
     parse_source,
+    quoted,
     slugify,
 )
 from graph.ingest.tabular import Table, read_table
@@ -99,8 +104,23 @@ def import_spreadsheet(
 ) -> ImportReport:
     """Import ``data`` (CSV or XLSX bytes named ``filename``) as ``source``; see the module.
     ``threshold`` is the smallest membership count published when the public view of persons
-    is recomputed (after an import of members or consent)."""
+    is recomputed (after an import of members or consent). The report is bounded: see
+    ``bounded``."""
     report = ImportReport(source=source, filename=filename)
+    try:
+        _import(store, data, filename, report, source=source, licence=licence,
+                imported_by=imported_by, skip_invalid=skip_invalid, kind=kind, base=base,
+                now=now, threshold=threshold)
+    finally:
+        bounded(report)
+    return report
+
+
+def _import(
+    store: Store, data: bytes, filename: str, report: ImportReport, *, source: str,
+    licence: str | None, imported_by: str, skip_invalid: bool, kind: str | None, base: str,
+    now: dt.datetime | None, threshold: int,
+) -> ImportReport:
     if not source.strip():
         report.problems.append(Problem("--source is required: name where the data comes from"))
         return report
@@ -234,7 +254,7 @@ def _flag_formulas(table: Table, report: ImportReport) -> None:
                 report.problems.append(Problem(
                     "begins like a spreadsheet formula (=, +, -, @, tab or CR): stored as "
                     "text, written back with a leading ' in CSV", table.name, row.number,
-                    header, value, level="warning"))
+                    header, clip(value), level="warning"))
 
 
 def _columns(table: Table, kind: Kind, report: ImportReport) -> Sheet | None:
@@ -247,13 +267,13 @@ def _columns(table: Table, kind: Kind, report: ImportReport) -> Sheet | None:
         column = kind.column_for(header)
         if column is None:
             report.problems.append(Problem(
-                f"unknown column for {kind.name}, ignored", table.name, table.header_row, header,
-                level="warning"))
+                f"unknown column for {kind.name}, ignored", table.name, table.header_row,
+                clip(header), level="warning"))
             continue
         if column.key in seen:
             report.problems.append(Problem(
-                f"the column appears twice (also as {seen[column.key]!r})", table.name,
-                table.header_row, header))
+                f"the column appears twice (also as {quoted(seen[column.key])})", table.name,
+                table.header_row, clip(header)))
             continue
         seen[column.key] = header
         columns[position] = column
@@ -353,6 +373,7 @@ def _check(entries: list[Entry], report: ImportReport, skip_invalid: bool) -> No
         if other is not entry:
             _kind, key = entry.unique_key
             clash = key.split("\x1f", 1)[1] if "\x1f" in key else f"identifier <{key}>"
+            clash = clip(clash)
             entry.problems.append(Problem(
                 f"duplicate: {clash} as row {other.row} of sheet {other.sheet!r}; give each row "
                 "its own id, or merge the rows", entry.sheet, entry.row,
@@ -422,7 +443,7 @@ def _unchanged(store: Store, target: Target, sha256: str, source: str, licence: 
             f"""SELECT ?sha ?licence WHERE {{ GRAPH ?meta {{
                   <{graph}> <{CG}sha256> ?sha ; <{DCTERMS}source> ?source .
                   OPTIONAL {{ <{graph}> <{DCTERMS}license> ?licence }} }}
-                # outside GRAPH: Oxigraph sees no substitution in a filter inside one
+                # outside GRAPH: a filter inside it sees only its group, not the bound ?wanted
                 FILTER(STR(?source) = ?wanted)
                 VALUES ?meta {{ <{META_GRAPH}> <{RESTRICTED_META_GRAPH}> }} }}""",
             substitutions={"wanted": ox.Literal(source)})
@@ -435,3 +456,41 @@ def _unchanged(store: Store, target: Target, sha256: str, source: str, licence: 
             return False
     return True
 
+
+
+#: problems of one kind a report lists; past them, one line says how many more there are
+LISTED = 100
+#: characters of a problem's message a report keeps, and of its value (``clip``'s own)
+_MESSAGE_MAX = 2000
+_VALUE_MAX = SHOWN + len("… (1,000,000,000 characters)")
+#: what varies between problems of one kind: the values they quote, IRIs, numbers
+_VARYING = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|<[^>]*>|\d[\d,]*")
+
+
+def bounded(report: ImportReport) -> None:
+    """Bound ``report``, whatever the file: each value is cut to ``SHOWN`` characters (a
+    shape's message may quote a literal whole), and of each kind of problem (its level and
+    message, the values it quotes aside) the first ``LISTED`` are kept, then one problem
+    says how many more there were."""
+    counts: Counter[tuple[str, str]] = Counter()
+    first: dict[tuple[str, str], Problem] = {}
+    kept: list[Problem] = []
+    for problem in report.problems:
+        key = (problem.level, _VARYING.sub("…", problem.message))
+        counts[key] += 1
+        first.setdefault(key, problem)
+        if counts[key] <= LISTED:
+            message = problem.message
+            if len(message) > _MESSAGE_MAX:
+                message = f"{message[:_MESSAGE_MAX]}… ({len(message):,} characters)"
+            value = problem.value   # one cut where the problem was found is left as it is
+            value = value if len(value) <= _VALUE_MAX else clip(value)
+            kept.append(replace(problem, message=message, value=value))
+    for key, count in counts.items():
+        if count > LISTED:
+            like = first[key]
+            kept.append(Problem(
+                f"{count - LISTED:,} more {like.level}s like {clip(like.message)!r} (sheet "
+                f"{like.sheet!r}, row {like.row}) are not listed: {count:,} in all",
+                like.sheet, level=like.level))
+    report.problems = kept

@@ -35,6 +35,7 @@ from graph.ingest.spreadsheets.values import (
     ValueProblem,
     as_text,
     checked_iri,
+    clip,
     norm,
     parse_bool,
     parse_date,
@@ -43,6 +44,7 @@ from graph.ingest.spreadsheets.values import (
     parse_phone,
     parse_url,
     parse_wikidata,
+    quoted,
     slugify,
     split_multi,
 )
@@ -77,7 +79,7 @@ class RowMapper:
 
     def problem(self, entry: Entry, column: Column | None, message: str,
                 value: CellValue = None, level: str = "error") -> None:
-        text = "" if value is None else as_text_safe(value)
+        text = "" if value is None else clip(as_text_safe(value))
         problem = Problem(message, self.sheet, entry.row,
                           self.header(column) if column else None, text, level)
         # a cell read twice (a date by the period check, then by its column) is one problem
@@ -104,7 +106,7 @@ class RowMapper:
         found = words.get(norm(text))
         if found is None:
             allowed = ", ".join(sorted({w for w in words if " " not in w}))
-            self.problem(entry, column, f"{text!r} is not one of: {allowed}", text)
+            self.problem(entry, column, f"{quoted(text)} is not one of: {allowed}", text)
         return found
 
     # ----------------------------------------------------------------------------- rows

@@ -19,10 +19,13 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from graph.ingest.spreadsheets.values import _WIKIDATA, norm
+from graph.ingest.spreadsheets.values import _WIKIDATA, clip, norm, quoted
 from graph.namespaces import CG, FOAF, ID, ORG, OWL, RDFS, SCHEMA, SKOS, WD
 from graph.store import Store
 from graph.vocabulary import ontology_dir
+
+#: longest text whose closest names are suggested
+_NEAR_MAX = 500
 
 #: rdf:type of each kind of resource a reference may name (no inference in the store)
 CLASSES: dict[str, tuple[str, ...]] = {
@@ -107,7 +110,7 @@ class Index:
         if text.startswith(("http://", "https://")) and not _WIKIDATA.match(text):
             found = {text for kind in kinds if text in self._iris[kind]}
             if not found:
-                raise ReferenceProblem(f"no {_what(kinds)} has the IRI <{text}>")
+                raise ReferenceProblem(f"no {_what(kinds)} has the IRI <{clip(text)}>")
             return text
         wikidata = _WIKIDATA.match(text)
         key = "wd:" + wikidata[1].upper() if wikidata else norm(text)
@@ -119,10 +122,10 @@ class Index:
             named = {iri for kind in kinds for iri in self._named[kind].get(key, set())}
             found = named if len(named) == 1 else found
         if not found:
-            raise ReferenceProblem(f"unknown {_what(kinds)} {text!r}"
+            raise ReferenceProblem(f"unknown {_what(kinds)} {quoted(text)}"
                                    + self._closest(kinds, key, set()))
         if len(found) > 1:
-            raise ReferenceProblem(f"{text!r} matches several {_what(kinds)}s"
+            raise ReferenceProblem(f"{quoted(text)} matches several {_what(kinds)}s"
                                    + self._closest(kinds, key, found)
                                    + "; write the identifier instead")
         return found.pop()
@@ -130,6 +133,8 @@ class Index:
     def _closest(self, kinds: tuple[str, ...], key: str, among: set[str]) -> str:
         """``; closest: a <iri>, b <iri>, c <iri>``: the three resources (of ``among`` if
         given) whose names are nearest ``key``, or nothing when none is near."""
+        if len(key) > _NEAR_MAX:   # no name is near it, and difflib would index every character
+            return ""
         names: dict[str, str] = {}
         for kind in kinds:
             for name, iris in self._keys[kind].items():
@@ -144,7 +149,7 @@ class Index:
         chosen = [(name, iri) for name in nearest for iri in sorted(by_name[name])][:3]
         if not chosen:
             return ""
-        return "; closest: " + ", ".join(f"{name!r} <{iri}>" for name, iri in chosen)
+        return "; closest: " + ", ".join(f"{quoted(name)} <{iri}>" for name, iri in chosen)
 
     def find(self, kinds: tuple[str, ...], names: Iterable[str]) -> str | None:
         """The one existing IRI that one of ``names`` matches, else None (no error)."""

@@ -51,6 +51,33 @@ class ValueProblem(ValueError):
     """A cell value that cannot be used; the message says what was expected."""
 
 
+#: characters of a cell a problem quotes: past them, an ellipsis and the cell's length (a
+#: report quotes what is wrong, it does not copy a 150 MB cell back)
+SHOWN = 200
+
+
+def clip(text: str) -> str:
+    """``text`` cut to ``SHOWN`` characters, saying how long it was.
+
+    >>> clip("x" * 1000)[-24:]
+    'xxxx… (1,000 characters)'
+    """
+    if len(text) <= SHOWN:
+        return text
+    return f"{text[:SHOWN]}… ({len(text):,} characters)"
+
+
+def quoted(text: str) -> str:
+    """``text`` quoted for a message, cut as ``clip`` cuts it.
+
+    >>> quoted("Loomio"), quoted("y" * 201)[-20:]
+    ("'Loomio'", "y'… (201 characters)")
+    """
+    if len(text) <= SHOWN:
+        return repr(text)
+    return f"{text[:SHOWN]!r}… ({len(text):,} characters)"
+
+
 @lru_cache(maxsize=1 << 16)
 def norm(text: str) -> str:
     """``text`` without case, accents or punctuation: the key for matching names and labels."""
@@ -77,7 +104,7 @@ def as_text(value: CellValue) -> str:
     """The cell as text (numbers without a spurious ``.0``); formulas are refused."""
     if isinstance(value, Formula):
         advice = "replace it by its value (copy, then Paste special › Values only)"
-        raise ValueProblem(f"the cell holds a formula ({value.text}); civicgraph does not "
+        raise ValueProblem(f"the cell holds a formula ({clip(value.text)}); civicgraph does not "
                            f"evaluate formulas: {advice}")
     if value is None:
         return ""
@@ -104,7 +131,7 @@ def parse_date(value: CellValue) -> dt.date:
     if isinstance(value, dt.date):
         return value
     if isinstance(value, int | float) and not isinstance(value, bool):
-        raise ValueProblem(f"{as_text(value)} is a number, not a date: format the cell as a "
+        raise ValueProblem(f"{clip(as_text(value))} is a number, not a date: format the cell as a "
                            "date, or write YYYY-MM-DD")
     text = as_text(value)
     iso = _ISO_DATE.match(text)
@@ -115,8 +142,8 @@ def parse_date(value: CellValue) -> dt.date:
         if french:
             return dt.date(int(french[3]), int(french[2]), int(french[1]))
     except ValueError as error:
-        raise ValueProblem(f"{text!r} is not a real date ({error})") from None
-    raise ValueProblem(f"{text!r} is not a date: write YYYY-MM-DD (or DD/MM/YYYY)")
+        raise ValueProblem(f"{quoted(text)} is not a real date ({error})") from None
+    raise ValueProblem(f"{quoted(text)} is not a date: write YYYY-MM-DD (or DD/MM/YYYY)")
 
 
 def parse_bool(value: CellValue) -> bool:
@@ -128,7 +155,7 @@ def parse_bool(value: CellValue) -> bool:
         return True
     if word in FALSE_WORDS:
         return False
-    raise ValueProblem(f"{as_text(value)!r} is not yes or no (oui / non)")
+    raise ValueProblem(f"{quoted(as_text(value))} is not yes or no (oui / non)")
 
 
 def parse_wikidata(value: CellValue) -> str:
@@ -136,7 +163,7 @@ def parse_wikidata(value: CellValue) -> str:
     text = as_text(value)
     match = _WIKIDATA.match(text)
     if not match:
-        raise ValueProblem(f"{text!r} is not a Wikidata item id (Q followed by digits)")
+        raise ValueProblem(f"{quoted(text)} is not a Wikidata item id (Q followed by digits)")
     return match[1].upper()
 
 
@@ -154,14 +181,14 @@ def checked_iri(text: str) -> str:
     try:
         ox.NamedNode(text)
     except ValueError as error:
-        raise ValueProblem(f"{text!r} is not a valid IRI ({error})") from None
+        raise ValueProblem(f"{quoted(text)} is not a valid IRI ({clip(str(error))})") from None
     if text.lower().startswith(("http://", "https://")):
         try:
             host = urlsplit(text).hostname
         except ValueError:
             host = None
         if not host:
-            raise ValueProblem(f"{text!r} is not a web address: it names no host")
+            raise ValueProblem(f"{quoted(text)} is not a web address: it names no host")
     return text
 
 
@@ -169,7 +196,7 @@ def parse_url(value: CellValue) -> str:
     """An absolute http(s) URL, a valid IRI with a host."""
     text = as_text(value)
     if not _URL.match(text):
-        raise ValueProblem(f"{text!r} is not a web address starting with http:// or https://")
+        raise ValueProblem(f"{quoted(text)} is not a web address starting with http:// or https://")
     return checked_iri(text)
 
 
@@ -186,11 +213,11 @@ def parse_licence(text: str) -> str:
     expected = ("an http(s) IRI (e.g. https://creativecommons.org/licenses/by/4.0/) or an SPDX "
                 "licence id (e.g. CC-BY-4.0)")
     if not text.lower().startswith(("http://", "https://")):
-        raise ValueProblem(f"the licence {text[:200]!r} is not {expected}")
+        raise ValueProblem(f"the licence {quoted(text)} is not {expected}")
     try:
         return checked_iri(text)
     except ValueProblem as error:
-        raise ValueProblem(f"the licence is not {expected}: {error}") from None
+        raise ValueProblem(f"the licence is not {expected}: {clip(str(error))}") from None
 
 
 def parse_source(text: str) -> str:
@@ -214,7 +241,7 @@ def parse_spdx(value: CellValue) -> str | None:
     if norm(text) in ("proprietary", "proprietaire", "privateur", "proprietary licence"):
         return None
     if not _SPDX.match(text):
-        raise ValueProblem(f"{text!r} is not an SPDX licence id (e.g. AGPL-3.0-only, MIT) "
+        raise ValueProblem(f"{quoted(text)} is not an SPDX licence id (e.g. AGPL-3.0-only, MIT) "
                            "nor 'proprietary'")
     return text
 
@@ -223,7 +250,7 @@ def parse_rna(value: CellValue) -> str:
     """An RNA association number: W followed by nine characters."""
     text = as_text(value).upper().replace(" ", "")
     if not _RNA.match(text):
-        raise ValueProblem(f"{text!r} is not an RNA number (W followed by nine characters, "
+        raise ValueProblem(f"{quoted(text)} is not an RNA number (W followed by nine characters, "
                            "e.g. W751234567)")
     return text
 
@@ -232,13 +259,13 @@ def parse_siren(value: CellValue) -> str:
     """A SIREN number: nine digits whose Luhn checksum holds."""
     text = as_text(value).replace(" ", "")
     if not (len(text) == 9 and text.isdigit()):
-        raise ValueProblem(f"{text!r} is not a SIREN number (nine digits)")
+        raise ValueProblem(f"{quoted(text)} is not a SIREN number (nine digits)")
     total = 0
     for position, char in enumerate(reversed(text)):
         digit = int(char) * (2 if position % 2 else 1)
         total += digit - 9 if digit > 9 else digit
     if total % 10:
-        raise ValueProblem(f"{text!r} is not a valid SIREN number (its check digit is wrong)")
+        raise ValueProblem(f"{quoted(text)} is not a valid SIREN number (its check digit is wrong)")
     return text
 
 
@@ -248,7 +275,7 @@ def parse_insee(value: CellValue) -> str:
     if text.isdigit() and len(text) == 4:
         text = "0" + text  # a spreadsheet dropped the leading zero of 01001
     if not _INSEE.match(text):
-        raise ValueProblem(f"{text!r} is not an INSEE commune code (five characters, e.g. "
+        raise ValueProblem(f"{quoted(text)} is not an INSEE commune code (five characters, e.g. "
                            "93048)")
     return text
 
@@ -257,11 +284,11 @@ def parse_email(value: CellValue) -> str:
     """An e-mail address, returned as a ``mailto:`` IRI."""
     text = as_text(value).removeprefix("mailto:")
     if not _EMAIL.match(text):
-        raise ValueProblem(f"{text!r} is not an e-mail address")
+        raise ValueProblem(f"{quoted(text)} is not an e-mail address")
     try:
         return checked_iri("mailto:" + text)
     except ValueProblem:
-        raise ValueProblem(f"{text!r} is not an e-mail address") from None
+        raise ValueProblem(f"{quoted(text)} is not an e-mail address") from None
 
 
 def parse_phone(value: CellValue) -> str:
@@ -272,5 +299,5 @@ def parse_phone(value: CellValue) -> str:
     elif text.startswith("0") and len(text) == 10:
         text = "+33" + text[1:]
     if not _PHONE.match(text):
-        raise ValueProblem(f"{as_text(value)!r} is not a telephone number")
+        raise ValueProblem(f"{quoted(as_text(value))} is not a telephone number")
     return "tel:" + text
