@@ -32,6 +32,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -50,6 +51,7 @@ MAX_UNPACKED: Final = 256 * 1024 * 1024
 MAX_ROWS: Final = 100_000
 
 _UTF8_BOM = b"\xef\xbb\xbf"
+_LINE_BREAK = re.compile(r"\r\n?|\n")
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls (and .doc)
 
@@ -132,7 +134,9 @@ def _read_csv(data: bytes, filename: str) -> Table:
         text = body.decode("utf-8")
     except UnicodeDecodeError as error:
         raise _encoding_error(body, error, filename) from None
-    first_line = text.split("\n", 1)[0]
+    # the header row ends at the first line break of any kind: Excel for Mac ends lines with
+    # a lone CR, and a file's later rows must not vote on its delimiter
+    first_line = _LINE_BREAK.split(text, maxsplit=1)[0]
     delimiter = max((",", ";", "\t"), key=first_line.count)
     # strict: a quoted cell never closed is an error, not the rest of the file in one cell
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
@@ -164,7 +168,7 @@ def _read_csv(data: bytes, filename: str) -> Table:
 
 def _encoding_error(body: bytes, error: UnicodeDecodeError, filename: str) -> SpreadsheetError:
     prefix = body[:error.start]
-    line = prefix.count(b"\n") + 1
+    line = len(_LINE_BREAK.findall(prefix.decode("utf-8", "replace"))) + 1
     # The record number can differ from the line when a quoted cell spans lines.
     try:
         row = len(list(csv.reader(io.StringIO(prefix.decode("utf-8"), newline=""))))
