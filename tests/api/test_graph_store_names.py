@@ -13,7 +13,7 @@ from starlette.requests import Request
 
 from api.routes.graph_store import _direct
 from api.settings import Settings
-from graph.store import open_store
+from graph.store import DEFAULT_GRAPH, open_store
 from tests.support.live import CURATOR_TOKEN, Live, running
 
 WRITE = {"Authorization": f"Bearer {CURATOR_TOKEN}", "Content-Type": "text/turtle"}
@@ -119,3 +119,20 @@ def test_the_path_of_a_graph_named_by_its_url(raw: bytes | None, path: str, iri:
     scope = {"type": "http", "method": "GET", "path": path, "query_string": b"",
              "headers": [], "app": app, **({"raw_path": raw} if raw is not None else {})}
     assert _direct(Request(scope)) == iri
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD", "PUT", "POST", "DELETE"])
+def test_the_internal_name_of_the_default_graph_is_refused(server: Live, method: str) -> None:
+    kept = b'<http://example.org/kept> <http://example.org/p> "default" .'
+    assert httpx.put(f"{server.url}/store?default", content=kept, headers=WRITE,
+                     timeout=30).status_code in (201, 204)
+    refused = httpx.request(method, f"{server.url}/store", params={"graph": DEFAULT_GRAPH},
+                            content=BODY if method in ("PUT", "POST") else None,
+                            headers={**WRITE, **READ}, timeout=30)
+    assert refused.status_code == 400
+    if method != "HEAD":
+        message = refused.json()["message"]
+        assert "reserved" in message and "?default" in message
+    default = httpx.get(f"{server.url}/store?default", headers=READ, timeout=30)
+    assert default.status_code == 200
+    assert default.text.strip() == kept.decode()
