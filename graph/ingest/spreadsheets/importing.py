@@ -8,10 +8,11 @@ written when any row fails, unless ``skip_invalid`` is set, in which case the in
 (and the rows that depend on them) are left out and listed. Only store failures raise
 (``StoreError``).
 
-One import is one source: its public rows go to ``…/graph/contrib/{source}`` and its restricted
-rows (members, consent) to ``…/graph/restricted/contrib/{source}``, each replaced whole, with
-its provenance in the meta graph. Importing the same bytes again under the same source changes
-nothing; importing a corrected file replaces what that source said before.
+One import is one source: its public rows go to ``…/graph/contrib/{slug}`` and its restricted
+rows (members, consent) to ``…/graph/restricted/contrib/{slug}`` (``targets``: no two sources
+share them), each replaced whole, with its provenance in the meta graph. Importing the same
+bytes again under the same source changes nothing; importing a corrected file replaces what
+that source said before.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from dataclasses import dataclass, field, replace
 
 import pyoxigraph as ox
 
-from graph.errors import ShapeViolation, SpreadsheetError
+from graph.errors import InputError, ShapeViolation, SpreadsheetError
 from graph.formulas import is_formula
 from graph.ingest import checking, writing
 from graph.ingest.provenance import Provenance, describe
@@ -35,6 +36,7 @@ from graph.ingest.spreadsheets.curated import curated_tools
 from graph.ingest.spreadsheets.entry import Entry, Ref, resolve
 from graph.ingest.spreadsheets.mapping import RowMapper
 from graph.ingest.spreadsheets.references import Index, index_concepts, index_store
+from graph.ingest.spreadsheets.targets import Target, target_in
 from graph.ingest.spreadsheets.values import (
     SHOWN,
     ValueProblem,
@@ -43,7 +45,6 @@ from graph.ingest.spreadsheets.values import (
     parse_licence,
     parse_source,
     quoted,
-    slugify,
 )
 from graph.ingest.tabular import Table, read_table
 from graph.namespaces import (
@@ -53,8 +54,6 @@ from graph.namespaces import (
     META_GRAPH,
     RDF,
     RDFS,
-    graph_iri,
-    iri_for,
 )
 from graph.privacy.access import RESTRICTED_META_GRAPH
 from graph.privacy.persons import refresh_public_view
@@ -79,22 +78,6 @@ class Sheet:
     columns: dict[int, Column]
     lang: str
     entries: list[Entry] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class Target:
-    """Where an import goes: its graphs and the import activity of its observations."""
-
-    public: str
-    restricted: str
-    activity: str
-
-    @classmethod
-    def for_source(cls, source: str, base: str) -> Target:
-        slug = slugify(source)
-        return cls(graph_iri(f"contrib/{slug}", base), graph_iri(f"restricted/contrib/{slug}",
-                                                                 base),
-                   iri_for("activity", slug, base))
 
 
 def import_spreadsheet(
@@ -132,7 +115,11 @@ def _import(
         report.problems.append(Problem(str(error)))
         return report
     started = time.perf_counter()
-    target = Target.for_source(source, base)
+    try:
+        target = target_in(store, source, base)
+    except InputError as error:
+        report.problems.append(Problem(str(error)))
+        return report
     sha256 = hashlib.sha256(data).hexdigest()
     report.sha256 = sha256
     sheets = _sheets(data, filename, kind, report)
