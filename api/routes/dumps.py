@@ -10,13 +10,25 @@ What the dumps hold is a release (``graph.publishing.release``): the data page n
 version, version IRI (``/dumps/releases/{version}``, the release's manifest), suggested
 citation and what changed since the release before; a download names its version IRI in a
 ``Link`` header.
+
+A download's validators are the SHA-256 of its bytes (``ETag``, strong) and the time its
+content last changed (``Last-Modified``); a conditional GET or HEAD whose validators still
+match is answered 304 (RFC 9110 §13.2.2: ``If-None-Match``, weak comparison, decides alone
+when present, else ``If-Modified-Since``). Ranges (206, ``If-Range``) are Starlette's.
+``Last-Modified`` is never later than the response's ``Date`` (§8.8.2.1): the server stamps
+``Date`` with its clock as it was up to ``DATE_LAG`` seconds before the request reached the
+route (uvicorn renews it once a second), so a dump written since is dated back to then.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 import threading
+import time
+from email.utils import formatdate, parsedate_to_datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
@@ -36,7 +48,14 @@ from graph.publishing.release import (
     current_release,
     previous_of,
 )
-from graph.publishing.service import DUMPS, DumpCache, dump_named, graph_facts, void_description
+from graph.publishing.service import (
+    DUMPS,
+    DumpCache,
+    DumpFile,
+    dump_named,
+    graph_facts,
+    void_description,
+)
 
 router = APIRouter(tags=["Data"])
 
@@ -157,18 +176,59 @@ def citation_file(request: Request) -> Response:
                     media_type="application/x-yaml; charset=utf-8")
 
 
+#: Seconds the server's ``Date`` may lag behind its clock when a request reaches a route.
+DATE_LAG: Final = 2.0
+_ENTITY_TAG: Final = re.compile(r'(?:W/)?"([^"]*)"')
+
+
 @router.get("/dumps/{name}", summary="Download a dump", response_class=FileResponse,
-            responses={200: {"content": {"application/gzip": {}}}, 404: {}})
-def download(request: Request, name: str) -> FileResponse:
+            responses={200: {"content": {"application/gzip": {}}}, 206: {},
+                       304: {"description": "The copy the client holds is current."},
+                       404: {}})
+def download(request: Request, name: str) -> Response:
     """A gzipped dump of the public named graphs and the public default graph
     (``civicgraph.nq.gz``, ``civicgraph.trig.gz``)."""
+    began = time.time()
     dump = dump_named(name)
     if dump is None:
         raise NotFound(f"dump {name!r}")
-    path = _cache(request).get(engine_of(request).view("public"), dump, _version(request))
+    written = _cache(request).file(engine_of(request).view("public"), dump, _version(request))
     release, _ = _release(request)
-    return FileResponse(path, media_type="application/gzip", filename=dump.name, headers={
-        "Link": f'<{version_iri(request, release)}>; rel="version"'})
+    headers = {"Link": f'<{version_iri(request, release)}>; rel="version"',
+               **_validators(written, began)}
+    if _not_modified(request, headers["ETag"], written.modified):
+        return Response(status_code=304, headers=headers)
+    return FileResponse(written.path, media_type="application/gzip", filename=dump.name,
+                        headers=headers)
+
+
+def _validators(written: DumpFile, began: float) -> dict[str, str]:
+    """``ETag`` and ``Last-Modified`` of ``written`` for a request that reached the route at
+    ``began`` (see the module's docstring)."""
+    return {"ETag": f'"{written.sha256[:32]}"',
+            "Last-Modified": formatdate(min(written.modified, began - DATE_LAG), usegmt=True)}
+
+
+def _not_modified(request: Request, etag: str, modified: float) -> bool:
+    """Whether the GET or HEAD ``request`` is answered 304 for the representation whose
+    validators are ``etag`` and ``modified`` (RFC 9110 §13.1.2, §13.1.3, §13.2.2)."""
+    if request.method not in ("GET", "HEAD"):
+        return False
+    matches = request.headers.getlist("if-none-match")
+    if matches:
+        wanted = ", ".join(matches)
+        return wanted.strip() == "*" or etag.strip('"') in _ENTITY_TAG.findall(wanted)
+    since = request.headers.getlist("if-modified-since")
+    if len(since) != 1:   # absent, or more than one: ignored
+        return False
+    try:
+        date = parsedate_to_datetime(since[0])
+    except (TypeError, ValueError):   # not an HTTP-date: ignored
+        return False
+    if date.tzinfo is None:   # asctime-date: GMT
+        date = date.replace(tzinfo=dt.UTC)
+    # whole seconds, as HTTP-dates are; a date still to come is ignored
+    return int(modified) <= date.timestamp() <= time.time()
 
 
 @router.get("/.well-known/void", summary="VoID description of the public data",

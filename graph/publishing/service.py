@@ -13,6 +13,7 @@ triples: the dumps hold it (triples without a graph name) and the sizes count it
 from __future__ import annotations
 
 import gzip
+import hashlib
 import os
 import shutil
 import tempfile
@@ -339,6 +340,16 @@ def write_dump(store: Store, dump: Dump, path: Path, graphs: Sequence[str] | Non
         raise
 
 
+@dataclass(frozen=True)
+class DumpFile:
+    """A dump as written: its file, the SHA-256 of its bytes (hex) and when its content last
+    changed (seconds since the epoch)."""
+
+    path: Path
+    sha256: str
+    modified: float
+
+
 class DumpCache:
     """Dumps of the public data, written once per version of the store, in a temporary
     directory (made with the first dump, removed by ``close``)."""
@@ -346,6 +357,8 @@ class DumpCache:
     def __init__(self, directory: Path | None = None) -> None:
         self._directory = directory
         self._lock = threading.Lock()
+        #: the latest file of each dump (by name), as ``file`` described it
+        self._files: dict[str, DumpFile] = {}
 
     @property
     def directory(self) -> Path:
@@ -359,20 +372,43 @@ class DumpCache:
             if self._directory is not None:
                 shutil.rmtree(self._directory, ignore_errors=True)
                 self._directory = None
+            self._files.clear()
 
     def get(self, store: Store, dump: Dump, version: int | None) -> Path:
         """The file of ``dump`` for ``version`` of the store (None: always written anew)."""
         with self._lock:
-            tag = "latest" if version is None else f"v{version}"
-            path = self.directory / tag / dump.name
-            if version is None or not path.exists():
-                self.directory.mkdir(parents=True, exist_ok=True)
-                for old in self._others(tag):
-                    for file in old.iterdir():
-                        file.unlink(missing_ok=True)
-                    old.rmdir()
-                write_dump(store, dump, path)
-            return path
+            return self._get(store, dump, version)[0]
+
+    def file(self, store: Store, dump: Dump, version: int | None) -> DumpFile:
+        """``get``'s file with its digest and the time its content last changed: a dump
+        written again with the same bytes (a new version of the store that changed nothing
+        it holds, or a remote store's dump, written for each download) keeps the time of the
+        first, so that its validators stay the same."""
+        with self._lock:
+            path, written = self._get(store, dump, version)
+            known = self._files.get(dump.name)
+            if known is not None and known.path == path and not written:
+                return known
+            with path.open("rb") as read:
+                digest = hashlib.file_digest(read, "sha256").hexdigest()
+            modified = known.modified if known is not None and known.sha256 == digest \
+                else path.stat().st_mtime
+            self._files[dump.name] = DumpFile(path, digest, modified)
+            return self._files[dump.name]
+
+    def _get(self, store: Store, dump: Dump, version: int | None) -> tuple[Path, bool]:
+        """The file of ``dump`` for ``version``, and whether it was written now."""
+        tag = "latest" if version is None else f"v{version}"
+        path = self.directory / tag / dump.name
+        if version is not None and path.exists():
+            return path, False
+        self.directory.mkdir(parents=True, exist_ok=True)
+        for old in self._others(tag):
+            for file in old.iterdir():
+                file.unlink(missing_ok=True)
+            old.rmdir()
+        write_dump(store, dump, path)
+        return path, True
 
     def _others(self, tag: str) -> Iterator[Path]:
         return (p for p in self.directory.iterdir() if p.is_dir() and p.name != tag)

@@ -1,16 +1,27 @@
 """HTTP caching of the data pages and the dumps: ``Vary`` and ``Content-Language`` where the
-answer is negotiated (RFC 9110 §12.5.5, §8.5)."""
+answer is negotiated (RFC 9110 §12.5.5, §8.5); conditional downloads (§13.1, §13.2.2: 304
+while the client's copy is current, ranges kept) with a ``Last-Modified`` never later than
+``Date`` (§8.8.2.1)."""
 
 from __future__ import annotations
 
+import gzip
+import os
+import time
 from collections.abc import Iterator
+from email.utils import formatdate, parsedate_to_datetime
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.support.live import app_client
+from api.routes import dumps
+from graph.publishing.service import DUMPS
+from graph.samples.example import EXAMPLE_GRAPHS
+from tests.support.live import Live, app_client
 from tests.support.stores import example_store
+
+NAMES = [d.name for d in DUMPS]
 
 
 @pytest.fixture(scope="module")
@@ -47,3 +58,101 @@ def test_a_release_varies_by_language(client: TestClient, lang: str) -> None:
     assert response.headers["content-language"] == lang
     cited = response.json()["citation"]
     assert cited.startswith("Contributeurs" if lang == "fr" else "civicgraph contributors")
+
+
+def _first(client: TestClient, name: str) -> httpx.Response:
+    response: httpx.Response = client.get(f"/dumps/{name}")
+    assert response.status_code == 200
+    assert response.headers["etag"].startswith('"') and response.headers["last-modified"]
+    return response
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+@pytest.mark.parametrize("if_none_match", [
+    "{etag}", "W/{etag}", '"elsewhere", {etag}', "*", ' "x" ,W/{etag} '])
+def test_a_current_copy_is_answered_304(client: TestClient, name: str, method: str,
+                                        if_none_match: str) -> None:
+    first = _first(client, name)
+    etag = first.headers["etag"]
+    response = client.request(method, f"/dumps/{name}", headers={
+        "If-None-Match": if_none_match.format(etag=etag)})
+    assert response.status_code == 304
+    assert response.content == b""
+    assert response.headers["etag"] == etag
+    assert response.headers["last-modified"] == first.headers["last-modified"]
+    assert response.headers["link"] == first.headers["link"]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_another_entity_tag_gets_the_dump(client: TestClient, name: str) -> None:
+    first = _first(client, name)
+    # If-None-Match decides alone: the matching If-Modified-Since does not make it a 304
+    response = client.get(f"/dumps/{name}", headers={
+        "If-None-Match": '"elsewhere"', "If-Modified-Since": first.headers["last-modified"]})
+    assert response.status_code == 200 and response.content == first.content
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_if_modified_since_once_the_dump_is_older_than_the_date_lag(
+        client: TestClient, name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(dumps, "DATE_LAG", -3600.0)   # as if the dump were an hour old
+    last = parsedate_to_datetime(_first(client, name).headers["last-modified"]).timestamp()
+
+    def status(*since: str) -> int:
+        response: httpx.Response = client.get(
+            f"/dumps/{name}", headers=[("If-Modified-Since", s) for s in since])
+        return response.status_code
+
+    assert status(formatdate(last, usegmt=True)) == 304
+    assert status(time.asctime(time.gmtime(last))) == 304            # asctime-date
+    assert status(formatdate(last - 1, usegmt=True)) == 200
+    assert status(formatdate(time.time() + 3600, usegmt=True)) == 200   # still to come
+    assert status("yesterday") == 200
+    assert status(formatdate(last, usegmt=True), formatdate(last, usegmt=True)) == 200
+
+
+def test_a_dump_dated_back_is_not_unchanged_since_that_date() -> None:
+    """A dump written by the request is dated ``DATE_LAG`` seconds back; that date, sent
+    back, does not make a 304, since the content changed after it."""
+    with app_client(example_store()) as fresh:
+        first = _first(fresh, NAMES[0])
+        again = fresh.get(f"/dumps/{NAMES[0]}",
+                          headers={"If-Modified-Since": first.headers["last-modified"]})
+        assert again.status_code == 200 and again.content == first.content
+        assert again.headers["etag"] == first.headers["etag"]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_ranges_still_work(client: TestClient, name: str) -> None:
+    first = _first(client, name)
+    etag = first.headers["etag"]
+    part = client.get(f"/dumps/{name}", headers={"Range": "bytes=0-9", "If-Range": etag})
+    assert part.status_code == 206 and part.content == first.content[:10]
+    assert part.headers["etag"] == etag
+    stale = client.get(f"/dumps/{name}", headers={"Range": "bytes=0-9", "If-Range": '"x"'})
+    assert stale.status_code == 200 and stale.content == first.content
+
+
+def _date(response: httpx.Response, name: str) -> float:
+    return parsedate_to_datetime(response.headers[name]).timestamp()
+
+
+def test_last_modified_is_never_after_date(fresh_live: Live, token: str) -> None:
+    """On a real server, whose ``Date`` lags its clock by up to a second: dumps written
+    during the request, and a dump file whose clock is ahead."""
+    url = f"{fresh_live.url}/dumps/{NAMES[0]}"
+    for n in range(4):
+        update = (f"INSERT DATA {{ GRAPH <{EXAMPLE_GRAPHS[0].iri}> {{ "
+                  f'<https://w3id.org/civicgraph/id/org/vecam> <http://www.w3.org/2000/01/'
+                  f'rdf-schema#comment> "write {n}" }} }}')
+        assert httpx.post(f"{fresh_live.url}/sparql", data={"update": update},
+                          headers={"Authorization": f"Bearer {token}"}).status_code == 204
+        response = httpx.get(url, timeout=60)
+        assert response.status_code == 200
+        assert f'"write {n}"'.encode() in gzip.decompress(response.content)
+        assert _date(response, "last-modified") <= _date(response, "date")
+    for path in fresh_live.app.state.dump_cache.directory.glob(f"*/{NAMES[0]}"):
+        os.utime(path, (time.time() + 3600, time.time() + 3600))
+    response = httpx.get(url, timeout=60)
+    assert _date(response, "last-modified") <= _date(response, "date")
