@@ -53,6 +53,8 @@ class Entry:
     defines: list[tuple[str, str, list[str], list[str]]] = field(default_factory=list)
     #: a key that must be unique within the file, and how to describe a clash
     unique_key: tuple[str, str] | None = None
+    #: what completes ``unique_key`` once ``resolve`` has made its references IRIs
+    unique_parts: list[str | tuple[Ref, ...]] = field(default_factory=list)
     triples: list[ox.Triple] = field(default_factory=list)
 
     @property
@@ -80,6 +82,26 @@ def resolve(entry: Entry, index: Index) -> None:
         if s is not None and o is not None:
             triples.append(ox.Triple(s, predicate, o))
     entry.triples = triples
+    if entry.unique_parts and entry.unique_key is not None:
+        _complete_key(entry, index)
+
+
+def _complete_key(entry: Entry, index: Index) -> None:
+    """``unique_key`` with the IRIs its references resolve to; None when one does not (the
+    row is refused for it)."""
+    assert entry.unique_key is not None
+    parts = []
+    for part in entry.unique_parts:
+        if isinstance(part, str):
+            parts.append(part)
+            continue
+        iris = [_resolve(entry, index, ref) for ref in part]
+        if any(iri is None for iri in iris):
+            entry.unique_key = None
+            return
+        parts.append(" ".join(sorted({iri.value for iri in iris if iri is not None})))
+    kind, clash = entry.unique_key
+    entry.unique_key = (kind, "\x1e".join(parts) + clash)
 
 
 def _resolve(entry: Entry, index: Index, node: Node | Object) -> ox.NamedNode | None:

@@ -31,6 +31,7 @@ from graph.formulas import is_formula
 from graph.ingest import checking, writing
 from graph.ingest.provenance import Provenance, describe
 from graph.ingest.report import ImportReport, Problem
+from graph.ingest.spreadsheets.clashes import check_rows
 from graph.ingest.spreadsheets.columns import KINDS, ORDER, Column, Kind, detect_kind
 from graph.ingest.spreadsheets.curated import curated_tools
 from graph.ingest.spreadsheets.entry import Entry, Ref, resolve
@@ -127,7 +128,7 @@ def _import(
         return report
     entries = map_sheets(store, sheets, target, base, report)
     report.rows_read = sum(not getattr(e, "extra", False) for e in entries)
-    _check(entries, report, skip_invalid)
+    check_rows(entries, report)
     report.seconds["parse"] = time.perf_counter() - started
     if report.errors and not skip_invalid:
         return report
@@ -348,51 +349,6 @@ def _as_extra(entry: Entry) -> Entry:
                   subject=entry.subject, triples=list(entry.triples))
     extra.extra = True  # type: ignore[attr-defined]
     return extra
-
-
-def _check(entries: list[Entry], report: ImportReport, skip_invalid: bool) -> None:
-    """Duplicates, and rows that depend on invalid rows; then collect every problem."""
-    first: dict[tuple[str, str], Entry] = {}
-    for entry in entries:
-        if entry.unique_key is None:
-            continue
-        other = first.setdefault(entry.unique_key, entry)
-        if other is not entry:
-            _kind, key = entry.unique_key
-            clash = key.split("\x1f", 1)[1] if "\x1f" in key else f"identifier <{key}>"
-            clash = clip(clash)
-            entry.problems.append(Problem(
-                f"duplicate: {clash} as row {other.row} of sheet {other.sheet!r}; give each row "
-                "its own id, or merge the rows", entry.sheet, entry.row,
-                "id" if "\x1f" not in key else None))
-    _cascade(entries)
-    for entry in entries:
-        if getattr(entry, "extra", False):
-            continue
-        report.problems.extend(entry.problems)
-
-
-def _cascade(entries: list[Entry]) -> None:
-    """Rows that name a resource defined only by invalid rows are invalid too."""
-    changed = True
-    while changed:
-        defined: dict[str, list[Entry]] = {}
-        for entry in entries:
-            if entry.subject:
-                defined.setdefault(entry.subject, []).append(entry)
-        broken = {iri: rows for iri, rows in defined.items() if not any(e.valid for e in rows)}
-        changed = False
-        for entry in entries:
-            if not entry.valid:
-                continue
-            nodes = {n.value for t in entry.triples for n in (t.subject, t.object)
-                     if isinstance(n, ox.NamedNode)} - {entry.subject}
-            for iri in sorted(nodes & broken.keys()):
-                origin = broken[iri][0]
-                entry.problems.append(Problem(
-                    f"refers to <{iri}>, defined on row {origin.row} of sheet "
-                    f"{origin.sheet!r}, which has errors", entry.sheet, entry.row))
-                changed = True
 
 
 def _split(entries: list[Entry], target: Target,

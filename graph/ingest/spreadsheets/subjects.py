@@ -199,15 +199,41 @@ def _tool(m: Mapper, e: Entry, cells: dict[str, CellValue]) -> None:
 
 
 def _observation(kind: str, cls: str, key: Callable[[dict[str, CellValue]], str],
-                 clash: str) -> Callable[[Mapper, Entry, dict[str, CellValue]], None]:
+                 clash: str, unique: tuple[str, ...],
+                 ) -> Callable[[Mapper, Entry, dict[str, CellValue]], None]:
+    """The rule of an observation, whose IRI is ``key`` of its cells unless it has an id; two
+    rows without an id are one observation when their ``unique`` cells say the same (the
+    references once resolved: an organisation's IRI, id or name is one organisation)."""
     def subject(m: Mapper, e: Entry, cells: dict[str, CellValue]) -> None:
         e.subject = m.own_id(e, cells, kind, key(cells))
-        e.unique_key = (kind, e.subject) if "id" in cells else (kind, e.subject + "\x1f" + clash)
+        if "id" in cells:
+            e.unique_key = (kind, e.subject)
+        else:
+            e.unique_key = (kind, "\x1f" + clash)
+            e.unique_parts = [_unique_part(m, cells, name) for name in unique]
         m.typed(e, cls)
         m.provenance(e, cells)
         e.defines.append((kind, e.subject, [as_text_safe(cells["name"])] if "name" in cells
                           else [], []))
     return subject
+
+
+def _unique_part(m: Mapper, cells: dict[str, CellValue], key: str) -> str | tuple[Ref, ...]:
+    """What the cell ``key`` says, for telling duplicate rows: its references (resolved with
+    the rest of the row, ``entry.resolve``), its date in ISO form, else its normalised text."""
+    if key not in cells:
+        return ""
+    column, value = m.kind.column(key), cells[key]
+    if column.type in ("ref", "concept"):
+        try:
+            texts = split_multi(value) if column.multi else [as_text_safe(value)]
+        except ValueProblem:   # a formula: refused by the generic pass
+            texts = [as_text_safe(value)]
+        kinds = column.target if column.type == "ref" else ("concept:" + column.target[0],)
+        return tuple(Ref(kinds, text, m.header(column)) for text in texts)
+    if column.type == "date" and (day := _quiet(lambda v: parse_date(v).isoformat(), value)):
+        return day
+    return norm(as_text_safe(value))
 
 
 def _k(cells: dict[str, CellValue], *keys: str) -> str:
@@ -227,7 +253,8 @@ def _k(cells: dict[str, CellValue], *keys: str) -> str:
 def _usage(m: Mapper, e: Entry, cells: dict[str, CellValue]) -> None:
     _observation("usage", CG + "ToolUsage", lambda c: _k(c, "organisation", "tool",
                                                           "observed_on"),
-                 "same organisation, tool and observation date")(m, e, cells)
+                 "same organisation, tool and observation date",
+                 ("organisation", "tool", "observed_on"))(m, e, cells)
     m.check_period(e, cells)
 
 
@@ -239,7 +266,8 @@ def _effect(m: Mapper, e: Entry, cells: dict[str, CellValue]) -> None:
                  lambda c: _k(c, "effect") + "-" + digest(
                      *(norm(as_text_safe(c.get(k))) for k in ("usage", "experience",
                                                               "observed_on")), length=8),
-                 "same effect, usage, experience and date")(m, e, cells)
+                 "same effect, usage, experience and date",
+                 ("effect", "usage", "experience", "observed_on"))(m, e, cells)
 
 
 def _member(m: Mapper, e: Entry, cells: dict[str, CellValue]) -> None:
@@ -320,10 +348,12 @@ SUBJECTS: dict[str, Callable[[Mapper, Entry, dict[str, CellValue]], None]] = {
     "members": _member,
     "usages": _usage,
     "needs": _observation("need", CG + "Need", lambda c: _k(c, "name", "expressed_by"),
-                          "same need expressed by the same organisation"),
+                          "same need expressed by the same organisation",
+                          ("name", "expressed_by")),
     "experiences": _observation("experience", CG + "ExperienceReport",
                                 lambda c: _k(c, "name", "reported_by"),
-                                "same title reported by the same organisation"),
+                                "same title reported by the same organisation",
+                                ("name", "reported_by")),
     "effects": _effect,
     "projects": _named("project", CG + "CoDesignProject", SCHEMA + "Project"),
     "consent": _consent,
