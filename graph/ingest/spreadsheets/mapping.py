@@ -36,6 +36,7 @@ from graph.ingest.spreadsheets.values import (
     as_text,
     checked_iri,
     clip,
+    lower_scheme,
     norm,
     parse_bool,
     parse_date,
@@ -153,7 +154,8 @@ class RowMapper:
     def object(self, entry: Entry, column: Column, value: CellValue) -> Object | None:
         kind = column.type
         text = as_text_safe(value)
-        if kind in ("text", "source") and not (kind == "source" and text.startswith("http")):
+        if kind in ("text", "source") and not (kind == "source"
+                                               and lower_scheme(text).startswith("http")):
             return ox.Literal(text)
         if kind == "langtext":
             return ox.Literal(text, language=self.lang)
@@ -184,7 +186,7 @@ class RowMapper:
         """The row's IRI: its ``id`` cell (slug or IRI), else ``fallback`` as a slug."""
         given = cells.get("id")
         if given is not None:
-            text = as_text_safe(given)
+            text = lower_scheme(as_text_safe(given))
             if text.startswith(("http://", "https://")):
                 try:
                     return checked_iri(text)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from graph.ingest.spreadsheets.values import _WIKIDATA, clip, norm, quoted
+from graph.ingest.spreadsheets.values import _WIKIDATA, clip, lower_scheme, norm, quoted
 from graph.namespaces import CG, FOAF, ID, ORG, OWL, RDFS, SCHEMA, SKOS, WD
 from graph.store import Store
 from graph.vocabulary import ontology_dir
@@ -107,6 +107,7 @@ class Index:
 
     def _resolve(self, kinds: tuple[str, ...], text: str) -> str:
         found: set[str] = set()
+        text = lower_scheme(text)
         if text.startswith(("http://", "https://")) and not _WIKIDATA.match(text):
             found = {text for kind in kinds if text in self._iris[kind]}
             if not found:

@@ -167,6 +167,19 @@ def parse_wikidata(value: CellValue) -> str:
     return match[1].upper()
 
 
+def lower_scheme(text: str) -> str:
+    """``text`` with an http(s) scheme in lowercase: schemes are case-insensitive and
+    lowercase is their canonical form (RFC 3986, section 3.1).
+
+    >>> lower_scheme("HTTPS://Example.org/A"), lower_scheme("Vecam")
+    ('https://Example.org/A', 'Vecam')
+    """
+    scheme, colon, rest = text.partition("://")
+    if colon and scheme.lower() in ("http", "https"):
+        return scheme.lower() + colon + rest
+    return text
+
+
 def checked_iri(text: str) -> str:
     """``text`` if it is an absolute IRI as Oxigraph reads one (RFC 3987), with a host when
     its scheme is http(s); else ``ValueProblem`` saying what is wrong.
@@ -178,6 +191,7 @@ def checked_iri(text: str) -> str:
     ...
     graph.ingest.spreadsheets.values.ValueProblem: 'http://' is not a web address: it names no host
     """
+    text = lower_scheme(text)
     try:
         ox.NamedNode(text)
     except ValueError as error:
@@ -194,7 +208,7 @@ def checked_iri(text: str) -> str:
 
 def parse_url(value: CellValue) -> str:
     """An absolute http(s) URL, a valid IRI with a host."""
-    text = as_text(value)
+    text = lower_scheme(as_text(value))
     if not _URL.match(text):
         raise ValueProblem(f"{quoted(text)} is not a web address starting with http:// or https://")
     return checked_iri(text)
