@@ -17,7 +17,7 @@ from fastapi.responses import Response
 from api.errors import TRIPLE_TERMS, UNWRITABLE, NotAcceptable
 from graph.namespaces import PREFIXES
 from graph.sparql.results import format_for
-from visualisations.xmltext import not_xml
+from graph.xmltext import not_xml
 
 #: Graph formats a document is offered in, by Accept order of preference (Turtle first).
 RDF_TYPES: tuple[str, ...] = (
@@ -56,7 +56,7 @@ def serialize(triples: Iterable[ox.Triple], media_type: str,
 
 def _refuse_not_xml(triples: list[ox.Triple]) -> None:
     """``NotAcceptable`` naming the first term of ``triples`` holding a character XML 1.0
-    cannot carry (``visualisations.xmltext``), and where."""
+    cannot carry (``graph.xmltext``), and where."""
     for triple in triples:
         for place, term in (("subject", triple.subject), ("predicate", triple.predicate),
                             ("object", triple.object)):

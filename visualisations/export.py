@@ -7,7 +7,7 @@ values are left empty, and each node gets ``label`` (in the language asked), ``d
 
 GEXF and GraphML are XML 1.0, which cannot carry every character a label may hold (a control
 character such as Word's soft line break U+000B, U+FFFE, U+FFFF): there each one, in a label,
-an attribute's name or value or a node's id, is written U+FFFD (``visualisations.xmltext``), so
+an attribute's name or value or a node's id, is written U+FFFD (``graph.xmltext``), so
 the file is always well-formed. JSON and CSV carry the text as it is.
 """
 
@@ -21,7 +21,7 @@ from typing import Any
 import networkx as nx
 
 from graph.formulas import safe_cell
-from visualisations.xmltext import xml_text
+from graph.xmltext import xml_text
 
 #: node id -> its GEXF ``viz`` attributes: ``color`` (r, g, b, a), ``size``, ``position``
 Drawing = dict[str, dict[str, Any]]
