@@ -225,12 +225,37 @@ def _sheets(data: bytes, filename: str, kind: str | None,
             continue
         sheet = _columns(table, found, report)
         _flag_formulas(table, report)
+        _flag_headerless(table, report)
         if sheet is not None:
             sheets.append(sheet)
             report.sheets[table.name] = found.name
     if not sheets or report.errors:
         return None
     return sheets
+
+
+def _flag_headerless(table: Table, report: ImportReport) -> None:
+    """A warning for each filled cell under an empty header or past the last header: it
+    belongs to no column, and is not imported."""
+    for row in table.rows:
+        for position, value in enumerate(row.values):
+            if value is not None and not (position < len(table.header)
+                                          and table.header[position]):
+                letter = _column_letter(position)
+                report.problems.append(Problem(
+                    "this cell has no column header: its value is not imported; give the "
+                    "column a header, or empty the cell", table.name, row.number, letter,
+                    clip(str(value)), level="warning"))
+
+
+def _column_letter(position: int) -> str:
+    """The spreadsheet letters of the column at ``position`` (from 0): A, …, Z, AA, …"""
+    letters = ""
+    position += 1
+    while position:
+        position, rest = divmod(position - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
 
 
 def _flag_formulas(table: Table, report: ImportReport) -> None:
