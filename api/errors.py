@@ -13,6 +13,7 @@ error                           status  note
 ==============================  ======  ==========================================
 ``QuerySyntaxError``            400     with ``line`` and ``column``
 ``ParameterError``              400     with ``parameter``
+``RequestValidationError``      400     FastAPI's, as a ``ParameterError`` (``invalid_request``)
 ``ShapeViolation``              422     with ``violations`` (nothing was written)
 other ``InputError``            400     (``ForbiddenOperation``, ``QueryFailed``, …)
 ``UnknownQuery``, ``NotFound``  404
@@ -25,11 +26,12 @@ other ``InputError``            400     (``ForbiddenOperation``, ``QueryFailed``
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -238,6 +240,63 @@ async def _handle_routing(request: Request, error: Exception) -> Response:
                                                 error.headers))
 
 
+#: where a request's value was read from (the first item of a validation error's ``loc``)
+_PLACES = frozenset({"query", "path", "header", "cookie", "body"})
+#: the longest value quoted in a validation error's message
+_QUOTED = 60
+
+
+def _problem(detail: Mapping[str, Any]) -> tuple[str, str]:
+    """The parameter a pydantic validation error (one item of ``errors()``) is about, and
+    what is wrong with it, in words."""
+    loc = [str(part) for part in detail.get("loc", ())]
+    place = loc[0] if loc and loc[0] in _PLACES else None
+    parameter = (loc[1] if place and len(loc) > 1 else loc[0] if loc else "request")
+    kind, ctx = detail.get("type", ""), detail.get("ctx") or {}
+    given = detail.get("input")
+    if isinstance(given, str):
+        shown = "empty" if given == "" else repr(
+            given if len(given) <= _QUOTED else given[:_QUOTED] + "…")
+    else:
+        shown = type(given).__name__
+    if kind == "missing":
+        return parameter, "is required and was not given"
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return parameter, f"must be a whole number, not {shown}"
+    if kind in ("float_parsing", "float_type"):
+        return parameter, f"must be a number, not {shown}"
+    if kind in ("bool_parsing", "bool_type"):
+        return parameter, f"must be true or false (or 1/0, yes/no, on/off), not {shown}"
+    bounds = {"greater_than_equal": ("at least", "ge"), "greater_than": ("more than", "gt"),
+              "less_than_equal": ("at most", "le"), "less_than": ("less than", "lt")}
+    if kind in bounds:
+        words, key = bounds[kind]
+        return parameter, f"must be {words} {ctx.get(key)}, not {shown}"
+    if "UploadFile" in str(detail.get("msg", "")):
+        return parameter, f"must be a file (a part with a filename), not a text field ({shown})"
+    message = str(detail.get("msg", "is not valid"))
+    return parameter, f"{message[:1].lower()}{message[1:]}, not {shown}"
+
+
+def invalid_request(details: Sequence[Mapping[str, Any]]) -> errors.ParameterError:
+    """FastAPI's refusal of a request's parameters (``RequestValidationError.errors()``) as
+    the ``ParameterError`` of the first, its message naming every one.
+
+    >>> str(invalid_request([{"type": "int_parsing", "loc": ("query", "page"),
+    ...                       "input": "abc", "msg": "…"}]))
+    "parameter 'page': must be a whole number, not 'abc'"
+    """
+    problems = [_problem(d) for d in details] or [("request", "is not valid")]
+    parameter, problem = problems[0]
+    others = [f"parameter {name!r}: {text}" for name, text in problems[1:]]
+    return errors.ParameterError(parameter, "; ".join([problem, *others]))
+
+
+async def _handle_validation(request: Request, error: Exception) -> Response:
+    assert isinstance(error, RequestValidationError)
+    return error_response(request, invalid_request(error.errors()))
+
+
 #: the body of every error answer, as the OpenAPI description declares it
 ERROR_SCHEMA: dict[str, Any] = {
     "type": "object", "required": ["error", "status", "message"],
@@ -264,7 +323,9 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
 
 def install(app: FastAPI) -> None:
     """Answer civicgraph's errors and ``HttpError`` everywhere in ``app``, and Starlette's own
-    (404 for an unknown path, 405) in the same format."""
+    (404 for an unknown path, 405) and FastAPI's refusals of parameters (400) in the same
+    format."""
     app.add_exception_handler(errors.CivicgraphError, _handle)
     app.add_exception_handler(HttpError, _handle)
     app.add_exception_handler(StarletteHTTPException, _handle_routing)
+    app.add_exception_handler(RequestValidationError, _handle_validation)
