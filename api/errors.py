@@ -22,6 +22,8 @@ other ``InputError``            400     (``ForbiddenOperation``, ``QueryFailed``
 ``StoreError``                  503     with ``Retry-After`` (406 for a writer's refusal)
 ``QueryHeaderError``            500     a defect in a catalogue file
 ==============================  ======  ==========================================
+
+A 406 says ``Vary: Accept``: what is acceptable was read from the request's ``Accept``.
 """
 
 from __future__ import annotations
@@ -212,12 +214,16 @@ def error_response(request: Request, error: Exception) -> Response:
     if isinstance(error, (errors.StoreError, errors.WorkersBusy)) and \
             not isinstance(error, errors.WorkerCrashed):   # the same query would crash it
         headers.setdefault("Retry-After", "5")
-    if _wants_html(request):
+    if _wants_html(request):   # a page varies on Accept and Accept-Language (render)
         from api.templating import render
 
         return render(request, "error.html", {
             "problem": body, "retry_after": headers.get("Retry-After")},
             status_code=body["status"], headers=headers)
+    if isinstance(error, NotAcceptable):   # another Accept may get an answer (RFC 9110 §12.5.5)
+        vary = [v.strip() for v in headers.get("Vary", "").split(",") if v.strip()]
+        headers["Vary"] = ", ".join(vary if "accept" in map(str.lower, vary)
+                                    else [*vary, "Accept"])
     return JSONResponse(body, status_code=body["status"], headers=headers)
 
 
