@@ -237,10 +237,18 @@ def _written(result: ox.QuerySolutions, sink: _CountingSink | _JsonSolutionCount
 
 
 def _counted(triples: Iterable[ox.Triple], limit: int, seen: list[int]) -> Iterator[ox.Triple]:
-    for count, triple in enumerate(triples, start=1):
-        if count > limit:
+    """Each triple of ``triples`` once, counted in ``seen[0]``; ``ResultTooLarge`` past
+    ``limit`` of them. Oxigraph's DESCRIBE over several graphs yields a triple once per graph
+    stating it (oxigraph#1919): an RDF graph is a set, so a repeat is neither written nor
+    counted."""
+    kept: set[ox.Triple] = set()
+    for triple in triples:
+        if triple in kept:
+            continue
+        kept.add(triple)
+        if len(kept) > limit:
             raise ResultTooLarge(limit)
-        seen[0] = count
+        seen[0] = len(kept)
         yield triple
 
 

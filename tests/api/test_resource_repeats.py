@@ -53,14 +53,8 @@ def test_the_page_shows_the_value_once(client: TestClient) -> None:
     assert response.text.count('{"@value": "same"}') == 1      # the page's JSON-LD
 
 
-_DESCRIBE_REPEATS = pytest.mark.xfail(
-    strict=True, reason="DESCRIBE answers of /sparql are written by graph/sparql/results.py "
-    "serialize_result (_counted), which passes Oxigraph's repeats through; CONSTRUCT is "
-    "deduplicated by Oxigraph itself")
-
-
 @pytest.mark.parametrize("query", [
-    pytest.param(f"DESCRIBE {THING}", id="describe", marks=_DESCRIBE_REPEATS),
+    pytest.param(f"DESCRIBE {THING}", id="describe"),
     pytest.param(f"CONSTRUCT {{ {THING} ?p ?o }} WHERE {{ {THING} ?p ?o }}", id="construct"),
 ])
 def test_sparql_graph_answers_hold_the_triple_once(client: TestClient, query: str) -> None:
