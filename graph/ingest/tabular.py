@@ -138,11 +138,21 @@ def _read_csv(data: bytes, filename: str) -> Table:
     # a lone CR, and a file's later rows must not vote on its delimiter
     first_line = _LINE_BREAK.split(text, maxsplit=1)[0]
     delimiter = max((",", ";", "\t"), key=first_line.count)
+    # the lines of the record being read: the reader takes one line at a time, no more
+    pending: list[str] = []
+
+    def lines() -> Iterator[str]:
+        for line in io.StringIO(text, newline=""):
+            pending.append(line)
+            yield line
+
     # strict: a quoted cell never closed is an error, not the rest of the file in one cell
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    reader = csv.reader(lines(), delimiter=delimiter, strict=True)
     records: list[list[str]] = []
     try:
-        records.extend(reader)
+        for record in reader:
+            records.append(record)
+            pending.clear()
     except csv.Error as error:
         row = len(records) + 1   # the record that failed, as a spreadsheet numbers it
         if "unexpected end of data" in str(error):
@@ -150,6 +160,8 @@ def _read_csv(data: bytes, filename: str) -> Table:
                 "a quoted cell opened on this row is never closed (a missing '\"', or a "
                 "file cut short): nothing after it can be read", source=filename,
                 row=row) from None
+        if "field larger than field limit" in str(error):
+            raise _long_cell(records, "".join(pending), delimiter, filename) from None
         raise SpreadsheetError(f"the CSV does not parse: {error}", source=filename,
                                row=row) from None
     header_index = next((i for i, r in enumerate(records) if any(c.strip() for c in r)), None)
@@ -164,6 +176,35 @@ def _read_csv(data: bytes, filename: str) -> Table:
         if any(c.strip() for c in record)
     ]
     return Table(PurePath(filename).stem, header, rows, header_row=header_index + 1)
+
+
+def _long_cell(records: list[list[str]], text: str, delimiter: str,
+               filename: str) -> SpreadsheetError:
+    """The refusal of a cell longer than the csv module reads, ``text`` being the lines of
+    its record read so far."""
+    position = _long_position(text, delimiter, csv.field_size_limit())
+    header = next((r for r in records if any(c.strip() for c in r)), [])
+    name = header[position].strip() if position < len(header) else ""
+    column = f"column {name!r}" if name else f"column {position + 1}"
+    return SpreadsheetError(
+        f"the cell in {column} is longer than {csv.field_size_limit():,} characters, more than "
+        "a CSV cell may hold (a spreadsheet cell holds at most 32,767): shorten it",
+        source=filename, row=len(records) + 1)
+
+
+def _long_position(text: str, delimiter: str, limit: int) -> int:
+    """The position of the first cell of ``text`` longer than ``limit``, else of its last:
+    cells end at delimiters outside quotes (the reader is strict: a quote opens or closes a
+    quoted cell, or doubles one)."""
+    position, start, inside = 0, 0, False
+    for match in re.finditer(f'["\r\n{re.escape(delimiter)}]', text):
+        if match.group() == '"':
+            inside = not inside
+        elif not inside:
+            if match.start() - start > limit or match.group() != delimiter:
+                return position
+            position, start = position + 1, match.end()
+    return position
 
 
 def _encoding_error(body: bytes, error: UnicodeDecodeError, filename: str) -> SpreadsheetError:

@@ -1,4 +1,5 @@
-"""CSV files as spreadsheet programs write them (graph/ingest/tabular.py): line endings."""
+"""CSV files as spreadsheet programs write them (graph/ingest/tabular.py): line endings, and
+cells too long to read."""
 
 from __future__ import annotations
 
@@ -26,3 +27,21 @@ def test_an_undecodable_byte_is_placed_on_its_line_with_lone_cr_endings() -> Non
         read_table(b"id;name\rA;x\rB;Soci\xe9t\xe9\r", "orgs.csv")
     assert "on line 3" in caught.value.message
     assert caught.value.row == 3
+
+
+LONG = "A" * 200_000
+
+
+@pytest.mark.parametrize(("data", "row", "column"), [
+    (f"id,name,kind\nx,{LONG},association\n", 2, "column 'name'"),
+    (f"id;name;kind\r\nx;y;association\r\nz;w;{LONG}\r\n", 3, "column 'kind'"),
+    # quoted, holding delimiters, quotes and line breaks
+    (f'id,note,kind\nx,"a, ""b""\n{LONG},\n c",association\n', 2, "column 'note'"),
+    (f"id,{LONG}\n", 1, "column 2"),
+])
+def test_a_cell_too_long_to_read_is_refused_naming_its_column(data: str, row: int,
+                                                               column: str) -> None:
+    with pytest.raises(SpreadsheetError) as caught:
+        read_table(data.encode(), "orgs.csv")
+    assert caught.value.row == row
+    assert f"the cell in {column} is longer than" in caught.value.message
