@@ -18,11 +18,18 @@ without the hand-off to a worker process, which cost a lookup most of its time
 (``bench/RESULTS.md``, "One-subject lookup"); a subject with more solutions than that is given
 to the engine. The calling thread is the event loop's for the lookups of ``api.lookups`` (the
 lean path, which takes nearly all of them) and one of the route's threads otherwise.
+
+After a curator's write has committed, ``after_curator_write`` derives the public view of
+persons again (``PublicView``). That step never turns the stored write into an error answer:
+a derivation that fails is logged with the request's id and leaves the view *stale*, derived
+again before the next read through ``engine_of`` or ``reader_view``, and at the next write.
 """
 
 from __future__ import annotations
 
+import logging
 import re
+import threading
 import time
 import traceback
 from dataclasses import replace
@@ -31,6 +38,7 @@ from typing import Final, NamedTuple
 import pyoxigraph as ox
 from fastapi import FastAPI, Request
 
+from api.observability import current_request
 from api.security import reader_scope
 from api.settings import Settings
 from graph.engine.answers import job_key
@@ -49,6 +57,8 @@ from graph.sparql.request import (
 )
 from graph.sparql.results import Answer
 from graph.store import DEFAULT_GRAPH, Store, named_only
+
+WRITES: Final = logging.getLogger("civicgraph.writes")
 
 #: most solutions a lookup answered in the server may have (past them, the engine runs it)
 INLINE_ROWS: Final = 1000
@@ -93,6 +103,7 @@ def install(app: FastAPI, settings: Settings) -> None:
                          background_workers=settings.background_workers,
                          union_default_graph=settings.union_default_graph)
     app.state.engine = engine
+    app.state.public_view = PublicView(settings.small_count_threshold)
     app.state.inline_lookups = InlineLookups(engine)
     app.state.dump_cache = DumpCache()
     app.router.add_event_handler("startup", engine.start)
@@ -103,7 +114,9 @@ def install(app: FastAPI, settings: Settings) -> None:
 
 
 def engine_of(request: Request) -> QueryEngine:
-    """The application's query engine."""
+    """The application's query engine (the public view of persons derived first if a write
+    left it stale)."""
+    public_view(request).ensure(request.app.state.store)
     engine: QueryEngine = request.app.state.engine
     return engine
 
@@ -113,22 +126,95 @@ def reader_view(request: Request) -> StoreView:
     return engine_of(request).view(reader_scope(request))
 
 
+def public_view(request: Request) -> PublicView:
+    """The application's ``PublicView``."""
+    view: PublicView = request.app.state.public_view
+    return view
+
+
 def after_curator_write(request: Request, graph: str | None = None) -> None:
     """Derive the public view of persons again after a curator's write (SPARQL update,
-    Graph Store): the write may have changed a consent record or a membership, and a
-    withdrawal must leave the public data at once. Skipped after a write to a public
-    ``graph`` (consent and memberships are read from restricted graphs only: batched uploads
-    of public data pay nothing), and while the store holds no restricted graph and no view
-    yet, so that writing public data adds no empty graph."""
-    from graph.privacy.access import is_public
-    from graph.privacy.persons import PUBLIC_PERSONS_GRAPH, refresh_public_view, restricted_graphs
+    Graph Store) to ``graph`` (None: any graph), which has committed: never raises
+    (``PublicView.after_write``)."""
+    public_view(request).after_write(request.app.state.store, graph)
 
-    store: Store = request.app.state.store
+
+class PublicView:
+    """The public view of persons (``graph.privacy.persons``), derived from restricted data
+    after each curator write: the write may have changed a consent record or a membership,
+    and a withdrawal must leave the public data at once.
+
+    The write has committed when the view is derived, so a failure to derive it is not the
+    write's: it is logged (``civicgraph.writes``, with the request's id) and the view marked
+    stale, to be derived again before the next read (``ensure``) and at the next write."""
+
+    def __init__(self, threshold: int) -> None:
+        self.threshold = threshold
+        #: whether a derivation failed since the last that succeeded
+        self.stale = False
+        #: the request whose write left the view stale
+        self.stale_since: str | None = None
+        self._failures = 0
+        self._lock = threading.Lock()
+        self._deriving = threading.Lock()
+
+    def after_write(self, store: Store, graph: str | None) -> None:
+        """Derive the view after a write to ``graph``: skipped after a write to a public
+        graph (consent and memberships are read from restricted graphs only: batched
+        uploads of public data pay nothing), and while the store holds no restricted graph
+        and no view yet (writing public data adds no empty graph), unless the view is
+        stale."""
+        try:
+            if self.stale or _may_change_view(store, graph):
+                self._derive(store)
+        except Exception:   # the write is stored: logged, and the view left stale
+            self._failed("after a curator's write")
+
+    def ensure(self, store: Store) -> None:
+        """Derive the view if a write left it stale (one reader at a time; the others wait
+        for it, so as not to read a withdrawn person)."""
+        if not self.stale:
+            return
+        with self._deriving:
+            if not self.stale:
+                return
+            try:
+                self._derive(store)
+            except Exception:   # the read goes on; the next one tries again
+                self._failed("before a read")
+
+    def _derive(self, store: Store) -> None:
+        from graph.privacy.persons import refresh_public_view
+
+        with self._lock:
+            failures = self._failures
+        refresh_public_view(store, threshold=self.threshold)
+        with self._lock:
+            if self._failures == failures:   # no derivation failed meanwhile
+                self.stale, self.stale_since = False, None
+
+    def _failed(self, when: str) -> None:
+        request = current_request()
+        request_id = request.request_id if request is not None else None
+        with self._lock:
+            self._failures += 1
+            self.stale = True
+            self.stale_since = self.stale_since or request_id
+        WRITES.error("public view of persons not derived %s; stale until derived again",
+                     when, exc_info=True, extra={"fields": {
+                         "request_id": request_id, "stale_since": self.stale_since,
+                         **({"method": request.method, "path": request.path}
+                            if request is not None else {})}})
+
+
+def _may_change_view(store: Store, graph: str | None) -> bool:
+    """Whether a write to ``graph`` (None: any) may change the public view of persons."""
+    from graph.privacy.access import is_public
+    from graph.privacy.persons import PUBLIC_PERSONS_GRAPH, restricted_graphs
+
     if graph is not None and graph != PUBLIC_PERSONS_GRAPH and is_public(store, graph):
-        return
-    if not restricted_graphs(store) and PUBLIC_PERSONS_GRAPH not in store.graphs():
-        return
-    refresh_public_view(store, threshold=request.app.state.settings.small_count_threshold)
+        return False
+    return bool(restricted_graphs(store)) or PUBLIC_PERSONS_GRAPH in store.graphs()
 
 
 class Lookup(NamedTuple):
