@@ -7,7 +7,8 @@
   curator's bearer token; 204 when done, 400 (nothing written) when it would put personal data
   into a public graph (``graph.sparql.update_guard``).
 - ``GET /sparql`` without a query: the Service Description (Turtle, JSON-LD, N-Triples,
-  RDF/XML); a browser is sent to the query page.
+  RDF/XML), its blank nodes labelled in order (``_:n0``, ``_:n1``, …) so that identical
+  requests get identical bytes; a browser is sent to the query page.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
+import pyoxigraph as ox
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
@@ -322,7 +324,32 @@ def _describe_service(request: Request, protocol: ProtocolRequest) -> Response:
         void_url=f"{public}/.well-known/void", timeout=settings.query_timeout,
         result_limit=settings.result_limit, union_default_graph=settings.union_default_graph,
     )
-    return rdf_response(triples, chosen, prefixes={**PREFIXES, "sd": SD, "formats": FORMATS})
+    return rdf_response(labelled(triples), chosen,
+                        prefixes={**PREFIXES, "sd": SD, "formats": FORMATS})
+
+
+def labelled(triples: list[ox.Triple]) -> list[ox.Triple]:
+    """``triples`` with their blank nodes labelled ``n0``, ``n1``, … in order of first
+    appearance: the description is built with fresh (random) blank nodes, and the same
+    request must get the same bytes (a HEAD's Content-Length is its GET's; caches and
+    validators compare bytes).
+
+    >>> a, b = ox.BlankNode(), ox.BlankNode()
+    >>> p = ox.NamedNode("http://ex/p")
+    >>> [str(t) for t in labelled([ox.Triple(a, p, b), ox.Triple(b, p, a)])]
+    ['_:n0 <http://ex/p> _:n1', '_:n1 <http://ex/p> _:n0']
+    """
+    labels: dict[ox.BlankNode, ox.BlankNode] = {}
+
+    def label(term: Any) -> Any:
+        if not isinstance(term, ox.BlankNode):
+            return term
+        found = labels.get(term)
+        if found is None:
+            found = labels[term] = ox.BlankNode(f"n{len(labels)}")
+        return found
+
+    return [ox.Triple(label(t.subject), t.predicate, label(t.object)) for t in triples]
 
 
 _QUERY_EXAMPLE = "SELECT ?org ?label WHERE { ?org a <http://www.w3.org/ns/org#Organization> ; <http://www.w3.org/2000/01/rdf-schema#label> ?label } LIMIT 10"  # noqa: E501
