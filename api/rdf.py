@@ -2,9 +2,10 @@
 triples in the chosen one (Oxigraph's writers, civicgraph's prefixes).
 
 RDF/XML is XML 1.0, which cannot carry every character a literal may hold (a control
-character such as U+000B, U+FFFE, U+FFFF), not even escaped; Oxigraph and rdflib alike write
-them raw, which no XML reader reads. Such triples in RDF/XML are a 406 naming the character
-and the formats that carry it (Turtle, JSON-LD, N-Triples), never a malformed 200.
+character such as U+000B, U+FFFE, U+FFFF), not even escaped; Oxigraph writes them raw,
+which no XML reader reads. Such triples in RDF/XML are a 406 naming the term and the formats
+that carry it (Turtle, JSON-LD, N-Triples), never a malformed 200 (``graph.sparql.xmlsafety``).
+A carriage return in a literal is written ``&#13;``, so that it reads back as one.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from fastapi.responses import Response
 from api.errors import TRIPLE_TERMS, UNWRITABLE, NotAcceptable
 from graph.namespaces import PREFIXES
 from graph.sparql.results import format_for
-from graph.xmltext import not_xml
+from graph.sparql.xmlsafety import Unwritable, carriage_returns_kept, rdf_xml_triples
 
 #: Graph formats a document is offered in, by Accept order of preference (Turtle first).
 RDF_TYPES: tuple[str, ...] = (
@@ -43,7 +44,11 @@ def serialize(triples: Iterable[ox.Triple], media_type: str,
     assert isinstance(writer, ox.RdfFormat)
     written = list(triples)
     if writer == ox.RdfFormat.RDF_XML:
-        _refuse_not_xml(written)
+        others = [t for t in RDF_TYPES if t != "application/rdf+xml"]
+        try:
+            written = list(rdf_xml_triples(written, others))
+        except Unwritable as error:
+            raise NotAcceptable(others, why=error.why) from None
     try:
         body = ox.serialize(written, format=writer, prefixes=dict(prefixes)) or b""
     except OSError as error:   # a writer's refusal: JSON-LD of RDF 1.2 triple terms
@@ -51,24 +56,9 @@ def serialize(triples: Iterable[ox.Triple], media_type: str,
             raise
         raise NotAcceptable([t for t in RDF_TYPES if t != "application/ld+json"],
                             why=TRIPLE_TERMS) from None
+    if writer == ox.RdfFormat.RDF_XML:
+        body = carriage_returns_kept(body)
     return body, fmt.media_type
-
-
-def _refuse_not_xml(triples: list[ox.Triple]) -> None:
-    """``NotAcceptable`` naming the first term of ``triples`` holding a character XML 1.0
-    cannot carry (``graph.xmltext``), and where."""
-    for triple in triples:
-        for place, term in (("subject", triple.subject), ("predicate", triple.predicate),
-                            ("object", triple.object)):
-            text = term.value if isinstance(term, ox.NamedNode | ox.Literal) else ""
-            at = not_xml(text)
-            if at is None:
-                continue
-            shown = text if len(text) <= 60 else text[:60] + "…"
-            why = (f"the {place} {shown!r} of a triple about {triple.subject} holds "
-                   f"U+{ord(text[at]):04X} (character {at + 1}), which XML 1.0, and so "
-                   "RDF/XML, cannot carry")
-            raise NotAcceptable([t for t in RDF_TYPES if t != "application/rdf+xml"], why=why)
 
 
 def rdf_response(triples: Iterable[ox.Triple], media_type: str, *,

@@ -3,7 +3,9 @@
 Results are written by Oxigraph's own writers. The cap counts solutions (SELECT) or triples
 (CONSTRUCT, DESCRIBE) while they are produced, so a result past the cap is abandoned as soon as
 it is known to be too large, never truncated: ``serialize_result`` returns the whole body or
-raises ``ResultTooLarge``.
+raises ``ResultTooLarge``. Likewise a result that SPARQL XML or RDF/XML cannot carry (a
+character XML 1.0 leaves out: ``graph.sparql.xmlsafety``) raises ``Unwritable`` naming the term
+and the other formats, before a byte is written.
 
 SELECT results are first written as SPARQL TSV, whose lines are exactly one solution each
 (the header aside), and counted on the fly; another format is then written from that TSV by
@@ -29,6 +31,7 @@ from typing import Final, Literal
 import pyoxigraph as ox
 
 from graph.errors import ResultTooLarge, UnknownFormat
+from graph.sparql.xmlsafety import carriage_returns_kept, check_solutions_xml, rdf_xml_triples
 from graph.store import QueryResult
 
 ResultKind = Literal["solutions", "boolean", "graph"]
@@ -274,11 +277,21 @@ def serialize_result(result: QueryResult, *, solutions: ResultFormat, graph: Res
             return Answer("solutions", tsv, solutions.media_type, count)
         body = ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV).serialize(
             format=_SOLUTION_WRITERS[solutions.name]) or b""
+        if solutions.name == "xml":
+            check_solutions_xml(body, tsv, _others(SOLUTION_FORMATS, solutions))
         return Answer("solutions", _xml_safe(body, solutions), solutions.media_type, count)
     seen = [0]
-    body = ox.serialize(_counted(result, limit, seen), format=_GRAPH_WRITERS[graph.name],
+    triples = _counted(result, limit, seen)
+    if graph.name == "rdfxml":
+        triples = rdf_xml_triples(triples, _others(GRAPH_FORMATS, graph))
+    body = ox.serialize(triples, format=_GRAPH_WRITERS[graph.name],
                         prefixes=dict(prefixes) if prefixes else None) or b""
     return Answer("graph", _xml_safe(body, graph), graph.media_type, seen[0])
+
+
+def _others(formats: tuple[ResultFormat, ...], fmt: ResultFormat) -> list[str]:
+    """The media types of ``formats`` but ``fmt``'s: those a client may ask for instead."""
+    return [f.media_type for f in formats if f.name != fmt.name]
 
 
 def _xml_safe(body: bytes, fmt: ResultFormat) -> bytes:
@@ -289,9 +302,7 @@ def _xml_safe(body: bytes, fmt: ResultFormat) -> bytes:
     >>> _xml_safe(b"<literal>a\r\nb</literal>", format_named("xml"))
     b'<literal>a&#13;\nb</literal>'
     """
-    if fmt.name in ("xml", "rdfxml") and b"\r" in body:
-        return body.replace(b"\r", b"&#13;")
-    return body
+    return carriage_returns_kept(body) if fmt.name in ("xml", "rdfxml") else body
 
 
 def parse_answer(answer: Answer) -> QueryResult:
