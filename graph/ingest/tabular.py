@@ -291,12 +291,13 @@ def _unreadable_sheet(sheet: object, error: Exception, filename: str) -> Spreads
 
 def _failing_cell(sheet: object) -> tuple[int | None, str | None]:
     """The row number and a description of the first cell of ``sheet`` that openpyxl cannot
-    read, read again row by row with its own parser; (None, None) when it cannot be told."""
-    from openpyxl.worksheet._reader import ROW_TAG, WorkSheetParser
-    from openpyxl.xml.functions import iterparse
-
-    workbook = sheet.parent  # type: ignore[attr-defined]
+    read, read again row by row with its own parser; (None, None) when it cannot be told
+    (that parser is openpyxl's private one: should it change, the refusal names no cell)."""
     try:
+        from openpyxl.worksheet._reader import ROW_TAG, WorkSheetParser
+        from openpyxl.xml.functions import iterparse
+
+        workbook = sheet.parent  # type: ignore[attr-defined]
         with sheet._get_source() as source:  # type: ignore[attr-defined]
             parser = WorkSheetParser(source, sheet._shared_strings,  # type: ignore[attr-defined]
                                      epoch=workbook.epoch,
@@ -311,7 +312,7 @@ def _failing_cell(sheet: object) -> tuple[int | None, str | None]:
                 except _UNREADABLE:
                     return _failing_in_row(parser, element, before)
                 element.clear()
-    except (*_UNREADABLE, OSError):
+    except (*_UNREADABLE, OSError, ImportError):
         pass
     return None, None
 

@@ -4,6 +4,7 @@ decode is a refusal naming the sheet and the cell, and a stale ``<dimension>`` h
 from __future__ import annotations
 
 import io
+import sys
 import zipfile
 
 import pytest
@@ -86,3 +87,13 @@ def test_rows_and_columns_past_a_stale_dimension_are_read(dimension: str) -> Non
     [table] = read_table(workbook(rows, dimension), "orgs.xlsx")
     assert table.header == ("id", "name", "kind", "description")
     assert [(r.number, r.values[-1]) for r in table.rows] == [(2, "d2"), (3, "d3"), (4, "d4")]
+
+
+def test_without_openpyxls_private_parser_the_refusal_names_no_cell(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # read_table has read the workbook (and imported openpyxl's reader) before the lookup
+    monkeypatch.setitem(sys.modules, "openpyxl.worksheet._reader", None)
+    with pytest.raises(SpreadsheetError) as caught:
+        read_table(one_row('<c r="B2" t="s"><v>999</v></c>'), "orgs.xlsx")
+    assert caught.value.sheet == "organisations" and caught.value.row is None
+    assert caught.value.message.startswith("the workbook cannot be read: ")
