@@ -326,14 +326,10 @@ def _guard_privacy(added: Mapping[str, Sequence[ox.Triple]], public: Collection[
 def _personal_store(added: Mapping[str, Sequence[ox.Triple]]) -> ox.Store | None:
     """A store of the triples of ``added`` if one of them is personal (what
     ``personal_data`` looks for, found without building a store of the whole write)."""
-    from graph.privacy.persons import PERSONAL_PROPERTIES, PERSONAL_TYPES
+    from graph.privacy.guard import may_be_personal
 
     exposed = list(added)
-    properties = {ox.NamedNode(p) for p in PERSONAL_PROPERTIES}
-    types = {ox.NamedNode(t) for t in PERSONAL_TYPES}
-    # what personal_data looks for, found without building a store of the whole write
-    if not any(t.predicate in properties or (t.predicate == _TYPE and t.object in types)
-               for g in exposed for t in added[g]):
+    if not any(may_be_personal(t) for g in exposed for t in added[g]):
         return None
     data = ox.Store()
     data.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for g in exposed

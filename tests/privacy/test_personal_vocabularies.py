@@ -82,16 +82,10 @@ def test_the_testers_write_is_refused(opened: tuple[TestClient, Store], probe: P
 
 
 #: the cases whose triples hold no personal property nor class, only a personal IRI or a
-#: membership of a member not known as an organisation. A Graph Store POST and an update
-#: (after its scratch run) hand the guard the triples they add only past the quick test of
-#: graph.ingest.checking._personal_store, which asks PERSONAL_PROPERTIES and PERSONAL_TYPES
-#: alone: it must ask graph.privacy.guard.may_be_personal instead (not this module's file)
-BY_IRI = {"org:memberOf of a person", "org:memberOf of an unknown member",
-          "org:hasMember of a person", "a person's rdfs:label", "a membership's IRI",
-          "a consent record's IRI"}
-CASES = [pytest.param(*case, id=name, marks=[pytest.mark.xfail(
-    strict=True, reason="graph.ingest.checking._personal_store's quick test")]
-    if name in BY_IRI else []) for name, case in REFUSED.items()]
+#: membership of a member not known as an organisation: a Graph Store POST and an update
+#: (after its scratch run) hand the guard the triples they add past the write path's quick
+#: test (graph.privacy.guard.may_be_personal), which must see them too
+CASES = [pytest.param(*case, id=name) for name, case in REFUSED.items()]
 
 
 @pytest.fixture
@@ -151,7 +145,6 @@ COPIES = {
 }
 
 
-@pytest.mark.xfail(strict=True, reason="graph.ingest.checking._personal_store's quick test")
 @pytest.mark.parametrize("update", COPIES.values(), ids=COPIES.keys())
 def test_an_update_copying_persons_is_refused(fresh: tuple[TestClient, Store],
                                               update: str) -> None:
