@@ -2,10 +2,11 @@
 triples in the chosen one (Oxigraph's writers, civicgraph's prefixes).
 
 RDF/XML is XML 1.0, which cannot carry every character a literal may hold (a control
-character such as U+000B, U+FFFE, U+FFFF), not even escaped; Oxigraph writes them raw,
-which no XML reader reads. Such triples in RDF/XML are a 406 naming the term and the formats
-that carry it (Turtle, JSON-LD, N-Triples), never a malformed 200 (``graph.sparql.xmlsafety``).
-A carriage return in a literal is written ``&#13;``, so that it reads back as one.
+character such as U+000B, U+FFFE, U+FFFF), not even escaped, and names each property by a
+QName, which not every IRI makes (``http://ex.org/123``, ``urn:x:1``); Oxigraph writes both
+malformed. Such triples in RDF/XML are a 406 naming the term and the formats that carry it
+(Turtle, JSON-LD, N-Triples), never a malformed 200 (``graph.sparql.xmlsafety``). A carriage
+return in a literal is written ``&#13;``, so that it reads back as one.
 """
 
 from __future__ import annotations

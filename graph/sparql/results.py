@@ -4,8 +4,9 @@ Results are written by Oxigraph's own writers. The cap counts solutions (SELECT)
 (CONSTRUCT, DESCRIBE) while they are produced, so a result past the cap is abandoned as soon as
 it is known to be too large, never truncated: ``serialize_result`` returns the whole body or
 raises ``ResultTooLarge``. Likewise a result that SPARQL XML or RDF/XML cannot carry (a
-character XML 1.0 leaves out: ``graph.sparql.xmlsafety``) raises ``Unwritable`` naming the term
-and the other formats, before a byte is written.
+character XML 1.0 leaves out, a predicate no element can be named by:
+``graph.sparql.xmlsafety``) raises ``Unwritable`` naming the term and the other formats,
+before a byte is written.
 
 SELECT results are first written as SPARQL TSV, whose lines are exactly one solution each
 (the header aside), and counted on the fly; another format is then written from that TSV by
