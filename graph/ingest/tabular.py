@@ -19,8 +19,10 @@ Decisions, so that what is imported is exactly what the person sees:
 - Legacy ``.xls`` and OpenDocument ``.ods`` files are refused with the way to convert them.
 - Bounds, so that a small upload cannot take the server's memory or time: a workbook may
   unpack to ``MAX_UNPACKED`` bytes (a zip bomb is refused before any sheet is read, from the
-  sizes its archive declares, which the zip reader then enforces), and a sheet may hold
-  ``MAX_ROWS`` data rows.
+  sizes its archive declares, which the zip reader then enforces), a sheet may hold
+  ``MAX_ROWS`` data rows and an XLSX header span ``MAX_COLUMNS`` columns; a cell past the
+  header is kept apart (``Row.beyond``), never padded to.
+- Every row and column of an XLSX sheet is read, whatever the ``<dimension>`` it declares.
 
 >>> tables = read_table(b"name;commune\\nVECAM;Paris\\n", "orgs.csv")
 >>> tables[0].header, tables[0].rows[0].values
@@ -49,6 +51,9 @@ FORMATS = ("csv", "xlsx")
 MAX_UNPACKED: Final = 256 * 1024 * 1024
 #: data rows a sheet (or a CSV file) may hold
 MAX_ROWS: Final = 100_000
+#: columns an XLSX sheet's header may span (LibreOffice's limit until 7.4; the templates use
+#: at most 17): a cell past the header is kept apart, so that is the widest a row is read
+MAX_COLUMNS: Final = 1024
 
 _UTF8_BOM = b"\xef\xbb\xbf"
 _LINE_BREAK = re.compile(r"\r\n?|\n")
@@ -75,6 +80,9 @@ class Row:
 
     number: int
     values: tuple[CellValue, ...]
+    #: filled cells past the header's last column, as (position from 0, value): kept apart, so
+    #: that a cell far to the right does not make a row thousands of cells wide
+    beyond: tuple[tuple[int, CellValue], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -170,8 +178,10 @@ def _read_csv(data: bytes, filename: str) -> Table:
     header = tuple(c.strip() for c in records[header_index])
     _check_rows(len(records) - header_index - 1, filename, None,
                 header_index + 2 + MAX_ROWS)
+    width = len(header)
     rows = [
-        Row(number, tuple(c.strip() or None for c in record))
+        Row(number, tuple(c.strip() or None for c in record[:width]),
+            tuple((i, c.strip()) for i, c in enumerate(record[width:], start=width) if c.strip()))
         for number, record in enumerate(records[header_index + 1:], start=header_index + 2)
         if any(c.strip() for c in record)
     ]
@@ -353,39 +363,76 @@ def _check_rows(count: int, filename: str, sheet: str | None, row: int) -> None:
 
 
 def _read_sheet(sheet: object, filename: str) -> Table | None:
+    title = str(sheet.title)  # type: ignore[attr-defined]
     header: tuple[str, ...] | None = None
     header_row = 0
     rows: list[Row] = []
-    # The <dimension> a workbook declares may be stale (a script that appended rows, a file
-    # cut down by hand); read-only openpyxl would read no row or column past it, so every row
-    # is read whatever it declares, as Excel and LibreOffice do.
-    sheet.reset_dimensions()  # type: ignore[attr-defined]
-    for cells in sheet.iter_rows():  # type: ignore[attr-defined]
-        values = tuple(_cell_value(cell) for cell in cells)
-        if not any(v is not None for v in values):
-            continue
-        number = next(c.row for c in cells if hasattr(c, "row"))
+    for number, filled in _filled_rows(sheet):
         if header is None:
-            header = tuple("" if v is None else str(v).strip() for v in values)
+            last = max(filled)
+            if last >= MAX_COLUMNS:
+                raise SpreadsheetError(
+                    f"the header row has a cell in column {column_letters(last)}: a sheet may have "
+                    f"{MAX_COLUMNS:,} columns (A to {column_letters(MAX_COLUMNS - 1)})",
+                    source=filename, sheet=title, row=number)
+            header = tuple(str(filled.get(i, "")).strip() for i in range(last + 1))
             header_row = number
             continue
-        _check_rows(len(rows) + 1, filename, sheet.title, number)  # type: ignore[attr-defined]
-        rows.append(Row(number, values))
+        _check_rows(len(rows) + 1, filename, title, number)
+        width = min(len(header), max(filled) + 1)
+        rows.append(Row(number, tuple(filled.get(i) for i in range(width)), tuple(
+            (i, value) for i, value in sorted(filled.items()) if i >= len(header))))
     if header is None:
         return None
-    return Table(sheet.title, header, rows, header_row=header_row)  # type: ignore[attr-defined]
+    return Table(title, header, rows, header_row=header_row)
 
 
-def _cell_value(cell: object) -> CellValue:
-    value = getattr(cell, "value", None)
-    if getattr(cell, "data_type", None) == "f":
+def _filled_rows(sheet: object) -> Iterator[tuple[int, dict[int, CellValue]]]:
+    """The number and the filled cells (by position from 0) of each row of ``sheet`` that has
+    one. Read with the parser read-only openpyxl uses, but not as its worksheet does: that
+    reads no row or column past the <dimension> a workbook declares, which may be stale (a
+    script appended rows, a file cut down by hand), and pads every row to its widest, which
+    one cell far to the right makes thousands of cells wide. Excel and LibreOffice read every
+    cell whatever the dimension."""
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    workbook = sheet.parent  # type: ignore[attr-defined]
+    with sheet._get_source() as source:  # type: ignore[attr-defined]
+        parser = WorkSheetParser(source, sheet._shared_strings,  # type: ignore[attr-defined]
+                                 data_only=False, epoch=workbook.epoch,
+                                 date_formats=workbook._date_formats,
+                                 timedelta_formats=workbook._timedelta_formats)
+        for number, cells in parser.parse():
+            filled: dict[int, CellValue] = {
+                cell["column"] - 1: value for cell in cells
+                if (value := _cell_value(cell["value"], cell["data_type"])) is not None}
+            if filled:
+                yield number, filled
+
+
+def column_letters(position: int) -> str:
+    """The spreadsheet letters of the column at ``position`` (from 0): A, …, Z, AA, …
+
+    >>> column_letters(0), column_letters(27), column_letters(16383)
+    ('A', 'AB', 'XFD')
+    """
+    letters = ""
+    position += 1
+    while position:
+        position, rest = divmod(position - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def _cell_value(value: object, data_type: str) -> CellValue:
+    if data_type == "f":
         text = getattr(value, "text", value)  # ArrayFormula keeps its formula in .text
         return Formula(str(text))
     if isinstance(value, str):
         return value.strip() or None
     if isinstance(value, dt.time | dt.timedelta):
         return str(value)
-    return value
+    return value  # type: ignore[return-value]
 
 
 def iter_cells(table: Table) -> Iterator[tuple[int, str, CellValue]]:

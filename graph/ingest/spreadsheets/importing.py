@@ -47,7 +47,7 @@ from graph.ingest.spreadsheets.values import (
     parse_source,
     quoted,
 )
-from graph.ingest.tabular import Table, read_table
+from graph.ingest.tabular import Table, column_letters, read_table
 from graph.namespaces import (
     CG,
     DCTERMS,
@@ -238,24 +238,14 @@ def _flag_headerless(table: Table, report: ImportReport) -> None:
     """A warning for each filled cell under an empty header or past the last header: it
     belongs to no column, and is not imported."""
     for row in table.rows:
-        for position, value in enumerate(row.values):
+        for position, value in [*enumerate(row.values), *row.beyond]:
             if value is not None and not (position < len(table.header)
                                           and table.header[position]):
-                letter = _column_letter(position)
+                letter = column_letters(position)
                 report.problems.append(Problem(
                     "this cell has no column header: its value is not imported; give the "
                     "column a header, or empty the cell", table.name, row.number, letter,
                     clip(str(value)), level="warning"))
-
-
-def _column_letter(position: int) -> str:
-    """The spreadsheet letters of the column at ``position`` (from 0): A, …, Z, AA, …"""
-    letters = ""
-    position += 1
-    while position:
-        position, rest = divmod(position - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return letters
 
 
 def _flag_formulas(table: Table, report: ImportReport) -> None:

@@ -4,7 +4,6 @@ decode is a refusal naming the sheet and the cell, and a stale ``<dimension>`` h
 from __future__ import annotations
 
 import io
-import sys
 import zipfile
 
 import pytest
@@ -12,7 +11,7 @@ from openpyxl import Workbook
 
 from graph.errors import SpreadsheetError
 from graph.ingest.spreadsheets import import_spreadsheet
-from graph.ingest.tabular import read_table
+from graph.ingest.tabular import MAX_COLUMNS, read_table
 from tests.support.stores import memory_store, quads
 
 SHEET = "xl/worksheets/sheet1.xml"
@@ -89,11 +88,20 @@ def test_rows_and_columns_past_a_stale_dimension_are_read(dimension: str) -> Non
     assert [(r.number, r.values[-1]) for r in table.rows] == [(2, "d2"), (3, "d3"), (4, "d4")]
 
 
-def test_without_openpyxls_private_parser_the_refusal_names_no_cell(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    # read_table has read the workbook (and imported openpyxl's reader) before the lookup
-    monkeypatch.setitem(sys.modules, "openpyxl.worksheet._reader", None)
+
+def test_a_cell_far_to_the_right_is_kept_apart_not_padded_to() -> None:
+    rows = HEADER + "".join(f'<row r="{n}">{text(f"A{n}", f"m{n}")}{text(f"B{n}", "M")}'
+                            f'{text(f"XFD{n}", "far")}</row>' for n in range(2, 2002))
+    [table] = read_table(workbook(rows), "orgs.xlsx")
+    assert len(table.rows) == 2000
+    assert all(len(row.values) == 3 and row.beyond == ((16383, "far"),) for row in table.rows)
+
+
+def test_a_header_wider_than_the_bound_is_refused_naming_its_cell() -> None:
+    rows = f'<row r="1">{text("A1", "id")}{text("AMK1", "wide")}</row>'
+    rows += f'<row r="2">{text("A2", "m1")}</row>'
     with pytest.raises(SpreadsheetError) as caught:
-        read_table(one_row('<c r="B2" t="s"><v>999</v></c>'), "orgs.xlsx")
-    assert caught.value.sheet == "organisations" and caught.value.row is None
-    assert caught.value.message.startswith("the workbook cannot be read: ")
+        read_table(workbook(rows), "orgs.xlsx")
+    assert (caught.value.sheet, caught.value.row) == ("organisations", 1)
+    assert "column AMK" in caught.value.message and f"{MAX_COLUMNS:,} columns" in (
+        caught.value.message)

@@ -3,6 +3,8 @@ import says so, naming its row and column letter, instead of dropping it silentl
 
 from __future__ import annotations
 
+import io
+
 import pytest
 
 from graph.ingest.spreadsheets import import_spreadsheet
@@ -34,3 +36,20 @@ def test_empty_cells_past_the_headers_say_nothing(store: Store) -> None:
     data = "id,name,kind,,\nh-1,Org,association,,\n"
     report = import_spreadsheet(store, data.encode(), "orgs.csv", source="headerless")
     assert report.stored and not report.warnings
+
+
+def test_a_cell_far_past_the_headers_of_a_workbook_is_a_warning(store: Store) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "organisations"
+    sheet.append(["id", "name", "kind"])
+    sheet.append(["h-1", "Org", "association"])
+    sheet["XFD2"] = "far away"
+    out = io.BytesIO()
+    book.save(out)
+    report = import_spreadsheet(store, out.getvalue(), "orgs.xlsx", source="headerless")
+    assert report.stored, [str(p) for p in report.problems]
+    assert [(p.row, p.column, p.value) for p in report.warnings] == [(2, "XFD", "far away")]
