@@ -15,6 +15,7 @@ error                           status  note
 ``ParameterError``              400     with ``parameter``
 ``RequestValidationError``      400     FastAPI's, as a ``ParameterError`` (``invalid_request``)
 ``ShapeViolation``              422     with ``violations`` (nothing was written)
+``Unwritable``                  406     with ``available``: the formats that carry it
 other ``InputError``            400     (``ForbiddenOperation``, ``QueryFailed``, …)
 ``UnknownQuery``, ``NotFound``  404
 ``LimitExceeded``               503     a query stopped by a limit (time, result, memory)
@@ -174,6 +175,8 @@ def status_of(error: Exception) -> int:
         return 404
     if isinstance(error, errors.ShapeViolation):
         return 422   # well-formed, refused by the shapes or the privacy guard
+    if isinstance(error, errors.Unwritable):
+        return 406
     if isinstance(error, errors.InputError):
         return 400
     if isinstance(error, (errors.LimitExceeded, errors.StoreError)):
@@ -195,6 +198,8 @@ def details_of(error: Exception) -> dict[str, Any]:
         body.update(bound=error.bound, limit=error.limit, line=error.line)
     elif isinstance(error, NotAcceptable):
         body["available"] = error.offered
+    elif isinstance(error, errors.Unwritable):
+        body["available"] = list(error.formats)
     elif isinstance(error, UnsupportedMediaType):
         body["accepted"] = error.accepted
     return body

@@ -17,9 +17,10 @@ import pyoxigraph as ox
 from fastapi.responses import Response
 
 from api.errors import TRIPLE_TERMS, UNWRITABLE, NotAcceptable
+from graph.errors import Unwritable
 from graph.namespaces import PREFIXES
 from graph.sparql.results import format_for
-from graph.sparql.xmlsafety import Unwritable, carriage_returns_kept, rdf_xml_triples
+from graph.sparql.xmlsafety import carriage_returns_kept, rdf_xml_triples
 
 #: Graph formats a document is offered in, by Accept order of preference (Turtle first).
 RDF_TYPES: tuple[str, ...] = (

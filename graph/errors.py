@@ -16,7 +16,9 @@ to exit codes.
     │   ├── BoundExceeded          input nested or long past a bound of graph.ingest.bounds
     │   ├── UpdateFailed           a well-formed update the engine refused (CLEAR of a missing
     │   │                          graph, CREATE of an existing one): nothing written
-    │   └── SpreadsheetError       a CSV or XLSX file cannot be read (encoding, format, empty)
+    │   ├── SpreadsheetError       a CSV or XLSX file cannot be read (encoding, format, empty)
+    │   └── Unwritable             a result the format asked for cannot carry (a character
+    │                              XML 1.0 leaves out, an IRI no RDF/XML element is named by)
     ├── NotFound                   no such graph or resource
     ├── QueryHeaderError           a catalogue .rq file has a bad header (a defect: a 500)
     ├── StoreError                 the store failed (I/O, remote server unreachable): a 503
@@ -197,6 +199,16 @@ class SpreadsheetError(InputError):
         if row is not None:
             where += f", row {row}"
         super().__init__(f"{where}: {message}")
+
+
+class Unwritable(InputError):
+    """A result or document that the format asked for cannot carry: ``why`` says what and
+    where, ``formats`` are the media types that can carry it (a 406 over HTTP)."""
+
+    def __init__(self, why: str, formats: Sequence[str]) -> None:
+        self.why = why
+        self.formats = tuple(formats)
+        super().__init__(f"{why}; ask for one of: {', '.join(self.formats)}")
 
 
 class NotFound(CivicgraphError):

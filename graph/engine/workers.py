@@ -90,6 +90,7 @@ from graph.errors import (
     ResultTooLarge,
     StoreError,
     StoreUnavailable,
+    Unwritable,
     WorkerCrashed,
     WorkersBusy,
     how_it_ended,
@@ -189,6 +190,8 @@ def _describe(error: Exception) -> tuple[Any, ...]:
         return ("forbidden", error.operation)
     if isinstance(error, ResultTooLarge):
         return ("too-large", error.limit)
+    if isinstance(error, Unwritable):
+        return ("unwritable", error.why, error.formats)
     if isinstance(error, (OSError, StoreError)):
         return ("store", f"{error}")
     if isinstance(error, QueryFailed) or type(error) is RuntimeError:
@@ -205,6 +208,8 @@ def _rebuild(kind: str, *args: Any) -> Exception:
         return ForbiddenOperation(args[0])
     if kind == "too-large":
         return ResultTooLarge(args[0])
+    if kind == "unwritable":
+        return Unwritable(args[0], args[1])
     if kind == "store":
         return StoreError(args[0])
     if kind == "engine":

@@ -31,7 +31,7 @@ from typing import Final
 
 import pyoxigraph as ox
 
-from graph.errors import InputError, QueryFailed
+from graph.errors import Unwritable
 from graph.namespaces import RDF
 from graph.xmltext import not_xml, split_name
 
@@ -44,20 +44,6 @@ SYNTAX_TERMS: Final = frozenset(RDF + name for name in (
 #: the terms RDF/XML withdrew: no element at all is named by one (RDF/XML §5.1, oldTerms)
 OLD_TERMS: Final = frozenset(RDF + name for name in ("aboutEach", "aboutEachPrefix", "bagID"))
 _TYPE: Final = ox.NamedNode(RDF + "type")
-
-
-class Unwritable(QueryFailed):
-    """A result or document that the XML format asked for cannot carry: ``why`` says what and
-    where, ``formats`` are the media types that can carry it.
-
-    A ``QueryFailed``, so that the query workers hand it back as the client's fault (a 400
-    over HTTP) with its message; ``api.rdf`` answers it 406."""
-
-    def __init__(self, why: str, formats: Sequence[str]) -> None:
-        self.why = why
-        self.formats = tuple(formats)
-        self.message = f"{why}; ask for one of: {', '.join(self.formats)}"
-        InputError.__init__(self, self.message)
 
 
 @lru_cache(maxsize=4096)
@@ -137,7 +123,7 @@ def rdf_xml_triples(triples: Iterable[ox.Triple], formats: Sequence[str],
     >>> list(rdf_xml_triples([typed], ["text/turtle"]))
     Traceback (most recent call last):
     ...
-    graph.sparql.xmlsafety.Unwritable: the class <http://ex.org/123> of <http://ex.org/s> ...
+    graph.errors.Unwritable: the class <http://ex.org/123> of <http://ex.org/s> ...
     """
     subject: object = None
     opened = False
