@@ -348,8 +348,18 @@ class KeptAnswers:
             with store.settled:   # a write began or ended while we read: try again later
                 if store.writing or store.version != version:
                     return None
+            # the carry reads the store too (the graphs each reader sees, those holding a
+            # restated triple, anchors): a write landing meanwhile would be read as if
+            # observed, then never noted; the answers as they were are put back, and the
+            # next observation carries them over both writes
+            saved = (OrderedDict((k, dataclasses.replace(v)) for k, v in self._answers.items()),
+                     self._size, self._contents)
             self._contents = contents
             self._carry(change, version)
+            with store.settled:
+                if store.writing or store.version != version:
+                    self._answers, self._size, self._contents = saved
+                    return None
             self.version = version
             return version
 
