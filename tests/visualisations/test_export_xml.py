@@ -9,8 +9,8 @@ import xml.etree.ElementTree as ET
 import networkx as nx
 import pytest
 
+from graph.xmltext import NOT_XML_CHAR, not_xml, xml_text
 from visualisations.export import export
-from visualisations.xmltext import NOT_XML_CHAR, not_xml, xml_text
 
 #: outside XML 1.0's Char: C0 controls but tab, LF, CR; U+FFFE, U+FFFF; lone surrogates
 OUTSIDE = ["\x00", "\x01", "\x02", "\x07", "\x08", "\v", "\f", "\x1f", "\ufffe", "\uffff",
