@@ -99,6 +99,34 @@ def _declare_bearer(app: FastAPI) -> None:
                 if method in WRITE_METHODS and "security" not in operation:
                     required: list[dict[str, list[str]]] = [{"curatorToken": []}]
                     operation["security"] = [*required, {}] if path == "/sparql" else required
+        _refusals_as_answered(schema)
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+#: FastAPI's own answer to a request it cannot validate, which api/errors.py answers 400
+_VALIDATION = "#/components/schemas/HTTPValidationError"
+
+
+def _refusals_as_answered(schema: dict[str, Any]) -> None:
+    """Declare the refusals as they are answered: a request FastAPI cannot validate is a
+    400 (``api/errors.py``), never FastAPI's 422 ``HTTPValidationError``; a 422 is a write
+    the shapes, the privacy guard or an import's checks refused (nothing written), with
+    the error shape of every other refusal."""
+    for operations in schema.get("paths", {}).values():
+        for method, operation in operations.items():
+            responses = operation.get("responses", {})
+            declared = responses.get("422", {})
+            if _VALIDATION not in str(declared.get("content", "")):
+                continue
+            if method in WRITE_METHODS and "400" in responses:
+                responses["422"] = {
+                    "description": "refused by the shapes, the privacy guard or the import's "
+                                   "checks: nothing written",
+                    "content": responses["400"].get("content", {})}
+            else:
+                del responses["422"]
+    if _VALIDATION.rsplit("/", 1)[1] not in str(schema.get("paths")):
+        for name in ("HTTPValidationError", "ValidationError"):
+            schema.get("components", {}).get("schemas", {}).pop(name, None)

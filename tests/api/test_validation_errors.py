@@ -86,3 +86,23 @@ def test_a_long_value_is_quoted_cut(opened: tuple[TestClient, Store]) -> None:
     response = client.get("/id/org/vecam", params={"page": "x" * 5000})
     _refused(response, "page")
     assert len(response.text) < 600
+
+
+def test_the_openapi_description_declares_the_refusals_as_answered(
+        opened: tuple[TestClient, Store]) -> None:
+    """No operation declares FastAPI's 422 HTTPValidationError, which is never answered; a
+    write declares its 422 (shapes, privacy, an import's checks) with the error shape its
+    400 has."""
+    client, _ = opened
+    schema = client.get("/openapi.json").json()
+    assert "HTTPValidationError" not in str(schema)
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            responses = operation.get("responses", {})
+            if "422" in responses and method != "get":
+                declared = responses["422"]
+                assert declared.get("content", {}) in ({}, responses["400"]["content"]), \
+                    (path, method)
+    assert "422" in schema["paths"]["/imports"]["post"]["responses"]
+    assert not [path for path, operations in schema["paths"].items()
+                if "422" in operations.get("get", {}).get("responses", {})]
