@@ -138,8 +138,8 @@ def _import(
     if not kept:
         report.problems.append(Problem("no valid row to import; nothing was stored"))
         return report
-    if _unchanged(store, target, sha256, source, licence,
-                  any(e.kind.restricted for e in kept)):
+    if not target.stale and _unchanged(store, target, sha256, source, licence,
+                                       any(e.kind.restricted for e in kept)):
         report.unchanged = True
         return report
     where = {e.subject: (e.sheet, e.row) for e in kept if e.subject}
@@ -154,20 +154,26 @@ def _import(
         for graph in (target.restricted, target.public):
             if not contents[graph] and graph not in store.graphs():
                 del contents[graph]
+        stale = dict(target.stale)
         moment = now or dt.datetime.now(dt.UTC)
         common = Provenance(source=source, imported_by=imported_by,
                             title=f"{source} ({filename})", licence=licence, sha256=sha256,
                             moment=moment)
-        provenance = {graph: replace(common, access="restricted" if graph == target.restricted
-                                     else "public") for graph in contents}
+        provenance = {graph: replace(common, access=stale.get(graph, "restricted" if graph ==
+                                     target.restricted else "public")) for graph in contents}
         # one transaction for both graphs, whose shapes were checked above
         written = writing.replace(store, contents, provenance, source=filename,
                                   validate=False, public=(target.public,))
+        for graph in stale:   # and dropped, their descriptions with them
+            store.drop_graph(graph)
     report.seconds["write"] = written.seconds["write"]
-    report.graphs = {graph: len(triples) for graph, triples in contents.items()}
-    report.created = written.created
+    report.graphs = {graph: len(triples) for graph, triples in contents.items()
+                     if graph not in stale}
+    report.created = [graph for graph in written.created if graph not in stale]
     report.stored = True
-    if target.restricted in report.graphs:
+    report.problems += [Problem(f"<{graph}> held an earlier import of this source: it was "
+                                "dropped", level="warning") for graph in stale]
+    if target.restricted in report.graphs or "restricted" in stale.values():
         # consent may have changed: the public view follows at once
         refresh_public_view(store, threshold=threshold, now=moment)
     return report
@@ -182,7 +188,9 @@ def _shaped(store: Store, kept: list[Entry], target: Target, source: str,
     None (with the problems in ``report``) when refused."""
     for attempt in (1, 2):
         public, restricted = _split(kept, target, source)
-        contents = {target.public: public, target.restricted: restricted}
+        # the source's graphs outside its target (``targets``) are emptied by the same write
+        contents = {target.public: public, target.restricted: restricted,
+                    **{graph: [] for graph, _ in target.stale}}
         try:
             warnings = checking.check(store, contents, source=source,
                                      public={*checking.public_targets(store), target.public})

@@ -2,15 +2,25 @@
 
 A source's public rows go to ``…/graph/contrib/{slug}``, its restricted rows to
 ``…/graph/restricted/contrib/{slug}``, and its observations name the activity
-``…/id/activity/{slug}``. A slug drops case, accents, punctuation and everything past 60
-characters, so many sources share one ("Survey 2026!", "survey-2026", "SURVEY 2026"); only
-the source that reads as its slug with spaces ("survey 2026") keeps the bare slug, every other
-one gets a digest of its exact text after it (``survey-2026-5d41402abc4b``).
+``…/id/activity/{slug}``.
 
-A store written before this rule may hold a source under a bare slug it no longer gets: the
-source keeps the graphs the meta graph says are its own, and a source whose graphs hold another
-source's import gets the digest form. So the same source always lands in the same graphs, and
-an import replaces only what its own source said before.
+**The rule.** A slug drops case, accents, punctuation and everything past 60 characters, so
+many sources share one ("Survey 2026!", "survey-2026", "SURVEY 2026"). The source that reads as
+its slug with spaces ("survey 2026") gets the bare slug, unless that slug ends with a hyphen and
+twelve hexadecimal digits; every other source gets the first twelve hexadecimal digits of the
+SHA-256 of its text after its slug (``survey-2026-7d03a1e7df4b``). Two sources never get the
+same slug by the rule: a bare slug is its source with hyphens, and never ends as every digest
+form ends; two digest forms are equal only if their digests are.
+
+**In a store** (``target_in``), a source's graphs are those the meta graphs describe with its
+source at a slug an import of it made (its bare slug, as every import did before the rule, or
+its digest form, whatever its length). A source that has such graphs, held by no other source,
+keeps them (the rule's slug among them first, else the first in order); one that has none gets
+the rule's slug, or the digest form when a graph is described there already (a store written
+before the rule: another source's import). Its other graphs are emptied and dropped by the
+import. So the target is a function of the source and of the meta graphs, a source never leaves
+its graphs once it has some, and after an import no graph but its target's holds that source's
+earlier data.
 
 >>> Target.for_source("survey 2026 wave 2", "https://w3id.org/civicgraph/").public
 'https://w3id.org/civicgraph/graph/contrib/survey-2026-wave-2'
@@ -20,11 +30,14 @@ an import replaces only what its own source said before.
 
 from __future__ import annotations
 
+import re
+from collections import defaultdict
 from dataclasses import dataclass
 
 import pyoxigraph as ox
 
 from graph.errors import InputError
+from graph.ingest.provenance import Access
 from graph.ingest.spreadsheets.values import digest, quoted, slugify
 from graph.namespaces import DCTERMS, META_GRAPH, graph_iri, iri_for
 from graph.privacy.access import RESTRICTED_META_GRAPH
@@ -32,15 +45,19 @@ from graph.store import Store
 
 _PUBLIC = "contrib/"
 _RESTRICTED = "restricted/contrib/"
+#: how every digest form ends, and so no bare slug
+_DIGESTED = re.compile(r"-[0-9a-f]{12}$")
 
 
 @dataclass(frozen=True)
 class Target:
-    """Where an import goes: its graphs and the import activity of its observations."""
+    """Where an import goes: its graphs and the import activity of its observations; ``stale``
+    the source's other graphs (and their access), which the import empties."""
 
     public: str
     restricted: str
     activity: str
+    stale: tuple[tuple[str, Access], ...] = ()
 
     @classmethod
     def for_slug(cls, slug: str, base: str) -> Target:
@@ -50,62 +67,74 @@ class Target:
     @classmethod
     def for_source(cls, source: str, base: str) -> Target:
         """The target of ``source`` by the rule alone (see the module)."""
-        slug = slugify(source)
-        if slug.replace("-", " ") == source:
-            return cls.for_slug(slug, base)
-        return cls.for_slug(_digested(slug, source), base)
+        return cls.for_slug(_ruled(source), base)
 
 
-def _digested(slug: str, source: str) -> str:
-    return f"{slug}-{digest(source)}"
+def _ruled(source: str) -> str:
+    slug = slugify(source)
+    if slug.replace("-", " ") == source and not _DIGESTED.search(slug):
+        return slug
+    return _digested(source)
+
+
+def _digested(source: str) -> str:
+    return f"{slugify(source)}-{digest(source)}"
+
+
+def _made_for(recorded: str) -> set[str]:
+    """The slugs an import of the source ``recorded`` (as the meta graph records it) made:
+    its bare slug (every import before the rule) and its digest form."""
+    return {slugify(recorded), _digested(recorded)}
 
 
 def target_in(store: Store, source: str, base: str) -> Target:
-    """The target of ``source`` in ``store``: the graphs its earlier imports filled, else the
-    rule's, else (when another source holds those) the digest form. Raises ``InputError`` in
-    the unheard-of case where even these hold another source."""
-    owners = _owners(store, source, base)
-    # a slug is its own slug: not a graph some other writer named under contrib/
-    own = sorted(slug for slug, holder in owners if holder == source and slugify(slug) == slug)
-    ruled = Target.for_source(source, base)
-    candidates = [*own, _slug_of(ruled.public, base), _digested(slugify(source), source)]
-    for slug in candidates:
-        holders = {holder for s, holder in owners if s == slug}
-        if holders <= {source}:
-            return Target.for_slug(slug, base)
-    slug = candidates[-1]
-    other = next(holder for s, holder in owners if s == slug and holder != source)
-    raise InputError(f"the graphs of source {quoted(source)} (…/graph/{_PUBLIC}{slug}) hold "
-                     f"the import of another source, {quoted(other)}: give another source")
+    """The target of ``source`` in ``store`` (see the module). Raises ``InputError`` in the
+    unheard-of case where the rule's slug and the digest form both hold another source."""
+    holders: dict[str, set[str]] = defaultdict(set)   # slug: the sources described there
+    mine: dict[str, tuple[str, Access]] = {}          # graph of the source: slug, access
+    for graph, slug, access, recorded in _described(store, base):
+        holders[slug].add(recorded)
+        if recorded == source and slug in _made_for(recorded):
+            mine[graph] = (slug, access)
+    own = {slug for slug, _ in mine.values() if holders[slug] == {source}}
+    ruled = _ruled(source)
+    if own:
+        slug = ruled if ruled in own else min(own)
+    else:
+        free = [s for s in (ruled, _digested(source)) if holders.get(s, set()) <= {source}]
+        if not free:
+            other = min(holders[_digested(source)] - {source})
+            raise InputError(
+                f"the graphs of source {quoted(source)} (…/graph/{_PUBLIC}{ruled} and "
+                f"…/graph/{_PUBLIC}{_digested(source)}) hold the import of another source, "
+                f"{quoted(other)}: give another source")
+        slug = free[0]
+    target = Target.for_slug(slug, base)
+    stale = tuple(sorted((graph, access) for graph, (_, access) in mine.items()
+                         if graph not in (target.public, target.restricted)))
+    return Target(target.public, target.restricted, target.activity, stale)
 
 
-def _slug_of(graph: str, base: str) -> str:
-    return graph.removeprefix(graph_iri(_PUBLIC, base))
-
-
-def _owners(store: Store, source: str, base: str) -> list[tuple[str, str]]:
-    """(slug, source) of every import graph described in the meta graphs that ``source``
-    may land in: those of ``source`` itself, and those its rule or digest names."""
-    ruled = _slug_of(Target.for_source(source, base).public, base)
-    slugs = {ruled, _digested(slugify(source), source)}
-    wanted = [graph_iri(prefix + slug, base) for slug in slugs
-              for prefix in (_PUBLIC, _RESTRICTED)]
+def _described(store: Store, base: str) -> list[tuple[str, str, Access, str]]:
+    """(graph, slug, access, recorded source) of every graph under ``contrib/`` or
+    ``restricted/contrib/`` described in the meta graphs; a description without a source
+    records ``""``."""
+    prefixes: tuple[tuple[str, Access], ...] = (
+        (graph_iri(_PUBLIC, base), "public"), (graph_iri(_RESTRICTED, base), "restricted"))
     result = store.query(
-        f"""SELECT ?graph ?source WHERE {{
-              GRAPH ?meta {{ ?graph <{DCTERMS}source> ?source }}
-              FILTER(STR(?source) = ?wanted
-                     || ?graph IN ({", ".join(f"<{g}>" for g in wanted)}))
+        f"""SELECT DISTINCT ?graph ?source WHERE {{
+              GRAPH ?meta {{ ?graph ?p ?o OPTIONAL {{ ?graph <{DCTERMS}source> ?source }} }}
               FILTER(STRSTARTS(STR(?graph), ?public) || STRSTARTS(STR(?graph), ?restricted))
               VALUES ?meta {{ <{META_GRAPH}> <{RESTRICTED_META_GRAPH}> }} }}""",
-        substitutions={"wanted": ox.Literal(source),
-                       "public": ox.Literal(graph_iri(_PUBLIC, base)),
-                       "restricted": ox.Literal(graph_iri(_RESTRICTED, base))})
+        substitutions={"public": ox.Literal(prefixes[0][0]),
+                       "restricted": ox.Literal(prefixes[1][0])})
     assert isinstance(result, ox.QuerySolutions)
-    owners = []
+    found = []
     for row in result:
-        graph = row["graph"].value
-        for prefix in (_PUBLIC, _RESTRICTED):
-            slug = graph.removeprefix(graph_iri(prefix, base))
-            if slug != graph and "/" not in slug:
-                owners.append((slug, row["source"].value))
-    return owners
+        graph, recorded = row["graph"].value, row["source"]
+        for prefix, access in prefixes:
+            slug = graph.removeprefix(prefix)
+            if slug != graph and slug and "/" not in slug:
+                found.append((graph, slug, access,
+                              recorded.value if recorded is not None else ""))
+    return found
