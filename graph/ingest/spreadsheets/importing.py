@@ -109,7 +109,7 @@ def _import(
         report.problems.append(Problem("--source is required: name where the data comes from"))
         return report
     try:   # the licence is an IRI (an SPDX id becomes its spdx.org IRI); the source is bounded
-        parse_source(source)
+        source = report.source = parse_source(source)   # and normalised (``targets``)
         licence = parse_licence(licence) if licence is not None else None
     except ValueProblem as error:
         report.source = source[:200]

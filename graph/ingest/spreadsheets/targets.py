@@ -1,26 +1,30 @@
 """Where a spreadsheet import goes: one source, one pair of named graphs, never another's.
 
-A source's public rows go to ``…/graph/contrib/{slug}``, its restricted rows to
-``…/graph/restricted/contrib/{slug}``, and its observations name the activity
+A source is first normalised (``values.normal_source``: Unicode NFC, surrounding whitespace
+stripped, inner runs of whitespace made one space), so "enquête 2026" typed on macOS
+(decomposed) and " enquête  2026" are one source; the normalised text is what the meta graph
+records (``dcterms:source``). A source's public rows go to ``…/graph/contrib/{slug}``, its
+restricted rows to ``…/graph/restricted/contrib/{slug}``, and its observations name the activity
 ``…/id/activity/{slug}``.
 
 **The rule.** A slug drops case, accents, punctuation and everything past 60 characters, so
 many sources share one ("Survey 2026!", "survey-2026", "SURVEY 2026"). The source that reads as
 its slug with spaces ("survey 2026") gets the bare slug, unless that slug ends with a hyphen and
 twelve hexadecimal digits; every other source gets the first twelve hexadecimal digits of the
-SHA-256 of its text after its slug (``survey-2026-7d03a1e7df4b``). Two sources never get the
-same slug by the rule: a bare slug is its source with hyphens, and never ends as every digest
-form ends; two digest forms are equal only if their digests are.
+SHA-256 of its normalised text after its slug (``survey-2026-7d03a1e7df4b``). Two sources never
+get the same slug by the rule: a bare slug is its source with hyphens, and never ends as every
+digest form ends; two digest forms are equal only if their digests are.
 
 **In a store** (``target_in``), a source's graphs are those the meta graphs describe with its
-source at a slug an import of it made (its bare slug, as every import did before the rule, or
-its digest form, whatever its length). A source that has such graphs, held by no other source,
-keeps them (the rule's slug among them first, else the first in order); one that has none gets
-the rule's slug, or the digest form when a graph is described there already (a store written
-before the rule: another source's import). Its other graphs are emptied and dropped by the
-import. So the target is a function of the source and of the meta graphs, a source never leaves
-its graphs once it has some, and after an import no graph but its target's holds that source's
-earlier data.
+source (once normalised) at a slug an import of that recorded text made (its bare slug, as every
+import did before the rule, or its digest form). A source that has such graphs, held by no other
+source, keeps them (the rule's slug among them first, else the first in order); one that has
+none gets the rule's slug, or the digest form when a graph is described there already (a store
+written before the rule: another source's import). Its other graphs (a store written before
+sources were normalised: "survey 2026" and "survey 2026 " apart) are emptied and dropped by the
+import. So the target is a function of the normalised source and of the meta graphs, a source
+never leaves its graphs once it has some, and after an import no graph but its target's holds
+that source's earlier data.
 
 >>> Target.for_source("survey 2026 wave 2", "https://w3id.org/civicgraph/").public
 'https://w3id.org/civicgraph/graph/contrib/survey-2026-wave-2'
@@ -38,7 +42,7 @@ import pyoxigraph as ox
 
 from graph.errors import InputError
 from graph.ingest.provenance import Access
-from graph.ingest.spreadsheets.values import digest, quoted, slugify
+from graph.ingest.spreadsheets.values import digest, normal_source, quoted, slugify
 from graph.namespaces import DCTERMS, META_GRAPH, graph_iri, iri_for
 from graph.privacy.access import RESTRICTED_META_GRAPH
 from graph.store import Store
@@ -66,8 +70,8 @@ class Target:
 
     @classmethod
     def for_source(cls, source: str, base: str) -> Target:
-        """The target of ``source`` by the rule alone (see the module)."""
-        return cls.for_slug(_ruled(source), base)
+        """The target of ``source`` (normalised) by the rule alone (see the module)."""
+        return cls.for_slug(_ruled(normal_source(source)), base)
 
 
 def _ruled(source: str) -> str:
@@ -90,11 +94,12 @@ def _made_for(recorded: str) -> set[str]:
 def target_in(store: Store, source: str, base: str) -> Target:
     """The target of ``source`` in ``store`` (see the module). Raises ``InputError`` in the
     unheard-of case where the rule's slug and the digest form both hold another source."""
+    source = normal_source(source)
     holders: dict[str, set[str]] = defaultdict(set)   # slug: the sources described there
     mine: dict[str, tuple[str, Access]] = {}          # graph of the source: slug, access
     for graph, slug, access, recorded in _described(store, base):
-        holders[slug].add(recorded)
-        if recorded == source and slug in _made_for(recorded):
+        holders[slug].add(normal_source(recorded))
+        if normal_source(recorded) == source and slug in _made_for(recorded):
             mine[graph] = (slug, access)
     own = {slug for slug, _ in mine.values() if holders[slug] == {source}}
     ruled = _ruled(source)

@@ -234,9 +234,28 @@ def parse_licence(text: str) -> str:
         raise ValueProblem(f"the licence is not {expected}: {clip(str(error))}") from None
 
 
+def normal_source(text: str) -> str:
+    """``text`` as the source it names: Unicode NFC, surrounding whitespace stripped, each inner
+    run of whitespace one space. So the ways one source is typed (composed or decomposed
+    accents, as macOS gives them; a stray space) name one source, with one pair of graphs.
+
+    >>> normal_source(" enque\u0302te\u00a0 2026 ") == "enqu\u00eate 2026"
+    True
+    """
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
 def parse_source(text: str) -> str:
-    """The ``source`` of an import: one line of at most ``MAX_SOURCE`` characters, without
-    control characters (it names graphs and is their title and label)."""
+    """The ``source`` of an import, normalised (``normal_source``): one line of at most
+    ``MAX_SOURCE`` characters, without control characters (it names graphs and is their title
+    and label)."""
+    _plain_source(text)
+    source = normal_source(text)
+    _plain_source(source)   # NFC may lengthen a text (U+0958 becomes two characters)
+    return source
+
+
+def _plain_source(text: str) -> None:
     if len(text) > MAX_SOURCE:
         raise ValueProblem(f"the source is {len(text):,} characters long; at most "
                            f"{MAX_SOURCE:,} are accepted: name where the data comes from "
@@ -246,7 +265,6 @@ def parse_source(text: str) -> str:
         raise ValueProblem(f"the source holds a control character (U+{ord(control):04X}, "
                            f"at character {text.index(control) + 1}): give it as one line "
                            "of plain text")
-    return text
 
 
 def parse_spdx(value: CellValue) -> str | None:

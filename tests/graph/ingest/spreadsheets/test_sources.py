@@ -51,7 +51,7 @@ BASE = "https://w3id.org/civicgraph/"
 LONG = "Enquête nationale sur les outils numériques des associations citoyennes 2026 — vague"
 CLASHING = [(f"{LONG} 1", f"{LONG} 2"), ("Опрос 2026", "调查 2026"),
             ("Survey 2026!", "survey-2026"), ("survey 2026", "Survey 2026"),
-            ("survey 2026", "survey  2026"), ("Survey 2026!", "survey 2026 7d03a1e7df4b")]
+            ("enquête 2026", "enquete 2026"), ("Survey 2026!", "survey 2026 7d03a1e7df4b")]
 
 
 def holds(store: Store, graph: str, org: str) -> bool:
