@@ -56,6 +56,7 @@ from graph.publishing.service import (
     graph_facts,
     void_description,
 )
+from graph.store import DEFAULT_GRAPH
 
 router = APIRouter(tags=["Data"])
 
@@ -135,7 +136,8 @@ def dumps(request: Request) -> Response:
     for dump in listing["dumps"]:
         dump["version_iri"] = iri
     if chosen == "text/html":
-        return render(request, "dumps.html", {"listing": listing, "lang": lang})
+        return render(request, "dumps.html", {"listing": listing, "lang": lang,
+                                              "default_graph": DEFAULT_GRAPH})
     return JSONResponse(listing, headers={"Vary": "Accept, Accept-Language",
                                           "Content-Language": lang})
 
