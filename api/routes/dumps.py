@@ -17,7 +17,11 @@ match is answered 304 (RFC 9110 §13.2.2: ``If-None-Match``, weak comparison, de
 when present, else ``If-Modified-Since``). Ranges (206, ``If-Range``) are Starlette's.
 ``Last-Modified`` is never later than the response's ``Date`` (§8.8.2.1): the server stamps
 ``Date`` with its clock as it was up to ``DATE_LAG`` seconds before the request reached the
-route (uvicorn renews it once a second), so a dump written since is dated back to then.
+route (uvicorn renews it once a second), so a dump written since is dated back to then. That
+date is fixed when the dump's content is first seen (``DumpCache.file``): one content has one
+``Last-Modified``, as ``If-Range`` with a date and ``If-Modified-Since`` need (§13.1.5,
+§13.1.3); a new content is dated a second after the one before where ``Date`` allows, else a
+date of that second is taken for neither (no 304, the whole dump for ``If-Range``).
 """
 
 from __future__ import annotations
@@ -194,43 +198,55 @@ def download(request: Request, name: str) -> Response:
     dump = dump_named(name)
     if dump is None:
         raise NotFound(f"dump {name!r}")
-    written = _cache(request).file(engine_of(request).view("public"), dump, _version(request))
+    written = _cache(request).file(engine_of(request).view("public"), dump, _version(request),
+                                   not_after=began - DATE_LAG)
     release, _ = _release(request)
     headers = {"Link": f'<{version_iri(request, release)}>; rel="version"',
-               **_validators(written, began)}
-    if _not_modified(request, headers["ETag"], written.modified):
+               "ETag": f'"{written.sha256[:32]}"',
+               "Last-Modified": formatdate(written.modified, usegmt=True)}
+    if _not_modified(request, headers["ETag"], written):
         return Response(status_code=304, headers=headers)
+    if written.superseded is not None and _is_date(request.headers.get("if-range")):
+        # the date may be the content before's, of the same second: the whole dump
+        request.scope["headers"] = [(k, v) for k, v in request.scope["headers"]
+                                    if k.lower() != b"range"]
     return FileResponse(written.path, media_type="application/gzip", filename=dump.name,
                         headers=headers)
 
 
-def _validators(written: DumpFile, began: float) -> dict[str, str]:
-    """``ETag`` and ``Last-Modified`` of ``written`` for a request that reached the route at
-    ``began`` (see the module's docstring)."""
-    return {"ETag": f'"{written.sha256[:32]}"',
-            "Last-Modified": formatdate(min(written.modified, began - DATE_LAG), usegmt=True)}
+def _is_date(value: str | None) -> bool:
+    """Whether an ``If-Range`` value is a date (not an entity tag)."""
+    return value is not None and not value.strip().startswith(('"', "W/"))
 
 
-def _not_modified(request: Request, etag: str, modified: float) -> bool:
-    """Whether the GET or HEAD ``request`` is answered 304 for the representation whose
-    validators are ``etag`` and ``modified`` (RFC 9110 §13.1.2, §13.1.3, §13.2.2)."""
+def _http_date(values: list[str]) -> float | None:
+    """The time of a conditional header's one HTTP-date (None when absent, repeated or not
+    an HTTP-date: the header is then ignored, RFC 9110 §13.1.3)."""
+    if len(values) != 1:
+        return None
+    try:
+        date = parsedate_to_datetime(values[0])
+    except (TypeError, ValueError):
+        return None
+    if date.tzinfo is None:   # asctime-date: GMT
+        date = date.replace(tzinfo=dt.UTC)
+    return date.timestamp()
+
+
+def _not_modified(request: Request, etag: str, written: DumpFile) -> bool:
+    """Whether the GET or HEAD ``request`` is answered 304 for ``written``, whose entity tag
+    is ``etag`` (RFC 9110 §13.1.2, §13.1.3, §13.2.2); a date its content before shares is
+    not taken for this content's."""
     if request.method not in ("GET", "HEAD"):
         return False
     matches = request.headers.getlist("if-none-match")
     if matches:
         wanted = ", ".join(matches)
         return wanted.strip() == "*" or etag.strip('"') in _ENTITY_TAG.findall(wanted)
-    since = request.headers.getlist("if-modified-since")
-    if len(since) != 1:   # absent, or more than one: ignored
-        return False
-    try:
-        date = parsedate_to_datetime(since[0])
-    except (TypeError, ValueError):   # not an HTTP-date: ignored
-        return False
-    if date.tzinfo is None:   # asctime-date: GMT
-        date = date.replace(tzinfo=dt.UTC)
+    since = _http_date(request.headers.getlist("if-modified-since"))
     # whole seconds, as HTTP-dates are; a date still to come is ignored
-    return int(modified) <= date.timestamp() <= time.time()
+    return since is not None and int(written.modified) <= since <= time.time() and (
+        written.superseded is None or since > written.superseded)
 
 
 @router.get("/.well-known/void", summary="VoID description of the public data",

@@ -19,7 +19,7 @@ import shutil
 import tempfile
 import threading
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Final
 
@@ -352,11 +352,15 @@ def write_dump(store: Store, dump: Dump, path: Path, graphs: Sequence[str] | Non
 @dataclass(frozen=True)
 class DumpFile:
     """A dump as written: its file, the SHA-256 of its bytes (hex) and when its content last
-    changed (seconds since the epoch)."""
+    changed (seconds since the epoch), fixed when the content is first seen so that one
+    content has one date (``DumpCache.file``). ``superseded``: the whole second of the
+    content before it when the two could not be dated apart (a date of that second, sent
+    back, may be either's)."""
 
     path: Path
     sha256: str
     modified: float
+    superseded: int | None = None
 
 
 class DumpCache:
@@ -388,11 +392,14 @@ class DumpCache:
         with self._lock:
             return self._get(store, dump, version)[0]
 
-    def file(self, store: Store, dump: Dump, version: int | None) -> DumpFile:
-        """``get``'s file with its digest and the time its content last changed: a dump
-        written again with the same bytes (a new version of the store that changed nothing
-        it holds, or a remote store's dump, written for each download) keeps the time of the
-        first, so that its validators stay the same."""
+    def file(self, store: Store, dump: Dump, version: int | None, *,
+             not_after: float | None = None) -> DumpFile:
+        """``get``'s file with its digest and the time its content last changed, fixed when
+        that content is first seen: a dump written again with the same bytes (a new version
+        of the store that changed nothing it holds, or a remote store's dump, written for
+        each download) keeps the time of the first, so that its validators stay the same. A
+        new content is dated at its file's time, but never after ``not_after``, and a
+        second later than the content before it where that is still no later."""
         with self._lock:
             path, written = self._get(store, dump, version)
             known = self._files.get(dump.name)
@@ -400,9 +407,20 @@ class DumpCache:
                 return known
             with path.open("rb") as read:
                 digest = hashlib.file_digest(read, "sha256").hexdigest()
-            modified = known.modified if known is not None and known.sha256 == digest \
-                else path.stat().st_mtime
-            self._files[dump.name] = DumpFile(path, digest, modified)
+            if known is not None and known.sha256 == digest:
+                self._files[dump.name] = replace(known, path=path)
+                return self._files[dump.name]
+            modified = path.stat().st_mtime
+            if not_after is not None:
+                modified = min(modified, not_after)
+            superseded = None
+            if known is not None and int(modified) <= int(known.modified):
+                later = int(known.modified) + 1
+                if not_after is None or later <= not_after:
+                    modified = later
+                else:
+                    superseded = int(known.modified)
+            self._files[dump.name] = DumpFile(path, digest, modified, superseded)
             return self._files[dump.name]
 
     def _get(self, store: Store, dump: Dump, version: int | None) -> tuple[Path, bool]:

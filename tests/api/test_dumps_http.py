@@ -1,12 +1,11 @@
 """HTTP caching of the data pages and the dumps: ``Vary`` and ``Content-Language`` where the
 answer is negotiated (RFC 9110 §12.5.5, §8.5); conditional downloads (§13.1, §13.2.2: 304
-while the client's copy is current, ranges kept) with a ``Last-Modified`` never later than
-``Date`` (§8.8.2.1)."""
+while the client's copy is current, ranges kept) with one
+``Last-Modified`` per content, never later than ``Date`` (§8.8.2.1)."""
 
 from __future__ import annotations
 
 import gzip
-import os
 import time
 from collections.abc import Iterator
 from email.utils import formatdate, parsedate_to_datetime
@@ -18,7 +17,7 @@ from fastapi.testclient import TestClient
 from api.routes import dumps
 from graph.publishing.service import DUMPS
 from graph.samples.example import EXAMPLE_GRAPHS
-from tests.support.live import Live, app_client
+from tests.support.live import CURATOR_TOKEN, Live, app_client
 from tests.support.stores import example_store
 
 NAMES = [d.name for d in DUMPS]
@@ -112,15 +111,39 @@ def test_if_modified_since_once_the_dump_is_older_than_the_date_lag(
     assert status(formatdate(last, usegmt=True), formatdate(last, usegmt=True)) == 200
 
 
-def test_a_dump_dated_back_is_not_unchanged_since_that_date() -> None:
-    """A dump written by the request is dated ``DATE_LAG`` seconds back; that date, sent
-    back, does not make a 304, since the content changed after it."""
+def test_one_dump_has_one_last_modified(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A dump written by the request is dated ``DATE_LAG`` seconds back, once: later (here,
+    as if an hour later) it keeps that date, which ``If-Modified-Since`` and ``If-Range``
+    then match (RFC 9110 §13.1.3, §13.1.5)."""
     with app_client(example_store()) as fresh:
         first = _first(fresh, NAMES[0])
-        again = fresh.get(f"/dumps/{NAMES[0]}",
-                          headers={"If-Modified-Since": first.headers["last-modified"]})
-        assert again.status_code == 200 and again.content == first.content
-        assert again.headers["etag"] == first.headers["etag"]
+        last = first.headers["last-modified"]
+        monkeypatch.setattr(dumps, "DATE_LAG", -3600.0)
+        again = _first(fresh, NAMES[0])
+        assert again.headers["last-modified"] == last
+        assert fresh.get(f"/dumps/{NAMES[0]}",
+                         headers={"If-Modified-Since": last}).status_code == 304
+        part = fresh.get(f"/dumps/{NAMES[0]}", headers={"Range": "bytes=0-9", "If-Range": last})
+        assert part.status_code == 206 and part.content == first.content[:10]
+
+
+def test_a_date_the_content_before_shares_is_taken_for_neither(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two contents of a dump dated within one second (``Date`` allows no later date for the
+    second): the first's date, sent back, gets the new content whole."""
+    monkeypatch.setattr(dumps, "DATE_LAG", 3600.0)
+    with app_client(example_store()) as fresh:
+        first = _first(fresh, NAMES[0])
+        update = (f"INSERT DATA {{ GRAPH <{EXAMPLE_GRAPHS[0].iri}> {{ <https://w3id.org/"
+                  'civicgraph/id/org/vecam> <http://www.w3.org/2000/01/rdf-schema#comment> '
+                  '"changed" } }')
+        assert fresh.post("/sparql", data={"update": update}, headers={
+            "Authorization": f"Bearer {CURATOR_TOKEN}"}).status_code == 204
+        last = first.headers["last-modified"]
+        again = fresh.get(f"/dumps/{NAMES[0]}", headers={"If-Modified-Since": last})
+        assert again.status_code == 200 and b'"changed"' in gzip.decompress(again.content)
+        part = fresh.get(f"/dumps/{NAMES[0]}", headers={"Range": "bytes=0-9", "If-Range": last})
+        assert part.status_code == 200 and part.content == again.content
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -132,6 +155,12 @@ def test_ranges_still_work(client: TestClient, name: str) -> None:
     assert part.headers["etag"] == etag
     stale = client.get(f"/dumps/{name}", headers={"Range": "bytes=0-9", "If-Range": '"x"'})
     assert stale.status_code == 200 and stale.content == first.content
+    dated = client.get(f"/dumps/{name}", headers={
+        "Range": "bytes=0-9", "If-Range": first.headers["last-modified"]})
+    assert dated.status_code == 206 and dated.content == first.content[:10]
+    earlier = formatdate(_date(first, "last-modified") - 1, usegmt=True)
+    other = client.get(f"/dumps/{name}", headers={"Range": "bytes=0-9", "If-Range": earlier})
+    assert other.status_code == 200 and other.content == first.content
 
 
 def _date(response: httpx.Response, name: str) -> float:
@@ -140,7 +169,8 @@ def _date(response: httpx.Response, name: str) -> float:
 
 def test_last_modified_is_never_after_date(fresh_live: Live, token: str) -> None:
     """On a real server, whose ``Date`` lags its clock by up to a second: dumps written
-    during the request, and a dump file whose clock is ahead."""
+    during the request are dated no later than ``Date``, and keep that date while the
+    seconds pass (until ``Date`` is past the lag)."""
     url = f"{fresh_live.url}/dumps/{NAMES[0]}"
     for n in range(4):
         update = (f"INSERT DATA {{ GRAPH <{EXAMPLE_GRAPHS[0].iri}> {{ "
@@ -152,7 +182,11 @@ def test_last_modified_is_never_after_date(fresh_live: Live, token: str) -> None
         assert response.status_code == 200
         assert f'"write {n}"'.encode() in gzip.decompress(response.content)
         assert _date(response, "last-modified") <= _date(response, "date")
-    for path in fresh_live.app.state.dump_cache.directory.glob(f"*/{NAMES[0]}"):
-        os.utime(path, (time.time() + 3600, time.time() + 3600))
-    response = httpx.get(url, timeout=60)
-    assert _date(response, "last-modified") <= _date(response, "date")
+    last = response.headers["last-modified"]
+    deadline = time.monotonic() + 10
+    while _date(response, "date") <= _date(response, "last-modified") + dumps.DATE_LAG + 1:
+        assert time.monotonic() < deadline, "the server's Date did not move on"
+        response = httpx.get(url, timeout=60)
+        assert response.headers["last-modified"] == last
+        assert _date(response, "last-modified") <= _date(response, "date")
+
