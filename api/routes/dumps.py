@@ -12,9 +12,11 @@ citation and what changed since the release before; a download names its version
 ``Link`` header.
 
 A download's validators are the SHA-256 of its bytes (``ETag``, strong) and the time its
-content last changed (``Last-Modified``); a conditional GET or HEAD whose validators still
-match is answered 304 (RFC 9110 §13.2.2: ``If-None-Match``, weak comparison, decides alone
-when present, else ``If-Modified-Since``). Ranges (206, ``If-Range``) are Starlette's.
+content last changed (``Last-Modified``), evaluated in the order of RFC 9110 §13.2.2: a
+request whose precondition fails is answered 412 (``If-Match``, strong comparison, decides
+alone when present, else ``If-Unmodified-Since``), then a GET or HEAD whose validators still
+match 304 (``If-None-Match``, weak comparison, decides alone when present, else
+``If-Modified-Since``). Ranges (206, ``If-Range``) are Starlette's.
 ``Last-Modified`` is never later than the response's ``Date`` (§8.8.2.1): the server stamps
 ``Date`` with its clock as it was up to ``DATE_LAG`` seconds before the request reached the
 route (uvicorn renews it once a second), so a dump written since is dated back to then. That
@@ -185,11 +187,13 @@ def citation_file(request: Request) -> Response:
 #: Seconds the server's ``Date`` may lag behind its clock when a request reaches a route.
 DATE_LAG: Final = 2.0
 _ENTITY_TAG: Final = re.compile(r'(?:W/)?"([^"]*)"')
+_TAGGED: Final = re.compile(r'(W/)?"([^"]*)"')
 
 
 @router.get("/dumps/{name}", summary="Download a dump", response_class=FileResponse,
             responses={200: {"content": {"application/gzip": {}}}, 206: {},
                        304: {"description": "The copy the client holds is current."},
+                       412: {"description": "If-Match or If-Unmodified-Since failed."},
                        404: {}})
 def download(request: Request, name: str) -> Response:
     """A gzipped dump of the public named graphs and the public default graph
@@ -204,6 +208,8 @@ def download(request: Request, name: str) -> Response:
     headers = {"Link": f'<{version_iri(request, release)}>; rel="version"',
                "ETag": f'"{written.sha256[:32]}"',
                "Last-Modified": formatdate(written.modified, usegmt=True)}
+    if _precondition_failed(request, headers["ETag"], written):
+        return Response(status_code=412, headers=headers)
     if _not_modified(request, headers["ETag"], written):
         return Response(status_code=304, headers=headers)
     if written.superseded is not None and _is_date(request.headers.get("if-range")):
@@ -221,7 +227,7 @@ def _is_date(value: str | None) -> bool:
 
 def _http_date(values: list[str]) -> float | None:
     """The time of a conditional header's one HTTP-date (None when absent, repeated or not
-    an HTTP-date: the header is then ignored, RFC 9110 §13.1.3)."""
+    an HTTP-date: the header is then ignored, RFC 9110 §13.1.3, §13.1.4)."""
     if len(values) != 1:
         return None
     try:
@@ -231,6 +237,23 @@ def _http_date(values: list[str]) -> float | None:
     if date.tzinfo is None:   # asctime-date: GMT
         date = date.replace(tzinfo=dt.UTC)
     return date.timestamp()
+
+
+def _precondition_failed(request: Request, etag: str, written: DumpFile) -> bool:
+    """Whether ``request`` is answered 412 for ``written``, whose entity tag is ``etag``
+    (RFC 9110 §13.2.2, steps 1 and 2): ``If-Match`` (strong comparison; ``*`` matches the
+    dump, which exists) decides alone when present, else ``If-Unmodified-Since`` fails once
+    the dump changed after its date (or may have: a date its content before shares)."""
+    matches = request.headers.getlist("if-match")
+    if matches:
+        wanted = ", ".join(matches)
+        if wanted.strip() == "*":
+            return False
+        strong = [tag for weak, tag in _TAGGED.findall(wanted) if not weak]
+        return etag.strip('"') not in strong
+    since = _http_date(request.headers.getlist("if-unmodified-since"))
+    return since is not None and (int(written.modified) > since or (
+        written.superseded is not None and since <= written.superseded))
 
 
 def _not_modified(request: Request, etag: str, written: DumpFile) -> bool:

@@ -1,6 +1,6 @@
 """HTTP caching of the data pages and the dumps: ``Vary`` and ``Content-Language`` where the
 answer is negotiated (RFC 9110 §12.5.5, §8.5); conditional downloads (§13.1, §13.2.2: 304
-while the client's copy is current, ranges kept) with one
+while the client's copy is current, ranges kept, 412 when a precondition fails) with one
 ``Last-Modified`` per content, never later than ``Date`` (§8.8.2.1)."""
 
 from __future__ import annotations
@@ -190,3 +190,31 @@ def test_last_modified_is_never_after_date(fresh_live: Live, token: str) -> None
         assert response.headers["last-modified"] == last
         assert _date(response, "last-modified") <= _date(response, "date")
 
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+@pytest.mark.parametrize(("headers", "status"), [
+    ({"If-Match": '"nope"'}, 412),
+    ({"If-Match": "W/{etag}"}, 412),                 # strong comparison
+    ({"If-Match": "{etag}"}, 200),
+    ({"If-Match": '"nope", {etag}'}, 200),
+    ({"If-Match": "*"}, 200),
+    ({"If-Unmodified-Since": "Thu, 01 Jan 1998 00:00:00 GMT"}, 412),
+    ({"If-Unmodified-Since": "{last}"}, 200),
+    ({"If-Unmodified-Since": "not a date"}, 200),    # ignored
+    # If-Match decides alone: a matching tag, an old date
+    ({"If-Match": "{etag}", "If-Unmodified-Since": "Thu, 01 Jan 1998 00:00:00 GMT"}, 200),
+    # the preconditions come before If-None-Match (§13.2.2)
+    ({"If-Match": '"nope"', "If-None-Match": "{etag}"}, 412),
+    ({"If-Match": "{etag}", "If-None-Match": "{etag}"}, 304),
+])
+def test_preconditions_fail_with_412(client: TestClient, name: str, method: str,
+                                     headers: dict[str, str], status: int) -> None:
+    first = _first(client, name)
+    sent = {k: v.format(etag=first.headers["etag"], last=first.headers["last-modified"])
+            for k, v in headers.items()}
+    response = client.request(method, f"/dumps/{name}", headers=sent)
+    assert response.status_code == status
+    assert response.headers["etag"] == first.headers["etag"]
+    if status != 200:
+        assert response.content == b""
