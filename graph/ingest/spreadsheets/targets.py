@@ -16,15 +16,16 @@ get the same slug by the rule: a bare slug is its source with hyphens, and never
 digest form ends; two digest forms are equal only if their digests are.
 
 **In a store** (``target_in``), a source's graphs are those the meta graphs describe with its
-source (once normalised) at a slug an import of that recorded text made (its bare slug, as every
-import did before the rule, or its digest form). A source that has such graphs, held by no other
-source, keeps them (the rule's slug among them first, else the first in order); one that has
-none gets the rule's slug, or the digest form when a graph is described there already (a store
-written before the rule: another source's import). Its other graphs (a store written before
-sources were normalised: "survey 2026" and "survey 2026 " apart) are emptied and dropped by the
-import. So the target is a function of the normalised source and of the meta graphs, a source
-never leaves its graphs once it has some, and after an import no graph but its target's holds
-that source's earlier data.
+source (once normalised) at a slug an import of it may have made: its slug (as every import did
+before the rule), alone or followed by twelve hexadecimal digits (the rule's digest, or, before
+sources were normalised, the digest of the text as typed). A source that has such graphs, held
+by no other source, keeps them (the rule's slug among them first, else the first in order); one
+that has none gets the rule's slug, or the digest form when a graph is described there already
+(a store written before the rule: another source's import). Its other graphs (a store written
+before sources were normalised: "survey 2026" and "survey 2026 " apart) are emptied and dropped
+by the import. So the target is a function of the normalised source and of the meta graphs, a
+source never leaves its graphs once it has some, and after an import no graph but its target's
+holds that source's earlier data.
 
 >>> Target.for_source("survey 2026 wave 2", "https://w3id.org/civicgraph/").public
 'https://w3id.org/civicgraph/graph/contrib/survey-2026-wave-2'
@@ -85,21 +86,27 @@ def _digested(source: str) -> str:
     return f"{slugify(source)}-{digest(source)}"
 
 
-def _made_for(recorded: str) -> set[str]:
-    """The slugs an import of the source ``recorded`` (as the meta graph records it) made:
-    its bare slug (every import before the rule) and its digest form."""
-    return {slugify(recorded), _digested(recorded)}
+def _import_slug(source: str) -> re.Pattern[str]:
+    """The slugs an import of ``source`` (normalised) may have named, by this rule or one
+    before it, however the source was typed then: its slug (every import before the rule),
+    alone or followed by a digest (of the text as typed, before sources were normalised). The
+    slug of every spelling is the same, but for a source of which nothing is left (its slug is
+    the digest of the text as typed)."""
+    slug = slugify(source)
+    stem = "h-[0-9a-f]{12}" if slug == "h-" + digest(source) else re.escape(slug)
+    return re.compile(f"{stem}(?:-[0-9a-f]{{12}})?")
 
 
 def target_in(store: Store, source: str, base: str) -> Target:
     """The target of ``source`` in ``store`` (see the module). Raises ``InputError`` in the
     unheard-of case where the rule's slug and the digest form both hold another source."""
     source = normal_source(source)
+    made = _import_slug(source)
     holders: dict[str, set[str]] = defaultdict(set)   # slug: the sources described there
     mine: dict[str, tuple[str, Access]] = {}          # graph of the source: slug, access
     for graph, slug, access, recorded in _described(store, base):
         holders[slug].add(normal_source(recorded))
-        if normal_source(recorded) == source and slug in _made_for(recorded):
+        if normal_source(recorded) == source and made.fullmatch(slug):
             mine[graph] = (slug, access)
     own = {slug for slug, _ in mine.values() if holders[slug] == {source}}
     ruled = _ruled(source)

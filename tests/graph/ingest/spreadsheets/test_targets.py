@@ -177,6 +177,21 @@ def test_graphs_a_source_had_typed_two_ways_become_one_at_its_next_import() -> N
     assert target_in(store, "survey 2026", BASE).stale == ()
 
 
+def test_a_graph_named_after_the_source_as_typed_stays_its_graph() -> None:
+    """Before sources were normalised "survey  survey" got the digest of that text: the source
+    keeps that graph at its next imports (once it records "survey survey", too)."""
+    store = load_example(memory_store())
+    with before_normalising():
+        (graph,) = import_spreadsheet(store, orgs(1), "a.csv", source="survey  survey").graphs
+    assert graph != Target.for_source("survey survey", BASE).public
+    for n in (2, 3):
+        report = import_spreadsheet(store, orgs(n), "a.csv", source="survey survey")
+        assert list(report.graphs) == [graph]
+        assert where(store, n - 1) == set() and where(store, n) == {f"<{graph}>"}
+    assert target_in(store, "survey survey", BASE) == Target.for_slug(
+        graph.rsplit("/", 1)[1], BASE)
+
+
 def test_a_restricted_graph_of_the_source_typed_otherwise_goes_too() -> None:
     store = load_example(memory_store())
     members = "identifiant,nom,courriel\nm-{n},Léa Fictive {n},lea{n}@example.org\n"
