@@ -8,7 +8,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import click
 import pyoxigraph as ox
@@ -20,6 +20,9 @@ from api.commands.base import (
     settings_from,
     store_option,
 )
+
+if TYPE_CHECKING:
+    from graph.store import Store
 
 _DUMP_FORMATS = {"nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG}
 
@@ -36,20 +39,34 @@ _DUMP_FORMATS = {"nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG}
 @reports_errors
 def export(fmt: str, output: Path | None, all_graphs: bool, store: str | None,
            server: str | None) -> None:
-    """Dump the public graphs (or every graph) as N-Quads or TriG."""
+    """Dump the public graphs (or every graph) as N-Quads or TriG, with the store's own
+    default graph (triples without a graph name) when it is public (or every graph asked)."""
     from api.commands.connection import open_command_store
-    from graph.privacy.access import public_graphs
+    from graph.privacy.access import default_graph_is_public, public_graphs
 
     settings = settings_from(store=store)
     with open_command_store(settings, server, read_only=True) as opened:
         graphs = None if all_graphs else public_graphs(opened)
+        own = all_graphs or default_graph_is_public(opened)
         if output is None:
-            opened.dump(sys.stdout.buffer, _DUMP_FORMATS[fmt], graphs)
+            _dump(opened, sys.stdout.buffer, _DUMP_FORMATS[fmt], graphs, own)
             sys.stdout.buffer.flush()
         else:
             with output.open("wb") as out:
-                opened.dump(out, _DUMP_FORMATS[fmt], graphs)
+                _dump(opened, out, _DUMP_FORMATS[fmt], graphs, own)
             click.echo(f"civicgraph: wrote {output}", err=True)
+
+
+def _dump(store: Store, out: BinaryIO, fmt: ox.RdfFormat, graphs: list[str] | None,
+          own: bool) -> None:
+    """``graphs`` of ``store`` (None: every named graph) to ``out``, then, when ``own``, the
+    store's own default graph, read whole (TriG: outside any graph block, full IRIs)."""
+    from graph.publishing.service import default_graph_triples
+
+    store.dump(out, fmt, graphs)
+    if own:
+        ox.serialize((ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph())
+                      for t in default_graph_triples(store)), out, fmt)
 
 
 @main.command()
