@@ -86,25 +86,31 @@ def _digested(source: str) -> str:
     return f"{slugify(source)}-{digest(source)}"
 
 
-def _import_slug(source: str) -> re.Pattern[str]:
-    """The slugs an import of ``source`` (normalised) may have named, by this rule or one
-    before it, however the source was typed then: its slug (every import before the rule),
-    alone or followed by a digest (of the text as typed, before sources were normalised). The
-    slug of every spelling is the same, but for a source of which nothing is left (its slug is
-    the digest of the text as typed)."""
+def _stem(source: str) -> str | None:
+    """The slug of every spelling of ``source`` (normalised), or None for a source of which
+    nothing is left: its slug is then the digest of its text as typed."""
     slug = slugify(source)
-    stem = "h-[0-9a-f]{12}" if slug == "h-" + digest(source) else re.escape(slug)
-    return re.compile(f"{stem}(?:-[0-9a-f]{{12}})?")
+    return None if slug == "h-" + digest(source) else slug
+
+
+def _import_slug(stem: str | None) -> re.Pattern[str]:
+    """The slugs an import of a source of slug ``stem`` may have named, by this rule or one
+    before it, however the source was typed then: its slug (every import before the rule),
+    alone or followed by a digest (of the text as typed, before sources were normalised)."""
+    return re.compile(f"{'h-[0-9a-f]{12}' if stem is None else re.escape(stem)}"
+                      "(?:-[0-9a-f]{12})?")
 
 
 def target_in(store: Store, source: str, base: str) -> Target:
     """The target of ``source`` in ``store`` (see the module). Raises ``InputError`` in the
     unheard-of case where the rule's slug and the digest form both hold another source."""
     source = normal_source(source)
-    made = _import_slug(source)
+    stem = _stem(source)
+    made = _import_slug(stem)
     holders: dict[str, set[str]] = defaultdict(set)   # slug: the sources described there
     mine: dict[str, tuple[str, Access]] = {}          # graph of the source: slug, access
-    for graph, slug, access, recorded in _described(store, base):
+    # every slug read below (the rule's, the digest form, the source's own) starts with this
+    for graph, slug, access, recorded in _described(store, base, stem or "h-"):
         holders[slug].add(normal_source(recorded))
         if normal_source(recorded) == source and made.fullmatch(slug):
             mine[graph] = (slug, access)
@@ -127,26 +133,25 @@ def target_in(store: Store, source: str, base: str) -> Target:
     return Target(target.public, target.restricted, target.activity, stale)
 
 
-def _described(store: Store, base: str) -> list[tuple[str, str, Access, str]]:
+def _described(store: Store, base: str, start: str) -> list[tuple[str, str, Access, str]]:
     """(graph, slug, access, recorded source) of every graph under ``contrib/`` or
-    ``restricted/contrib/`` described in the meta graphs; a description without a source
-    records ``""``."""
+    ``restricted/contrib/`` whose slug starts with ``start``, described in the meta graphs
+    (every description says its ``dcterms:source``)."""
     prefixes: tuple[tuple[str, Access], ...] = (
         (graph_iri(_PUBLIC, base), "public"), (graph_iri(_RESTRICTED, base), "restricted"))
     result = store.query(
         f"""SELECT DISTINCT ?graph ?source WHERE {{
-              GRAPH ?meta {{ ?graph ?p ?o OPTIONAL {{ ?graph <{DCTERMS}source> ?source }} }}
+              GRAPH ?meta {{ ?graph <{DCTERMS}source> ?source }}
               FILTER(STRSTARTS(STR(?graph), ?public) || STRSTARTS(STR(?graph), ?restricted))
               VALUES ?meta {{ <{META_GRAPH}> <{RESTRICTED_META_GRAPH}> }} }}""",
-        substitutions={"public": ox.Literal(prefixes[0][0]),
-                       "restricted": ox.Literal(prefixes[1][0])})
+        substitutions={"public": ox.Literal(prefixes[0][0] + start),
+                       "restricted": ox.Literal(prefixes[1][0] + start)})
     assert isinstance(result, ox.QuerySolutions)
     found = []
     for row in result:
-        graph, recorded = row["graph"].value, row["source"]
+        graph, recorded = row["graph"].value, row["source"].value
         for prefix, access in prefixes:
             slug = graph.removeprefix(prefix)
             if slug != graph and slug and "/" not in slug:
-                found.append((graph, slug, access,
-                              recorded.value if recorded is not None else ""))
+                found.append((graph, slug, access, recorded))
     return found
