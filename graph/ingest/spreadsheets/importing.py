@@ -161,7 +161,7 @@ def _import(
                             moment=moment)
         provenance = {graph: replace(common, access=stale.get(graph, "restricted" if graph ==
                                      target.restricted else "public")) for graph in contents}
-        # one transaction for both graphs, whose shapes were checked above
+        # one transaction for the source's graphs, whose shapes were checked above
         written = writing.replace(store, contents, provenance, source=filename,
                                   validate=False, public=(target.public,))
         for graph in stale:   # and dropped, their descriptions with them
