@@ -136,7 +136,8 @@ def _refuse_unreadable(graph: str, triples: Sequence[ox.Triple], source: str) ->
     serialized = isinstance(triples, Serialized)
     # how the RDF syntaxes write a triple term: << (Turtle, TriG, N-Triples, N-Quads),
     # rdf:parseType="Triple" (RDF/XML)
-    if serialized and b"<<" not in triples.data and b"Triple" not in triples.data:
+    if isinstance(triples, Serialized) and b"<<" not in triples.data \
+            and b"Triple" not in triples.data:
         return
     try:
         _refuse_terms(graph, triples, source, serialized)
