@@ -106,10 +106,10 @@ def _kept_as_is(aggregate: Any, group: Any) -> bool:
     if name in _ANY:
         return True
     if name in _DISTINCT:
-        return aggregate.get("distinct") == "DISTINCT"
+        return bool(aggregate.get("distinct") == "DISTINCT")
     if name == "Aggregate_Sample":   # deterministic only for a grouping key
         keys = group.get("expr") or []
-        return isinstance(aggregate.vars, Variable) and aggregate.vars in keys
+        return isinstance(aggregate.vars, Variable) and bool(aggregate.vars in keys)
     return False
 
 
