@@ -136,7 +136,7 @@ def test_a_date_the_content_before_shares_is_taken_for_neither(
     with app_client(example_store()) as fresh:
         first = _first(fresh, NAMES[0])
         last = first.headers["last-modified"]
-        cache = fresh.app.state.dump_cache
+        cache = fresh.app.state.dump_cache   # type: ignore[attr-defined]
         dated = cache.file
 
         def renewed(*args: Any, **kwargs: Any) -> DumpFile:

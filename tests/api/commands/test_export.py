@@ -5,6 +5,7 @@ graph when it is public and never when it is restricted."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import pyoxigraph as ox
 import pytest
@@ -21,7 +22,8 @@ OWN = ox.Triple(ox.NamedNode("https://example.org/s"), ox.NamedNode("https://exa
                 ox.Literal("in the default graph"))
 
 
-def _store(tmp_path: Path, access: str = "public") -> tuple[str, set[ox.Quad]]:
+def _store(tmp_path: Path, access: Literal["public", "restricted"] = "public",
+           ) -> tuple[str, set[ox.Quad]]:
     """A store of the example data and one triple in its default graph (``access``); its
     quads."""
     location = str(tmp_path / "store")
@@ -55,7 +57,8 @@ def test_an_export_of_every_graph_restores_the_same_store(tmp_path: Path, fmt: s
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
 @pytest.mark.parametrize(("access", "shown"), [("public", True), ("restricted", False)])
 def test_a_public_export_holds_the_default_graph_when_it_is_public(
-        tmp_path: Path, fmt: str, access: str, shown: bool) -> None:
+        tmp_path: Path, fmt: str, access: Literal["public", "restricted"], shown: bool,
+) -> None:
     location, _ = _store(tmp_path, access)
     quads = list(ox.parse(_export(location, fmt), FORMATS[fmt]))
     own = [q.triple for q in quads if q.graph_name == ox.DefaultGraph()]
