@@ -11,8 +11,8 @@ ASCII percent-encoded as UTF-8). Writes need the curator's bearer token and take
 guard refuse a 422 with the violations, and nothing is written then. A graph a write
 creates is described at the deployment's default access level (``default_access``).
 ``/store/{path}`` names directly the graph whose IRI is that URL (``{public URL}/store/{path}``,
-the path as sent, its percent-encodings kept), as the protocol allows: the same reads and
-writes.
+the path as sent, its percent-encodings kept, its dot segments removed), as the protocol
+allows: the same reads and writes.
 """
 
 from __future__ import annotations
@@ -96,7 +96,8 @@ Body = Annotated[bytes, Depends(_read_body)]
 def _direct(request: Request) -> str:
     """The graph a ``/store/{path}`` URL names: its own IRI, the path as it was sent (the
     query string left out): ``/store/a%2Fb``, ``/store/a/b`` and ``/store/a%20b`` are three
-    graphs, as the IRIs are three."""
+    graphs, as the IRIs are three; its dot segments removed (``/store/a/../b`` is ``/store/b``),
+    as a client removes them (RFC 3986 §5.2.4), a percent-encoded dot (``%2E``) kept."""
     if "graph" in request.query_params or "default" in request.query_params:
         raise BadRequest("a graph named by its URL (/store/…) takes no graph= nor default")
     raw = request.scope.get("raw_path")
@@ -104,6 +105,12 @@ def _direct(request: Request) -> str:
     # without the raw path (an ASGI server need not give it), the decoded one encoded again
     path = quote_from_bytes(raw, safe=_PATH_SAFE) if isinstance(raw, bytes) \
         else quote(request.url.path, safe=_PATH_SAFE.replace("%", ""))
+    # a client removes them before it sends the URL: left in, the graph's own URL would
+    # never reach it
+    path = graphstore.remove_dot_segments(path)
+    if not path.startswith("/store/"):
+        raise BadRequest(f"the path {path!r}, its dot segments removed, is not under /store/: "
+                         "it names no graph")
     return graphstore.graph_name(public_base(request) + path)
 
 

@@ -62,6 +62,37 @@ def as_uri(iri: str) -> str:
     return quote(iri, safe=_URI_DELIMITERS)
 
 
+def remove_dot_segments(path: str) -> str:
+    """``path`` without its ``.`` and ``..`` segments (RFC 3986 §5.2.4), as a client removes
+    them before it sends a URL; a percent-encoded dot (``%2E``) is not one.
+
+    >>> remove_dot_segments("/store/a/../b/./c"), remove_dot_segments("/store/%2E%2E/b")
+    ('/store/b/c', '/store/%2E%2E/b')
+    >>> remove_dot_segments("/a/.."), remove_dot_segments("/../../a")
+    ('/', '/a')
+    """
+    output: list[str] = []
+    while path:
+        if path.startswith("../"):
+            path = path[3:]
+        elif path.startswith(("./", "/./")):
+            path = path[2:]
+        elif path == "/.":
+            path = "/"
+        elif path.startswith("/../") or path == "/..":
+            path = "/" + path[4:]
+            if output:
+                output.pop()
+        elif path in (".", ".."):
+            path = ""
+        else:
+            end = path.find("/", 1)
+            end = len(path) if end < 0 else end
+            output.append(path[:end])
+            path = path[end:]
+    return "".join(output)
+
+
 def parse_triples(data: bytes, media_type: str, *, base_iri: str | None = None,
                   source: str = "request body", fresh_blank_nodes: bool = True
                   ) -> list[ox.Triple]:

@@ -4,6 +4,7 @@ named by ``graph=`` or by the URL itself."""
 
 from __future__ import annotations
 
+import http.client
 from collections.abc import Iterator
 from types import SimpleNamespace
 
@@ -112,6 +113,9 @@ def test_a_graph_named_by_graph_is_read_at_its_own_url(server: Live) -> None:
     (b"/store/a%2Fb", "/store/a/b", "http://h.org/store/a%2Fb"),
     (b"/store/\xc3\xa9", "/store/\u00e9", "http://h.org/store/%C3%A9"),
     (None, "/store/a b%", "http://h.org/store/a%20b%25"),
+    (b"/store/a/../b", "/store/a/../b", "http://h.org/store/b"),
+    (b"/store/a/./b/.", "/store/a/./b/.", "http://h.org/store/a/b/"),
+    (b"/store/%2E%2E/b%2F..", "/store/../b/..", "http://h.org/store/%2E%2E/b%2F.."),
 ])
 def test_the_path_of_a_graph_named_by_its_url(raw: bytes | None, path: str, iri: str) -> None:
     """As sent; a byte no URI holds, or a server that gives no raw path: percent-encoded."""
@@ -119,6 +123,35 @@ def test_the_path_of_a_graph_named_by_its_url(raw: bytes | None, path: str, iri:
     scope = {"type": "http", "method": "GET", "path": path, "query_string": b"",
              "headers": [], "app": app, **({"raw_path": raw} if raw is not None else {})}
     assert _direct(Request(scope)) == iri
+
+
+def _as_sent(server: Live, method: str, path: str, body: bytes = b"") -> http.client.HTTPResponse:
+    """``path`` sent as it is (``curl --path-as-is``): httpx removes its dot segments."""
+    host, port = server.url.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=30)
+    connection.request(method, path, body=body, headers=WRITE)
+    answer = connection.getresponse()
+    answer.read()
+    connection.close()
+    return answer
+
+
+def test_a_graph_named_with_dot_segments_is_read_at_its_own_url(server: Live) -> None:
+    created = _as_sent(server, "PUT", "/store/dots/a/../b", BODY)
+    assert created.status == 201
+    assert created.getheader("location") == f"{server.url}/store/dots/b"
+    read = httpx.get(f"{server.url}/store/dots/a/../b", headers=READ, timeout=30)
+    assert str(read.url) == f"{server.url}/store/dots/b"
+    assert read.status_code == 200 and "example.org/p" in read.text
+    assert f"{server.url}/store/dots/a/../b" not in server.store.graphs()
+    assert _as_sent(server, "PUT", "/store/dots/./b", BODY).status == 204
+
+
+@pytest.mark.parametrize("path", ["/store/..", "/store/../sparql", "/store/a/../../x"])
+def test_dot_segments_that_leave_the_store_name_no_graph(server: Live, path: str) -> None:
+    before = server.store.graphs()
+    assert _as_sent(server, "PUT", path, BODY).status == 400
+    assert server.store.graphs() == before
 
 
 @pytest.mark.parametrize("method", ["GET", "HEAD", "PUT", "POST", "DELETE"])
