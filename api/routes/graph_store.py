@@ -3,7 +3,8 @@ identification).
 
 ``GET /store?graph=IRI`` reads a graph the reader may see (404 otherwise), ``GET
 /store?default`` the default graph (``graph=`` cannot name it: the store's internal name for
-it, ``DEFAULT_GRAPH``, is a 400). ``PUT`` replaces a graph, ``POST`` adds to it (or, without
+it, ``DEFAULT_GRAPH``, is a 400, as is every name civicgraph keeps for its own graphs,
+``graphstore.RESERVED``). ``PUT`` replaces a graph, ``POST`` adds to it (or, without
 ``graph``, creates a new one), ``DELETE`` removes it, ``?default`` included; a write that
 creates a graph is a 201 with ``Location``, its IRI as a URI (RFC 3987 §3.1: what is not
 ASCII percent-encoded as UTF-8). Writes need the curator's bearer token and take the write path
@@ -73,12 +74,11 @@ def _target(request: Request, *, required: bool) -> str | None:
         graphs = params.getlist("graph")
         if len(graphs) > 1:
             raise BadRequest(f"give one graph=, not {len(graphs)}")
-        graph = graphstore.graph_name(graphs[0])
-        if graph == DEFAULT_GRAPH:
+        if graphs[0] == DEFAULT_GRAPH:
             # the store's internal name for its default graph, never a client's
             raise BadRequest(f"the graph name <{DEFAULT_GRAPH}> is reserved: name the "
                              "default graph with ?default")
-        return graph
+        return graphstore.graph_name(graphs[0])   # other reserved names: a 400 too
     if "default" in params:
         return DEFAULT_GRAPH
     if required:

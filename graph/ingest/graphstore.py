@@ -12,6 +12,7 @@ is written like a named graph and is public by default.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Final
 from urllib.parse import quote
 
 import pyoxigraph as ox
@@ -20,7 +21,10 @@ from graph.engine.parsing import parsers
 from graph.errors import InputError, NotFound, UnknownFormat
 from graph.ingest import writing
 from graph.ingest.provenance import Access
+from graph.namespaces import STAGING_PREFIX
 from graph.store import DEFAULT_GRAPH, Store
+from graph.store.batching import LEDGER
+from graph.store.remote import NO_GRAPH
 
 #: Media types a graph may be sent in.
 READABLE: tuple[str, ...] = (
@@ -29,9 +33,33 @@ READABLE: tuple[str, ...] = (
 )
 
 
+#: the names civicgraph gives graphs of its own, by the prefix they begin with, and what it
+#: uses them for (``reserved``)
+RESERVED: Final[tuple[tuple[str, str], ...]] = (
+    (DEFAULT_GRAPH, "the store's default graph, in its descriptions"),
+    (NO_GRAPH, "the empty graph it asks a remote store for when a request names none"),
+    (STAGING_PREFIX, "the staging graphs of writes in progress"),
+    (LEDGER, "the bookkeeping of loads in batches"),
+    # graph.ingest.validation's graph of the vocabulary lent to a check
+    ("urn:civicgraph:validation:", "the vocabulary it lends a validation"),
+)
+
+
+def reserved(graph: str) -> str | None:
+    """What civicgraph uses ``graph`` for when the name is one of its own (``RESERVED``),
+    else None: a client may not name a graph so.
+
+    >>> reserved("urn:civicgraph:no-graph")
+    'the empty graph it asks a remote store for when a request names none'
+    >>> reserved("urn:civicgraph:faults") is None
+    True
+    """
+    return next((what for prefix, what in RESERVED if graph.startswith(prefix)), None)
+
+
 def graph_name(text: str) -> str:
-    """``text`` if it is an absolute IRI (so that it is safe inside ``<…>``), else
-    ``InputError``.
+    """``text`` if it is an absolute IRI (so that it is safe inside ``<…>``) and no name
+    civicgraph keeps for its own graphs (``reserved``), else ``InputError``.
 
     >>> graph_name("https://w3id.org/civicgraph/graph/example")
     'https://w3id.org/civicgraph/graph/example'
@@ -42,6 +70,10 @@ def graph_name(text: str) -> str:
         raise InputError(f"{text!r} is not an absolute IRI") from None
     if any(c in node.value for c in "<>\"{}|^`\\ \n\r\t"):
         raise InputError(f"{text!r} is not an absolute IRI")
+    what = reserved(node.value)
+    if what is not None:
+        raise InputError(f"the graph name <{node.value}> is reserved: civicgraph uses it for "
+                         f"{what}; name another graph")
     return node.value
 
 

@@ -14,6 +14,7 @@ from starlette.requests import Request
 
 from api.routes.graph_store import _direct
 from api.settings import Settings
+from graph.namespaces import STAGING_PREFIX
 from graph.store import DEFAULT_GRAPH, open_store
 from tests.support.live import CURATOR_TOKEN, Live, running
 
@@ -169,3 +170,22 @@ def test_the_internal_name_of_the_default_graph_is_refused(server: Live, method:
     default = httpx.get(f"{server.url}/store?default", headers=READ, timeout=30)
     assert default.status_code == 200
     assert default.text.strip() == kept.decode()
+
+
+#: civicgraph's own graph names (``graphstore.RESERVED``) other than its default graph's
+RESERVED = ["urn:civicgraph:no-graph", "urn:civicgraph:load#", "urn:civicgraph:load#ledger",
+            STAGING_PREFIX + "x", "urn:civicgraph:validation:1"]
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD", "PUT", "POST", "DELETE"])
+@pytest.mark.parametrize("graph", RESERVED)
+def test_the_internal_graph_names_are_refused(server: Live, method: str, graph: str) -> None:
+    before = {g: server.store.count(g) for g in server.store.graphs()}
+    refused = httpx.request(method, f"{server.url}/store", params={"graph": graph},
+                            content=BODY if method in ("PUT", "POST") else None,
+                            headers={**WRITE, **READ}, timeout=30)
+    assert refused.status_code == 400
+    if method != "HEAD":
+        message = refused.json()["message"]
+        assert f"<{graph}> is reserved" in message and "name another graph" in message
+    assert {g: server.store.count(g) for g in server.store.graphs()} == before
