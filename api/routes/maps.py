@@ -113,8 +113,8 @@ def _choice(value: str, parameter: str, offered: Sequence[str]) -> str:
     raise ParameterError(parameter, f"{problem} (one of: {', '.join(offered)})")
 
 
-#: what the network maps take that the geography map cannot honour: it places organisations
-#: by commune, and colours, sizes and groups nothing
+#: what the network maps take that the geography map and the waves page cannot honour: they
+#: place organisations by commune or count changes, and colour, size and group nothing
 NETWORK_ONLY = ("colour", "size", "group")
 
 
@@ -405,6 +405,7 @@ def waves_page(request: Request) -> HTMLResponse:
     slugs, default the first and the last), filtered by ``field`` and ``practice``."""
     settings = request.app.state.settings
     lang = page_language(request)
+    _not_network(request, "waves page")
     params = request.query_params
     filters = Filters.from_query(
         [(k, v) for k, v in params.multi_items() if k in ("field", "practice")],

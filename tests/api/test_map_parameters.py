@@ -59,6 +59,20 @@ def test_the_geography_map_refuses_the_choices_it_has_not(
     assert parameter == name and "geography" in problem
 
 
+@pytest.mark.parametrize(("name", "value"), [
+    ("colour", "zzz"), ("colour", "community"), ("size", "links"), ("group", "dep"),
+])
+def test_the_waves_page_refuses_the_choices_it_has_not(
+        client: TestClient, name: str, value: str) -> None:
+    parameter, problem = _problem(client, "/maps/waves", {name: value, "lang": "en"})
+    assert parameter == name and "waves page" in problem
+
+
+def test_the_waves_page_still_takes_its_filters(client: TestClient) -> None:
+    answer = client.get("/maps/waves", params={"field": "", "lang": "en"})
+    assert answer.status_code == 200
+
+
 def test_the_geography_map_still_takes_its_filters(client: TestClient) -> None:
     answer = client.get("/maps/geography", params={"dep": "93", "lang": "en"})
     assert answer.status_code == 200
