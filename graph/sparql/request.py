@@ -39,7 +39,7 @@ from types import MappingProxyType
 from typing import Final, Literal
 from urllib.parse import urljoin
 
-from graph.errors import ForbiddenOperation, QuerySyntaxError
+from graph.errors import ForbiddenOperation, InputError, QuerySyntaxError
 from graph.ingest.bounds import check_sparql
 from graph.namespaces import GRAPH, META_GRAPH, PREFIXES
 from graph.privacy.access import RESTRICTED_META_GRAPH, default_graph_is_public, public_graphs
@@ -100,9 +100,36 @@ class QueryInfo:
         return "boolean" if self.form == "ASK" else "solutions"
 
 
+def refuse_reserved(graph: str) -> str:
+    """``graph``, a graph a client names for a query's dataset, unless it is
+    ``DEFAULT_GRAPH``: civicgraph's internal name for the store's default graph is an
+    ``InputError`` (400) there, as on the Graph Store.
+
+    >>> refuse_reserved(DEFAULT_GRAPH)
+    Traceback (most recent call last):
+    graph.errors.InputError: the graph name <urn:civicgraph:default-graph> is reserved: ...
+    """
+    if graph == DEFAULT_GRAPH:
+        raise InputError(f"the graph name <{DEFAULT_GRAPH}> is reserved: it is civicgraph's "
+                         "internal name for the store's default graph, which FROM, FROM NAMED, "
+                         "default-graph-uri and named-graph-uri cannot name")
+    return graph
+
+
+def requested_dataset(default: Sequence[str], named: Sequence[str]) -> Dataset | None:
+    """The ``Dataset`` of the protocol's ``default-graph-uri`` (``default``) and
+    ``named-graph-uri`` (``named``), None when neither is given; ``refuse_reserved`` for
+    each graph."""
+    if not default and not named:
+        return None
+    return Dataset(tuple(map(refuse_reserved, default)), tuple(map(refuse_reserved, named)))
+
+
 def analyse_query(text: str) -> QueryInfo:
     """The form and dataset clauses of the query ``text``; ``ForbiddenOperation`` for a
-    query that would reach the network. A malformed query is left to the engine to report."""
+    query that would reach the network, ``InputError`` for a clause naming
+    ``DEFAULT_GRAPH`` (``refuse_reserved``). A malformed query is left to the engine to
+    report."""
     _refuse(text, update=False)
     words = code(_decoded(text))
     base: str | None = None
@@ -138,7 +165,7 @@ def analyse_query(text: str) -> QueryInfo:
             if previous[-1] == "FROM" or is_named:
                 graph = clause_iri(token.text, base, namespaces)
                 if graph is not None:
-                    (named if is_named else default).append(graph)
+                    (named if is_named else default).append(refuse_reserved(graph))
         previous = [*previous[-1:], token.text.upper() if token.kind == "WORD" else ""]
     return QueryInfo(form, tuple(default), tuple(named), frozenset(mentioned))
 
@@ -365,6 +392,7 @@ def job_formats(info: QueryInfo, chosen: ResultFormat | None) -> dict[str, str]:
 
 __all__ = [
     "Dataset", "QueryForm", "QueryInfo", "QueryJob", "Scope", "analyse_query",
-    "analyse_update", "execute", "job_formats", "scope_dataset", "syntax_error",
+    "analyse_update", "execute", "job_formats", "refuse_reserved", "requested_dataset",
+    "scope_dataset", "syntax_error",
     "visible_graphs", "with_base", "with_using",
 ]
