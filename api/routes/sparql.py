@@ -45,6 +45,7 @@ from graph.sparql.request import (
     QueryInfo,
     analyse_query,
     job_formats,
+    requested_dataset,
     with_base,
 )
 from graph.sparql.results import (
@@ -82,9 +83,8 @@ class ProtocolRequest:
 
     @property
     def dataset(self) -> Dataset | None:
-        if not self.default_graphs and not self.named_graphs:
-            return None
-        return Dataset(tuple(self.default_graphs), tuple(self.named_graphs))
+        # a 400 for civicgraph's internal name of the default graph (refuse_reserved)
+        return requested_dataset(self.default_graphs, self.named_graphs)
 
 
 async def _bounded(request: Request, bound: int) -> bytes:

@@ -54,3 +54,12 @@ def test_the_protocol_dataset_naming_the_internal_default_graph_is_refused(
 def test_the_protocol_dataset_of_other_graphs() -> None:
     assert requested_dataset([], []) is None
     assert requested_dataset(["http://a"], []) == Dataset(("http://a",), ())
+
+
+@pytest.mark.parametrize("parameter", ["default-graph-uri", "named-graph-uri"])
+def test_the_protocol_naming_the_internal_default_graph_is_a_400(
+        client: TestClient, parameter: str) -> None:
+    answer = client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }",
+                                           parameter: DEFAULT_GRAPH}, headers=JSON)
+    assert answer.status_code == 400, answer.text
+    assert f"<{DEFAULT_GRAPH}> is reserved" in answer.json()["message"]
