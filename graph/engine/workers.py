@@ -79,18 +79,15 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any
 
+from graph.engine.failures import describe as _describe
+from graph.engine.failures import rebuild as _rebuild
 from graph.engine.snapshots import Snapshot, Snapshots, SnapshotStore
 from graph.engine.turns import Turns
 from graph.errors import (
-    ForbiddenOperation,
-    QueryFailed,
     QueryMemoryExceeded,
-    QuerySyntaxError,
     QueryTimeout,
-    ResultTooLarge,
     StoreError,
     StoreUnavailable,
-    Unwritable,
     WorkerCrashed,
     WorkersBusy,
     how_it_ended,
@@ -180,41 +177,6 @@ def _serve(conn: Connection) -> None:
             conn.send(("ok", execute(store, job, graphs_for, everything)))
         except Exception as error:  # every failure goes back to the server
             conn.send(("error", *_describe(error)))
-
-
-def _describe(error: Exception) -> tuple[Any, ...]:
-    # errors travel as tuples: civicgraph's errors have keyword constructors that pickle badly
-    if isinstance(error, QuerySyntaxError):
-        return ("syntax", error.message, error.line, error.column)
-    if isinstance(error, ForbiddenOperation):
-        return ("forbidden", error.operation)
-    if isinstance(error, ResultTooLarge):
-        return ("too-large", error.limit)
-    if isinstance(error, Unwritable):
-        return ("unwritable", error.why, error.formats)
-    if isinstance(error, (OSError, StoreError)):
-        return ("store", f"{error}")
-    if isinstance(error, QueryFailed) or type(error) is RuntimeError:
-        # pyoxigraph's evaluation errors (an unknown function, …): the query's fault
-        return ("engine", getattr(error, "message", f"{error}"))
-    return ("internal", f"{type(error).__name__}: {error}")
-
-
-def _rebuild(kind: str, *args: Any) -> Exception:
-    if kind == "syntax":
-        message, line, column = args
-        return QuerySyntaxError(message, line=line, column=column)
-    if kind == "forbidden":
-        return ForbiddenOperation(args[0])
-    if kind == "too-large":
-        return ResultTooLarge(args[0])
-    if kind == "unwritable":
-        return Unwritable(args[0], args[1])
-    if kind == "store":
-        return StoreError(args[0])
-    if kind == "engine":
-        return QueryFailed(args[0])
-    return RuntimeError(f"query worker failed: {args[0]}")
 
 
 class _Worker:
